@@ -1,0 +1,60 @@
+//===- Dyadic.h - exact dyadic requantization arithmetic --------*- C++ -*-===//
+//
+// The reference definition of quant-x's integer rescale. The lowering in
+// QuantXToArith emits exactly this arithmetic; tests compare the two bit for
+// bit. docs/Numerics.md explains the choices.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANTX_DIALECT_QUANTX_IR_DYADIC_H
+#define QUANTX_DIALECT_QUANTX_IR_DYADIC_H
+
+#include "mlir/Support/LLVM.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/LogicalResult.h"
+#include "llvm/Support/raw_ostream.h"
+#include <cstdint>
+#include <optional>
+
+#include "quant-x/Dialect/QuantX/IR/QuantXEnums.h.inc"
+
+namespace mlir::quantx {
+
+/// `multiplier * 2^-shift`, multiplier in [0, 2^31), shift in [0, 62].
+struct DyadicValue {
+  int32_t multiplier = 0;
+  int32_t shift = 0;
+  double toDouble() const;
+};
+
+/// Largest shift a dyadic value may carry.
+constexpr int32_t kMaxDyadicShift = 62;
+
+/// The nearest normalized dyadic value to `scale` (multiplier in
+/// [2^30, 2^31)). Relative error at most 2^-31 for scale in [2^-32, 2^31);
+/// scales below 2^-32 give multiplier 0, which is exact after rounding since
+/// |x * scale| < 1/2 for every int32 x. Fails for NaN, infinities, scale <= 0
+/// and scale >= 2^31.
+llvm::FailureOr<DyadicValue> computeDyadic(double scale);
+
+/// gemmlowp's SaturatingRoundingDoublingHighMul: round(a * b / 2^31), ties
+/// away from zero, INT32_MIN * INT32_MIN saturating to INT32_MAX.
+int32_t saturatingRoundingDoublingHighMul(int32_t a, int32_t b);
+
+/// gemmlowp's RoundingDivideByPOT: round(x / 2^exponent), ties away from
+/// zero; exponent in [0, 31].
+int32_t roundingDivideByPOT(int32_t x, int exponent);
+
+/// x * value with the given rounding, saturated to int32.
+int32_t applyDyadic(int32_t x, DyadicValue value, RoundingMode rounding);
+
+/// The whole `quantx.rescale` of one element:
+/// clamp(applyDyadic(x - inputZp) + outputZp, lo, hi). `x - inputZp` must fit
+/// in int32 (the op verifier guarantees it).
+int64_t rescaleReference(int64_t x, int64_t inputZp, DyadicValue value,
+                         RoundingMode rounding, int64_t outputZp, int64_t lo,
+                         int64_t hi);
+
+} // namespace mlir::quantx
+
+#endif // QUANTX_DIALECT_QUANTX_IR_DYADIC_H

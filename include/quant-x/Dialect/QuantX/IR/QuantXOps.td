@@ -1,0 +1,125 @@
+//===- QuantXOps.td - quantx operations --------------------*- tablegen -*-===//
+
+#ifndef QUANTX_OPS_TD
+#define QUANTX_OPS_TD
+
+include "quant-x/Dialect/QuantX/IR/QuantXTypes.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/IR/CommonTypeConstraints.td"
+
+class QuantX_Op<string mnemonic, list<Trait> traits = []>
+    : Op<QuantX_Dialect, mnemonic, traits>;
+
+def QuantX_FloatTensor : RankedTensorOf<[AnyFloat]>;
+def QuantX_IntTensor : RankedTensorOf<[AnySignlessInteger]>;
+
+//===----------------------------------------------------------------------===//
+// Quantized level
+//===----------------------------------------------------------------------===//
+
+def QuantX_QuantizeOp : QuantX_Op<"quantize",
+    [Pure, SameOperandsAndResultShape]> {
+  let summary = "float tensor to quantized tensor";
+  let description = [{
+    `q = clamp(round_half_even(x / scale) + zero_point, qmin, qmax)`, computed
+    in the expressed type; NaN becomes the zero point, infinities saturate.
+
+    ```mlir
+    %q = quantx.quantize %x : tensor<4xf32> -> tensor<4x!quantx.uniform<i8:f32,
+        #quantx.per_tensor<scale = 0.1, zero_point = 0>>>
+    ```
+  }];
+  let arguments = (ins QuantX_FloatTensor:$input);
+  let results = (outs QuantX_QuantizedTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
+def QuantX_DequantizeOp : QuantX_Op<"dequantize",
+    [Pure, SameOperandsAndResultShape]> {
+  let summary = "quantized tensor to float tensor";
+  let description = [{
+    `x = (q - zero_point) * scale`, computed in the expressed type.
+  }];
+  let arguments = (ins QuantX_QuantizedTensor:$input);
+  let results = (outs QuantX_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
+def QuantX_RequantizeOp : QuantX_Op<"requantize",
+    [Pure, SameOperandsAndResultShape]> {
+  let summary = "quantized tensor to another quantization";
+  let description = [{
+    Changes scale, zero point, granularity or storage type. Its meaning is
+    `quantize(dequantize(x))`; lowered to integers it becomes a dyadic rescale
+    whose multiplier per element is `scale_in / scale_out` (see
+    `docs/Numerics.md` for the rounding).
+  }];
+  let arguments = (ins QuantX_QuantizedTensor:$input);
+  let results = (outs QuantX_QuantizedTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
+def QuantX_StorageCastOp : QuantX_Op<"storage_cast",
+    [Pure, SameOperandsAndResultShape]> {
+  let summary = "reinterpret a quantized tensor as its storage integers, or back";
+  let description = [{
+    No computation: the bits stay. One side is a quantized tensor, the other
+    a signless integer tensor of the storage width. This is the boundary
+    between the quantized and the integer level.
+  }];
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Integer level
+//===----------------------------------------------------------------------===//
+
+def QuantX_RescaleOp : QuantX_Op<"rescale",
+    [Pure, SameOperandsAndResultShape]> {
+  let summary = "saturating dyadic rescale of integers";
+  let description = [{
+    For each element `x` (signed, or unsigned with `input_unsigned`):
+
+    ```
+    y = clamp(dyadic(x - input_zero_point) + output_zero_point, lo, hi)
+    ```
+
+    where `dyadic` multiplies by `multiplier * 2^-shift` with the rounding of
+    the `#quantx.dyadic` attribute (bit-exact definition in
+    `docs/Numerics.md`) and `[lo, hi]` is the output type's range (unsigned
+    with `output_unsigned`), narrowed by `clamp_min`/`clamp_max` (a fused
+    ReLU, a narrow range). A per-channel multiplier needs `axis`.
+
+    ```mlir
+    %y = quantx.rescale %acc {multiplier = #quantx.dyadic<multiplier = [1276901417],
+        shift = [39], rounding = double>, output_zero_point = -3 : i64}
+        : tensor<1x16xi32> -> tensor<1x16xi8>
+    ```
+  }];
+  let arguments = (ins QuantX_IntTensor:$input,
+                       QuantX_DyadicAttr:$multiplier,
+                       DefaultValuedAttr<I64Attr, "0">:$input_zero_point,
+                       DefaultValuedAttr<I64Attr, "0">:$output_zero_point,
+                       OptionalAttr<I64Attr>:$axis,
+                       UnitAttr:$input_unsigned,
+                       UnitAttr:$output_unsigned,
+                       OptionalAttr<I64Attr>:$clamp_min,
+                       OptionalAttr<I64Attr>:$clamp_max);
+  let results = (outs QuantX_IntTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The output range after the optional clamp.
+    int64_t getOutputMin();
+    int64_t getOutputMax();
+  }];
+}
+
+#endif // QUANTX_OPS_TD

@@ -1,0 +1,164 @@
+//===- QuantXOps.cpp - quantx operation verifiers and folders -------------===//
+
+#include "quant-x/Dialect/QuantX/IR/QuantXDialect.h"
+
+using namespace mlir;
+using namespace mlir::quantx;
+
+#define GET_OP_CLASSES
+#include "quant-x/Dialect/QuantX/IR/QuantXOps.cpp.inc"
+
+/// Checks the quantization parameters of a quantized tensor against its shape.
+static LogicalResult verifyQuantizedTensor(Operation *op, Type type) {
+  auto tensorType = cast<RankedTensorType>(type);
+  auto elementType = cast<UniformType>(tensorType.getElementType());
+  return elementType.verifyForShape(tensorType.getShape(),
+                                    [op] { return op->emitOpError(); });
+}
+
+static LogicalResult verifyFloatQuantizedPair(Operation *op, Type floatType,
+                                              Type quantizedType) {
+  Type floatElement = cast<RankedTensorType>(floatType).getElementType();
+  UniformType quantElement = getQuantizedElementType(quantizedType);
+  if (quantElement.getExpressedType() != floatElement)
+    return op->emitOpError("expressed type ")
+           << quantElement.getExpressedType()
+           << " of the quantized type does not match the float element type "
+           << floatElement;
+  return verifyQuantizedTensor(op, quantizedType);
+}
+
+LogicalResult QuantizeOp::verify() {
+  return verifyFloatQuantizedPair(*this, getInput().getType(),
+                                  getOutput().getType());
+}
+
+LogicalResult DequantizeOp::verify() {
+  return verifyFloatQuantizedPair(*this, getOutput().getType(),
+                                  getInput().getType());
+}
+
+LogicalResult RequantizeOp::verify() {
+  UniformType in = getQuantizedElementType(getInput().getType());
+  UniformType out = getQuantizedElementType(getOutput().getType());
+  if (in.getExpressedType() != out.getExpressedType())
+    return emitOpError("input and output must have the same expressed type, "
+                       "got ")
+           << in.getExpressedType() << " and " << out.getExpressedType();
+  if (failed(verifyQuantizedTensor(*this, getInput().getType())))
+    return failure();
+  return verifyQuantizedTensor(*this, getOutput().getType());
+}
+
+//===----------------------------------------------------------------------===//
+// StorageCastOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult StorageCastOp::verify() {
+  Type inType = getInput().getType(), outType = getOutput().getType();
+  UniformType inQuant = getQuantizedElementType(inType);
+  UniformType outQuant = getQuantizedElementType(outType);
+  if (static_cast<bool>(inQuant) == static_cast<bool>(outQuant))
+    return emitOpError("expected exactly one quantized side, got ")
+           << inType << " and " << outType;
+  UniformType quant = inQuant ? inQuant : outQuant;
+  Type storage = cast<RankedTensorType>(inQuant ? outType : inType)
+                     .getElementType();
+  if (!storage.isSignlessInteger(quant.getStorageWidth()))
+    return emitOpError("expected the storage side to have element type i")
+           << quant.getStorageWidth() << ", got " << storage;
+  return verifyQuantizedTensor(*this, inQuant ? inType : outType);
+}
+
+OpFoldResult StorageCastOp::fold(FoldAdaptor) {
+  // storage_cast(storage_cast(x)) is x when the types round-trip.
+  auto producer = getInput().getDefiningOp<StorageCastOp>();
+  if (producer && producer.getInput().getType() == getType())
+    return producer.getInput();
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// RescaleOp
+//===----------------------------------------------------------------------===//
+
+static int64_t integerMin(unsigned width, bool isUnsigned) {
+  return isUnsigned ? 0 : -(int64_t(1) << (width - 1));
+}
+
+static int64_t integerMax(unsigned width, bool isUnsigned) {
+  return isUnsigned ? (int64_t(1) << width) - 1
+                    : (int64_t(1) << (width - 1)) - 1;
+}
+
+/// I64Attr getters return uint64_t; clamp bounds are signed.
+static std::optional<int64_t> signedValue(IntegerAttr attr) {
+  if (!attr)
+    return std::nullopt;
+  return attr.getInt();
+}
+
+static unsigned elementWidth(Value value) {
+  return cast<RankedTensorType>(value.getType()).getElementTypeBitWidth();
+}
+
+int64_t RescaleOp::getOutputMin() {
+  int64_t lo = integerMin(elementWidth(getOutput()), getOutputUnsigned());
+  std::optional<int64_t> clampMin = signedValue(getClampMinAttr());
+  return clampMin ? std::max(lo, *clampMin) : lo;
+}
+
+int64_t RescaleOp::getOutputMax() {
+  int64_t hi = integerMax(elementWidth(getOutput()), getOutputUnsigned());
+  std::optional<int64_t> clampMax = signedValue(getClampMaxAttr());
+  return clampMax ? std::min(hi, *clampMax) : hi;
+}
+
+LogicalResult RescaleOp::verify() {
+  unsigned inWidth = elementWidth(getInput());
+  unsigned outWidth = elementWidth(getOutput());
+  if (inWidth > 32 || outWidth > 32)
+    return emitOpError("expected integers of at most 32 bits, got i")
+           << inWidth << " -> i" << outWidth;
+  if (inWidth == 32 && getInputUnsigned())
+    return emitOpError("a 32-bit input must be signed");
+  int64_t inZp = getInputZeroPoint();
+  if (inZp < integerMin(inWidth, getInputUnsigned()) ||
+      inZp > integerMax(inWidth, getInputUnsigned()))
+    return emitOpError("input zero point ")
+           << inZp << " is outside the input range";
+  if (inWidth == 32 && inZp != 0)
+    return emitOpError("a 32-bit input needs input zero point 0, got ")
+           << inZp;
+  int64_t outZp = getOutputZeroPoint();
+  int64_t lo = integerMin(outWidth, getOutputUnsigned());
+  int64_t hi = integerMax(outWidth, getOutputUnsigned());
+  if (outZp < lo || outZp > hi)
+    return emitOpError("output zero point ")
+           << outZp << " is outside the output range [" << lo << ", " << hi
+           << "]";
+  std::optional<int64_t> clampMin = signedValue(getClampMinAttr());
+  std::optional<int64_t> clampMax = signedValue(getClampMaxAttr());
+  if ((clampMin && (*clampMin < lo || *clampMin > hi)) ||
+      (clampMax && (*clampMax < lo || *clampMax > hi)))
+    return emitOpError("clamp bounds must lie in the output range [")
+           << lo << ", " << hi << "]";
+  if (getOutputMin() > getOutputMax())
+    return emitOpError("clamp_min must not exceed clamp_max");
+
+  size_t count = getMultiplier().size();
+  auto shape = cast<RankedTensorType>(getInput().getType()).getShape();
+  if (std::optional<int64_t> axis = signedValue(getAxisAttr())) {
+    if (*axis < 0 || *axis >= static_cast<int64_t>(shape.size()))
+      return emitOpError("axis ")
+             << *axis << " is out of range for rank " << shape.size();
+    if (ShapedType::isDynamic(shape[*axis]) ||
+        shape[*axis] != static_cast<int64_t>(count))
+      return emitOpError("expected ")
+             << shape[*axis] << " multipliers along axis " << *axis
+             << ", got " << count;
+  } else if (count != 1) {
+    return emitOpError("per-channel multipliers need an axis");
+  }
+  return success();
+}

@@ -1,0 +1,89 @@
+//===- QuantXTypes.cpp - !quantx.uniform ----------------------------------===//
+
+#include "quant-x/Dialect/QuantX/IR/QuantXDialect.h"
+
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::quantx;
+
+#define GET_TYPEDEF_CLASSES
+#include "quant-x/Dialect/QuantX/IR/QuantXTypes.cpp.inc"
+
+void QuantXDialect::registerTypes() {
+  addTypes<
+#define GET_TYPEDEF_LIST
+#include "quant-x/Dialect/QuantX/IR/QuantXTypes.cpp.inc"
+      >();
+}
+
+Type UniformType::parse(AsmParser &parser) {
+  IntegerType storageType;
+  FloatType expressedType;
+  QuantParamsAttr params;
+  if (parser.parseLess() || parser.parseType(storageType) ||
+      parser.parseColon() || parser.parseType(expressedType) ||
+      parser.parseComma())
+    return {};
+  bool narrowRange = succeeded(parser.parseOptionalKeyword("narrow"));
+  if ((narrowRange && parser.parseComma()) ||
+      parser.parseAttribute(params) || parser.parseGreater())
+    return {};
+  return getChecked([&] { return parser.emitError(parser.getNameLoc()); },
+                    parser.getContext(), storageType, expressedType,
+                    narrowRange, params);
+}
+
+void UniformType::print(AsmPrinter &printer) const {
+  printer << '<' << getStorageType() << ':' << getExpressedType() << ", ";
+  if (getNarrowRange())
+    printer << "narrow, ";
+  printer << getParams() << '>';
+}
+
+static int64_t storageMin(unsigned width, bool isSigned) {
+  return isSigned ? -(int64_t(1) << (width - 1)) : 0;
+}
+
+static int64_t storageMax(unsigned width, bool isSigned) {
+  return isSigned ? (int64_t(1) << (width - 1)) - 1 : (int64_t(1) << width) - 1;
+}
+
+LogicalResult UniformType::verify(function_ref<InFlightDiagnostic()> emitError,
+                                  IntegerType storageType, FloatType,
+                                  bool narrowRange, QuantParamsAttr params) {
+  unsigned width = storageType.getWidth();
+  if (width < 1 || width > 16)
+    return emitError() << "storage type must have 1 to 16 bits, got "
+                       << storageType;
+  if (storageType.isSigned())
+    return emitError() << "signed storage is written i" << width << ", not "
+                       << storageType;
+  if (narrowRange && width < 2)
+    return emitError() << "narrow range needs at least 2 storage bits";
+  bool isSigned = !storageType.isUnsigned();
+  int64_t lo = storageMin(width, isSigned) + (narrowRange ? 1 : 0);
+  int64_t hi = storageMax(width, isSigned);
+  LogicalResult result = success();
+  params.forEachZeroPoint([&](int64_t zeroPoint) {
+    if (succeeded(result) && (zeroPoint < lo || zeroPoint > hi))
+      result = emitError() << "zero point " << zeroPoint
+                           << " is outside the storage range [" << lo << ", "
+                           << hi << "] of " << storageType;
+  });
+  return result;
+}
+
+int64_t UniformType::getStorageMin() const {
+  return storageMin(getStorageWidth(), isSigned()) + (getNarrowRange() ? 1 : 0);
+}
+
+int64_t UniformType::getStorageMax() const {
+  return storageMax(getStorageWidth(), isSigned());
+}
+
+LogicalResult
+UniformType::verifyForShape(ArrayRef<int64_t> shape,
+                            function_ref<InFlightDiagnostic()> emitError) const {
+  return getParams().verifyForShape(shape, emitError);
+}
