@@ -42,7 +42,7 @@ struct IntBuilder {
   Value clamp(Value x, int64_t lo, int64_t hi) {
     return min(max(x, c(lo)), c(hi));
   }
-  /// round(x / 2^31) ties away from zero, the core of SRDHM, with the
+  /// round(x / 2^31) with ties toward +infinity, the core of SRDHM, with the
   /// nudge of gemmlowp for a product scaled down by 2^strip.
   Value roundingHighHalf(Value product, int strip) {
     int64_t half = int64_t(1) << (30 - strip);

@@ -37,8 +37,9 @@ constexpr int32_t kMaxDyadicShift = 62;
 /// and scale >= 2^31.
 llvm::FailureOr<DyadicValue> computeDyadic(double scale);
 
-/// gemmlowp's SaturatingRoundingDoublingHighMul: round(a * b / 2^31), ties
-/// away from zero, INT32_MIN * INT32_MIN saturating to INT32_MAX.
+/// gemmlowp's SaturatingRoundingDoublingHighMul: round(a * b / 2^31) with
+/// ties toward +infinity (gemmlowp's nudge of 1 - 2^30 for negative
+/// products), INT32_MIN * INT32_MIN saturating to INT32_MAX.
 int32_t saturatingRoundingDoublingHighMul(int32_t a, int32_t b);
 
 /// gemmlowp's RoundingDivideByPOT: round(x / 2^exponent), ties away from

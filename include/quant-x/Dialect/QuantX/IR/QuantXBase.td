@@ -47,8 +47,8 @@ def QuantX_RoundingMode : I32EnumAttr<"RoundingMode",
   let cppNamespace = "::mlir::quantx";
   let genSpecializedAttr = 0;
   let description = [{
-    `double`: TFLite/gemmlowp SaturatingRoundingDoublingHighMul followed by
-    RoundingDivideByPOT (two roundings, both half away from zero).
+    `double`: TFLite/gemmlowp SaturatingRoundingDoublingHighMul (ties toward
+    +infinity) followed by RoundingDivideByPOT (ties away from zero).
     `single`: one rounding of the exact 64-bit product, half toward +infinity
     (TOSA SINGLE_ROUND, TFLite single rounding).
   }];

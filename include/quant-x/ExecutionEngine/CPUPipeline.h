@@ -1,0 +1,32 @@
+//===- CPUPipeline.h - quantx/linalg on tensors to a CPU JIT ----*- C++ -*-===//
+//
+// The reference CPU path: quantx lowering, bufferization, loops, LLVM, JIT.
+// Integration tests and quant-run use it to execute what quant-opt emits.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANTX_EXECUTIONENGINE_CPUPIPELINE_H
+#define QUANTX_EXECUTIONENGINE_CPUPIPELINE_H
+
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
+
+namespace mlir::quantx {
+
+/// Registers the dialects the CPU pipeline consumes and produces, and their
+/// LLVM IR translations.
+void registerCPUPipelineDialects(DialectRegistry &registry);
+
+/// Adds the passes taking a module of quantx, linalg, tensor, arith and math
+/// on tensors (public functions over tensors) to the LLVM dialect. Function
+/// results become trailing out-parameters and every function gets a C
+/// interface wrapper (`_mlir_ciface_<name>`).
+void buildLowerToLLVMPipeline(OpPassManager &pm);
+
+/// Lowers `module` in place and JIT-compiles it for the host at -O3.
+FailureOr<std::unique_ptr<ExecutionEngine>> compileForHostCPU(ModuleOp module);
+
+} // namespace mlir::quantx
+
+#endif // QUANTX_EXECUTIONENGINE_CPUPIPELINE_H
