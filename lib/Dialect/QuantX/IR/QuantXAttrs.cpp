@@ -155,9 +155,9 @@ LogicalResult PerBlockAttr::verifyForShape(ArrayRef<int64_t> shape,
                                            EmitErrorFn emitError) const {
   ArrayRef<int64_t> blockSizes = getBlockSizes();
   if (shape.size() != blockSizes.size())
-    return emitError() << "expected " << blockSizes.size()
-                       << " block sizes for rank " << shape.size()
-                       << ", got " << blockSizes.size();
+    return emitError() << "expected " << shape.size()
+                       << " block sizes (one per dimension), got "
+                       << blockSizes.size();
   ArrayRef<int64_t> scalesShape = getScales().getType().getShape();
   for (auto [dim, size] : llvm::enumerate(shape)) {
     if (ShapedType::isDynamic(size))
