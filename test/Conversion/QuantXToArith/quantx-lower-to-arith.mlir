@@ -114,11 +114,9 @@ func.func @requantize_per_axis(%x: tensor<2x3x!quantx.uniform<i8:f32, narrow, #q
 // clamp(r, -5 - zp, 127 - zp) + zp.
 // CHECK-LABEL: func.func @rescale_relu
 // CHECK-SAME: (%[[ACC:.*]]: tensor<4xi32>) -> tensor<4xi8>
-// CHECK: arith.divsi
-// CHECK: %[[LO:.*]] = arith.constant 0 : i32
-// CHECK-NEXT: arith.maxsi %{{.*}}, %[[LO]]
-// CHECK-NEXT: arith.constant 132 : i32
-// CHECK-NEXT: arith.minsi
+// CHECK: %[[MAX:.*]] = arith.maxsi
+// CHECK-NEXT: %[[HI:.*]] = arith.constant 132 : i32
+// CHECK-NEXT: arith.minsi %[[MAX]], %[[HI]]
 // CHECK: arith.constant -5 : i32
 // CHECK: arith.addi
 // CHECK: arith.trunci %{{.*}} : i32 to i8
