@@ -3,6 +3,7 @@
 #ifndef QUANTX_CONVERSION_PASSES_H
 #define QUANTX_CONVERSION_PASSES_H
 
+#include "mlir/Pass/Pass.h"
 #include "quant-x/Conversion/QuantInterop/QuantInterop.h"
 #include "quant-x/Conversion/QuantXToArith/QuantXToArith.h"
 

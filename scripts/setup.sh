@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs quant-x's dependencies from Debian's packages (fresh Debian 12 as
+# root, or with sudo) and builds the project into build/.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+packages=(llvm-22-dev libmlir-22-dev mlir-22-tools clang-22 lld-22 cmake
+          ninja-build ccache libgtest-dev python3-numpy python3-pytest)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+    missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  echo "quant-x setup: installing ${missing[*]}"
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}"
+fi
+
+export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/quantx-ccache}
+cmake -G Ninja -S "$here" -B "$here/build" \
+  -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
+  -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
+  -DLLVM_USE_LINKER=lld \
+  -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit >/dev/null
+ninja -C "$here/build" all QuantXUnitTests
