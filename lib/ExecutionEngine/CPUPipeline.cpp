@@ -3,6 +3,7 @@
 #include "quant-x/ExecutionEngine/CPUPipeline.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
@@ -13,7 +14,6 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
-#include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -30,8 +30,8 @@ using namespace mlir;
 void mlir::quantx::registerCPUPipelineDialects(DialectRegistry &registry) {
   registry.insert<QuantXDialect, arith::ArithDialect,
                   bufferization::BufferizationDialect, func::FuncDialect,
-                  LLVM::LLVMDialect, linalg::LinalgDialect,
-                  math::MathDialect, tensor::TensorDialect>();
+                  LLVM::LLVMDialect, linalg::LinalgDialect, math::MathDialect,
+                  tensor::TensorDialect>();
   arith::registerBufferizableOpInterfaceExternalModels(registry);
   bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
       registry);

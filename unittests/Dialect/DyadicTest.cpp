@@ -41,9 +41,9 @@ i128 roundHalfUp(i128 num, int shift) {
 }
 
 int32_t saturate(i128 v) {
-  return static_cast<int32_t>(std::clamp<i128>(
-      v, std::numeric_limits<int32_t>::min(),
-      std::numeric_limits<int32_t>::max()));
+  return static_cast<int32_t>(
+      std::clamp<i128>(v, std::numeric_limits<int32_t>::min(),
+                       std::numeric_limits<int32_t>::max()));
 }
 
 /// The definitions of docs/Numerics.md, written independently.
@@ -69,8 +69,8 @@ TEST(Dyadic, SaturatingRoundingDoublingHighMul) {
   // gemmlowp's nudge rounds ties toward +infinity: 1.5 -> 2, -1.5 -> -1.
   EXPECT_EQ(saturatingRoundingDoublingHighMul(3, 1 << 30), 2);
   EXPECT_EQ(saturatingRoundingDoublingHighMul(-3, 1 << 30), -1);
-  EXPECT_EQ(saturatingRoundingDoublingHighMul(1, 1 << 30), 1);  // 0.5
-  EXPECT_EQ(saturatingRoundingDoublingHighMul(-1, 1 << 30), 0); // -0.5
+  EXPECT_EQ(saturatingRoundingDoublingHighMul(1, 1 << 30), 1);   // 0.5
+  EXPECT_EQ(saturatingRoundingDoublingHighMul(-1, 1 << 30), 0);  // -0.5
   EXPECT_EQ(saturatingRoundingDoublingHighMul(-5, 1 << 30), -2); // -2.5
 }
 
@@ -168,8 +168,7 @@ TEST(Dyadic, RescaleReferenceClamps) {
   DyadicValue one = *computeDyadic(1.0);
   EXPECT_EQ(rescaleReference(1000, 0, one, RoundingMode::Double, 0, -128, 127),
             127);
-  EXPECT_EQ(rescaleReference(-1000, 0, one, RoundingMode::Double, 0, -128,
-                             127),
+  EXPECT_EQ(rescaleReference(-1000, 0, one, RoundingMode::Double, 0, -128, 127),
             -128);
   EXPECT_EQ(rescaleReference(10, 3, one, RoundingMode::Single, 100, 0, 255),
             107);

@@ -51,8 +51,7 @@ std::string join(const std::vector<DyadicValue> &values, bool shifts) {
   return out;
 }
 
-std::string buildModule(const RescaleCase &c, int64_t channels,
-                        int64_t width) {
+std::string buildModule(const RescaleCase &c, int64_t channels, int64_t width) {
   std::string attrs = llvm::formatv(
       "multiplier = #quantx.dyadic<multiplier = [{0}], shift = [{1}], "
       "rounding = {2}>, input_zero_point = {3} : i64, output_zero_point = {4} "
@@ -81,8 +80,8 @@ func.func @rescale(%x: tensor<{0}x{1}x{2}>) -> tensor<{0}x{1}x{3}> {{
 template <typename T>
 StridedMemRefType<T, 2> describe(std::vector<T> &data, int64_t rows,
                                  int64_t cols) {
-  return StridedMemRefType<T, 2>{data.data(), data.data(), 0, {rows, cols},
-                                 {cols, 1}};
+  return StridedMemRefType<T, 2>{
+      data.data(), data.data(), 0, {rows, cols}, {cols, 1}};
 }
 
 /// Runs the lowered op on `inputs` (row-major [channels, width]) and returns
@@ -159,15 +158,14 @@ int64_t countMismatches(const RescaleCase &c,
     hi = std::min(hi, *c.clampMax);
   int64_t mismatches = 0;
   for (size_t i = 0; i < inputs.size(); ++i) {
-    const DyadicValue &d = c.multipliers[c.multipliers.size() == 1
-                                             ? 0
-                                             : i / width];
+    const DyadicValue &d =
+        c.multipliers[c.multipliers.size() == 1 ? 0 : i / width];
     int64_t expected = rescaleReference(inputs[i], c.inputZp, d, c.rounding,
                                         c.outputZp, lo, hi);
     if (got[i] != expected && ++mismatches <= 5)
       ADD_FAILURE() << "x=" << inputs[i] << " m=" << d.multiplier
-                    << " s=" << d.shift << " expected " << expected
-                    << " got " << got[i];
+                    << " s=" << d.shift << " expected " << expected << " got "
+                    << got[i];
   }
   return mismatches;
 }
@@ -186,8 +184,7 @@ std::vector<int64_t> randomInputs(std::mt19937_64 &rng, size_t count,
   return values;
 }
 
-std::vector<DyadicValue> randomMultipliers(std::mt19937_64 &rng,
-                                           size_t count) {
+std::vector<DyadicValue> randomMultipliers(std::mt19937_64 &rng, size_t count) {
   std::uniform_int_distribution<int32_t> multiplier(0, INT32_MAX);
   std::uniform_int_distribution<int32_t> normalized(1 << 30, INT32_MAX);
   std::uniform_int_distribution<int32_t> shift(0, kMaxDyadicShift);
@@ -218,12 +215,13 @@ TEST_P(RescaleRandom, PerChannelNarrowInputsAllOutputs) {
   std::mt19937_64 rng(11);
   constexpr int64_t channels = 64, width = 2048;
   for (auto [inType, inUnsigned, outType, outUnsigned, inZp, outZp] :
-       std::vector<std::tuple<std::string, bool, std::string, bool, int64_t,
-                              int64_t>>{{"i8", false, "i8", true, -5, 128},
-                                        {"i8", true, "i16", false, 130, -7},
-                                        {"i16", false, "i32", false, 9, 11},
-                                        {"i32", false, "i32", true, 0, 3},
-                                        {"i16", true, "i4", false, 0, -8}}) {
+       std::vector<
+           std::tuple<std::string, bool, std::string, bool, int64_t, int64_t>>{
+           {"i8", false, "i8", true, -5, 128},
+           {"i8", true, "i16", false, 130, -7},
+           {"i16", false, "i32", false, 9, 11},
+           {"i32", false, "i32", true, 0, 3},
+           {"i16", true, "i4", false, 0, -8}}) {
     RescaleCase c;
     c.rounding = GetParam();
     c.inType = inType;
@@ -245,19 +243,19 @@ TEST_P(RescaleRandom, PerChannelNarrowInputsAllOutputs) {
 TEST_P(RescaleRandom, PerTensorEdgeCases) {
   constexpr int32_t kMin = std::numeric_limits<int32_t>::min();
   constexpr int32_t kMax = std::numeric_limits<int32_t>::max();
-  std::vector<int64_t> edgeInputs = {kMin, kMin + 1, -65536, -257, -256, -255,
-                                     -129, -128, -127, -6, -3, -2, -1, 0, 1,
-                                     2, 3, 6, 127, 128, 255, 256, 65535,
-                                     kMax - 1, kMax};
+  std::vector<int64_t> edgeInputs = {
+      kMin, kMin + 1, -65536, -257, -256,  -255,     -129, -128, -127,
+      -6,   -3,       -2,     -1,   0,     1,        2,    3,    6,
+      127,  128,      255,    256,  65535, kMax - 1, kMax};
   std::mt19937_64 rng(3);
   auto random = randomInputs(rng, 4096 - edgeInputs.size(), 32, false);
   edgeInputs.insert(edgeInputs.end(), random.begin(), random.end());
   std::vector<DyadicValue> multipliers = {
-      {0, 0},          {0, 40},          {1 << 30, 31},   {1 << 30, 32},
-      {1 << 30, 62},   {kMax, 62},       {kMax, 31},      {kMax, 0},
-      {1 << 30, 0},    {1 << 30, 30},    {1 << 30, 1},    {1518500250, 38},
-      {1276901417, 39}, {3 << 28, 33},   {1, 0},          {1, 1},
-      {5, 3},          {1073741825, 37}, {2147483520, 45}};
+      {0, 0},           {0, 40},          {1 << 30, 31},   {1 << 30, 32},
+      {1 << 30, 62},    {kMax, 62},       {kMax, 31},      {kMax, 0},
+      {1 << 30, 0},     {1 << 30, 30},    {1 << 30, 1},    {1518500250, 38},
+      {1276901417, 39}, {3 << 28, 33},    {1, 0},          {1, 1},
+      {5, 3},           {1073741825, 37}, {2147483520, 45}};
   for (DyadicValue d : multipliers) {
     for (auto [outType, outUnsigned, outZp] :
          std::vector<std::tuple<std::string, bool, int64_t>>{

@@ -26,10 +26,9 @@ static FailureOr<bool> getNarrowRange(quant::QuantizedType type,
   return failure();
 }
 
-UniformType
-mlir::quantx::convertFromUpstream(quant::QuantizedType type,
-                                  ArrayRef<int64_t> shape,
-                                  EmitErrorFn emitError) {
+UniformType mlir::quantx::convertFromUpstream(quant::QuantizedType type,
+                                              ArrayRef<int64_t> shape,
+                                              EmitErrorFn emitError) {
   MLIRContext *ctx = type.getContext();
   unsigned width = type.getStorageTypeIntegralWidth();
   auto storage = IntegerType::get(ctx, width,
@@ -47,11 +46,11 @@ mlir::quantx::convertFromUpstream(quant::QuantizedType type,
   if (auto perTensor = dyn_cast<quant::UniformQuantizedType>(type)) {
     params = PerTensorAttr::get(ctx, APFloat(perTensor.getScale()),
                                 perTensor.getZeroPoint());
-  } else if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(type)) {
-    params = PerAxisAttr::get(
-        ctx, perAxis.getQuantizedDimension(),
-        DenseF64ArrayAttr::get(ctx, perAxis.getScales()),
-        perAxis.getZeroPoints());
+  } else if (auto perAxis =
+                 dyn_cast<quant::UniformQuantizedPerAxisType>(type)) {
+    params = PerAxisAttr::get(ctx, perAxis.getQuantizedDimension(),
+                              DenseF64ArrayAttr::get(ctx, perAxis.getScales()),
+                              perAxis.getZeroPoints());
   } else if (auto sub = dyn_cast<quant::UniformQuantizedSubChannelType>(type)) {
     // Upstream lists block sizes of the quantized dimensions only; the
     // others are one block as large as the dimension.
@@ -63,12 +62,11 @@ mlir::quantx::convertFromUpstream(quant::QuantizedType type,
     auto zeroPoints = cast<DenseIntElementsAttr>(sub.getZeroPoints());
     auto zpType = RankedTensorType::get(zeroPoints.getType().getShape(),
                                         IntegerType::get(ctx, 64));
-    params = PerBlockAttr::get(
-        ctx, blockSizes, scales,
-        cast<DenseIntElementsAttr>(zeroPoints.mapValues(
-            zpType.getElementType(), [](const APInt &v) {
-              return v.sextOrTrunc(64);
-            })));
+    params = PerBlockAttr::get(ctx, blockSizes, scales,
+                               cast<DenseIntElementsAttr>(zeroPoints.mapValues(
+                                   zpType.getElementType(), [](const APInt &v) {
+                                     return v.sextOrTrunc(64);
+                                   })));
   } else {
     emitError() << "quantized type " << type << " has no quantx form";
     return {};
@@ -77,9 +75,9 @@ mlir::quantx::convertFromUpstream(quant::QuantizedType type,
                                  params);
 }
 
-quant::QuantizedType
-mlir::quantx::convertToUpstream(UniformType type, ArrayRef<int64_t> shape,
-                                EmitErrorFn emitError) {
+quant::QuantizedType mlir::quantx::convertToUpstream(UniformType type,
+                                                     ArrayRef<int64_t> shape,
+                                                     EmitErrorFn emitError) {
   MLIRContext *ctx = type.getContext();
   unsigned flags = type.isSigned() ? quant::QuantizationFlags::Signed : 0;
   auto storage = IntegerType::get(ctx, type.getStorageWidth());

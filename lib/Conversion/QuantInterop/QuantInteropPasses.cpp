@@ -53,11 +53,10 @@ static bool usesType(Operation *op, function_ref<bool(Type)> isForeign) {
 /// Checks every type first, with diagnostics at the ops that hold them, then
 /// runs the conversion. `isConvertedOp` names the ops the patterns handle.
 template <typename From, typename ConvertFn>
-static LogicalResult
-convertModule(ModuleOp module, ConvertFn convert,
-              function_ref<bool(Operation *)> isConvertedOp,
-              function_ref<void(TypeConverter &, RewritePatternSet &)>
-                  populate) {
+static LogicalResult convertModule(
+    ModuleOp module, ConvertFn convert,
+    function_ref<bool(Operation *)> isConvertedOp,
+    function_ref<void(TypeConverter &, RewritePatternSet &)> populate) {
   auto isForeign = [](Type type) {
     auto tensor = dyn_cast<RankedTensorType>(type);
     return tensor && isa<From>(tensor.getElementType());

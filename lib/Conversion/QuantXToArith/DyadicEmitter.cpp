@@ -55,8 +55,7 @@ struct IntBuilder {
     Value mask = sub(shl(c(1), exponent), c(1));
     Value remainder = band(x, mask);
     Value isNegative = cmp(arith::CmpIPredicate::slt, x, c(0));
-    Value threshold =
-        add(shr(mask, c(1)), select(isNegative, c(1), c(0)));
+    Value threshold = add(shr(mask, c(1)), select(isNegative, c(1), c(0)));
     Value roundUp = cmp(arith::CmpIPredicate::sgt, remainder, threshold);
     return add(shr(x, exponent), select(roundUp, c(1), c(0)));
   }
@@ -110,8 +109,8 @@ Value mlir::quantx::emitDyadicRescale(OpBuilder &b, Location loc, Value x,
     IntBuilder &ib = fits32 ? i32 : i64;
     Value xe = fits32 ? x : i64.ext(x);
     Value product = ib.mul(xe, ib.c(mr));
-    Value result = sr > 0 ? ib.shr(ib.add(product, ib.c(round)), ib.c(sr))
-                          : product;
+    Value result =
+        sr > 0 ? ib.shr(ib.add(product, ib.c(round)), ib.c(sr)) : product;
     if (fits32)
       return result;
     result = i64.clamp(result, kInt32Min, kInt32Max);
@@ -120,8 +119,8 @@ Value mlir::quantx::emitDyadicRescale(OpBuilder &b, Location loc, Value x,
 
   if (s < 31) {
     // Scales >= 1/2: saturating left shift, SRDHM; 64-bit.
-    Value shifted = i64.clamp(i64.shl(i64.ext(x), i64.c(31 - s)), kInt32Min,
-                              kInt32Max);
+    Value shifted =
+        i64.clamp(i64.shl(i64.ext(x), i64.c(31 - s)), kInt32Min, kInt32Max);
     Value high = i64.roundingHighHalf(i64.mul(shifted, i64.c(m)), 0);
     return arith::TruncIOp::create(b, loc, b.getI32Type(), high);
   }

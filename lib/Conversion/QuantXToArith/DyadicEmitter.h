@@ -22,9 +22,8 @@ Value emitDyadicRescale(OpBuilder &b, Location loc, Value x, Value multiplier,
 /// The same for a compile-time multiplier: the branches are resolved now,
 /// and the arithmetic is 32-bit when `inputBound` proves that no
 /// intermediate leaves i32.
-Value emitDyadicRescale(OpBuilder &b, Location loc, Value x,
-                        DyadicValue value, RoundingMode rounding,
-                        int64_t inputBound);
+Value emitDyadicRescale(OpBuilder &b, Location loc, Value x, DyadicValue value,
+                        RoundingMode rounding, int64_t inputBound);
 
 /// clamp(r + zeroPoint, lo, hi) for an i32 `r`, truncated to `resultType`
 /// (lo/hi bounds of that type's signed or unsigned range).

@@ -52,8 +52,7 @@ struct GridOperand {
   SmallVector<int64_t> blockSizes;
 };
 
-using BodyFn =
-    function_ref<Value(OpBuilder &, Location, Value, ValueRange)>;
+using BodyFn = function_ref<Value(OpBuilder &, Location, Value, ValueRange)>;
 } // namespace
 
 /// (d0, ..., dn) -> (di floordiv blocki), with 0 for single-block dims.
@@ -76,8 +75,7 @@ static AffineMap getGridMap(MLIRContext *ctx, ArrayRef<int64_t> gridShape,
 /// `input`, producing a tensor of `resultElementType`.
 static Value buildElementwise(OpBuilder &b, Location loc, Value input,
                               Type resultElementType,
-                              ArrayRef<GridOperand> gridOperands,
-                              BodyFn body) {
+                              ArrayRef<GridOperand> gridOperands, BodyFn body) {
   auto inputType = cast<RankedTensorType>(input.getType());
   int64_t rank = inputType.getRank();
   MLIRContext *ctx = b.getContext();
@@ -97,8 +95,8 @@ static Value buildElementwise(OpBuilder &b, Location loc, Value input,
   auto generic = linalg::GenericOp::create(
       b, loc, TypeRange{init.getType()}, inputs, ValueRange{init}, maps,
       iterators, [&](OpBuilder &nb, Location nloc, ValueRange args) {
-        Value result = body(nb, nloc, args.front(),
-                            args.drop_front().drop_back());
+        Value result =
+            body(nb, nloc, args.front(), args.drop_front().drop_back());
         linalg::YieldOp::create(nb, nloc, result);
       });
   return generic.getResult(0);
@@ -134,21 +132,18 @@ static Value castFloat(OpBuilder &b, Location loc, Value v, Type to) {
 
 /// Scale and zero point of the block as values: folded constants for a
 /// single block, else the grid operands' block arguments.
-static std::pair<Value, Value> getBlockParams(OpBuilder &b, Location loc,
-                                              const QuantGrid &grid,
-                                              ValueRange args,
-                                              FloatType scaleType,
-                                              Type zeroPointType) {
+static std::pair<Value, Value>
+getBlockParams(OpBuilder &b, Location loc, const QuantGrid &grid,
+               ValueRange args, FloatType scaleType, Type zeroPointType) {
   if (!grid.isPerTensor())
     return {args[0], args[1]};
   Value scale = arith::ConstantOp::create(
       b, loc, b.getFloatAttr(scaleType, grid.scales[0]));
   Value zeroPoint = arith::ConstantOp::create(
-      b, loc, isa<FloatType>(zeroPointType)
-                  ? TypedAttr(b.getFloatAttr(zeroPointType,
-                                             grid.zeroPoints[0]))
-                  : TypedAttr(b.getIntegerAttr(zeroPointType,
-                                               grid.zeroPoints[0])));
+      b, loc,
+      isa<FloatType>(zeroPointType)
+          ? TypedAttr(b.getFloatAttr(zeroPointType, grid.zeroPoints[0]))
+          : TypedAttr(b.getIntegerAttr(zeroPointType, grid.zeroPoints[0])));
   return {scale, zeroPoint};
 }
 
@@ -208,10 +203,10 @@ struct QuantizeOpLowering : OpConversionPattern<QuantizeOp> {
       return Value(arith::FPToUIOp::create(b, l, storageType, q));
     };
     rewriter.replaceOp(
-        op, buildElementwise(rewriter, loc, adaptor.getInput(), storageType,
-                             getGridOperands(rewriter, grid, computeType,
-                                             computeType),
-                             body));
+        op,
+        buildElementwise(
+            rewriter, loc, adaptor.getInput(), storageType,
+            getGridOperands(rewriter, grid, computeType, computeType), body));
     return success();
   }
 };
@@ -240,10 +235,9 @@ struct DequantizeOpLowering : OpConversionPattern<DequantizeOp> {
       return castFloat(b, l, scaled, expressed);
     };
     rewriter.replaceOp(
-        op, buildElementwise(rewriter, op.getLoc(), adaptor.getInput(),
-                             expressed,
-                             getGridOperands(rewriter, grid, computeType, i32),
-                             body));
+        op, buildElementwise(
+                rewriter, op.getLoc(), adaptor.getInput(), expressed,
+                getGridOperands(rewriter, grid, computeType, i32), body));
     return success();
   }
 };
@@ -273,8 +267,8 @@ static bool isUniform(ArrayRef<int64_t> values) {
 static int64_t getInputBound(unsigned width, bool isUnsigned,
                              ArrayRef<int64_t> zeroPoints) {
   int64_t lo = isUnsigned ? 0 : -(int64_t(1) << (width - 1));
-  int64_t hi = isUnsigned ? (int64_t(1) << width) - 1
-                          : (int64_t(1) << (width - 1)) - 1;
+  int64_t hi =
+      isUnsigned ? (int64_t(1) << width) - 1 : (int64_t(1) << (width - 1)) - 1;
   int64_t bound = 0;
   for (int64_t zp : zeroPoints)
     bound = std::max({bound, std::abs(lo - zp), std::abs(hi - zp)});
@@ -294,8 +288,8 @@ static Value lowerRescale(OpBuilder &rewriter, Location loc, Value input,
     SmallVector<Attribute> attrs;
     for (int64_t v : values)
       attrs.push_back(rewriter.getI32IntegerAttr(v));
-    operands.push_back(GridOperand{gridAttr(plan.gridShape, i32, attrs),
-                                   plan.blockSizes});
+    operands.push_back(
+        GridOperand{gridAttr(plan.gridShape, i32, attrs), plan.blockSizes});
   };
   if (!perTensorMultiplier) {
     addGridOperand(llvm::map_range(
@@ -317,33 +311,34 @@ static Value lowerRescale(OpBuilder &rewriter, Location loc, Value input,
                                 : Value(arith::ExtSIOp::create(b, l, i32, x));
     else if (inWidth > 32)
       wide = arith::TruncIOp::create(b, l, i32, x);
-    Value inputZp = uniformZeroPoints
-                        ? Value(arith::ConstantOp::create(
-                              b, l, b.getI32IntegerAttr(plan.inputZeroPoints[0])))
-                        : args[perTensorMultiplier ? 0 : 2];
+    Value inputZp =
+        uniformZeroPoints
+            ? Value(arith::ConstantOp::create(
+                  b, l, b.getI32IntegerAttr(plan.inputZeroPoints[0])))
+            : args[perTensorMultiplier ? 0 : 2];
     Value centered = uniformZeroPoints && plan.inputZeroPoints[0] == 0
                          ? wide
                          : Value(arith::SubIOp::create(b, l, wide, inputZp));
-    Value scaled =
-        perTensorMultiplier
-            ? emitDyadicRescale(b, l, centered, plan.multipliers[0],
-                                plan.rounding, inputBound)
-            : emitDyadicRescale(b, l, centered, args[0], args[1],
-                                plan.rounding);
+    Value scaled = perTensorMultiplier
+                       ? emitDyadicRescale(b, l, centered, plan.multipliers[0],
+                                           plan.rounding, inputBound)
+                       : emitDyadicRescale(b, l, centered, args[0], args[1],
+                                           plan.rounding);
     if (uniformZeroPoints)
       return emitOutputClamp(b, l, scaled, plan.outputZeroPoints[0],
-                             plan.outputMin, plan.outputMax,
-                             resultElementType);
+                             plan.outputMin, plan.outputMax, resultElementType);
     // Per-block output zero points: clamp(r + zp) in 64 bits.
     Value outputZp = args[perTensorMultiplier ? 1 : 3];
     Type i64 = b.getI64Type();
-    Value sum = arith::AddIOp::create(
-        b, l, arith::ExtSIOp::create(b, l, i64, scaled),
-        arith::ExtSIOp::create(b, l, i64, outputZp));
-    Value lo = arith::ConstantOp::create(b, l, b.getI64IntegerAttr(plan.outputMin));
-    Value hi = arith::ConstantOp::create(b, l, b.getI64IntegerAttr(plan.outputMax));
-    Value clamped = arith::MinSIOp::create(
-        b, l, arith::MaxSIOp::create(b, l, sum, lo), hi);
+    Value sum =
+        arith::AddIOp::create(b, l, arith::ExtSIOp::create(b, l, i64, scaled),
+                              arith::ExtSIOp::create(b, l, i64, outputZp));
+    Value lo =
+        arith::ConstantOp::create(b, l, b.getI64IntegerAttr(plan.outputMin));
+    Value hi =
+        arith::ConstantOp::create(b, l, b.getI64IntegerAttr(plan.outputMax));
+    Value clamped =
+        arith::MinSIOp::create(b, l, arith::MaxSIOp::create(b, l, sum, lo), hi);
     return Value(arith::TruncIOp::create(b, l, resultElementType, clamped));
   };
   return buildElementwise(rewriter, loc, input, resultElementType, operands,
@@ -376,9 +371,9 @@ struct RescaleOpLowering : OpConversionPattern<RescaleOp> {
     plan.outputUnsigned = op.getOutputUnsigned();
     plan.outputMin = op.getOutputMin();
     plan.outputMax = op.getOutputMax();
-    rewriter.replaceOp(op, lowerRescale(rewriter, op.getLoc(),
-                                        adaptor.getInput(),
-                                        type.getElementType(), plan));
+    rewriter.replaceOp(op,
+                       lowerRescale(rewriter, op.getLoc(), adaptor.getInput(),
+                                    type.getElementType(), plan));
     return success();
   }
 };

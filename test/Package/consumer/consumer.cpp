@@ -1,14 +1,14 @@
 // Parses a quantized module, lowers it with quant-x's pass and checks one
 // dyadic multiplier: the smallest real use of the exported libraries.
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "quant-x/Conversion/Passes.h"
 #include "quant-x/Dialect/QuantX/IR/QuantXDialect.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/Math/IR/Math.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include <cstdio>
 
 int main() {
@@ -21,7 +21,8 @@ int main() {
       %y = quantx.requantize %x : tensor<4x!quantx.uniform<i8:f32, #quantx.per_tensor<scale = 0.5, zero_point = 0>>>
           -> tensor<4x!quantx.uniform<i8:f32, #quantx.per_tensor<scale = 0.25, zero_point = 1>>>
       return %y : tensor<4x!quantx.uniform<i8:f32, #quantx.per_tensor<scale = 0.25, zero_point = 1>>>
-    })", &ctx);
+    })",
+                                                        &ctx);
   if (!module)
     return 1;
   mlir::PassManager pm(&ctx);

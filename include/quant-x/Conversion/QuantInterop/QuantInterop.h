@@ -13,9 +13,9 @@ namespace mlir::quantx {
 /// Converts an upstream quantized element type of a tensor of `shape` to
 /// `!quantx.uniform`, or
 /// emits a diagnostic and returns null.
-UniformType
-convertFromUpstream(quant::QuantizedType type, ArrayRef<int64_t> shape,
-                    function_ref<InFlightDiagnostic()> emitError);
+UniformType convertFromUpstream(quant::QuantizedType type,
+                                ArrayRef<int64_t> shape,
+                                function_ref<InFlightDiagnostic()> emitError);
 
 /// Converts `!quantx.uniform` to an upstream quantized type, or emits a
 /// diagnostic (two-level has no upstream form) and returns null.

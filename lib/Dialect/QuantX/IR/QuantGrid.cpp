@@ -48,8 +48,8 @@ QuantGrid QuantGrid::refine(llvm::ArrayRef<int64_t> finerBlockSizes) const {
     // Source block of the finer block `index`.
     int64_t source = 0;
     for (int64_t d = 0; d < rank; ++d)
-      source = source * shape[d] +
-               index[d] * finerBlockSizes[d] / blockSizes[d];
+      source =
+          source * shape[d] + index[d] * finerBlockSizes[d] / blockSizes[d];
     finer.scales.push_back(scales[source]);
     finer.zeroPoints.push_back(zeroPoints[source]);
     for (int64_t d = rank - 1; d >= 0; --d) {

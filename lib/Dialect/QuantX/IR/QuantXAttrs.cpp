@@ -61,8 +61,8 @@ static LogicalResult verifyAxis(EmitErrorFn emitError, ArrayRef<int64_t> shape,
 // PerTensorAttr
 //===----------------------------------------------------------------------===//
 
-LogicalResult PerTensorAttr::verify(EmitErrorFn emitError,
-                                    APFloat scale, int64_t zeroPoint) {
+LogicalResult PerTensorAttr::verify(EmitErrorFn emitError, APFloat scale,
+                                    int64_t zeroPoint) {
   return verifyScale(emitError, scale.convertToDouble());
 }
 
@@ -267,8 +267,8 @@ QuantGrid TwoLevelAttr::getGrid(ArrayRef<int64_t> shape) const {
   grid.scales.clear();
   grid.zeroPoints.assign(channels * vectors, 0);
   // Row-major over the grid: the outer of the two axes varies slowest.
-  for (int64_t outer = 0, e = axis < vectorAxis ? channels : vectors;
-       outer < e; ++outer) {
+  for (int64_t outer = 0, e = axis < vectorAxis ? channels : vectors; outer < e;
+       ++outer) {
     for (int64_t inner = 0, f = axis < vectorAxis ? vectors : channels;
          inner < f; ++inner) {
       int64_t c = axis < vectorAxis ? outer : inner;
@@ -312,8 +312,7 @@ double DyadicAttr::getScale(size_t i) const {
 // Calibration statistics
 //===----------------------------------------------------------------------===//
 
-LogicalResult HistogramAttr::verify(EmitErrorFn emitError,
-                                    APFloat minValue,
+LogicalResult HistogramAttr::verify(EmitErrorFn emitError, APFloat minValue,
                                     APFloat maxValue,
                                     ArrayRef<int64_t> counts) {
   double min = minValue.convertToDouble(), max = maxValue.convertToDouble();
@@ -328,8 +327,7 @@ LogicalResult HistogramAttr::verify(EmitErrorFn emitError,
   return success();
 }
 
-LogicalResult CalibStatsAttr::verify(EmitErrorFn emitError,
-                                     APFloat minValue,
+LogicalResult CalibStatsAttr::verify(EmitErrorFn emitError, APFloat minValue,
                                      APFloat maxValue,
                                      HistogramAttr histogram) {
   double min = minValue.convertToDouble(), max = maxValue.convertToDouble();

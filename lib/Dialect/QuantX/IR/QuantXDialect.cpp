@@ -61,8 +61,7 @@ static FailureOr<T> parseInteger(AsmParser &parser) {
   return value;
 }
 
-FailureOr<SmallVector<int64_t>>
-mlir::quantx::parseI64Array(AsmParser &parser) {
+FailureOr<SmallVector<int64_t>> mlir::quantx::parseI64Array(AsmParser &parser) {
   return parseBracketList<int64_t>(
       parser, [&] { return parseInteger<int64_t>(parser); });
 }
@@ -74,8 +73,7 @@ void mlir::quantx::printI64Array(AsmPrinter &printer,
   printer << ']';
 }
 
-FailureOr<SmallVector<int32_t>>
-mlir::quantx::parseI32Array(AsmParser &parser) {
+FailureOr<SmallVector<int32_t>> mlir::quantx::parseI32Array(AsmParser &parser) {
   return parseBracketList<int32_t>(
       parser, [&] { return parseInteger<int32_t>(parser); });
 }

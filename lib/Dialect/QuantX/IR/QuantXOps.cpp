@@ -62,8 +62,8 @@ LogicalResult StorageCastOp::verify() {
     return emitOpError("expected exactly one quantized side, got ")
            << inType << " and " << outType;
   UniformType quant = inQuant ? inQuant : outQuant;
-  Type storage = cast<RankedTensorType>(inQuant ? outType : inType)
-                     .getElementType();
+  Type storage =
+      cast<RankedTensorType>(inQuant ? outType : inType).getElementType();
   if (!storage.isSignlessInteger(quant.getStorageWidth()))
     return emitOpError("expected the storage side to have element type i")
            << quant.getStorageWidth() << ", got " << storage;
@@ -128,8 +128,7 @@ LogicalResult RescaleOp::verify() {
     return emitOpError("input zero point ")
            << inZp << " is outside the input range";
   if (inWidth == 32 && inZp != 0)
-    return emitOpError("a 32-bit input needs input zero point 0, got ")
-           << inZp;
+    return emitOpError("a 32-bit input needs input zero point 0, got ") << inZp;
   int64_t outZp = getOutputZeroPoint();
   int64_t lo = integerMin(outWidth, getOutputUnsigned());
   int64_t hi = integerMax(outWidth, getOutputUnsigned());
@@ -155,8 +154,8 @@ LogicalResult RescaleOp::verify() {
     if (ShapedType::isDynamic(shape[*axis]) ||
         shape[*axis] != static_cast<int64_t>(count))
       return emitOpError("expected ")
-             << shape[*axis] << " multipliers along axis " << *axis
-             << ", got " << count;
+             << shape[*axis] << " multipliers along axis " << *axis << ", got "
+             << count;
   } else if (count != 1) {
     return emitOpError("per-channel multipliers need an axis");
   }

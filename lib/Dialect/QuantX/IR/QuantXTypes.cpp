@@ -26,8 +26,8 @@ Type UniformType::parse(AsmParser &parser) {
       parser.parseComma())
     return {};
   bool narrowRange = succeeded(parser.parseOptionalKeyword("narrow"));
-  if ((narrowRange && parser.parseComma()) ||
-      parser.parseAttribute(params) || parser.parseGreater())
+  if ((narrowRange && parser.parseComma()) || parser.parseAttribute(params) ||
+      parser.parseGreater())
     return {};
   return getChecked([&] { return parser.emitError(parser.getNameLoc()); },
                     parser.getContext(), storageType, expressedType,
@@ -82,8 +82,8 @@ int64_t UniformType::getStorageMax() const {
   return storageMax(getStorageWidth(), isSigned());
 }
 
-LogicalResult
-UniformType::verifyForShape(ArrayRef<int64_t> shape,
-                            function_ref<InFlightDiagnostic()> emitError) const {
+LogicalResult UniformType::verifyForShape(
+    ArrayRef<int64_t> shape,
+    function_ref<InFlightDiagnostic()> emitError) const {
   return getParams().verifyForShape(shape, emitError);
 }
