@@ -15,9 +15,8 @@ static FailureOr<bool> getNarrowRange(quant::QuantizedType type,
                                       EmitErrorFn emitError) {
   int64_t lo = type.getStorageTypeMin(), hi = type.getStorageTypeMax();
   unsigned width = type.getStorageTypeIntegralWidth();
-  int64_t fullMin = type.isSigned() ? -(int64_t(1) << (width - 1)) : 0;
-  int64_t fullMax = type.isSigned() ? (int64_t(1) << (width - 1)) - 1
-                                    : (int64_t(1) << width) - 1;
+  int64_t fullMin = integerMin(width, !type.isSigned());
+  int64_t fullMax = integerMax(width, !type.isSigned());
   if (hi == fullMax && (lo == fullMin || lo == fullMin + 1))
     return lo != fullMin;
   emitError() << "storage range [" << lo << ", " << hi << "] of " << type

@@ -266,9 +266,8 @@ static bool isUniform(ArrayRef<int64_t> values) {
 /// Largest |x - zp| for an input of `width` bits.
 static int64_t getInputBound(unsigned width, bool isUnsigned,
                              ArrayRef<int64_t> zeroPoints) {
-  int64_t lo = isUnsigned ? 0 : -(int64_t(1) << (width - 1));
-  int64_t hi =
-      isUnsigned ? (int64_t(1) << width) - 1 : (int64_t(1) << (width - 1)) - 1;
+  int64_t lo = integerMin(width, isUnsigned);
+  int64_t hi = integerMax(width, isUnsigned);
   int64_t bound = 0;
   for (int64_t zp : zeroPoints)
     bound = std::max({bound, std::abs(lo - zp), std::abs(hi - zp)});

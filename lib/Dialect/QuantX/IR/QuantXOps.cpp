@@ -82,15 +82,6 @@ OpFoldResult StorageCastOp::fold(FoldAdaptor) {
 // RescaleOp
 //===----------------------------------------------------------------------===//
 
-static int64_t integerMin(unsigned width, bool isUnsigned) {
-  return isUnsigned ? 0 : -(int64_t(1) << (width - 1));
-}
-
-static int64_t integerMax(unsigned width, bool isUnsigned) {
-  return isUnsigned ? (int64_t(1) << width) - 1
-                    : (int64_t(1) << (width - 1)) - 1;
-}
-
 /// I64Attr getters return uint64_t; clamp bounds are signed.
 static std::optional<int64_t> signedValue(IntegerAttr attr) {
   if (!attr)

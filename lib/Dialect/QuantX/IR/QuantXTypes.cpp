@@ -41,14 +41,6 @@ void UniformType::print(AsmPrinter &printer) const {
   printer << getParams() << '>';
 }
 
-static int64_t storageMin(unsigned width, bool isSigned) {
-  return isSigned ? -(int64_t(1) << (width - 1)) : 0;
-}
-
-static int64_t storageMax(unsigned width, bool isSigned) {
-  return isSigned ? (int64_t(1) << (width - 1)) - 1 : (int64_t(1) << width) - 1;
-}
-
 LogicalResult UniformType::verify(function_ref<InFlightDiagnostic()> emitError,
                                   IntegerType storageType, FloatType,
                                   bool narrowRange, QuantParamsAttr params) {
@@ -62,8 +54,8 @@ LogicalResult UniformType::verify(function_ref<InFlightDiagnostic()> emitError,
   if (narrowRange && width < 2)
     return emitError() << "narrow range needs at least 2 storage bits";
   bool isSigned = !storageType.isUnsigned();
-  int64_t lo = storageMin(width, isSigned) + (narrowRange ? 1 : 0);
-  int64_t hi = storageMax(width, isSigned);
+  int64_t lo = integerMin(width, !isSigned) + (narrowRange ? 1 : 0);
+  int64_t hi = integerMax(width, !isSigned);
   LogicalResult result = success();
   params.forEachZeroPoint([&](int64_t zeroPoint) {
     if (succeeded(result) && (zeroPoint < lo || zeroPoint > hi))
@@ -75,11 +67,12 @@ LogicalResult UniformType::verify(function_ref<InFlightDiagnostic()> emitError,
 }
 
 int64_t UniformType::getStorageMin() const {
-  return storageMin(getStorageWidth(), isSigned()) + (getNarrowRange() ? 1 : 0);
+  return integerMin(getStorageWidth(), !isSigned()) +
+         (getNarrowRange() ? 1 : 0);
 }
 
 int64_t UniformType::getStorageMax() const {
-  return storageMax(getStorageWidth(), isSigned());
+  return integerMax(getStorageWidth(), !isSigned());
 }
 
 LogicalResult UniformType::verifyForShape(

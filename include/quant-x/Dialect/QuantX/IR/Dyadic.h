@@ -27,6 +27,15 @@ struct DyadicValue {
   double toDouble() const;
 };
 
+/// Smallest and largest value of a `width`-bit integer (1 <= width <= 32).
+constexpr int64_t integerMin(unsigned width, bool isUnsigned) {
+  return isUnsigned ? 0 : -(int64_t(1) << (width - 1));
+}
+constexpr int64_t integerMax(unsigned width, bool isUnsigned) {
+  return isUnsigned ? (int64_t(1) << width) - 1
+                    : (int64_t(1) << (width - 1)) - 1;
+}
+
 /// Largest shift a dyadic value may carry.
 constexpr int32_t kMaxDyadicShift = 62;
 
