@@ -3,6 +3,9 @@
 #include "quant-x/ExecutionEngine/CPUPipeline.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/TosaToArith/TosaToArith.h"
+#include "mlir/Conversion/TosaToLinalg/TosaToLinalg.h"
+#include "mlir/Conversion/TosaToTensor/TosaToTensor.h"
 #include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
@@ -18,6 +21,7 @@
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
@@ -31,7 +35,7 @@ void mlir::quantx::registerCPUPipelineDialects(DialectRegistry &registry) {
   registry.insert<QuantXDialect, arith::ArithDialect,
                   bufferization::BufferizationDialect, func::FuncDialect,
                   LLVM::LLVMDialect, linalg::LinalgDialect, math::MathDialect,
-                  tensor::TensorDialect>();
+                  tensor::TensorDialect, tosa::TosaDialect>();
   arith::registerBufferizableOpInterfaceExternalModels(registry);
   bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
       registry);
@@ -39,6 +43,16 @@ void mlir::quantx::registerCPUPipelineDialects(DialectRegistry &registry) {
   tensor::registerBufferizableOpInterfaceExternalModels(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+}
+
+void mlir::quantx::buildTosaToLinalgPipeline(OpPassManager &pm) {
+  OpPassManager &funcPm = pm.nest<func::FuncOp>();
+  funcPm.addPass(tosa::createTosaToLinalgNamed());
+  funcPm.addPass(tosa::createTosaToLinalg());
+  TosaToArithPassOptions arith;
+  arith.includeApplyRescale = true;
+  funcPm.addPass(createTosaToArithPass(arith));
+  funcPm.addPass(createTosaToTensorPass());
 }
 
 void mlir::quantx::buildLowerToLLVMPipeline(OpPassManager &pm) {
@@ -70,6 +84,7 @@ void mlir::quantx::buildLowerToLLVMPipeline(OpPassManager &pm) {
 FailureOr<std::unique_ptr<ExecutionEngine>>
 mlir::quantx::compileForHostCPU(ModuleOp module) {
   PassManager pm(module.getContext());
+  buildTosaToLinalgPipeline(pm);
   buildLowerToLLVMPipeline(pm);
   if (failed(pm.run(module)))
     return failure();
@@ -79,6 +94,9 @@ mlir::quantx::compileForHostCPU(ModuleOp module) {
                                             /*targetMachine=*/nullptr);
   ExecutionEngineOptions options;
   options.transformer = optimize;
+  // memref.copy (from padding, among others) calls memrefCopy.
+  StringRef runtime = QUANTX_C_RUNNER_UTILS;
+  options.sharedLibPaths = runtime;
   auto engine = ExecutionEngine::create(module, options);
   if (!engine) {
     module.emitError("JIT compilation failed: ")

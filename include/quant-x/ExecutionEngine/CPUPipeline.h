@@ -18,13 +18,18 @@ namespace mlir::quantx {
 /// LLVM IR translations.
 void registerCPUPipelineDialects(DialectRegistry &registry);
 
+/// Adds upstream's TOSA lowering (float and integer TOSA, `tosa.rescale`
+/// included) to linalg, arith and tensor on every function.
+void buildTosaToLinalgPipeline(OpPassManager &pm);
+
 /// Adds the passes taking a module of quantx, linalg, tensor, arith and math
 /// on tensors (public functions over tensors) to the LLVM dialect. Function
 /// results become trailing out-parameters and every function gets a C
 /// interface wrapper (`_mlir_ciface_<name>`).
 void buildLowerToLLVMPipeline(OpPassManager &pm);
 
-/// Lowers `module` in place and JIT-compiles it for the host at -O3.
+/// Lowers `module` (TOSA, quantx, linalg on tensors) in place and
+/// JIT-compiles it for the host at -O3.
 FailureOr<std::unique_ptr<ExecutionEngine>> compileForHostCPU(ModuleOp module);
 
 } // namespace mlir::quantx

@@ -1,0 +1,48 @@
+//===- CompiledFunction.h - call a JIT-compiled model function --*- C++ -*-===//
+//
+// quant-run and the calibration pass execute `func.func` entries over
+// statically shaped tensors. This compiles a clone of the module for the host
+// CPU and calls the entry on caller-owned buffers.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANTX_RUNTIME_COMPILEDFUNCTION_H
+#define QUANTX_RUNTIME_COMPILEDFUNCTION_H
+
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/Support/Error.h"
+
+namespace mlir::quantx {
+
+/// Bytes per element of a tensor the runtime exchanges (whole-byte integer
+/// and float types), or 0 for any other element type.
+size_t getElementBytes(Type elementType);
+
+class CompiledFunction {
+public:
+  /// Compiles a clone of `module` (float TOSA, integer TOSA and quantx alike).
+  /// `entry` must take and return statically shaped tensors of whole-byte
+  /// element types. Emits a diagnostic on `module` and fails otherwise.
+  static FailureOr<std::unique_ptr<CompiledFunction>> compile(ModuleOp module,
+                                                              StringRef entry);
+
+  ArrayRef<RankedTensorType> getArgumentTypes() const { return argumentTypes; }
+  ArrayRef<RankedTensorType> getResultTypes() const { return resultTypes; }
+
+  /// Calls the entry: `inputs[i]` holds argument i's elements in C order,
+  /// `outputs[j]` has room for result j's.
+  llvm::Error call(ArrayRef<const void *> inputs, ArrayRef<void *> outputs);
+
+private:
+  CompiledFunction() = default;
+
+  std::unique_ptr<ExecutionEngine> engine;
+  std::string symbol;
+  SmallVector<RankedTensorType> argumentTypes, resultTypes;
+};
+
+} // namespace mlir::quantx
+
+#endif // QUANTX_RUNTIME_COMPILEDFUNCTION_H

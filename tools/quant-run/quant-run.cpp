@@ -1,0 +1,210 @@
+//===- quant-run.cpp - execute a model on the CPU -------------------------===//
+//
+// quant-run model.mlir --input x.npy [--input ...] [--output y.npy ...]
+//           [--entry main] [--time]
+//
+// JIT-compiles float TOSA and quantized models alike and runs the entry on
+// .npy inputs. An input with one more leading dimension than its argument is
+// a batch: each sample is run and the outputs are stacked.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+#include "quant-x/Dialect/QuantX/IR/QuantXDialect.h"
+#include "quant-x/ExecutionEngine/CPUPipeline.h"
+#include "quant-x/Runtime/CompiledFunction.h"
+#include "quant-x/Runtime/Npy.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/WithColor.h"
+#include <chrono>
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::quantx;
+namespace cl = llvm::cl;
+
+static cl::opt<std::string> modelPath(cl::Positional, cl::desc("<model.mlir>"),
+                                      cl::init("-"));
+static cl::list<std::string> inputPaths("input",
+                                        cl::desc("an argument (.npy), in order"),
+                                        cl::value_desc("file.npy"));
+static cl::list<std::string>
+    outputPaths("output", cl::desc("where to write a result (.npy), in order"),
+                cl::value_desc("file.npy"));
+static cl::opt<std::string> entryName("entry", cl::desc("function to run"),
+                                      cl::init("main"));
+static cl::opt<bool> timeCalls("time",
+                               cl::desc("print the median latency of one call"));
+
+static int fail(const Twine &message) {
+  llvm::WithColor::error(llvm::errs(), "quant-run") << message << "\n";
+  return 1;
+}
+
+static std::string describe(RankedTensorType type) {
+  NpyArray shape;
+  shape.dtype = getNpyDtype(type.getElementType());
+  shape.shape.assign(type.getShape().begin(), type.getShape().end());
+  return shape.describe();
+}
+
+/// The index of the first NaN in a float array, if any.
+static std::optional<int64_t> findNaN(const NpyArray &array) {
+  auto scan = [&](auto *data) -> std::optional<int64_t> {
+    for (int64_t i = 0, e = array.getNumElements(); i < e; ++i)
+      if (std::isnan(data[i]))
+        return i;
+    return std::nullopt;
+  };
+  if (array.dtype == "f4")
+    return scan(reinterpret_cast<const float *>(array.data.data()));
+  if (array.dtype == "f8")
+    return scan(reinterpret_cast<const double *>(array.data.data()));
+  return std::nullopt;
+}
+
+namespace {
+/// Runs the compiled entry over each sample of the inputs.
+struct BatchRunner {
+  CompiledFunction &function;
+  std::vector<NpyArray> &inputs;
+  SmallVector<bool> batched;
+  int64_t batchSize = 1;
+
+  llvm::Error runSample(int64_t sample, std::vector<NpyArray> &outputs) {
+    SmallVector<const void *> in;
+    for (auto [array, isBatched] : llvm::zip(inputs, batched)) {
+      size_t sampleBytes = isBatched ? array.data.size() / batchSize : 0;
+      in.push_back(array.data.data() + sample * sampleBytes);
+    }
+    SmallVector<void *> out;
+    for (NpyArray &array : outputs)
+      out.push_back(array.data.data() +
+                    sample * (array.data.size() / batchSize));
+    return function.call(in, out);
+  }
+};
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "quant-x model runner: JIT-executes a float or quantized model on .npy "
+      "inputs\n");
+
+  DialectRegistry registry;
+  registerCPUPipelineDialects(registry);
+  registry.insert<quant::QuantDialect>();
+  MLIRContext context(registry);
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  std::string error;
+  auto file = openInputFile(modelPath, &error);
+  if (!file)
+    return fail(error);
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return 1;
+
+  auto compiled = CompiledFunction::compile(*module, entryName);
+  if (failed(compiled))
+    return 1;
+  CompiledFunction &function = **compiled;
+  ArrayRef<RankedTensorType> argTypes = function.getArgumentTypes();
+  ArrayRef<RankedTensorType> resultTypes = function.getResultTypes();
+  if (inputPaths.size() != argTypes.size())
+    return fail("@" + entryName + " takes " + Twine(argTypes.size()) +
+                " arguments but " + Twine(inputPaths.size()) +
+                " --input files were given");
+  if (outputPaths.size() > resultTypes.size())
+    return fail("@" + entryName + " returns " + Twine(resultTypes.size()) +
+                " results but " + Twine(outputPaths.size()) +
+                " --output files were given");
+
+  std::vector<NpyArray> inputs;
+  BatchRunner runner{function, inputs, {}, 1};
+  std::optional<int64_t> batch;
+  for (auto [i, path, type] : llvm::enumerate(inputPaths, argTypes)) {
+    auto array = readNpy(path);
+    if (!array)
+      return fail(llvm::toString(array.takeError()));
+    std::string expected = describe(type);
+    if (array->dtype != getNpyDtype(type.getElementType()))
+      return fail(path + ": argument " + Twine(i) + " of @" + entryName +
+                  " is " + expected + " but the file holds " +
+                  array->describe());
+    ArrayRef<int64_t> shape = array->shape;
+    bool isBatched = shape.size() == size_t(type.getRank()) + 1 &&
+                     shape.drop_front() == type.getShape();
+    if (!isBatched && shape != type.getShape())
+      return fail(path + ": argument " + Twine(i) + " of @" + entryName +
+                  " is " + expected + " (or a batch of them) but the file " +
+                  "holds " + array->describe());
+    if (isBatched) {
+      if (batch && *batch != shape[0])
+        return fail(path + ": batch of " + Twine(shape[0]) +
+                    " samples, but another input has " + Twine(*batch));
+      batch = shape[0];
+    }
+    if (std::optional<int64_t> nan = findNaN(*array))
+      return fail(path + ": element " + Twine(*nan) + " is NaN");
+    runner.batched.push_back(isBatched);
+    inputs.push_back(std::move(*array));
+  }
+  runner.batchSize = batch.value_or(1);
+
+  std::vector<NpyArray> outputs;
+  for (RankedTensorType type : resultTypes) {
+    NpyArray array;
+    array.dtype = getNpyDtype(type.getElementType());
+    if (batch)
+      array.shape.push_back(*batch);
+    llvm::append_range(array.shape, type.getShape());
+    array.data.resize(array.getNumElements() *
+                      getElementBytes(type.getElementType()));
+    if (array.dtype.empty())
+      return fail("result type " + Twine(describe(type)) +
+                  " cannot be written to .npy");
+    outputs.push_back(std::move(array));
+  }
+
+  for (int64_t sample = 0; sample < runner.batchSize; ++sample)
+    if (llvm::Error error = runner.runSample(sample, outputs))
+      return fail("running @" + entryName + ": " +
+                  llvm::toString(std::move(error)));
+
+  for (auto [path, array] : llvm::zip(outputPaths, outputs))
+    if (llvm::Error error = writeNpy(path, array))
+      return fail(llvm::toString(std::move(error)));
+
+  if (timeCalls) {
+    // At least 10 calls and half a second, at most 1000 calls.
+    using Clock = std::chrono::steady_clock;
+    std::vector<NpyArray> scratch = outputs;
+    std::vector<double> millis;
+    auto start = Clock::now();
+    while (millis.size() < 1000 &&
+           (millis.size() < 10 || Clock::now() - start < std::chrono::milliseconds(500))) {
+      auto before = Clock::now();
+      if (llvm::Error error = runner.runSample(0, scratch))
+        return fail(llvm::toString(std::move(error)));
+      millis.push_back(
+          std::chrono::duration<double, std::milli>(Clock::now() - before)
+              .count());
+    }
+    std::nth_element(millis.begin(), millis.begin() + millis.size() / 2,
+                     millis.end());
+    llvm::outs() << llvm::format("median latency: %.4f ms (%zu calls)\n",
+                                 millis[millis.size() / 2], millis.size());
+  }
+  return 0;
+}
