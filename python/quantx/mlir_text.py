@@ -1,0 +1,97 @@
+"""Writes float TOSA (MLIR 22) as text: one `func.func @main`."""
+
+import numpy as np
+
+_ELEMENT_TYPES = {
+    np.dtype(np.float32): "f32",
+    np.dtype(np.int8): "i8",
+    np.dtype(np.int32): "i32",
+}
+
+
+def tensor_type(shape, element="f32"):
+    dims = "x".join(str(int(d)) for d in shape)
+    return f"tensor<{dims}x{element}>" if dims else f"tensor<{element}>"
+
+
+def dense(array):
+    """An exact dense attribute: raw little-endian bytes in hex."""
+    array = np.ascontiguousarray(array)
+    element = _ELEMENT_TYPES[array.dtype]
+    type_ = tensor_type(array.shape, element)
+    if array.size == 1:
+        value = array.reshape(()).item()
+        text = repr(float(value)) if element == "f32" else str(int(value))
+        if element == "f32" and not np.isfinite(value):
+            text = '"0x' + array.astype("<f4").tobytes().hex().upper() + '"'
+        return f"dense<{text}> : {type_}"
+    data = array.astype(array.dtype.newbyteorder("<")).tobytes().hex().upper()
+    return f'dense<"0x{data}"> : {type_}'
+
+
+class Value:
+    """An SSA value of the function being written."""
+
+    def __init__(self, name, shape, element="f32"):
+        self.name = name
+        self.shape = tuple(int(d) for d in shape)
+        self.element = element
+
+    @property
+    def type(self):
+        return tensor_type(self.shape, self.element)
+
+
+class FunctionWriter:
+    """Accumulates the body of `func.func @main` in SSA order."""
+
+    def __init__(self):
+        self.lines = []
+        self.counter = 0
+
+    def fresh(self, hint="v"):
+        self.counter += 1
+        return f"%{hint}{self.counter}"
+
+    def emit(self, text):
+        self.lines.append("  " + text)
+
+    def const(self, array, hint="c"):
+        array = np.asarray(array)
+        if array.dtype == np.float64:
+            array = array.astype(np.float32)
+        name = self.fresh(hint)
+        value = Value(name, array.shape, _ELEMENT_TYPES[array.dtype])
+        self.emit(f'{name} = "tosa.const"() <{{values = {dense(array)}}}> '
+                  f": () -> {value.type}")
+        return value
+
+    def shape(self, values):
+        name = self.fresh("s")
+        n = len(values)
+        body = ", ".join(str(int(v)) for v in values)
+        self.emit(f"{name} = tosa.const_shape {{values = dense<[{body}]> : "
+                  f"tensor<{n}xindex>}} : () -> !tosa.shape<{n}>")
+        return name, f"!tosa.shape<{n}>"
+
+    def op(self, name, operands, shape, attrs="", extra_types=None,
+           element="f32"):
+        """`%r = tosa.<name> operands {attrs} : (types) -> type`."""
+        result = Value(self.fresh(), shape, element)
+        names = ", ".join(o if isinstance(o, str) else o.name for o in operands)
+        types = []
+        extra = list(extra_types or [])
+        for o in operands:
+            types.append(extra.pop(0) if isinstance(o, str) else o.type)
+        attr_text = f" {{{attrs}}}" if attrs else ""
+        self.emit(f"{result.name} = tosa.{name} {names}{attr_text} : "
+                  f"({', '.join(types)}) -> {result.type}")
+        return result
+
+    def function(self, arguments, results):
+        args = ", ".join(f"{a.name}: {a.type}" for a in arguments)
+        result_types = ", ".join(r.type for r in results)
+        returned = ", ".join(r.name for r in results)
+        body = "\n".join(self.lines)
+        return (f"func.func @main({args}) -> ({result_types}) {{\n{body}\n"
+                f"  return {returned} : {result_types}\n}}\n")

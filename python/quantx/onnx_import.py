@@ -1,0 +1,438 @@
+"""ONNX -> float TOSA (MLIR 22) for quant-opt.
+
+Activations of rank 4 are NCHW in ONNX and NHWC in TOSA: the function keeps
+ONNX's argument and result shapes and transposes at the boundary, at
+Flatten and at Reshape. Batch normalization is emitted decomposed
+(sub/mul/add with per-channel constants) so that quant-opt's BN folding sees
+it. An operator the importer does not know raises ImportError naming the node.
+"""
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+from .mlir_text import FunctionWriter, Value
+
+FLOAT_MAX = float(np.finfo(np.float32).max)
+TO_NHWC = (0, 2, 3, 1)
+TO_NCHW = (0, 3, 1, 2)
+
+
+class OnnxImportError(Exception):
+    pass
+
+
+def _attrs(node):
+    return {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+
+
+def _pairs(values):
+    return ", ".join(str(int(v)) for v in values)
+
+
+class _Importer:
+    def __init__(self, model, batch):
+        self.graph = model.graph
+        self.batch = batch
+        self.writer = FunctionWriter()
+        self.values = {}  # ONNX name -> Value (rank-4 activations in NHWC)
+        self.constants = {
+            init.name: numpy_helper.to_array(init)
+            for init in self.graph.initializer
+        }
+        self.zero = None
+
+    # -- helpers ----------------------------------------------------------
+    def fail(self, node, message):
+        raise OnnxImportError(f"node '{node.name or node.output[0]}' "
+                          f"({node.op_type}): {message}")
+
+    def zero_point(self):
+        if self.zero is None:
+            self.zero = self.writer.const(np.zeros(1, np.float32), "zp")
+        return self.zero
+
+    def constant(self, name):
+        return self.constants.get(name)
+
+    def activation(self, node, name):
+        if name in self.values:
+            return self.values[name]
+        if name in self.constants:
+            array = self.constants[name].astype(np.float32)
+            return self.writer.const(array)
+        self.fail(node, f"input '{name}' is not defined")
+
+    def transpose(self, x, perms):
+        shape = [x.shape[p] for p in perms]
+        return self.writer.op("transpose", [x], shape,
+                              f"perms = array<i32: {_pairs(perms)}>")
+
+    def reshape(self, x, shape):
+        if tuple(shape) == x.shape:
+            return x
+        s, t = self.writer.shape(shape)
+        return self.writer.op("reshape", [x, s], shape, extra_types=[t])
+
+    def broadcast_constant(self, array, rank):
+        """An ONNX constant broadcast against a rank-`rank` activation, in
+        the activation's TOSA layout (NHWC for rank 4)."""
+        array = np.asarray(array, np.float32)
+        array = array.reshape((1,) * (rank - array.ndim) + array.shape)
+        if rank == 4:
+            array = array.transpose(TO_NHWC)
+        return self.writer.const(np.ascontiguousarray(array))
+
+    def operand(self, node, name, rank):
+        """An elementwise operand: a constant broadcast to `rank`, or an
+        activation."""
+        array = self.constant(name)
+        if array is not None:
+            return self.broadcast_constant(array, rank)
+        return self.activation(node, name)
+
+    def pads_2d(self, node, attrs, kernel, strides, dilations, in_hw):
+        if attrs.get("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET"):
+            mode = attrs["auto_pad"]
+            mode = mode.decode() if isinstance(mode, bytes) else mode
+            if mode == "VALID":
+                return [0, 0, 0, 0]
+            pads = []
+            for size, k, s, d in zip(in_hw, kernel, strides, dilations):
+                out = -(-size // s)
+                total = max(0, (out - 1) * s + (k - 1) * d + 1 - size)
+                small, big = total // 2, total - total // 2
+                pads.append((small, big) if mode == "SAME_UPPER"
+                            else (big, small))
+            return [pads[0][0], pads[0][1], pads[1][0], pads[1][1]]
+        pads = attrs.get("pads", [0, 0, 0, 0])
+        # ONNX: [top, left, bottom, right]; TOSA: [top, bottom, left, right].
+        return [pads[0], pads[2], pads[1], pads[3]]
+
+    def fit_stride(self, x, pad, kernel, strides, dilations):
+        """TOSA needs (I - 1 + pads - (K - 1) * d) % s == 0: trim the
+        bottom/right padding, or the input, by the remainder (the output
+        size is unchanged)."""
+        for axis in (0, 1):
+            size = x.shape[1 + axis]
+            extent = size - 1 + pad[2 * axis] + pad[2 * axis + 1] - \
+                (kernel[axis] - 1) * dilations[axis]
+            excess = extent % strides[axis]
+            trim = min(excess, pad[2 * axis + 1])
+            pad[2 * axis + 1] -= trim
+            excess -= trim
+            if excess:
+                start = [0, 0, 0, 0]
+                size_ = list(x.shape)
+                size_[1 + axis] -= excess
+                s1, t1 = self.writer.shape(start)
+                s2, t2 = self.writer.shape(size_)
+                x = self.writer.op("slice", [x, s1, s2], size_,
+                                   extra_types=[t1, t2])
+        return x, pad
+
+    # -- operators --------------------------------------------------------
+    def conv(self, node):
+        attrs = _attrs(node)
+        x = self.activation(node, node.input[0])
+        w = self.constant(node.input[1])
+        if w is None:
+            self.fail(node, "weights must be a constant initializer")
+        if len(x.shape) != 4 or w.ndim != 4:
+            self.fail(node, "only 2-D convolutions are supported")
+        w = w.astype(np.float32)
+        out_channels = w.shape[0]
+        bias = (self.constant(node.input[2]) if len(node.input) > 2
+                and node.input[2] else np.zeros(out_channels, np.float32))
+        if bias is None:
+            self.fail(node, "bias must be a constant initializer")
+        group = attrs.get("group", 1)
+        kernel = list(w.shape[2:])
+        strides = list(attrs.get("strides", [1, 1]))
+        dilations = list(attrs.get("dilations", [1, 1]))
+        pad = self.pads_2d(node, attrs, kernel, strides, dilations,
+                           x.shape[1:3])
+        x, pad = self.fit_stride(x, pad, kernel, strides, dilations)
+        channels = x.shape[3]
+        out_hw = [(x.shape[1 + a] + pad[2 * a] + pad[2 * a + 1] -
+                   (kernel[a] - 1) * dilations[a] - 1) // strides[a] + 1
+                  for a in (0, 1)]
+        attr_text = (f"acc_type = f32, dilation = array<i64: "
+                     f"{_pairs(dilations)}>, pad = array<i64: {_pairs(pad)}>, "
+                     f"stride = array<i64: {_pairs(strides)}>")
+        shape = [x.shape[0], *out_hw, out_channels]
+        b = self.writer.const(bias.astype(np.float32))
+        zp = self.zero_point()
+        if group == 1:
+            weights = self.writer.const(
+                np.ascontiguousarray(w.transpose(0, 2, 3, 1)), "w")
+            return self.writer.op("conv2d", [x, weights, b, zp, zp], shape,
+                                  attr_text)
+        if group == channels and out_channels % channels == 0:
+            multiplier = out_channels // channels
+            hwcm = w.reshape(channels, multiplier, *kernel).transpose(2, 3, 0, 1)
+            weights = self.writer.const(np.ascontiguousarray(hwcm), "w")
+            return self.writer.op("depthwise_conv2d", [x, weights, b, zp, zp],
+                                  shape, attr_text)
+        self.fail(node, f"grouped convolution with group={group} is not "
+                        "supported (only 1 and depthwise)")
+
+    def matmul_const(self, node, a, b, bias=None):
+        """a [N, K] (rank 2) times constant b [K, M], plus bias [M]."""
+        if len(a.shape) != 2:
+            self.fail(node, f"expected a rank-2 input, got shape {a.shape}")
+        n, k = a.shape
+        if b.shape[0] != k:
+            self.fail(node, f"inner dimensions differ: {a.shape} x {b.shape}")
+        m = b.shape[1]
+        a3 = self.reshape(a, [1, n, k])
+        weights = self.writer.const(
+            np.ascontiguousarray(b.astype(np.float32).reshape(1, k, m)), "w")
+        zp = self.zero_point()
+        y = self.writer.op("matmul", [a3, weights, zp, zp], [1, n, m])
+        if bias is not None:
+            bias = np.broadcast_to(np.asarray(bias, np.float32), (m,))
+            y = self.writer.op("add", [y, self.writer.const(
+                np.ascontiguousarray(bias.reshape(1, 1, m)))], [1, n, m])
+        return self.reshape(y, [n, m])
+
+    def gemm(self, node):
+        attrs = _attrs(node)
+        a = self.activation(node, node.input[0])
+        b = self.constant(node.input[1])
+        if b is None:
+            self.fail(node, "B must be a constant initializer")
+        if attrs.get("transA", 0):
+            self.fail(node, "transA=1 is not supported")
+        if attrs.get("transB", 0):
+            b = b.T
+        b = b * attrs.get("alpha", 1.0)
+        bias = None
+        if len(node.input) > 2 and node.input[2]:
+            bias = self.constant(node.input[2])
+            if bias is None:
+                self.fail(node, "C must be a constant initializer")
+            bias = bias * attrs.get("beta", 1.0)
+            if bias.size not in (1, b.shape[1]):
+                self.fail(node, f"C of shape {bias.shape} is not a row bias")
+            bias = bias.reshape(-1)
+        return self.matmul_const(node, a, b, bias)
+
+    def matmul(self, node):
+        a = self.activation(node, node.input[0])
+        b = self.constant(node.input[1])
+        if b is None or b.ndim != 2:
+            self.fail(node, "B must be a rank-2 constant initializer")
+        return self.matmul_const(node, a, b)
+
+    def batch_norm(self, node):
+        x = self.activation(node, node.input[0])
+        scale, bias, mean, var = (self.constant(n) for n in node.input[1:5])
+        if any(c is None for c in (scale, bias, mean, var)):
+            self.fail(node, "scale, B, mean and var must be constants")
+        eps = _attrs(node).get("epsilon", 1e-5)
+        rank = len(x.shape)
+        per_channel = [1, -1] + [1] * (rank - 2)
+
+        def channel(v):
+            return self.broadcast_constant(np.asarray(v, np.float32)
+                                           .reshape(per_channel), rank)
+        factor = scale / np.sqrt(var.astype(np.float64) + eps)
+        y = self.writer.op("sub", [x, channel(mean)], x.shape)
+        shift = self.writer.const(np.zeros(1, np.int8), "shift")
+        y = self.writer.op("mul", [y, channel(factor), shift], x.shape)
+        return self.writer.op("add", [y, channel(bias)], x.shape)
+
+    def clamp(self, x, low, high):
+        return self.writer.op(
+            "clamp", [x], x.shape,
+            f"max_val = {float(high)!r} : f32, min_val = {float(low)!r} : f32")
+
+    def clip(self, node):
+        attrs = _attrs(node)
+        low, high = attrs.get("min", -FLOAT_MAX), attrs.get("max", FLOAT_MAX)
+        for index, default in ((1, None), (2, None)):
+            if len(node.input) > index and node.input[index]:
+                value = self.constant(node.input[index])
+                if value is None:
+                    self.fail(node, "min/max must be constants")
+                if index == 1:
+                    low = float(value)
+                else:
+                    high = float(value)
+        return self.clamp(self.activation(node, node.input[0]),
+                          max(low, -FLOAT_MAX), min(high, FLOAT_MAX))
+
+    def elementwise(self, node):
+        names = node.input[:2]
+        ranks = [len(self.values[n].shape) for n in names if n in self.values]
+        if not ranks:
+            self.fail(node, "both operands are constants")
+        rank = max(ranks)
+        a, b = (self.operand(node, n, rank) for n in names)
+        if len(a.shape) != len(b.shape):
+            self.fail(node, f"cannot broadcast {a.shape} with {b.shape}")
+        shape = [max(p, q) for p, q in zip(a.shape, b.shape)]
+        if node.op_type == "Mul":
+            shift = self.writer.const(np.zeros(1, np.int8), "shift")
+            return self.writer.op("mul", [a, b, shift], shape)
+        return self.writer.op(node.op_type.lower(), [a, b], shape)
+
+    def pool(self, node):
+        attrs = _attrs(node)
+        x = self.activation(node, node.input[0])
+        if attrs.get("ceil_mode", 0):
+            self.fail(node, "ceil_mode=1 is not supported")
+        kernel = list(attrs["kernel_shape"])
+        strides = list(attrs.get("strides", [1, 1]))
+        if list(attrs.get("dilations", [1, 1])) != [1, 1]:
+            self.fail(node, "dilated pooling is not supported")
+        pad = self.pads_2d(node, attrs, kernel, strides, [1, 1], x.shape[1:3])
+        x, pad = self.fit_stride(x, pad, kernel, strides, [1, 1])
+        if node.op_type == "AveragePool" and attrs.get(
+                "count_include_pad", 0) and any(pad):
+            # TOSA averages over valid elements only: pad explicitly.
+            padding, t = self.writer.shape([0, 0, pad[0], pad[1], pad[2],
+                                            pad[3], 0, 0])
+            shape = [x.shape[0], x.shape[1] + pad[0] + pad[1],
+                     x.shape[2] + pad[2] + pad[3], x.shape[3]]
+            x = self.writer.op("pad", [x, padding, self.zero_point()], shape,
+                               extra_types=[t])
+            pad = [0, 0, 0, 0]
+        out_hw = [(x.shape[1 + a] + pad[2 * a] + pad[2 * a + 1] -
+                   kernel[a]) // strides[a] + 1 for a in (0, 1)]
+        shape = [x.shape[0], *out_hw, x.shape[3]]
+        common = (f"kernel = array<i64: {_pairs(kernel)}>, pad = array<i64: "
+                  f"{_pairs(pad)}>, stride = array<i64: {_pairs(strides)}>")
+        if node.op_type == "MaxPool":
+            return self.writer.op("max_pool2d", [x], shape, common)
+        zp = self.zero_point()
+        return self.writer.op("avg_pool2d", [x, zp, zp], shape,
+                              "acc_type = f32, " + common)
+
+    def pad(self, node):
+        attrs = _attrs(node)
+        mode = attrs.get("mode", b"constant")
+        if (mode.decode() if isinstance(mode, bytes) else mode) != "constant":
+            self.fail(node, f"mode {mode} is not supported (only constant)")
+        x = self.activation(node, node.input[0])
+        pads = self.constant(node.input[1]) if len(node.input) > 1 \
+            else np.array(attrs["pads"])
+        if pads is None:
+            self.fail(node, "pads must be a constant")
+        value = 0.0
+        if len(node.input) > 2 and node.input[2]:
+            constant = self.constant(node.input[2])
+            if constant is None:
+                self.fail(node, "constant_value must be a constant")
+            value = float(constant)
+        rank = len(x.shape)
+        pairs = [(int(pads[i]), int(pads[i + rank])) for i in range(rank)]
+        if rank == 4:
+            pairs = [pairs[p] for p in TO_NHWC]
+        if any(b < 0 or e < 0 for b, e in pairs):
+            self.fail(node, "negative pads are not supported")
+        padding, t = self.writer.shape([v for pair in pairs for v in pair])
+        shape = [d + b + e for d, (b, e) in zip(x.shape, pairs)]
+        pad_value = self.writer.const(np.full(1, value, np.float32), "pv")
+        return self.writer.op("pad", [x, padding, pad_value], shape,
+                              extra_types=[t])
+
+    def global_average_pool(self, node):
+        x = self.activation(node, node.input[0])
+        _, h, w, c = x.shape
+        zp = self.zero_point()
+        return self.writer.op(
+            "avg_pool2d", [x, zp, zp], [x.shape[0], 1, 1, c],
+            f"acc_type = f32, kernel = array<i64: {h}, {w}>, pad = array<i64: "
+            "0, 0, 0, 0>, stride = array<i64: 1, 1>")
+
+    def to_onnx_layout(self, x):
+        """x in ONNX's element order (NCHW for rank 4)."""
+        if len(x.shape) == 4 and x.shape[1:3] != (1, 1):
+            return self.transpose(x, TO_NCHW)
+        if len(x.shape) == 4:  # N x 1 x 1 x C: same order as N x C x 1 x 1
+            return self.reshape(x, [x.shape[0], x.shape[3], 1, 1])
+        return x
+
+    def flatten(self, node):
+        x = self.activation(node, node.input[0])
+        axis = _attrs(node).get("axis", 1)
+        x = self.to_onnx_layout(x)
+        outer = int(np.prod(x.shape[:axis]))
+        return self.reshape(x, [outer, int(np.prod(x.shape[axis:]))])
+
+    def reshape_node(self, node):
+        x = self.activation(node, node.input[0])
+        target = self.constant(node.input[1])
+        if target is None:
+            self.fail(node, "the shape must be a constant")
+        x = self.to_onnx_layout(x)
+        shape = [int(d) for d in target]
+        shape = [x.shape[i] if d == 0 else d for i, d in enumerate(shape)]
+        if -1 in shape:
+            known = int(np.prod([d for d in shape if d != -1]))
+            shape[shape.index(-1)] = int(np.prod(x.shape)) // known
+        if int(np.prod(shape)) != int(np.prod(x.shape)):
+            self.fail(node, f"cannot reshape {x.shape} to {shape}")
+        y = self.reshape(x, shape)
+        if len(shape) == 4:
+            y = self.transpose(y, TO_NHWC)
+        return y
+
+    # -- driver -----------------------------------------------------------
+    def run(self):
+        handlers = {
+            "Conv": self.conv, "Gemm": self.gemm, "MatMul": self.matmul,
+            "BatchNormalization": self.batch_norm, "Clip": self.clip,
+            "Relu": lambda n: self.clamp(self.activation(n, n.input[0]),
+                                         0.0, FLOAT_MAX),
+            "Add": self.elementwise, "Sub": self.elementwise,
+            "Mul": self.elementwise, "MaxPool": self.pool,
+            "AveragePool": self.pool,
+            "GlobalAveragePool": self.global_average_pool,
+            "Flatten": self.flatten, "Pad": self.pad, "Reshape": self.reshape_node,
+        }
+        arguments = []
+        for i, info in enumerate(i for i in self.graph.input
+                                 if i.name not in self.constants):
+            dims = [d.dim_value if d.HasField("dim_value") else self.batch
+                    for d in info.type.tensor_type.shape.dim]
+            if info.type.tensor_type.elem_type != onnx.TensorProto.FLOAT:
+                raise OnnxImportError(f"input '{info.name}' is not float32")
+            arg = Value(f"%arg{i}", dims)
+            arguments.append(arg)
+            self.values[info.name] = (self.transpose(arg, TO_NHWC)
+                                      if len(dims) == 4 else arg)
+        for node in self.graph.node:
+            if node.op_type == "Constant":
+                self.constants[node.output[0]] = numpy_helper.to_array(
+                    _attrs(node)["value"])
+                continue
+            if node.op_type in ("Identity", "Dropout"):
+                source = node.input[0]
+                if source in self.constants:
+                    self.constants[node.output[0]] = self.constants[source]
+                else:
+                    self.values[node.output[0]] = self.activation(node, source)
+                continue
+            handler = handlers.get(node.op_type)
+            if handler is None:
+                self.fail(node, "unsupported ONNX operator "
+                                f"'{node.op_type}'; supported: "
+                                f"{', '.join(sorted(handlers))}")
+            self.values[node.output[0]] = handler(node)
+        results = []
+        for info in self.graph.output:
+            if info.name not in self.values:
+                raise OnnxImportError(f"output '{info.name}' is not computed "
+                                  "from the inputs")
+            results.append(self.to_onnx_layout(self.values[info.name]))
+        return self.writer.function(arguments, results)
+
+
+def import_onnx(model, batch=1):
+    """MLIR text of the float TOSA form of an ONNX model (or path)."""
+    if isinstance(model, str):
+        model = onnx.load(model)
+    return _Importer(model, batch).run()
