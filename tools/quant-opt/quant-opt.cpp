@@ -22,6 +22,7 @@
 #include "mlir/Transforms/Passes.h"
 #include "quant-x/Conversion/Passes.h"
 #include "quant-x/Dialect/QuantX/IR/QuantXDialect.h"
+#include "quant-x/Dialect/QuantX/Transforms/Passes.h"
 
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
@@ -33,6 +34,7 @@ int main(int argc, char **argv) {
                   mlir::quant::QuantDialect, mlir::scf::SCFDialect,
                   mlir::tensor::TensorDialect, mlir::tosa::TosaDialect>();
   mlir::quantx::registerQuantXConversionPasses();
+  mlir::quantx::registerQuantXTransformsPassesAndPipelines();
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
   return mlir::asMainReturnCode(

@@ -1,0 +1,187 @@
+//===- Passes.td - quant-x quantization passes -------------*- tablegen -*-===//
+//
+// The stages of post-training quantization, each usable alone; the
+// `quantize-int8` pipeline chains them (docs/Passes.md).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANTX_TRANSFORMS_PASSES_TD
+#define QUANTX_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def FoldBatchNorm : Pass<"quantx-fold-batch-norm", "func::FuncOp"> {
+  let summary = "Fold per-channel affine ops (batch norm) into conv/matmul";
+  let description = [{
+    A `tosa.sub`, `tosa.mul` or `tosa.add` with a per-channel constant
+    (shape `1x...x1xC`, or a scalar) applied to the only use of a
+    `tosa.conv2d`, `tosa.depthwise_conv2d` (constant weights and bias) or a
+    `tosa.matmul` with constant right-hand side (and its bias `tosa.add`) is
+    folded into new weights and bias. Decomposed batch normalization
+    `(x - mean) * (gamma / sqrt(var + eps)) + beta` disappears entirely; a
+    lone mul or add folds too. Per-channel ops behind a `tosa.reshape` that
+    keeps the channel dimension are moved in front of it first.
+  }];
+  let dependentDialects = ["::mlir::tosa::TosaDialect"];
+}
+
+def Calibrate : Pass<"quantx-calibrate", "ModuleOp"> {
+  let summary = "Run the float model on calibration data; attach statistics";
+  let description = [{
+    Compiles the module with the LLVM JIT, runs `entry` over every sample of
+    `calibration-data` and attaches `#quantx.calib_stats` (min, max and a
+    histogram of `bins` bins over [min, max]) to every activation that will
+    be quantized: the function arguments (`quantx.calib` argument attribute)
+    and each op result that is not fused into its consumer (`quantx.calib`,
+    an array with one entry per result). Results of conv/matmul/add feeding
+    a clamp, of a matmul feeding its bias add, and of ops that keep their
+    input's quantization (reshape, transpose, pooling, pad, slice) are not
+    quantization points.
+
+    `calibration-data` is a float32 `.npy` of shape `[N, <argument shape>]`
+    for a one-argument entry, or an `.npz` with arrays `arg0`, `arg1`, ...
+    Progress goes to stderr for runs of 100 samples or more.
+  }];
+  let options = [
+    Option<"calibrationData", "calibration-data", "std::string", "",
+           "Calibration samples (.npy for one argument, .npz with arg0, "
+           "arg1, ... for several)">,
+    Option<"entry", "entry", "std::string", "\"main\"", "Function to run">,
+    Option<"bins", "bins", "unsigned", "2048", "Histogram bins">,
+  ];
+  let dependentDialects = ["::mlir::quantx::QuantXDialect"];
+}
+
+def FoldCalibration : Pass<"quantx-fold-calibration", "func::FuncOp"> {
+  let summary = "Turn calibration statistics into scales and zero points";
+  let description = [{
+    Chooses the range `[lo, hi]` of every value with `#quantx.calib_stats`
+    (always including 0) by `calibration`:
+
+    - `minmax`: the observed range;
+    - `percentile`: the `percentile`-th and `(100 - percentile)`-th
+      percentiles of the histogram;
+    - `entropy`: TensorRT's KL-divergence threshold on the histogram of
+      |x| (2048 bins, 128 quantization levels);
+    - `mse`: the clip threshold minimizing the expected squared error
+      (rounding plus clipping) over the histogram.
+
+    It then inserts `quantx.quantize` / `quantx.dequantize` (int8,
+    asymmetric, per tensor) after the value, so that the model computes the
+    quantized values in float (a simulated-quantization model), and drops
+    the statistics.
+  }];
+  let options = [
+    Option<"method", "calibration", "std::string", "\"minmax\"",
+           "minmax, percentile, entropy or mse">,
+    Option<"percentile", "percentile", "double", "99.99",
+           "Percentile kept by `calibration=percentile`">,
+  ];
+  let dependentDialects = ["::mlir::quantx::QuantXDialect"];
+}
+
+def Quantize : Pass<"quantx-quantize", "func::FuncOp"> {
+  let summary = "Rewrite float ops between dequantize/quantize to integers";
+  let description = [{
+    Works on the output of `quantx-fold-calibration`. Float TOSA ops whose
+    operands are dequantized activations (or constants) become integer TOSA
+    ops on the storage integers:
+
+    - conv2d / depthwise_conv2d / matmul: weights quantized now, symmetric
+      int8 in [-127, 127] per output channel; int32 bias at
+      `s_in * s_w`; the input zero point folded into the bias (explicit
+      `tosa.pad` with the zero point where the op pads);
+    - a following clamp (ReLU, ReLU6) fused into the output range;
+    - add/sub of two activations: both rescaled to a common int32 scale
+      (2^-20 of twice the larger input scale), as TFLite does;
+    - mul by a positive constant folded into the scale; mul of two
+      activations in int32;
+    - reshape, transpose, slice, pad, max_pool2d, avg_pool2d, clamp in
+      int8 with the input's scale; concat with each input requantized;
+      reduce_sum in int32.
+
+    Accumulators reach the next `quantx.quantize` as `quantx.requantize`
+    from `!quantx.uniform<i32:f32, ...>`. An op it cannot quantize stays
+    float between a dequantize and a quantize, with a remark naming it.
+  }];
+  let dependentDialects = ["::mlir::quantx::QuantXDialect",
+                           "::mlir::tosa::TosaDialect"];
+}
+
+def CheckAccumulators : Pass<"quantx-check-accumulators", "func::FuncOp"> {
+  let summary = "Prove that int32 accumulators cannot overflow";
+  let description = [{
+    For every integer `tosa.conv2d`, `tosa.depthwise_conv2d` and
+    `tosa.matmul` with int8 operands, bounds the accumulator by
+    `max_o (sum_k |w[o, k]|) * max|a| + max|bias|` for constant weights and
+    `K * max|a| * max|w|` otherwise (`max|a|` from the input's storage
+    range and zero point). A bound that fits int32 gets a remark with its
+    headroom; one that does not is an error naming the op, since the result
+    would silently wrap.
+  }];
+}
+
+def LowerRequantize : Pass<"quantx-lower-requantize", "func::FuncOp"> {
+  let summary = "Per-tensor/per-axis requantize to integer dyadic rescale";
+  let description = [{
+    `quantx.requantize` with per-tensor or per-axis parameters becomes
+    `quantx.storage_cast` + `quantx.rescale` with an exact
+    `#quantx.dyadic` multiplier `scale_in / scale_out` per channel, the zero
+    points and the output range made explicit: the integer level.
+  }];
+  let options = [
+    Option<"rounding", "rounding", "::mlir::quantx::RoundingMode",
+           "::mlir::quantx::RoundingMode::Double",
+           "Rounding of the multipliers",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::quantx::RoundingMode::Double, "double",
+                        "TFLite/gemmlowp double rounding"),
+             clEnumValN(::mlir::quantx::RoundingMode::Single, "single",
+                        "TOSA SINGLE_ROUND"))}]>,
+  ];
+}
+
+def SetInterface : Pass<"quantx-set-interface", "func::FuncOp"> {
+  let summary = "Make a quantized function take and return int8 tensors";
+  let description = [{
+    Arguments used only by a `quantx.quantize` become its storage integers,
+    and results produced by a `quantx.dequantize` are returned as storage
+    integers, so that the function holds no float type. The quantization of
+    each argument and result is recorded as a string attribute
+    `quantx.interface` ("scale=... zero_point=...").
+  }];
+}
+
+def VerifyInteger : Pass<"quantx-verify-integer", "func::FuncOp"> {
+  let summary = "Check that no float op remains inside a quantized function";
+  let description = [{
+    Fails, naming the op, if any op other than the boundary
+    `quantx.quantize` (float operand) / `quantx.dequantize` (float result)
+    and `func.return` has a float operand or result. With
+    `allow-float-boundary=false` those are refused too. With `warn-only`
+    the ops are named in warnings and the pass succeeds (`quantize-int8`
+    with `interface=float` does this, since ops it cannot quantize stay
+    float by design).
+  }];
+  let options = [
+    Option<"allowFloatBoundary", "allow-float-boundary", "bool", "true",
+           "Allow float arguments and results behind quantize/dequantize">,
+    Option<"warnOnly", "warn-only", "bool", "false",
+           "Report float ops as warnings instead of failing">,
+  ];
+}
+
+def ExportTosa : Pass<"quantx-export-tosa", "func::FuncOp"> {
+  let summary = "Integer-level quantx to TOSA int8 (tosa.rescale)";
+  let description = [{
+    `quantx.rescale` becomes `tosa.rescale` (multiplier, shift and zero
+    points as constant operands; `SINGLE_ROUND` for single rounding,
+    `DOUBLE_ROUND` for double rounding), storage casts disappear, and the
+    function is plain TOSA that upstream `tosa-to-linalg` compiles. Boundary
+    `quantx.quantize`/`quantx.dequantize` (interface=float) stay. Rescales
+    whose semantics TOSA cannot express exactly are refused.
+  }];
+  let dependentDialects = ["::mlir::tosa::TosaDialect"];
+}
+
+#endif // QUANTX_TRANSFORMS_PASSES_TD

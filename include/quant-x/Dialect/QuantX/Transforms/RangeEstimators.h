@@ -1,0 +1,54 @@
+//===- RangeEstimators.h - calibration statistics to ranges -----*- C++ -*-===//
+//
+// Each estimator turns the histogram of one activation into the range
+// [min, max] that its 8-bit asymmetric quantization covers. The range always
+// holds 0 so that zero is exact.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANTX_DIALECT_QUANTX_TRANSFORMS_RANGEESTIMATORS_H
+#define QUANTX_DIALECT_QUANTX_TRANSFORMS_RANGEESTIMATORS_H
+
+#include "llvm/ADT/ArrayRef.h"
+#include <cstdint>
+
+namespace mlir::quantx {
+
+/// Equal-width bins over [min, max]; the last bin holds max.
+struct HistogramView {
+  double min, max;
+  llvm::ArrayRef<int64_t> counts;
+};
+
+struct Range {
+  double min, max;
+};
+
+/// The observed range, widened to hold 0.
+Range estimateMinMax(const HistogramView &histogram);
+
+/// From the (100 - p)-th to the p-th percentile (linear inside a bin).
+Range estimatePercentile(const HistogramView &histogram, double percentile);
+
+/// TensorRT's entropy calibration: the |x| threshold whose `levels`-level
+/// quantization of the |x| histogram (re-binned to `bins` bins) has the
+/// least KL divergence from the clipped reference, applied to both sides.
+Range estimateEntropy(const HistogramView &histogram, unsigned bins = 2048,
+                      unsigned levels = 128);
+
+/// The |x| threshold T minimizing the expected squared error of the 8-bit
+/// asymmetric quantizer over [max(min, -T), min(max, T)]: step^2 / 12 for
+/// values inside, squared distance to the bound for values outside.
+Range estimateMse(const HistogramView &histogram, unsigned bits = 8);
+
+/// Scale and zero point of the `bits`-bit signed asymmetric quantizer of a
+/// range (0 is exactly representable).
+struct AffineParams {
+  double scale;
+  int64_t zeroPoint;
+};
+AffineParams getAffineParams(Range range, unsigned bits = 8);
+
+} // namespace mlir::quantx
+
+#endif // QUANTX_DIALECT_QUANTX_TRANSFORMS_RANGEESTIMATORS_H

@@ -1,0 +1,245 @@
+//===- Calibrate.cpp - run the float model, attach statistics -------------===//
+//
+// The probe: a clone of the module whose entry returns every quantization
+// point, JIT-compiled and run twice over the samples (ranges first, then
+// histograms over those ranges).
+//
+//===----------------------------------------------------------------------===//
+
+#include "Utils.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "quant-x/Dialect/QuantX/Transforms/Passes.h"
+#include "quant-x/ExecutionEngine/CPUPipeline.h"
+#include "quant-x/Runtime/CompiledFunction.h"
+#include "quant-x/Runtime/Npy.h"
+#include "llvm/Support/raw_ostream.h"
+#include <cmath>
+
+namespace mlir::quantx {
+#define GEN_PASS_DEF_CALIBRATE
+#include "quant-x/Dialect/QuantX/Transforms/Passes.h.inc"
+} // namespace mlir::quantx
+
+using namespace mlir;
+using namespace mlir::quantx;
+
+/// The quantization points of `func` in a deterministic order (arguments,
+/// then op results in program order), so that a clone lists the same ones.
+static SmallVector<Value> getQuantizationPoints(func::FuncOp func) {
+  SmallVector<Value> points;
+  for (BlockArgument arg : func.getArguments())
+    if (isQuantizationPoint(arg))
+      points.push_back(arg);
+  func.walk([&](Operation *op) {
+    for (Value result : op->getResults())
+      if (isQuantizationPoint(result))
+        points.push_back(result);
+  });
+  return points;
+}
+
+namespace {
+/// Running statistics of one activation.
+struct Observer {
+  double min = std::numeric_limits<double>::infinity();
+  double max = -std::numeric_limits<double>::infinity();
+  SmallVector<int64_t> counts;
+
+  void observeRange(ArrayRef<float> values) {
+    for (float v : values) {
+      min = std::min<double>(min, v);
+      max = std::max<double>(max, v);
+    }
+  }
+  void observeHistogram(ArrayRef<float> values) {
+    if (counts.empty()) // a constant activation: min == max, no histogram
+      return;
+    double scale = counts.size() / (max - min);
+    int64_t last = counts.size() - 1;
+    for (float v : values)
+      ++counts[std::clamp<int64_t>(int64_t((v - min) * scale), 0, last)];
+  }
+};
+
+struct CalibratePass : quantx::impl::CalibrateBase<CalibratePass> {
+  using CalibrateBase::CalibrateBase;
+
+  void getDependentDialects(DialectRegistry &registry) const override {
+    CalibrateBase::getDependentDialects(registry);
+    // Everything the JIT pipeline produces, with its external models.
+    registerCPUPipelineDialects(registry);
+  }
+
+  void runOnOperation() override;
+  /// The samples of each argument, [N, <argument shape>] float32.
+  FailureOr<std::vector<NpyArray>> loadSamples(func::FuncOp func,
+                                               int64_t &numSamples);
+};
+} // namespace
+
+FailureOr<std::vector<NpyArray>>
+CalibratePass::loadSamples(func::FuncOp func, int64_t &numSamples) {
+  std::vector<NpyArray> samples;
+  StringRef path = calibrationData;
+  auto fail = [&](const Twine &message) {
+    func.emitError("quantx-calibrate: ") << message;
+    return failure();
+  };
+  if (path.ends_with(".npz")) {
+    auto arrays = readNpz(path);
+    if (!arrays)
+      return fail(llvm::toString(arrays.takeError()));
+    for (unsigned i = 0; i < func.getNumArguments(); ++i) {
+      auto it = arrays->find("arg" + std::to_string(i));
+      if (it == arrays->end())
+        return fail(path + " has no array 'arg" + Twine(i) + "' for argument " +
+                    Twine(i));
+      samples.push_back(std::move(it->second));
+    }
+  } else {
+    if (func.getNumArguments() != 1)
+      return fail("@" + func.getSymName() + " takes " +
+                  Twine(func.getNumArguments()) +
+                  " arguments: pass an .npz with arrays arg0, arg1, ...");
+    auto array = readNpy(path);
+    if (!array)
+      return fail(llvm::toString(array.takeError()));
+    samples.push_back(std::move(*array));
+  }
+  std::optional<int64_t> count;
+  for (auto [i, array, type] :
+       llvm::enumerate(samples, func.getArgumentTypes())) {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if (!tensor || !tensor.hasStaticShape() || !tensor.getElementType().isF32())
+      return fail("argument " + Twine(i) + " must be a static f32 tensor");
+    ArrayRef<int64_t> shape = array.shape;
+    if (array.dtype != "f4")
+      return fail(path + ": argument " + Twine(i) +
+                  " samples must be float32, got " + array.describe());
+    int64_t n = 1;
+    if (shape.size() == size_t(tensor.getRank()) + 1 &&
+        shape.drop_front() == tensor.getShape())
+      n = shape[0];
+    else if (shape != tensor.getShape())
+      return fail(path + ": samples of argument " + Twine(i) +
+                  " must have shape [N, " +
+                  llvm::join(llvm::map_range(tensor.getShape(),
+                                             [](int64_t d) {
+                                               return std::to_string(d);
+                                             }),
+                             ", ") +
+                  "], got " + array.describe());
+    if (count && *count != n)
+      return fail("arguments have different numbers of samples (" +
+                  Twine(*count) + " and " + Twine(n) + ")");
+    count = n;
+    const float *data = reinterpret_cast<const float *>(array.data.data());
+    for (int64_t e = 0, end = array.getNumElements(); e < end; ++e)
+      if (!std::isfinite(data[e]))
+        return fail(path + ": element " + Twine(e) + " of argument " +
+                    Twine(i) + " is " + (std::isnan(data[e]) ? "NaN" : "inf"));
+  }
+  numSamples = count.value_or(0);
+  if (numSamples == 0)
+    return fail(path + " holds no samples");
+  return samples;
+}
+
+void CalibratePass::runOnOperation() {
+  ModuleOp module = getOperation();
+  auto func = module.lookupSymbol<func::FuncOp>(entry);
+  if (!func || func.isExternal()) {
+    module.emitError("quantx-calibrate: no function @") << entry;
+    return signalPassFailure();
+  }
+  SmallVector<Value> points = getQuantizationPoints(func);
+  if (points.empty())
+    return;
+  if (calibrationData.empty()) {
+    func.emitError("quantx-calibrate: no calibration data: pass "
+                   "calibration-data=<file.npy> (float32 samples [N, "
+                   "<argument shape>]) or an .npz with arg0, arg1, ... for "
+                   "several arguments");
+    return signalPassFailure();
+  }
+  int64_t numSamples = 0;
+  auto samples = loadSamples(func, numSamples);
+  if (failed(samples))
+    return signalPassFailure();
+
+  // The probe returns every point.
+  OwningOpRef<ModuleOp> probe = module.clone();
+  auto probeFunc = probe->lookupSymbol<func::FuncOp>(entry);
+  SmallVector<Value> probePoints = getQuantizationPoints(probeFunc);
+  Operation *terminator = probeFunc.getBody().back().getTerminator();
+  OpBuilder builder(terminator);
+  func::ReturnOp::create(builder, terminator->getLoc(), probePoints);
+  terminator->erase();
+  probeFunc.setFunctionType(builder.getFunctionType(
+      probeFunc.getArgumentTypes(), ValueRange(probePoints).getTypes()));
+  auto compiled = CompiledFunction::compile(*probe, entry);
+  if (failed(compiled))
+    return signalPassFailure();
+
+  std::vector<std::vector<float>> outputs;
+  SmallVector<void *> outputPointers;
+  for (Value point : points) {
+    auto type = cast<RankedTensorType>(point.getType());
+    outputs.emplace_back(type.getNumElements());
+    outputPointers.push_back(outputs.back().data());
+  }
+  std::vector<Observer> observers(points.size());
+  bool report = numSamples >= 100;
+  for (int pass = 0; pass < 2; ++pass) {
+    for (int64_t s = 0; s < numSamples; ++s) {
+      SmallVector<const void *> inputs;
+      for (NpyArray &array : *samples)
+        inputs.push_back(array.data.data() +
+                         s * (array.data.size() / numSamples));
+      if (llvm::Error error = (*compiled)->call(inputs, outputPointers)) {
+        func.emitError("quantx-calibrate: running the model failed: ")
+            << llvm::toString(std::move(error));
+        return signalPassFailure();
+      }
+      for (auto [observer, values] : llvm::zip(observers, outputs))
+        pass == 0 ? observer.observeRange(values)
+                  : observer.observeHistogram(values);
+      if (report && (s + 1) % ((numSamples + 3) / 4) == 0)
+        llvm::errs() << "quantx-calibrate: " << (pass ? "histograms" : "ranges")
+                     << " " << s + 1 << "/" << numSamples << " samples\n";
+    }
+    if (pass == 1)
+      break;
+    for (auto [point, observer] : llvm::zip(points, observers)) {
+      if (!std::isfinite(observer.min) || !std::isfinite(observer.max)) {
+        Operation *op = point.getDefiningOp();
+        (op ? op->emitError() : func.emitError())
+            << "quantx-calibrate: this activation takes non-finite values "
+               "on the calibration data";
+        return signalPassFailure();
+      }
+      if (observer.max > observer.min)
+        observer.counts.assign(bins, 0);
+    }
+  }
+
+  MLIRContext *ctx = &getContext();
+  for (auto [point, observer] : llvm::zip(points, observers)) {
+    HistogramAttr histogram;
+    if (!observer.counts.empty())
+      histogram = HistogramAttr::get(ctx, APFloat(observer.min),
+                                     APFloat(observer.max), observer.counts);
+    auto stats = CalibStatsAttr::get(ctx, APFloat(observer.min),
+                                     APFloat(observer.max), histogram);
+    if (auto arg = dyn_cast<BlockArgument>(point)) {
+      func.setArgAttr(arg.getArgNumber(), kCalibAttrName, stats);
+      continue;
+    }
+    Operation *op = point.getDefiningOp();
+    SmallVector<Attribute> perResult(op->getNumResults(), UnitAttr::get(ctx));
+    if (auto existing = op->getAttrOfType<ArrayAttr>(kCalibAttrName))
+      perResult.assign(existing.begin(), existing.end());
+    perResult[cast<OpResult>(point).getResultNumber()] = stats;
+    op->setAttr(kCalibAttrName, ArrayAttr::get(ctx, perResult));
+  }
+}

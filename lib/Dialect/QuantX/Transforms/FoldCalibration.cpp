@@ -1,0 +1,99 @@
+//===- FoldCalibration.cpp - statistics to quantize/dequantize pairs ------===//
+
+#include "Utils.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "quant-x/Dialect/QuantX/Transforms/Passes.h"
+#include "quant-x/Dialect/QuantX/Transforms/RangeEstimators.h"
+
+namespace mlir::quantx {
+#define GEN_PASS_DEF_FOLDCALIBRATION
+#include "quant-x/Dialect/QuantX/Transforms/Passes.h.inc"
+} // namespace mlir::quantx
+
+using namespace mlir;
+using namespace mlir::quantx;
+
+namespace {
+struct FoldCalibrationPass
+    : quantx::impl::FoldCalibrationBase<FoldCalibrationPass> {
+  using FoldCalibrationBase::FoldCalibrationBase;
+
+  LogicalResult initialize(MLIRContext *) override {
+    if (!llvm::is_contained({"minmax", "percentile", "entropy", "mse"},
+                            StringRef(method)))
+      return emitError(UnknownLoc::get(&getContext()))
+             << "quantx-fold-calibration: unknown calibration method '"
+             << method << "' (expected minmax, percentile, entropy or mse)";
+    if (!(percentile > 50 && percentile <= 100))
+      return emitError(UnknownLoc::get(&getContext()))
+             << "quantx-fold-calibration: percentile must be in (50, 100], "
+                "got "
+             << percentile;
+    return success();
+  }
+
+  Range estimate(CalibStatsAttr stats) const {
+    double min = stats.getMin().convertToDouble();
+    double max = stats.getMax().convertToDouble();
+    HistogramAttr histogram = stats.getHistogram();
+    if (!histogram || method == "minmax")
+      return estimateMinMax({min, max, {}});
+    HistogramView view{histogram.getMin().convertToDouble(),
+                       histogram.getMax().convertToDouble(),
+                       histogram.getCounts()};
+    if (method == "percentile")
+      return estimatePercentile(view, percentile);
+    if (method == "entropy")
+      return estimateEntropy(view);
+    return estimateMse(view);
+  }
+
+  /// Replaces the uses of `value` by dequantize(quantize(value)).
+  void insertQuantization(OpBuilder &b, Value value, CalibStatsAttr stats) {
+    AffineParams params = getAffineParams(estimate(stats));
+    auto type = cast<RankedTensorType>(value.getType());
+    auto quantType = type.clone(
+        getInt8Type(b.getContext(), params.scale, params.zeroPoint));
+    Value q = QuantizeOp::create(b, value.getLoc(), quantType, value);
+    Value dq = DequantizeOp::create(b, value.getLoc(), type, q);
+    value.replaceAllUsesExcept(dq, q.getDefiningOp());
+  }
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    if (func.isExternal())
+      return;
+    OpBuilder b(func.getBody());
+    bool found = false;
+    for (BlockArgument arg : func.getArguments()) {
+      auto stats = func.getArgAttrOfType<CalibStatsAttr>(arg.getArgNumber(),
+                                                         kCalibAttrName);
+      if (!stats)
+        continue;
+      found = true;
+      b.setInsertionPointToStart(&func.getBody().front());
+      insertQuantization(b, arg, stats);
+      func.removeArgAttr(arg.getArgNumber(), kCalibAttrName);
+    }
+    func.walk([&](Operation *op) {
+      auto perResult = op->getAttrOfType<ArrayAttr>(kCalibAttrName);
+      if (!perResult)
+        return;
+      op->removeAttr(kCalibAttrName);
+      b.setInsertionPointAfter(op);
+      for (auto [result, attr] : llvm::zip(op->getResults(), perResult))
+        if (auto stats = dyn_cast<CalibStatsAttr>(attr)) {
+          found = true;
+          insertQuantization(b, result, stats);
+        }
+    });
+    if (!found && llvm::any_of(func.getArgumentTypes(), isFloatTensor)) {
+      func.emitError("quantx-fold-calibration: no calibration statistics in @")
+          << func.getSymName()
+          << ": run quantx-calibrate first (quantize-int8 needs "
+             "calibration-data=<file.npy>)";
+      signalPassFailure();
+    }
+  }
+};
+} // namespace

@@ -1,0 +1,43 @@
+//===- Pipelines.cpp - the quantize-int8 pipeline -------------------------===//
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+#include "quant-x/Dialect/QuantX/Transforms/Passes.h"
+
+using namespace mlir;
+using namespace mlir::quantx;
+
+void mlir::quantx::buildQuantizeInt8Pipeline(
+    OpPassManager &pm, const QuantizeInt8Options &options) {
+  pm.addNestedPass<func::FuncOp>(createFoldBatchNorm());
+  CalibrateOptions calibrate;
+  calibrate.calibrationData = options.calibrationData;
+  calibrate.entry = options.entry;
+  pm.addPass(createCalibrate(calibrate));
+  FoldCalibrationOptions fold;
+  fold.method = options.calibration;
+  fold.percentile = options.percentile;
+  pm.addNestedPass<func::FuncOp>(createFoldCalibration(fold));
+  pm.addNestedPass<func::FuncOp>(createQuantize());
+  pm.addNestedPass<func::FuncOp>(createCheckAccumulators());
+  LowerRequantizeOptions lower;
+  lower.rounding = options.rounding;
+  pm.addNestedPass<func::FuncOp>(createLowerRequantize(lower));
+  if (options.interface == Interface::Int8)
+    pm.addNestedPass<func::FuncOp>(createSetInterface());
+  pm.addPass(createCanonicalizerPass());
+  VerifyIntegerOptions verify;
+  verify.allowFloatBoundary = options.interface == Interface::Float;
+  verify.warnOnly = options.interface == Interface::Float;
+  pm.addNestedPass<func::FuncOp>(createVerifyInteger(verify));
+}
+
+void mlir::quantx::registerQuantXTransformsPassesAndPipelines() {
+  registerQuantXTransformsPasses();
+  PassPipelineRegistration<QuantizeInt8Options>(
+      "quantize-int8",
+      "Post-training int8 quantization: fold batch norm, calibrate, "
+      "quantize, lower requantization to dyadic integer rescales",
+      buildQuantizeInt8Pipeline);
+}

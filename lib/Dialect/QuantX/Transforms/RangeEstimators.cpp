@@ -1,0 +1,197 @@
+//===- RangeEstimators.cpp - calibration statistics to ranges -------------===//
+
+#include "quant-x/Dialect/QuantX/Transforms/RangeEstimators.h"
+
+#include "llvm/ADT/SmallVector.h"
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+using namespace mlir::quantx;
+using llvm::SmallVector;
+
+static Range withZero(double lo, double hi) {
+  return {std::min(lo, 0.0), std::max(hi, 0.0)};
+}
+
+static double binWidth(const HistogramView &h) {
+  return (h.max - h.min) / double(h.counts.size());
+}
+
+Range mlir::quantx::estimateMinMax(const HistogramView &h) {
+  return withZero(h.min, h.max);
+}
+
+Range mlir::quantx::estimatePercentile(const HistogramView &h,
+                                       double percentile) {
+  double total = std::accumulate(h.counts.begin(), h.counts.end(), 0.0);
+  if (total == 0 || h.max <= h.min)
+    return estimateMinMax(h);
+  double width = binWidth(h);
+  // The value below which `fraction` of the samples lie.
+  auto quantile = [&](double fraction) {
+    double target = fraction * total, seen = 0;
+    for (size_t i = 0; i < h.counts.size(); ++i) {
+      double count = h.counts[i];
+      if (count > 0 && seen + count >= target)
+        return h.min + width * (i + (target - seen) / count);
+      seen += count;
+    }
+    return h.max;
+  };
+  double keep = std::clamp(percentile, 50.0, 100.0) / 100.0;
+  return withZero(std::max(h.min, quantile(1.0 - keep)),
+                  std::min(h.max, quantile(keep)));
+}
+
+/// The histogram of |x| in `bins` bins over [0, max|x|], each source bin's
+/// count spread uniformly over the part of [0, max|x|] it covers.
+static SmallVector<double> getAbsHistogram(const HistogramView &h,
+                                           unsigned bins, double &absMax) {
+  absMax = std::max(std::abs(h.min), std::abs(h.max));
+  SmallVector<double> abs(bins, 0.0);
+  double width = binWidth(h), absWidth = absMax / bins;
+  auto spread = [&](double a, double b, double count) {
+    // [a, b] within [0, absMax]
+    if (count == 0)
+      return;
+    if (b <= a) {
+      abs[std::min<size_t>(bins - 1, size_t(a / absWidth))] += count;
+      return;
+    }
+    double density = count / (b - a);
+    for (size_t i = size_t(a / absWidth); i < bins && i * absWidth < b; ++i) {
+      double lo = std::max(a, i * absWidth), hi = std::min(b, (i + 1) * absWidth);
+      if (hi > lo)
+        abs[i] += density * (hi - lo);
+    }
+  };
+  for (size_t i = 0; i < h.counts.size(); ++i) {
+    double a = h.min + i * width, b = a + width, count = h.counts[i];
+    if (a >= 0) {
+      spread(a, b, count);
+    } else if (b <= 0) {
+      spread(-b, -a, count);
+    } else {
+      spread(0, -a, count * -a / width);
+      spread(0, b, count * b / width);
+    }
+  }
+  return abs;
+}
+
+/// MXNet's smoothing: moves `eps` of mass onto empty bins so that the KL
+/// divergence stays finite.
+static bool smooth(SmallVector<double> &p, double eps = 1e-4) {
+  size_t zeros = llvm::count(p, 0.0), nonZeros = p.size() - zeros;
+  if (nonZeros == 0)
+    return false;
+  double take = eps * double(zeros) / double(nonZeros);
+  for (double &v : p)
+    v = v == 0 ? eps : v - take;
+  return llvm::all_of(p, [](double v) { return v > 0; });
+}
+
+static double klDivergence(SmallVector<double> p, SmallVector<double> q) {
+  double sp = std::accumulate(p.begin(), p.end(), 0.0);
+  double sq = std::accumulate(q.begin(), q.end(), 0.0);
+  if (sp == 0 || sq == 0)
+    return std::numeric_limits<double>::infinity();
+  for (double &v : p)
+    v /= sp;
+  for (double &v : q)
+    v /= sq;
+  if (!smooth(p) || !smooth(q))
+    return std::numeric_limits<double>::infinity();
+  double kl = 0;
+  for (size_t i = 0; i < p.size(); ++i)
+    kl += p[i] * std::log(p[i] / q[i]);
+  return kl;
+}
+
+Range mlir::quantx::estimateEntropy(const HistogramView &h, unsigned bins,
+                                    unsigned levels) {
+  double absMax;
+  SmallVector<double> abs = getAbsHistogram(h, bins, absMax);
+  if (absMax == 0)
+    return estimateMinMax(h);
+  double bestKl = std::numeric_limits<double>::infinity();
+  unsigned best = bins;
+  for (unsigned i = levels; i <= bins; ++i) {
+    // Reference: the first i bins, the clipped tail added to the last.
+    SmallVector<double> p(abs.begin(), abs.begin() + i);
+    for (unsigned j = i; j < bins; ++j)
+      p[i - 1] += abs[j];
+    // Candidate: the first i bins merged into `levels` levels, each level's
+    // mass spread back over its non-empty bins.
+    SmallVector<double> q(i, 0.0);
+    double merged = double(i) / levels;
+    for (unsigned level = 0; level < levels; ++level) {
+      unsigned start = unsigned(std::floor(level * merged));
+      unsigned stop =
+          level + 1 == levels ? i : unsigned(std::floor((level + 1) * merged));
+      double mass = 0;
+      unsigned nonEmpty = 0;
+      for (unsigned j = start; j < stop; ++j) {
+        mass += abs[j];
+        nonEmpty += abs[j] != 0;
+      }
+      for (unsigned j = start; j < stop && nonEmpty; ++j)
+        if (abs[j] != 0)
+          q[j] = mass / nonEmpty;
+    }
+    double kl = klDivergence(p, q);
+    if (kl < bestKl) {
+      bestKl = kl;
+      best = i;
+    }
+  }
+  double threshold = absMax * best / bins;
+  return withZero(std::max(h.min, -threshold), std::min(h.max, threshold));
+}
+
+Range mlir::quantx::estimateMse(const HistogramView &h, unsigned bits) {
+  double absMax = std::max(std::abs(h.min), std::abs(h.max));
+  if (absMax == 0 || h.max <= h.min)
+    return estimateMinMax(h);
+  double width = binWidth(h);
+  double levels = std::ldexp(1.0, bits) - 1;
+  constexpr int kCandidates = 1024;
+  Range best = estimateMinMax(h);
+  double bestError = std::numeric_limits<double>::infinity();
+  for (int k = 1; k <= kCandidates; ++k) {
+    double threshold = absMax * k / kCandidates;
+    Range range = withZero(std::max(h.min, -threshold),
+                           std::min(h.max, threshold));
+    double step = (range.max - range.min) / levels;
+    double error = 0;
+    for (size_t i = 0; i < h.counts.size(); ++i) {
+      if (!h.counts[i])
+        continue;
+      double x = h.min + (i + 0.5) * width, e;
+      if (x < range.min)
+        e = (range.min - x) * (range.min - x);
+      else if (x > range.max)
+        e = (x - range.max) * (x - range.max);
+      else
+        e = step * step / 12;
+      error += h.counts[i] * e;
+    }
+    if (error < bestError) {
+      bestError = error;
+      best = range;
+    }
+  }
+  return best;
+}
+
+AffineParams mlir::quantx::getAffineParams(Range range, unsigned bits) {
+  double qmin = -std::ldexp(1.0, bits - 1), qmax = std::ldexp(1.0, bits - 1) - 1;
+  Range r = withZero(range.min, range.max);
+  if (!(r.max - r.min > std::numeric_limits<float>::min()))
+    return {1.0, 0}; // an all-zero tensor: any scale is exact
+  double scale = (r.max - r.min) / (qmax - qmin);
+  double zeroPoint = std::clamp(std::nearbyint(qmin - r.min / scale), qmin, qmax);
+  return {scale, int64_t(zeroPoint)};
+}

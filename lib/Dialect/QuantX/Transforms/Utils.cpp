@@ -1,0 +1,119 @@
+//===- Utils.cpp - helpers shared by the quantization passes --------------===//
+
+#include "Utils.h"
+
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+using namespace mlir::quantx;
+
+bool mlir::quantx::isFloatTensor(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return tensor && isa<FloatType>(tensor.getElementType());
+}
+
+DenseElementsAttr mlir::quantx::getConstantElements(Value value) {
+  auto constant = value.getDefiningOp<tosa::ConstOp>();
+  if (!constant)
+    return {};
+  return dyn_cast<DenseElementsAttr>(constant.getValues());
+}
+
+SmallVector<double> mlir::quantx::getFloatValues(DenseElementsAttr elements) {
+  SmallVector<double> values;
+  if (!elements || !isa<FloatType>(elements.getElementType()))
+    return values;
+  values.reserve(elements.getNumElements());
+  for (APFloat v : elements.getValues<APFloat>())
+    values.push_back(v.convertToDouble());
+  return values;
+}
+
+std::optional<SmallVector<double>>
+mlir::quantx::getChannelValues(Value value, int64_t channels) {
+  DenseElementsAttr elements = getConstantElements(value);
+  SmallVector<double> values = getFloatValues(elements);
+  if (values.empty())
+    return std::nullopt;
+  ArrayRef<int64_t> shape = elements.getType().getShape();
+  for (int64_t d : shape.drop_back())
+    if (d != 1)
+      return std::nullopt;
+  if (values.size() == 1)
+    return SmallVector<double>(channels, values[0]);
+  if (int64_t(values.size()) != channels)
+    return std::nullopt;
+  return values;
+}
+
+Value mlir::quantx::createConst(OpBuilder &b, Location loc,
+                                DenseElementsAttr elements) {
+  return tosa::ConstOp::create(b, loc, elements.getType(), elements);
+}
+
+bool mlir::quantx::keepsQuantization(Operation *op) {
+  return isa<tosa::ReshapeOp, tosa::TransposeOp, tosa::SliceOp, tosa::PadOp,
+             tosa::MaxPool2dOp, tosa::AvgPool2dOp>(op);
+}
+
+bool mlir::quantx::producesAccumulator(Operation *op) {
+  return isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::MatMulOp,
+             tosa::AddOp, tosa::SubOp, tosa::MulOp, tosa::ReduceSumOp>(op);
+}
+
+/// Whether the integer form of `value` stays an accumulator because its only
+/// consumer absorbs it: a clamp (fused into the range), or an add/sub/mul
+/// with a constant (bias, scale).
+static bool isFusedAccumulator(Value value) {
+  Operation *producer = value.getDefiningOp();
+  if (!producer || !producesAccumulator(producer) || !value.hasOneUse())
+    return false;
+  Operation *user = *value.getUsers().begin();
+  if (isa<tosa::ClampOp>(user))
+    return true;
+  if (!isa<tosa::AddOp, tosa::SubOp, tosa::MulOp>(user))
+    return false;
+  Value lhs = user->getOperand(0), rhs = user->getOperand(1);
+  if (isa<tosa::SubOp>(user))
+    return lhs == value && getConstantElements(rhs);
+  return getConstantElements(lhs == value ? rhs : lhs) != nullptr;
+}
+
+bool mlir::quantx::isQuantizationPoint(Value value) {
+  if (!isFloatTensor(value.getType()))
+    return false;
+  Operation *op = value.getDefiningOp();
+  if (!op)
+    return true; // a function argument
+  if (isa<tosa::ConstOp, tosa::ConstShapeOp>(op) ||
+      isa<QuantXDialect>(op->getDialect()) || keepsQuantization(op))
+    return false;
+  // All-constant subgraphs are folded into weights, not quantized.
+  if (llvm::all_of(op->getOperands(), [](Value v) {
+        return !isFloatTensor(v.getType()) || getConstantElements(v);
+      }))
+    return false;
+  if (auto clamp = dyn_cast<tosa::ClampOp>(op))
+    return isFusedAccumulator(clamp.getInput());
+  return !isFusedAccumulator(value);
+}
+
+UniformType mlir::quantx::getInt8Type(MLIRContext *ctx, double scale,
+                                      int64_t zeroPoint) {
+  return UniformType::get(ctx, IntegerType::get(ctx, 8), Float32Type::get(ctx),
+                          /*narrow_range=*/false,
+                          PerTensorAttr::get(ctx, APFloat(scale), zeroPoint));
+}
+
+UniformType mlir::quantx::getAccumulatorType(MLIRContext *ctx,
+                                             ArrayRef<double> scales,
+                                             int64_t axis) {
+  QuantParamsAttr params;
+  if (scales.size() == 1)
+    params = PerTensorAttr::get(ctx, APFloat(scales[0]), 0);
+  else
+    params = PerAxisAttr::get(ctx, axis, DenseF64ArrayAttr::get(ctx, scales),
+                              {});
+  return UniformType::get(ctx, IntegerType::get(ctx, 32), Float32Type::get(ctx),
+                          /*narrow_range=*/false, params);
+}

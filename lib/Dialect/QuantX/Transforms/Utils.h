@@ -1,0 +1,57 @@
+//===- Utils.h - helpers shared by the quantization passes ------*- C++ -*-===//
+
+#ifndef QUANTX_LIB_DIALECT_QUANTX_TRANSFORMS_UTILS_H
+#define QUANTX_LIB_DIALECT_QUANTX_TRANSFORMS_UTILS_H
+
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "quant-x/Dialect/QuantX/IR/QuantXDialect.h"
+
+namespace mlir::quantx {
+
+/// Name of the calibration statistics attributes (argument attribute, and
+/// per-result array on ops).
+constexpr llvm::StringLiteral kCalibAttrName = "quantx.calib";
+
+bool isFloatTensor(Type type);
+
+/// The elements of the `tosa.const` defining `value`, or null.
+DenseElementsAttr getConstantElements(Value value);
+
+/// The float elements of a constant as doubles (empty when not a float
+/// constant).
+SmallVector<double> getFloatValues(DenseElementsAttr elements);
+
+/// A constant that broadcasts per channel over the last dimension of a
+/// tensor with `channels` channels (its own last dimension 1 or
+/// `channels`, every other dimension 1): the value of each channel.
+std::optional<SmallVector<double>> getChannelValues(Value value,
+                                                    int64_t channels);
+
+/// `tosa.const` holding `elements`.
+Value createConst(OpBuilder &b, Location loc, DenseElementsAttr elements);
+
+/// Ops that compute their integer result with the input's scale and zero
+/// point (reshape, transpose, slice, pad, max_pool2d, avg_pool2d).
+bool keepsQuantization(Operation *op);
+
+/// Ops whose integer form is an int32 accumulator.
+bool producesAccumulator(Operation *op);
+
+/// Whether `value` is an activation that gets its own scale and zero point
+/// (a quantization point), as opposed to a constant, a value that keeps
+/// its input's quantization, or an accumulator fused into its only consumer
+/// (clamp, bias add, scale mul).
+bool isQuantizationPoint(Value value);
+
+/// `!quantx.uniform<i8:f32, #quantx.per_tensor<...>>`.
+UniformType getInt8Type(MLIRContext *ctx, double scale, int64_t zeroPoint);
+
+/// The i32 accumulator type: one scale, or one per channel of `axis`.
+UniformType getAccumulatorType(MLIRContext *ctx, ArrayRef<double> scales,
+                               int64_t axis);
+
+} // namespace mlir::quantx
+
+#endif // QUANTX_LIB_DIALECT_QUANTX_TRANSFORMS_UTILS_H
