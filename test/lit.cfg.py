@@ -27,6 +27,11 @@ config.substitutions.append(("%cxx", config.cxx_compiler))
 config.substitutions.append(("%cc", config.c_compiler))
 
 tool_dirs = [config.quantx_tools_dir, config.llvm_tools_dir]
-tools = ["quant-opt", "mlir-opt", "mlir-runner", "FileCheck", "not", "count"]
+tools = ["quant-opt", "quant-run", "mlir-opt", "mlir-runner", "FileCheck", "not", "count"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 llvm_config.with_environment("PATH", config.quantx_tools_dir, append_path=True)
+
+# Debian's interpreter, which sees python3-numpy/onnx/torch; python/ holds the
+# quantx package.
+config.substitutions.append(("%python", "/usr/bin/python3"))
+config.environment["PYTHONPATH"] = os.path.join(config.quantx_src_root, "python")

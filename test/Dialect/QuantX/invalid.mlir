@@ -2,8 +2,8 @@
 
 // One case per verifier message of the quantx dialect.
 
-// expected-error@+1 {{storage type must have 1 to 16 bits, got 'i32'}}
-func.func @f(%x: tensor<2x!quantx.uniform<i32:f32, #quantx.per_tensor<scale = 1.0, zero_point = 0>>>)
+// expected-error@+1 {{storage type must have 1 to 32 bits, got 'i64'}}
+func.func @f(%x: tensor<2x!quantx.uniform<i64:f32, #quantx.per_tensor<scale = 1.0, zero_point = 0>>>)
 
 // -----
 

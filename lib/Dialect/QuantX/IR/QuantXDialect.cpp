@@ -66,6 +66,27 @@ FailureOr<SmallVector<int64_t>> mlir::quantx::parseI64Array(AsmParser &parser) {
       parser, [&] { return parseInteger<int64_t>(parser); });
 }
 
+FailureOr<DenseF64ArrayAttr>
+mlir::quantx::parseF64ArrayAttr(AsmParser &parser) {
+  auto values = parseBracketList<double>(parser, [&]() -> FailureOr<double> {
+    FailureOr<APFloat> value = parseF64(parser);
+    if (failed(value))
+      return failure();
+    return value->convertToDouble();
+  });
+  if (failed(values))
+    return failure();
+  return DenseF64ArrayAttr::get(parser.getContext(), *values);
+}
+
+void mlir::quantx::printF64ArrayAttr(AsmPrinter &printer,
+                                     DenseF64ArrayAttr values) {
+  printer << '[';
+  llvm::interleaveComma(values.asArrayRef(), printer,
+                        [&](double v) { printer.printFloat(APFloat(v)); });
+  printer << ']';
+}
+
 void mlir::quantx::printI64Array(AsmPrinter &printer,
                                  ArrayRef<int64_t> values) {
   printer << '[';

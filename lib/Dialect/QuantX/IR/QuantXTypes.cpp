@@ -45,8 +45,9 @@ LogicalResult UniformType::verify(function_ref<InFlightDiagnostic()> emitError,
                                   IntegerType storageType, FloatType,
                                   bool narrowRange, QuantParamsAttr params) {
   unsigned width = storageType.getWidth();
-  if (width < 1 || width > 16)
-    return emitError() << "storage type must have 1 to 16 bits, got "
+  // Up to 16 bits for stored values; 32 for accumulators and biases.
+  if (width < 1 || width > 32)
+    return emitError() << "storage type must have 1 to 32 bits, got "
                        << storageType;
   if (storageType.isSigned())
     return emitError() << "signed storage is written i" << width << ", not "

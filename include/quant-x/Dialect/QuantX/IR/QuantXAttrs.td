@@ -21,8 +21,12 @@ def QuantX_F64Param : APFloatParameter<"a 64-bit float"> {
   let printer = "::mlir::quantx::printF64($_printer, $_self)";
 }
 
-/// A list of doubles, printed exactly: `array<f64: 0.1, 0.25>`.
-defvar QuantX_F64ArrayParam = "::mlir::DenseF64ArrayAttr";
+/// A list of doubles, printed exactly: `[0.1, 0.25]`.
+def QuantX_F64ArrayParam : AttrParameter<"::mlir::DenseF64ArrayAttr",
+                                         "64-bit floats"> {
+  let parser = "::mlir::quantx::parseF64ArrayAttr($_parser)";
+  let printer = "::mlir::quantx::printF64ArrayAttr($_printer, $_self)";
+}
 
 /// `[i, i, ...]` 64-bit integers.
 class QuantX_I64ArrayParamBase : ArrayRefParameter<"int64_t", "64-bit integers"> {

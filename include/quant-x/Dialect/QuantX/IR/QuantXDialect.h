@@ -23,6 +23,8 @@ namespace mlir::quantx {
 /// Exact parsing and printing of the float and integer list parameters.
 FailureOr<APFloat> parseF64(AsmParser &parser);
 void printF64(AsmPrinter &printer, const APFloat &value);
+FailureOr<DenseF64ArrayAttr> parseF64ArrayAttr(AsmParser &parser);
+void printF64ArrayAttr(AsmPrinter &printer, DenseF64ArrayAttr values);
 FailureOr<SmallVector<int64_t>> parseI64Array(AsmParser &parser);
 void printI64Array(AsmPrinter &printer, ArrayRef<int64_t> values);
 FailureOr<SmallVector<int32_t>> parseI32Array(AsmParser &parser);

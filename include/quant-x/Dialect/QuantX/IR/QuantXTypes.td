@@ -14,7 +14,7 @@ def QuantX_UniformType : QuantX_Type<"Uniform", "uniform"> {
   let summary = "uniformly quantized element type";
   let description = [{
     A value stored as an integer of `storage_type` (`iN` signed, `uiN`
-    unsigned, 1 <= N <= 16) that stands for the `expressed_type` value
+    unsigned, 1 <= N <= 32; 32 for accumulators) that stands for the `expressed_type` value
     `scale * (q - zero_point)`, with scales and zero points given by `params`
     at any granularity. `narrow` drops the most negative storage value
     (signed int8 becomes [-127, 127]).

@@ -1,0 +1,122 @@
+"""Float vs int8 accuracy of the example networks on Fashion-MNIST.
+
+Trains the networks (PyTorch), exports them to ONNX, imports them with
+python/quantx, quantizes them with `quant-opt --quantize-int8` for each
+calibration method (256 training images by default) and runs float and int8
+models with `quant-run` on the test set. Prints a Markdown table; with
+--max-drop it fails when an int8 model loses more accuracy than that.
+
+/usr/bin/python3 examples/fashion_mnist/accuracy.py --build build \
+    [--epochs 2] [--test-images 10000] [--models a,b] [--methods m,n]
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "python"))
+sys.path.insert(0, HERE)
+
+import data  # noqa: E402
+import models  # noqa: E402
+import quantx  # noqa: E402
+
+METHODS = ["minmax", "percentile", "entropy", "mse"]
+
+
+def run(command):
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.stderr.write(result.stderr)
+        raise SystemExit(f"failed: {' '.join(command)}")
+    return result.stdout
+
+
+def evaluate(tools, model_path, images_path, labels, out_path):
+    """(accuracy in %, median latency in ms) of a model on the images."""
+    stdout = run([tools["quant-run"], model_path, "--input", images_path,
+                  "--output", out_path, "--time"])
+    latency = float(re.search(r"median latency: ([0-9.]+) ms", stdout)[1])
+    logits = np.load(out_path).reshape(len(labels), -1)
+    return (logits.argmax(1) == labels).mean() * 100, latency
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--build", default=os.path.join(HERE, "..", "..",
+                                                        "build"))
+    parser.add_argument("--work-dir", default="/tmp/quantx-fashion-mnist")
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--train-images", type=int, default=60000)
+    parser.add_argument("--test-images", type=int, default=10000)
+    parser.add_argument("--calib-images", type=int, default=256)
+    parser.add_argument("--models", default=",".join(models.MODELS))
+    parser.add_argument("--methods", default=",".join(METHODS))
+    parser.add_argument("--max-drop", type=float, default=None,
+                        help="fail if int8 loses more accuracy points")
+    args = parser.parse_args()
+    tools = {t: os.path.join(args.build, "bin", t)
+             for t in ("quant-opt", "quant-run")}
+    os.makedirs(args.work_dir, exist_ok=True)
+    work = args.work_dir
+
+    train_x, _ = data.load("train")
+    test_x, test_y = data.load("test")
+    test_x, test_y = test_x[:args.test_images], test_y[:args.test_images]
+    # Calibration images come from the training set, evaluation from the
+    # test set; both with the argument's batch dimension of 1.
+    calib = os.path.join(work, "calib.npy")
+    np.save(calib, train_x[-args.calib_images:][:, None])
+    images = os.path.join(work, "test.npy")
+    np.save(images, test_x[:, None])
+
+    train_cmd = [sys.executable, os.path.join(HERE, "train.py"), work,
+                 "--epochs", str(args.epochs), "--models", args.models,
+                 "--train-images", str(args.train_images)]
+    sys.stderr.write(run(train_cmd))
+
+    methods = args.methods.split(",")
+    header = ("| model | float | " + " | ".join(f"int8 {m}" for m in methods)
+              + " | float ms | int8 ms |")
+    rows = [header, "|" + " --- |" * (len(methods) + 4)]
+    worst = 0.0
+    for name in args.models.split(","):
+        float_mlir = os.path.join(work, name + ".mlir")
+        with open(float_mlir, "w") as f:
+            f.write(quantx.import_onnx(os.path.join(work, name + ".onnx")))
+        out = os.path.join(work, "out.npy")
+        float_acc, float_ms = evaluate(tools, float_mlir, images, test_y, out)
+        cells, int8_ms = [], None
+        for method in methods:
+            int8_mlir = os.path.join(work, f"{name}.{method}.mlir")
+            start = time.time()
+            run([tools["quant-opt"], float_mlir,
+                 f"--quantize-int8=calibration-data={calib} "
+                 f"calibration={method}", "-o", int8_mlir])
+            quantize_s = time.time() - start
+            acc, ms = evaluate(tools, int8_mlir, images, test_y, out)
+            int8_ms = ms if int8_ms is None else min(int8_ms, ms)
+            worst = max(worst, float_acc - acc)
+            cells.append(f"{acc:.2f} ({acc - float_acc:+.2f})")
+            sys.stderr.write(f"{name} {method}: {acc:.2f}% (quantized in "
+                             f"{quantize_s:.1f}s)\n")
+        rows.append(f"| {name} | {float_acc:.2f} | " + " | ".join(cells) +
+                    f" | {float_ms:.3f} | {int8_ms:.3f} |")
+    print(f"Fashion-MNIST test accuracy (%), {len(test_y)} images, "
+          f"{args.calib_images} calibration images, {args.epochs} epochs; "
+          "latency: median of one image (quant-run --time)\n")
+    print("\n".join(rows))
+    print(f"\nlargest int8 accuracy drop: {worst:.2f} points")
+    if args.max_drop is not None and worst > args.max_drop:
+        raise SystemExit(f"int8 accuracy drop {worst:.2f} exceeds "
+                         f"{args.max_drop}")
+
+
+if __name__ == "__main__":
+    main()
