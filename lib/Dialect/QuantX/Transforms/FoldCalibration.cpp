@@ -18,14 +18,14 @@ struct FoldCalibrationPass
     : quantx::impl::FoldCalibrationBase<FoldCalibrationPass> {
   using FoldCalibrationBase::FoldCalibrationBase;
 
-  LogicalResult initialize(MLIRContext *) override {
+  LogicalResult initialize(MLIRContext *ctx) override {
     if (!llvm::is_contained({"minmax", "percentile", "entropy", "mse"},
                             StringRef(method)))
-      return emitError(UnknownLoc::get(&getContext()))
+      return emitError(UnknownLoc::get(ctx))
              << "quantx-fold-calibration: unknown calibration method '"
              << method << "' (expected minmax, percentile, entropy or mse)";
     if (!(percentile > 50 && percentile <= 100))
-      return emitError(UnknownLoc::get(&getContext()))
+      return emitError(UnknownLoc::get(ctx))
              << "quantx-fold-calibration: percentile must be in (50, 100], "
                 "got "
              << percentile;
