@@ -45,9 +45,14 @@ CompiledFunction::compile(ModuleOp module, StringRef entry) {
     return failure();
   OwningOpRef<ModuleOp> clone = module.clone();
   // Only the entry must be callable; the others may be inlined away.
-  for (auto other : clone->getOps<func::FuncOp>())
+  // Argument and result attributes (quantx.interface, quantx.calib) are
+  // notes for people, not for LLVM.
+  for (auto other : clone->getOps<func::FuncOp>()) {
     if (other.getSymName() != entry && !other.isExternal())
       other.setPrivate();
+    other.removeArgAttrsAttr();
+    other.removeResAttrsAttr();
+  }
   clone->lookupSymbol<func::FuncOp>(entry).setPublic();
   auto engine = compileForHostCPU(*clone);
   if (failed(engine))

@@ -13,6 +13,17 @@ namespace mlir::quantx {
 using namespace mlir;
 using namespace mlir::quantx;
 
+/// Whether `value` is returned, directly or through ops that keep its
+/// quantization (a reshape of the logits, say).
+static bool isReturned(Value value) {
+  return llvm::any_of(value.getUsers(), [](Operation *user) {
+    if (isa<func::ReturnOp>(user))
+      return true;
+    return keepsQuantization(user) && user->getNumResults() == 1 &&
+           isReturned(user->getResult(0));
+  });
+}
+
 namespace {
 struct FoldCalibrationPass
     : quantx::impl::FoldCalibrationBase<FoldCalibrationPass> {
@@ -32,11 +43,13 @@ struct FoldCalibrationPass
     return success();
   }
 
-  Range estimate(CalibStatsAttr stats) const {
+  Range estimate(CalibStatsAttr stats, bool isOutput) const {
     double min = stats.getMin().convertToDouble();
     double max = stats.getMax().convertToDouble();
     HistogramAttr histogram = stats.getHistogram();
-    if (!histogram || method == "minmax")
+    // Clipping a model output (logits, say) would merge the values its
+    // consumer compares, so outputs keep their whole observed range.
+    if (!histogram || method == "minmax" || isOutput)
       return estimateMinMax({min, max, {}});
     HistogramView view{histogram.getMin().convertToDouble(),
                        histogram.getMax().convertToDouble(),
@@ -50,7 +63,7 @@ struct FoldCalibrationPass
 
   /// Replaces the uses of `value` by dequantize(quantize(value)).
   void insertQuantization(OpBuilder &b, Value value, CalibStatsAttr stats) {
-    AffineParams params = getAffineParams(estimate(stats));
+    AffineParams params = getAffineParams(estimate(stats, isReturned(value)));
     auto type = cast<RankedTensorType>(value.getType());
     auto quantType = type.clone(
         getInt8Type(b.getContext(), params.scale, params.zeroPoint));
