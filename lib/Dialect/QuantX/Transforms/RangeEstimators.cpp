@@ -93,6 +93,7 @@ static bool smooth(SmallVector<double> &p, double eps = 1e-4) {
   return llvm::all_of(p, [](double v) { return v > 0; });
 }
 
+/// KL(p || q) of two histograms, normalized and smoothed.
 static double klDivergence(SmallVector<double> p, SmallVector<double> q) {
   double sp = std::accumulate(p.begin(), p.end(), 0.0);
   double sq = std::accumulate(q.begin(), q.end(), 0.0);
@@ -111,11 +112,16 @@ static double klDivergence(SmallVector<double> p, SmallVector<double> q) {
 }
 
 Range mlir::quantx::estimateEntropy(const HistogramView &h, unsigned bins,
-                                    unsigned levels) {
+                                    unsigned signedLevels) {
+  unsigned levels = h.min >= 0 ? 2 * signedLevels : signedLevels;
   double absMax;
   SmallVector<double> abs = getAbsHistogram(h, bins, absMax);
   if (absMax == 0)
     return estimateMinMax(h);
+  // As pytorch-quantization does: the spike of exact zeros (ReLU outputs)
+  // would dominate the divergence and favor the smallest thresholds.
+  if (bins > 1)
+    abs[0] = abs[1];
   double bestKl = std::numeric_limits<double>::infinity();
   unsigned best = bins;
   for (unsigned i = levels; i <= bins; ++i) {

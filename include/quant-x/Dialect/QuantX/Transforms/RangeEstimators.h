@@ -30,11 +30,14 @@ Range estimateMinMax(const HistogramView &histogram);
 /// From the (100 - p)-th to the p-th percentile (linear inside a bin).
 Range estimatePercentile(const HistogramView &histogram, double percentile);
 
-/// TensorRT's entropy calibration: the |x| threshold whose `levels`-level
-/// quantization of the |x| histogram (re-binned to `bins` bins) has the
-/// least KL divergence from the clipped reference, applied to both sides.
+/// TensorRT's entropy calibration: the |x| threshold whose quantization of
+/// the |x| histogram (re-binned to `bins` bins) has the least KL divergence
+/// from the clipped reference, applied to both sides. The quantization has
+/// `signedLevels` levels over |x| for signed data and twice as many for
+/// data that is never negative (as pytorch-quantization does: the whole
+/// int8 range then covers [0, T]).
 Range estimateEntropy(const HistogramView &histogram, unsigned bins = 2048,
-                      unsigned levels = 128);
+                      unsigned signedLevels = 128);
 
 /// The |x| threshold T minimizing the expected squared error of the 8-bit
 /// asymmetric quantizer over [max(min, -T), min(max, T)]: step^2 / 12 for

@@ -1,0 +1,95 @@
+//===- RangeEstimatorsTest.cpp - calibration ranges on known distributions ===//
+
+#include "quant-x/Dialect/QuantX/Transforms/RangeEstimators.h"
+
+#include <cmath>
+#include <gtest/gtest.h>
+#include <vector>
+
+using namespace mlir::quantx;
+
+namespace {
+/// Counts of `bins` equal bins over [lo, hi] for a distribution with the
+/// given CDF, scaled to about 10^9 samples (exact, no sampling noise).
+std::vector<int64_t> histogramOf(double lo, double hi, int bins,
+                                 double (*cdf)(double)) {
+  std::vector<int64_t> counts(bins);
+  double width = (hi - lo) / bins;
+  for (int i = 0; i < bins; ++i)
+    counts[i] = std::llround(1e9 * (cdf(lo + (i + 1) * width) -
+                                    cdf(lo + i * width)));
+  return counts;
+}
+
+double laplaceCdf(double x) { // b = 1
+  return x < 0 ? 0.5 * std::exp(x) : 1 - 0.5 * std::exp(-x);
+}
+double gaussianCdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
+double uniformCdf(double x) { return std::clamp(x, 0.0, 1.0); }
+
+TEST(RangeEstimators, MinMaxHoldsZero) {
+  std::vector<int64_t> counts = {1, 1};
+  Range r = estimateMinMax({0.5, 2.0, counts});
+  EXPECT_EQ(r.min, 0.0);
+  EXPECT_EQ(r.max, 2.0);
+  r = estimateMinMax({-3.0, -1.0, counts});
+  EXPECT_EQ(r.min, -3.0);
+  EXPECT_EQ(r.max, 0.0);
+}
+
+TEST(RangeEstimators, PercentileOfUniform) {
+  std::vector<int64_t> counts = histogramOf(0, 1, 1000, uniformCdf);
+  Range r = estimatePercentile({0, 1, counts}, 99.0);
+  EXPECT_EQ(r.min, 0.0);
+  EXPECT_NEAR(r.max, 0.99, 1e-6);
+  // Symmetric data: both tails.
+  std::vector<int64_t> gaussian = histogramOf(-8, 8, 2048, gaussianCdf);
+  r = estimatePercentile({-8, 8, gaussian}, 99.0);
+  EXPECT_NEAR(r.max, 2.326, 0.01); // the 99th percentile of N(0, 1)
+  EXPECT_NEAR(r.min, -2.326, 0.01);
+}
+
+TEST(RangeEstimators, MseOfLaplaceClipsNear9_89b) {
+  // Banner et al.: for Laplace(b) and 8 bits the MSE-optimal clip is about
+  // 9.89 b (rounding noise (2T)^2 / (12 * 256^2) against clipping 2 b^2
+  // e^(-T/b)).
+  std::vector<int64_t> counts = histogramOf(-20, 20, 2048, laplaceCdf);
+  Range r = estimateMse({-20, 20, counts});
+  EXPECT_NEAR(r.max, 9.89, 0.2);
+  EXPECT_NEAR(r.min, -9.89, 0.2);
+}
+
+TEST(RangeEstimators, MseKeepsNarrowUniformRange) {
+  // Clipping a uniform distribution only loses: the whole range is best.
+  std::vector<int64_t> counts = histogramOf(0, 1, 2048, uniformCdf);
+  Range r = estimateMse({0, 1, counts});
+  EXPECT_NEAR(r.max, 1.0, 0.01);
+}
+
+TEST(RangeEstimators, EntropyOfGaussian) {
+  // TensorRT-style KL on N(0, 1) with 128 levels over |x| clips in the
+  // tail, well inside the observed range and beyond 2.5 sigma.
+  std::vector<int64_t> counts = histogramOf(-8, 8, 2048, gaussianCdf);
+  Range r = estimateEntropy({-8, 8, counts});
+  EXPECT_GT(r.max, 2.5);
+  EXPECT_LT(r.max, 6.0);
+  EXPECT_DOUBLE_EQ(r.min, -r.max);
+}
+
+TEST(RangeEstimators, EntropyKeepsUniformRange) {
+  std::vector<int64_t> counts = histogramOf(0, 1, 2048, uniformCdf);
+  Range r = estimateEntropy({0, 1, counts});
+  EXPECT_GT(r.max, 0.95);
+}
+
+TEST(RangeEstimators, AffineParams) {
+  AffineParams p = getAffineParams({-1, 3});
+  EXPECT_DOUBLE_EQ(p.scale, 4.0 / 255);
+  EXPECT_EQ(p.zeroPoint, -64);
+  p = getAffineParams({0, 2.55});
+  EXPECT_EQ(p.zeroPoint, -128);
+  p = getAffineParams({0, 0}); // an all-zero tensor
+  EXPECT_EQ(p.scale, 1.0);
+  EXPECT_EQ(p.zeroPoint, 0);
+}
+} // namespace
