@@ -434,5 +434,11 @@ class _Importer:
 def import_onnx(model, batch=1):
     """MLIR text of the float TOSA form of an ONNX model (or path)."""
     if isinstance(model, str):
-        model = onnx.load(model)
+        try:
+            model = onnx.load(model)
+        except OSError:
+            raise
+        except Exception as error:  # protobuf's DecodeError and the like
+            raise OnnxImportError(f"cannot load ONNX model '{model}': "
+                                  f"{error}") from error
     return _Importer(model, batch).run()

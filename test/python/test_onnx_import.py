@@ -1,0 +1,99 @@
+"""The ONNX importer: imported models compute what PyTorch computes (run with
+quant-run), and unsupported input fails with a message naming the node."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+import pytest
+import torch
+from onnx import TensorProto, helper
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "examples", "fashion_mnist"))
+import models  # noqa: E402
+import quantx  # noqa: E402
+
+QUANT_RUN = os.environ["QUANT_RUN"]
+
+
+def run_imported(onnx_path, x, tmp_path):
+    mlir = tmp_path / "model.mlir"
+    mlir.write_text(quantx.import_onnx(str(onnx_path)))
+    np.save(tmp_path / "x.npy", x)
+    subprocess.run([QUANT_RUN, str(mlir), "--input", str(tmp_path / "x.npy"),
+                    "--output", str(tmp_path / "y.npy")], check=True)
+    return np.load(tmp_path / "y.npy")
+
+
+@pytest.mark.parametrize("name", sorted(models.MODELS))
+def test_matches_pytorch(name, tmp_path):
+    torch.manual_seed(0)
+    model = models.MODELS[name]()
+    for m in model.modules():  # batch norm statistics that matter
+        if isinstance(m, (torch.nn.BatchNorm1d, torch.nn.BatchNorm2d)):
+            m.running_mean.uniform_(-1, 1)
+            m.running_var.uniform_(0.5, 2)
+    model.eval()
+    models.export_onnx(model, tmp_path / "model.onnx")
+    text = (quantx.import_onnx(str(tmp_path / "model.onnx")))
+    assert "tosa.sub" in text or name != "cnn_bn"  # batch norm decomposed
+    x = np.random.RandomState(0).randn(3, 1, 1, 28, 28).astype(np.float32)
+    got = run_imported(tmp_path / "model.onnx", x, tmp_path)
+    with torch.no_grad():
+        want = model(torch.from_numpy(x[:, 0])).numpy()
+    np.testing.assert_allclose(got.reshape(want.shape), want, atol=1e-4)
+
+
+def single_node_model(node, inputs, outputs, initializers=()):
+    graph = helper.make_graph([node], "g", inputs, outputs, list(initializers))
+    return helper.make_model(graph)
+
+
+def test_unsupported_operator_names_the_node():
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])
+    model = single_node_model(helper.make_node("Sigmoid", ["x"], ["y"],
+                                               name="act"), [x], [y])
+    with pytest.raises(quantx.OnnxImportError,
+                       match=r"node 'act' \(Sigmoid\): unsupported ONNX "
+                             r"operator 'Sigmoid'"):
+        quantx.import_onnx(model)
+
+
+def test_grouped_convolution_is_refused():
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 5, 5])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4, 5, 5])
+    w = helper.make_tensor("w", TensorProto.FLOAT, [4, 2, 1, 1],
+                           np.ones(8, np.float32))
+    node = helper.make_node("Conv", ["x", "w"], ["y"], name="conv", group=2)
+    with pytest.raises(quantx.OnnxImportError,
+                       match="group=2 is not supported"):
+        quantx.import_onnx(single_node_model(node, [x], [y], [w]))
+
+
+def test_matmul_and_reshape(tmp_path):
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [4, 2])
+    b = np.arange(12, dtype=np.float32).reshape(3, 4)
+    shape = np.array([4, -1], np.int64)
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "b"], ["m"]),
+         helper.make_node("Reshape", ["m", "shape"], ["y"])],
+        "g", [x], [y], [onnx.numpy_helper.from_array(b, "b"),
+                        onnx.numpy_helper.from_array(shape, "shape")])
+    onnx.save(helper.make_model(graph), tmp_path / "m.onnx")
+    data = np.random.RandomState(1).randn(2, 3).astype(np.float32)
+    got = run_imported(tmp_path / "m.onnx", data, tmp_path)
+    np.testing.assert_allclose(got, (data @ b).reshape(4, 2), rtol=1e-5)
+
+
+def test_command_line_reports_errors(tmp_path):
+    bad = tmp_path / "bad.onnx"
+    bad.write_bytes(b"not a model")
+    result = subprocess.run([sys.executable, "-m", "quantx", "import-onnx",
+                             str(bad)], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "quantx: error:" in result.stderr
