@@ -1,15 +1,14 @@
 #!/usr/bin/env bash
-# The main job until the int8 pipeline lands: lower the shipped quantized
-# example to integer-only arithmetic and run it, in both rounding modes.
+# The main job on the built-in example: train a small CNN on Fashion-MNIST
+# (Debian's dataset-fashion-mnist), import it from ONNX, quantize it with
+# `quant-opt --quantize-int8` for each calibration method, and compare float
+# and int8 accuracy and latency with `quant-run`.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-example=$here/examples/requantize-chain.mlir
-echo "== quant-opt --quantx-lower-to-arith $example (the requantize steps):"
-"$here/build/bin/quant-opt" "$example" --quantx-lower-to-arith |
-  grep -cE 'arith\.(divf|mulf|addf|subf)' |
-  xargs -I{} echo "   float ops left in the lowered module: {} (the quantize/dequantize boundaries)"
-echo "== run (double rounding, the default): input, per-channel int8, group-wise int4"
-bash "$here/scripts/lower-and-run.sh" "$example" | grep -v '^Unranked'
-echo "== run (single rounding)"
-bash "$here/scripts/lower-and-run.sh" "$example" \
-  --quantx-lower-to-arith=rounding=single | grep -v '^Unranked'
+work=${QUANTX_DEMO_DIR:-/tmp/quantx-demo}
+/usr/bin/python3 "$here/examples/fashion_mnist/accuracy.py" \
+  --build "$here/build" --work-dir "$work" --models cnn_bn --epochs 1 \
+  --train-images 20000 --test-images 2000
+echo
+echo "The int8 model: $work/cnn_bn.minmax.mlir. Run it yourself:"
+echo "  build/bin/quant-run $work/cnn_bn.minmax.mlir --input $work/test.npy --output /tmp/logits.npy --time"

@@ -9,6 +9,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "quant-x/Conversion/Passes.h"
 #include "quant-x/Dialect/QuantX/IR/QuantXDialect.h"
+#include "quant-x/Dialect/QuantX/Transforms/Passes.h"
 #include <cstdio>
 
 int main() {
@@ -40,5 +41,16 @@ int main() {
     return 1;
   std::printf("consumer: quantx lowered, 0.25 = %d * 2^-%d\n",
               dyadic->multiplier, dyadic->shift);
+  // The int8 pipeline, as an embedder adds it to its own pass manager.
+  mlir::PassManager quantize(&ctx);
+  mlir::quantx::QuantizeInt8Options options;
+  mlir::quantx::buildQuantizeInt8Pipeline(quantize, options);
+  std::string pipeline;
+  llvm::raw_string_ostream os(pipeline);
+  quantize.printAsTextualPipeline(os);
+  std::printf("consumer: %s\n",
+              pipeline.find("quantx-calibrate") != std::string::npos
+                  ? "quantize-int8 pipeline built"
+                  : "quantize-int8 pipeline missing");
   return 0;
 }
