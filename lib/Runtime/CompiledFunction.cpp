@@ -15,9 +15,9 @@ size_t mlir::quantx::getElementBytes(Type type) {
   return width % 8 == 0 ? width / 8 : 0;
 }
 
-static LogicalResult collectTensorTypes(func::FuncOp func, TypeRange types,
-                                        StringRef what,
-                                        SmallVectorImpl<RankedTensorType> &out) {
+static LogicalResult
+collectTensorTypes(func::FuncOp func, TypeRange types, StringRef what,
+                   SmallVectorImpl<RankedTensorType> &out) {
   for (auto [i, type] : llvm::enumerate(types)) {
     auto tensor = dyn_cast<RankedTensorType>(type);
     if (!tensor || !tensor.hasStaticShape() ||
@@ -65,7 +65,7 @@ CompiledFunction::compile(ModuleOp module, StringRef entry) {
 /// A ranked memref descriptor {allocated, aligned, offset, sizes, strides}
 /// for a contiguous buffer, as 64-bit words.
 static SmallVector<int64_t> describeBuffer(const void *data,
-                                          RankedTensorType type) {
+                                           RankedTensorType type) {
   SmallVector<int64_t> descriptor = {reinterpret_cast<int64_t>(data),
                                      reinterpret_cast<int64_t>(data), 0};
   llvm::append_range(descriptor, type.getShape());

@@ -100,11 +100,9 @@ static std::optional<StringRef> getHeaderValue(StringRef header,
   return std::nullopt;
 }
 
-Expected<NpyArray> mlir::quantx::parseNpy(StringRef bytes,
-                                          const Twine &name) {
+Expected<NpyArray> mlir::quantx::parseNpy(StringRef bytes, const Twine &name) {
   auto fail = [&](const Twine &why) -> Error {
-    return createStringError(llvm::inconvertibleErrorCode(),
-                             name + ": " + why);
+    return createStringError(llvm::inconvertibleErrorCode(), name + ": " + why);
   };
   if (!bytes.starts_with("\x93NUMPY") || bytes.size() < 10)
     return fail("not a .npy file (no \\x93NUMPY magic)");
@@ -207,8 +205,7 @@ mlir::quantx::readNpz(StringRef path) {
     return buffer.takeError();
   StringRef bytes = (*buffer)->getBuffer();
   auto fail = [&](const Twine &why) -> Error {
-    return createStringError(llvm::inconvertibleErrorCode(),
-                             path + ": " + why);
+    return createStringError(llvm::inconvertibleErrorCode(), path + ": " + why);
   };
   // The end-of-central-directory record is in the last 64 KiB + 22 bytes.
   size_t eocd = StringRef::npos;
@@ -310,8 +307,8 @@ Error mlir::quantx::writeNpy(StringRef path, const NpyArray &array) {
   std::error_code ec;
   llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
   if (ec)
-    return createStringError(ec, "cannot write '" + path + "': " +
-                                     ec.message());
+    return createStringError(ec,
+                             "cannot write '" + path + "': " + ec.message());
   os << "\x93NUMPY" << char(1) << char(0);
   os << char(header.size() & 0xFF) << char(header.size() >> 8);
   os << header;

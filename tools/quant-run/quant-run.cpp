@@ -9,10 +9,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 #include "quant-x/Dialect/QuantX/IR/QuantXDialect.h"
@@ -32,16 +32,16 @@ namespace cl = llvm::cl;
 
 static cl::opt<std::string> modelPath(cl::Positional, cl::desc("<model.mlir>"),
                                       cl::init("-"));
-static cl::list<std::string> inputPaths("input",
-                                        cl::desc("an argument (.npy), in order"),
-                                        cl::value_desc("file.npy"));
+static cl::list<std::string>
+    inputPaths("input", cl::desc("an argument (.npy), in order"),
+               cl::value_desc("file.npy"));
 static cl::list<std::string>
     outputPaths("output", cl::desc("where to write a result (.npy), in order"),
                 cl::value_desc("file.npy"));
 static cl::opt<std::string> entryName("entry", cl::desc("function to run"),
                                       cl::init("main"));
-static cl::opt<bool> timeCalls("time",
-                               cl::desc("print the median latency of one call"));
+static cl::opt<bool>
+    timeCalls("time", cl::desc("print the median latency of one call"));
 
 static int fail(const Twine &message) {
   llvm::WithColor::error(llvm::errs(), "quant-run") << message << "\n";
@@ -193,7 +193,8 @@ int main(int argc, char **argv) {
     std::vector<double> millis;
     auto start = Clock::now();
     while (millis.size() < 1000 &&
-           (millis.size() < 10 || Clock::now() - start < std::chrono::milliseconds(500))) {
+           (millis.size() < 10 ||
+            Clock::now() - start < std::chrono::milliseconds(500))) {
       auto before = Clock::now();
       if (llvm::Error error = runner.runSample(0, scratch))
         return fail(llvm::toString(std::move(error)));

@@ -16,8 +16,8 @@ std::vector<int64_t> histogramOf(double lo, double hi, int bins,
   std::vector<int64_t> counts(bins);
   double width = (hi - lo) / bins;
   for (int i = 0; i < bins; ++i)
-    counts[i] = std::llround(1e9 * (cdf(lo + (i + 1) * width) -
-                                    cdf(lo + i * width)));
+    counts[i] =
+        std::llround(1e9 * (cdf(lo + (i + 1) * width) - cdf(lo + i * width)));
   return counts;
 }
 

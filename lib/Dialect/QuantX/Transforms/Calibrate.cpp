@@ -123,10 +123,9 @@ CalibratePass::loadSamples(func::FuncOp func, int64_t &numSamples) {
     else if (shape != tensor.getShape())
       return fail(path + ": samples of argument " + Twine(i) +
                   " must have shape [N, " +
-                  llvm::join(llvm::map_range(tensor.getShape(),
-                                             [](int64_t d) {
-                                               return std::to_string(d);
-                                             }),
+                  llvm::join(llvm::map_range(
+                                 tensor.getShape(),
+                                 [](int64_t d) { return std::to_string(d); }),
                              ", ") +
                   "], got " + array.describe());
     if (count && *count != n)

@@ -74,7 +74,8 @@ struct CheckAccumulatorsPass
       else
         reduction = weightType.getShape()[1];
       std::optional<int64_t> a = getOperandBound(input, inputZp);
-      std::optional<int64_t> w = getWeightBound(op, weights, weightZp, reduction);
+      std::optional<int64_t> w =
+          getWeightBound(op, weights, weightZp, reduction);
       if (!a || !w)
         return;
       int64_t bias = 0;

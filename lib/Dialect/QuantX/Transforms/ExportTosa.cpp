@@ -48,26 +48,28 @@ static LogicalResult exportRescale(RescaleOp op) {
                                    dyadic.getMultiplier().end());
   SmallVector<int64_t> shifts(dyadic.getShift().begin(),
                               dyadic.getShift().end());
-  Type inElement = inType.getElementType(), outElement = outType.getElementType();
+  Type inElement = inType.getElementType(),
+       outElement = outType.getElementType();
   Value result = tosa::RescaleOp::create(
       b, loc, outType, op.getInput(),
       createVector(b, loc, b.getI32Type(), multipliers),
       createVector(b, loc, b.getI8Type(), shifts),
-      createVector(b, loc, inElement,
-                   {op.getInputZeroPointAttr().getInt()}),
-      createVector(b, loc, outElement,
-                   {op.getOutputZeroPointAttr().getInt()}),
+      createVector(b, loc, inElement, {op.getInputZeroPointAttr().getInt()}),
+      createVector(b, loc, outElement, {op.getOutputZeroPointAttr().getInt()}),
       b.getBoolAttr(true),
-      tosa::RoundingModeAttr::get(b.getContext(), tosa::RoundingMode::SINGLE_ROUND),
+      tosa::RoundingModeAttr::get(b.getContext(),
+                                  tosa::RoundingMode::SINGLE_ROUND),
       b.getBoolAttr(multipliers.size() > 1),
-      b.getBoolAttr(op.getInputUnsigned()), b.getBoolAttr(op.getOutputUnsigned()));
+      b.getBoolAttr(op.getInputUnsigned()),
+      b.getBoolAttr(op.getOutputUnsigned()));
   unsigned width = outElement.getIntOrFloatBitWidth();
   int64_t lo = integerMin(width, op.getOutputUnsigned());
   int64_t hi = integerMax(width, op.getOutputUnsigned());
   if (op.getOutputMin() > lo || op.getOutputMax() < hi)
-    result = tosa::ClampOp::create(b, loc, outType, result,
-                                   b.getIntegerAttr(outElement, op.getOutputMin()),
-                                   b.getIntegerAttr(outElement, op.getOutputMax()));
+    result =
+        tosa::ClampOp::create(b, loc, outType, result,
+                              b.getIntegerAttr(outElement, op.getOutputMin()),
+                              b.getIntegerAttr(outElement, op.getOutputMax()));
   op.replaceAllUsesWith(result);
   op.erase();
   return success();

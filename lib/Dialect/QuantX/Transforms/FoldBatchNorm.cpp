@@ -151,8 +151,7 @@ struct FoldChannelAffine : OpRewritePattern<OpTy> {
           rewriter, loc, mapElements(weights, [&](int64_t i, double w) {
             return w * c[getWeightChannel(matmul, weights, i)];
           }));
-      rewriter.modifyOpInPlace(matmul,
-                               [&] { matmul->setOperand(1, scaled); });
+      rewriter.modifyOpInPlace(matmul, [&] { matmul->setOperand(1, scaled); });
     }
     if (biasAdd) {
       Value biasOperand = biasAdd.getInput1() == bias->input
@@ -225,8 +224,7 @@ struct SinkReshape : OpRewritePattern<OpTy> {
   }
 };
 
-struct FoldBatchNormPass
-    : quantx::impl::FoldBatchNormBase<FoldBatchNormPass> {
+struct FoldBatchNormPass : quantx::impl::FoldBatchNormBase<FoldBatchNormPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<FoldChannelAffine<tosa::AddOp>, FoldChannelAffine<tosa::SubOp>,

@@ -65,8 +65,8 @@ struct FoldCalibrationPass
   void insertQuantization(OpBuilder &b, Value value, CalibStatsAttr stats) {
     AffineParams params = getAffineParams(estimate(stats, isReturned(value)));
     auto type = cast<RankedTensorType>(value.getType());
-    auto quantType = type.clone(
-        getInt8Type(b.getContext(), params.scale, params.zeroPoint));
+    auto quantType =
+        type.clone(getInt8Type(b.getContext(), params.scale, params.zeroPoint));
     Value q = QuantizeOp::create(b, value.getLoc(), quantType, value);
     Value dq = DequantizeOp::create(b, value.getLoc(), type, q);
     value.replaceAllUsesExcept(dq, q.getDefiningOp());

@@ -75,7 +75,8 @@ struct LowerRequantizePass
     Location loc = op.getLoc();
     auto type = cast<RankedTensorType>(op.getType());
     Value input = StorageCastOp::create(
-        b, loc, type.clone(IntegerType::get(b.getContext(), in.getStorageWidth())),
+        b, loc,
+        type.clone(IntegerType::get(b.getContext(), in.getStorageWidth())),
         op.getInput());
     auto i64 = [&](int64_t v) { return b.getI64IntegerAttr(v); };
     auto rescale = RescaleOp::create(

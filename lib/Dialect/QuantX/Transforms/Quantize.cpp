@@ -117,8 +117,7 @@ Operation *Quantizer::cloneWith(Operation *op, ValueRange operands,
   clone->setOperands(operands);
   clone->removeAttr(kCalibAttrName);
   for (Value result : clone->getResults())
-    result.setType(
-        cast<RankedTensorType>(result.getType()).clone(elementType));
+    result.setType(cast<RankedTensorType>(result.getType()).clone(elementType));
   return clone;
 }
 
@@ -135,10 +134,9 @@ Value Quantizer::toFloat(const IntValue &iv, Type floatType) {
   Value result = DequantizeOp::create(b, loc(), floatType, toQuantized(iv));
   if (iv.clamp) {
     auto f32 = b.getF32Type();
-    result = tosa::ClampOp::create(
-        b, loc(), floatType, result,
-        b.getFloatAttr(f32, iv.clamp->first),
-        b.getFloatAttr(f32, iv.clamp->second));
+    result = tosa::ClampOp::create(b, loc(), floatType, result,
+                                   b.getFloatAttr(f32, iv.clamp->first),
+                                   b.getFloatAttr(f32, iv.clamp->second));
   }
   return result;
 }
@@ -186,20 +184,21 @@ Quantizer::quantizeWeights(Operation *op, DenseElementsAttr weights) {
   quantized.reserve(values.size());
   for (auto [i, w] : llvm::enumerate(values)) {
     int64_t c = channelOf(i);
-    auto q = int8_t(std::clamp(std::nearbyint(w / result.scales[c]), -127.0,
-                               127.0));
+    auto q =
+        int8_t(std::clamp(std::nearbyint(w / result.scales[c]), -127.0, 127.0));
     quantized.push_back(q);
     result.sums[c] += q;
   }
-  result.values = DenseElementsAttr::get(
-      weights.getType().clone(b.getI8Type()), ArrayRef(quantized));
+  result.values = DenseElementsAttr::get(weights.getType().clone(b.getI8Type()),
+                                         ArrayRef(quantized));
   return result;
 }
 
 std::optional<IntValue> Quantizer::convertConv(Operation *op) {
   const IntValue *x = getActivation(op->getOperand(0));
   DenseElementsAttr weights = getConstantElements(op->getOperand(1));
-  SmallVector<double> bias = getFloatValues(getConstantElements(op->getOperand(2)));
+  SmallVector<double> bias =
+      getFloatValues(getConstantElements(op->getOperand(2)));
   if (!x || !weights || bias.empty())
     return std::nullopt;
   FailureOr<QuantizedWeights> w = quantizeWeights(op, weights);
@@ -217,7 +216,8 @@ std::optional<IntValue> Quantizer::convertConv(Operation *op) {
     result.scales.push_back(scale);
     // The input zero point moves into the bias: sum (x - zp) w = sum x w -
     // zp sum w, with padding by zp so that padded positions are real zeros.
-    double q = std::nearbyint(bias[c] / scale) - double(x->zeroPoint) * w->sums[c];
+    double q =
+        std::nearbyint(bias[c] / scale) - double(x->zeroPoint) * w->sums[c];
     if (!(std::abs(q) < 2147483647.0)) {
       op->emitError("quantx-quantize: bias of channel ")
           << c << " does not fit int32 at scale " << scale;
@@ -228,8 +228,8 @@ std::optional<IntValue> Quantizer::convertConv(Operation *op) {
   }
   Value input = x->value;
   auto pad = op->getAttrOfType<DenseI64ArrayAttr>("pad");
-  if (x->zeroPoint != 0 && llvm::any_of(pad.asArrayRef(),
-                                        [](int64_t p) { return p != 0; })) {
+  if (x->zeroPoint != 0 &&
+      llvm::any_of(pad.asArrayRef(), [](int64_t p) { return p != 0; })) {
     ArrayRef<int64_t> p = pad.asArrayRef(); // top, bottom, left, right
     SmallVector<int64_t> padding = {0, 0, p[0], p[1], p[2], p[3], 0, 0};
     auto type = x->getType();
@@ -263,11 +263,11 @@ std::optional<IntValue> Quantizer::convertMatMul(tosa::MatMulOp op) {
   if (const IntValue *rhs = getActivation(op.getB())) {
     // Both activations: zero points stay operands of the matmul.
     result.scales = {a->scales[0] * rhs->scales[0]};
-    result.value =
-        cloneWith(op, {a->value, rhs->value, i8ZeroPoint(a->zeroPoint),
-                       i8ZeroPoint(rhs->zeroPoint)},
-                  b.getI32Type())
-            ->getResult(0);
+    result.value = cloneWith(op,
+                             {a->value, rhs->value, i8ZeroPoint(a->zeroPoint),
+                              i8ZeroPoint(rhs->zeroPoint)},
+                             b.getI32Type())
+                       ->getResult(0);
     return result;
   }
   DenseElementsAttr weights = getConstantElements(op.getB());
@@ -279,9 +279,10 @@ std::optional<IntValue> Quantizer::convertMatMul(tosa::MatMulOp op) {
   for (double s : w->scales)
     result.scales.push_back(a->scales[0] * s);
   Value zp = i8ZeroPoint(0);
-  result.value = cloneWith(op, {a->value, createConst(b, loc(), w->values), zp, zp},
-                           b.getI32Type())
-                     ->getResult(0);
+  result.value =
+      cloneWith(op, {a->value, createConst(b, loc(), w->values), zp, zp},
+                b.getI32Type())
+          ->getResult(0);
   if (a->zeroPoint != 0) {
     // sum_k (a - zp) w = sum_k a w - zp * colsum(w): a constant row.
     SmallVector<int32_t> correction;
@@ -302,7 +303,8 @@ std::optional<IntValue> Quantizer::convertAddSub(Operation *op) {
   Value lhs = op->getOperand(0), rhs = op->getOperand(1);
   auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
   // accumulator +/- constant (bias): the constant at the accumulator's scale.
-  for (auto [accValue, constValue] : {std::pair(lhs, rhs), std::pair(rhs, lhs)}) {
+  for (auto [accValue, constValue] :
+       {std::pair(lhs, rhs), std::pair(rhs, lhs)}) {
     if (isa<tosa::SubOp>(op) && accValue != lhs)
       break;
     const IntValue *acc = lookup(accValue);
@@ -326,15 +328,17 @@ std::optional<IntValue> Quantizer::convertAddSub(Operation *op) {
     }
     if (!fits || values.empty())
       continue;
-    Value qConst = createConst(
-        b, loc(),
-        DenseElementsAttr::get(constType.clone(b.getI32Type()), ArrayRef(values)));
+    Value qConst =
+        createConst(b, loc(),
+                    DenseElementsAttr::get(constType.clone(b.getI32Type()),
+                                           ArrayRef(values)));
     IntValue result = *acc;
-    result.value = cloneWith(op,
-                             accValue == lhs ? SmallVector<Value>{acc->value, qConst}
-                                             : SmallVector<Value>{qConst, acc->value},
-                             b.getI32Type())
-                       ->getResult(0);
+    result.value =
+        cloneWith(op,
+                  accValue == lhs ? SmallVector<Value>{acc->value, qConst}
+                                  : SmallVector<Value>{qConst, acc->value},
+                  b.getI32Type())
+            ->getResult(0);
     return result;
   }
   // activation +/- activation: both at a common int32 scale.
@@ -352,7 +356,8 @@ std::optional<IntValue> Quantizer::convertAddSub(Operation *op) {
   };
   IntValue result;
   result.scales = {common};
-  result.value = cloneWith(op, {widen(*x), widen(*y)}, b.getI32Type())->getResult(0);
+  result.value =
+      cloneWith(op, {widen(*x), widen(*y)}, b.getI32Type())->getResult(0);
   return result;
 }
 
@@ -361,11 +366,15 @@ std::optional<IntValue> Quantizer::convertMul(tosa::MulOp op) {
   // x * positive constant: only the scale changes.
   for (auto [value, constValue] : {std::pair(lhs, rhs), std::pair(rhs, lhs)}) {
     const IntValue *x = lookup(value);
-    if (!x || x->clamp || x->getType() != cast<RankedTensorType>(op.getType()).clone(x->getType().getElementType()))
+    if (!x || x->clamp ||
+        x->getType() != cast<RankedTensorType>(op.getType())
+                            .clone(x->getType().getElementType()))
       continue;
     int64_t channels = x->getType().getShape().back();
-    std::optional<SmallVector<double>> c = getChannelValues(constValue, channels);
-    if (!c || llvm::any_of(*c, [](double v) { return !(v > 0) || !std::isfinite(v); }))
+    std::optional<SmallVector<double>> c =
+        getChannelValues(constValue, channels);
+    if (!c || llvm::any_of(
+                  *c, [](double v) { return !(v > 0) || !std::isfinite(v); }))
       continue;
     bool uniform = llvm::all_equal(*c);
     if (!x->isAccumulator() && !uniform)
@@ -392,16 +401,17 @@ std::optional<IntValue> Quantizer::convertMul(tosa::MulOp op) {
     if (iv.zeroPoint == 0)
       return wide;
     SmallVector<int64_t> ones(type.getRank(), 1);
-    Value zp = createConst(
-        b, loc(),
-        DenseElementsAttr::get(type.clone(ones),
-                               b.getI32IntegerAttr(iv.zeroPoint)));
+    Value zp =
+        createConst(b, loc(),
+                    DenseElementsAttr::get(type.clone(ones),
+                                           b.getI32IntegerAttr(iv.zeroPoint)));
     return tosa::SubOp::create(b, loc(), type, wide, zp);
   };
   IntValue result;
   result.scales = {x->scales[0] * y->scales[0]};
   auto shiftType = RankedTensorType::get({1}, b.getI8Type());
-  Value shift = createConst(b, loc(), DenseElementsAttr::get(shiftType, b.getI8IntegerAttr(0)));
+  Value shift = createConst(
+      b, loc(), DenseElementsAttr::get(shiftType, b.getI8IntegerAttr(0)));
   result.value = tosa::MulOp::create(
       b, loc(), cast<RankedTensorType>(op.getType()).clone(b.getI32Type()),
       center(*x), center(*y), shift);
@@ -488,8 +498,9 @@ std::optional<IntValue> Quantizer::convertKeepingQuantization(Operation *op) {
         getFloatValues(getConstantElements(pad.getPadConst()));
     if (padValue.size() != 1)
       return std::nullopt;
-    double q = std::clamp(std::nearbyint(padValue[0] / x->scales[0]) + x->zeroPoint,
-                          -128.0, 127.0);
+    double q =
+        std::clamp(std::nearbyint(padValue[0] / x->scales[0]) + x->zeroPoint,
+                   -128.0, 127.0);
     operands[2] = i8ZeroPoint(int64_t(q));
   }
   if (isa<tosa::AvgPool2dOp>(op)) {
@@ -512,9 +523,10 @@ std::optional<IntValue> Quantizer::convertReduceSum(tosa::ReduceSumOp op) {
   Value wide = tosa::CastOp::create(b, loc(), type, x->value);
   if (x->zeroPoint != 0) {
     SmallVector<int64_t> ones(type.getRank(), 1);
-    Value zp = createConst(
-        b, loc(),
-        DenseElementsAttr::get(type.clone(ones), b.getI32IntegerAttr(x->zeroPoint)));
+    Value zp =
+        createConst(b, loc(),
+                    DenseElementsAttr::get(type.clone(ones),
+                                           b.getI32IntegerAttr(x->zeroPoint)));
     wide = tosa::SubOp::create(b, loc(), type, wide, zp);
   }
   IntValue result;
@@ -563,24 +575,26 @@ LogicalResult Quantizer::handleQuantize(QuantizeOp op) {
     return success(); // a real quantize of a float value
   UniformType to = getQuantizedElementType(op.getType());
   auto params = dyn_cast<PerTensorAttr>(to.getParams());
-  if (!params || to.getStorageWidth() != 8 || !to.isSigned() || to.getNarrowRange())
+  if (!params || to.getStorageWidth() != 8 || !to.isSigned() ||
+      to.getNarrowRange())
     return success();
   Value result = requantize(*iv, to);
   if (iv->clamp) {
     // The range does the clamp unless the clamp is narrower than the range.
     double scale = params.getScale().convertToDouble();
     auto toStorage = [&](double v) {
-      return std::clamp(std::nearbyint(v / scale) + params.getZeroPoint(), -128.0,
-                        127.0);
+      return std::clamp(std::nearbyint(v / scale) + params.getZeroPoint(),
+                        -128.0, 127.0);
     };
     double lo = toStorage(iv->clamp->first), hi = toStorage(iv->clamp->second);
     if (lo > -128 || hi < 127) {
-      auto storageType = cast<RankedTensorType>(result.getType()).clone(b.getI8Type());
+      auto storageType =
+          cast<RankedTensorType>(result.getType()).clone(b.getI8Type());
       Value storage = StorageCastOp::create(b, loc(), storageType, result);
-      Value clamped = tosa::ClampOp::create(
-          b, loc(), storageType, storage,
-          b.getIntegerAttr(b.getI8Type(), int64_t(lo)),
-          b.getIntegerAttr(b.getI8Type(), int64_t(hi)));
+      Value clamped =
+          tosa::ClampOp::create(b, loc(), storageType, storage,
+                                b.getIntegerAttr(b.getI8Type(), int64_t(lo)),
+                                b.getIntegerAttr(b.getI8Type(), int64_t(hi)));
       result = StorageCastOp::create(b, loc(), op.getType(), clamped);
     }
   }

@@ -62,7 +62,8 @@ static SmallVector<double> getAbsHistogram(const HistogramView &h,
     }
     double density = count / (b - a);
     for (size_t i = size_t(a / absWidth); i < bins && i * absWidth < b; ++i) {
-      double lo = std::max(a, i * absWidth), hi = std::min(b, (i + 1) * absWidth);
+      double lo = std::max(a, i * absWidth),
+             hi = std::min(b, (i + 1) * absWidth);
       if (hi > lo)
         abs[i] += density * (hi - lo);
     }
@@ -168,8 +169,8 @@ Range mlir::quantx::estimateMse(const HistogramView &h, unsigned bits) {
   double bestError = std::numeric_limits<double>::infinity();
   for (int k = 1; k <= kCandidates; ++k) {
     double threshold = absMax * k / kCandidates;
-    Range range = withZero(std::max(h.min, -threshold),
-                           std::min(h.max, threshold));
+    Range range =
+        withZero(std::max(h.min, -threshold), std::min(h.max, threshold));
     double step = (range.max - range.min) / levels;
     double error = 0;
     for (size_t i = 0; i < h.counts.size(); ++i) {
@@ -193,11 +194,13 @@ Range mlir::quantx::estimateMse(const HistogramView &h, unsigned bits) {
 }
 
 AffineParams mlir::quantx::getAffineParams(Range range, unsigned bits) {
-  double qmin = -std::ldexp(1.0, bits - 1), qmax = std::ldexp(1.0, bits - 1) - 1;
+  double qmin = -std::ldexp(1.0, bits - 1),
+         qmax = std::ldexp(1.0, bits - 1) - 1;
   Range r = withZero(range.min, range.max);
   if (!(r.max - r.min > std::numeric_limits<float>::min()))
     return {1.0, 0}; // an all-zero tensor: any scale is exact
   double scale = (r.max - r.min) / (qmax - qmin);
-  double zeroPoint = std::clamp(std::nearbyint(qmin - r.min / scale), qmin, qmax);
+  double zeroPoint =
+      std::clamp(std::nearbyint(qmin - r.min / scale), qmin, qmax);
   return {scale, int64_t(zeroPoint)};
 }

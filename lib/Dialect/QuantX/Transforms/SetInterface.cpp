@@ -18,7 +18,8 @@ static StringAttr describeInterface(Builder &b, UniformType type) {
   std::string text;
   llvm::raw_string_ostream os(text);
   if (auto perTensor = dyn_cast<PerTensorAttr>(type.getParams()))
-    os << "scale=" << llvm::format("%.9g", perTensor.getScale().convertToDouble())
+    os << "scale="
+       << llvm::format("%.9g", perTensor.getScale().convertToDouble())
        << " zero_point=" << perTensor.getZeroPoint();
   else
     os << "see the quantized type";
@@ -45,8 +46,9 @@ struct SetInterfacePass : quantx::impl::SetInterfaceBase<SetInterfacePass> {
       for (Operation *user : arg.getUsers())
         if (auto q = dyn_cast<QuantizeOp>(user))
           quantizes.push_back(q);
-      if (quantizes.empty() || int64_t(quantizes.size()) !=
-                                   std::distance(arg.use_begin(), arg.use_end()) ||
+      if (quantizes.empty() ||
+          int64_t(quantizes.size()) !=
+              std::distance(arg.use_begin(), arg.use_end()) ||
           llvm::any_of(quantizes, [&](QuantizeOp q) {
             return q.getType() != quantizes[0].getType();
           })) {
@@ -87,10 +89,9 @@ struct SetInterfacePass : quantx::impl::SetInterfaceBase<SetInterfacePass> {
       auto quantType = cast<RankedTensorType>(dequantize.getInput().getType());
       UniformType element = getQuantizedElementType(quantType);
       b.setInsertionPoint(ret);
-      Value storage =
-          StorageCastOp::create(b, ret.getLoc(),
-                                quantType.clone(getStorageType(element)),
-                                dequantize.getInput());
+      Value storage = StorageCastOp::create(
+          b, ret.getLoc(), quantType.clone(getStorageType(element)),
+          dequantize.getInput());
       operand.set(storage);
       results.push_back(storage.getType());
       func.setResultAttr(operand.getOperandNumber(), "quantx.interface",

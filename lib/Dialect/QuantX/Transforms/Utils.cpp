@@ -112,8 +112,8 @@ UniformType mlir::quantx::getAccumulatorType(MLIRContext *ctx,
   if (scales.size() == 1)
     params = PerTensorAttr::get(ctx, APFloat(scales[0]), 0);
   else
-    params = PerAxisAttr::get(ctx, axis, DenseF64ArrayAttr::get(ctx, scales),
-                              {});
+    params =
+        PerAxisAttr::get(ctx, axis, DenseF64ArrayAttr::get(ctx, scales), {});
   return UniformType::get(ctx, IntegerType::get(ctx, 32), Float32Type::get(ctx),
                           /*narrow_range=*/false, params);
 }

@@ -19,8 +19,7 @@ static bool isFloatLike(Type type) {
 }
 
 namespace {
-struct VerifyIntegerPass
-    : quantx::impl::VerifyIntegerBase<VerifyIntegerPass> {
+struct VerifyIntegerPass : quantx::impl::VerifyIntegerBase<VerifyIntegerPass> {
   using VerifyIntegerBase::VerifyIntegerBase;
 
   void runOnOperation() override {

@@ -43,10 +43,10 @@ struct QuantizeInt8Options : public PassPipelineOptions<QuantizeInt8Options> {
   Option<RoundingMode> rounding{
       *this, "rounding", llvm::cl::desc("Requantization rounding"),
       llvm::cl::init(RoundingMode::Double),
-      llvm::cl::values(clEnumValN(RoundingMode::Double, "double",
-                                  "TFLite/gemmlowp double rounding"),
-                       clEnumValN(RoundingMode::Single, "single",
-                                  "TOSA SINGLE_ROUND"))};
+      llvm::cl::values(
+          clEnumValN(RoundingMode::Double, "double",
+                     "TFLite/gemmlowp double rounding"),
+          clEnumValN(RoundingMode::Single, "single", "TOSA SINGLE_ROUND"))};
   Option<std::string> entry{*this, "entry",
                             llvm::cl::desc("Function to quantize"),
                             llvm::cl::init("main")};
