@@ -58,6 +58,8 @@ def main():
     parser.add_argument("--calib-images", type=int, default=256)
     parser.add_argument("--models", default=",".join(models.MODELS))
     parser.add_argument("--methods", default=",".join(METHODS))
+    parser.add_argument("--reuse-models", action="store_true",
+                        help="skip training when WORK_DIR holds the .onnx")
     parser.add_argument("--max-drop", type=float, default=None,
                         help="fail if int8 loses more accuracy points")
     args = parser.parse_args()
@@ -79,14 +81,17 @@ def main():
     train_cmd = [sys.executable, os.path.join(HERE, "train.py"), work,
                  "--epochs", str(args.epochs), "--models", args.models,
                  "--train-images", str(args.train_images)]
-    sys.stderr.write(run(train_cmd))
+    names = args.models.split(",")
+    if not (args.reuse_models and all(
+            os.path.exists(os.path.join(work, n + ".onnx")) for n in names)):
+        sys.stderr.write(run(train_cmd))
 
     methods = args.methods.split(",")
     header = ("| model | float | " + " | ".join(f"int8 {m}" for m in methods)
               + " | float ms | int8 ms |")
     rows = [header, "|" + " --- |" * (len(methods) + 4)]
     worst = 0.0
-    for name in args.models.split(","):
+    for name in names:
         float_mlir = os.path.join(work, name + ".mlir")
         with open(float_mlir, "w") as f:
             f.write(quantx.import_onnx(os.path.join(work, name + ".onnx")))

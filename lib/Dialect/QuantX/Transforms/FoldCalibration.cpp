@@ -43,13 +43,14 @@ struct FoldCalibrationPass
     return success();
   }
 
-  Range estimate(CalibStatsAttr stats, bool isOutput) const {
+  Range estimate(CalibStatsAttr stats, bool isBoundary) const {
     double min = stats.getMin().convertToDouble();
     double max = stats.getMax().convertToDouble();
     HistogramAttr histogram = stats.getHistogram();
-    // Clipping a model output (logits, say) would merge the values its
-    // consumer compares, so outputs keep their whole observed range.
-    if (!histogram || method == "minmax" || isOutput)
+    // Function arguments and results keep their whole observed range:
+    // clipping an input discards data the model was given (bright pixels),
+    // clipping an output merges the values its consumer compares (logits).
+    if (!histogram || method == "minmax" || isBoundary)
       return estimateMinMax({min, max, {}});
     HistogramView view{histogram.getMin().convertToDouble(),
                        histogram.getMax().convertToDouble(),
@@ -63,7 +64,8 @@ struct FoldCalibrationPass
 
   /// Replaces the uses of `value` by dequantize(quantize(value)).
   void insertQuantization(OpBuilder &b, Value value, CalibStatsAttr stats) {
-    AffineParams params = getAffineParams(estimate(stats, isReturned(value)));
+    AffineParams params = getAffineParams(
+        estimate(stats, isa<BlockArgument>(value) || isReturned(value)));
     auto type = cast<RankedTensorType>(value.getType());
     auto quantType =
         type.clone(getInt8Type(b.getContext(), params.scale, params.zeroPoint));

@@ -94,21 +94,17 @@ static bool smooth(SmallVector<double> &p, double eps = 1e-4) {
   return llvm::all_of(p, [](double v) { return v > 0; });
 }
 
-/// KL(p || q) of two histograms, normalized and smoothed.
+/// KL(p || q) of two histograms of counts, smoothed (on the counts, as
+/// MXNet does, so that eps is negligible next to any real bin) and then
+/// normalized.
 static double klDivergence(SmallVector<double> p, SmallVector<double> q) {
-  double sp = std::accumulate(p.begin(), p.end(), 0.0);
-  double sq = std::accumulate(q.begin(), q.end(), 0.0);
-  if (sp == 0 || sq == 0)
-    return std::numeric_limits<double>::infinity();
-  for (double &v : p)
-    v /= sp;
-  for (double &v : q)
-    v /= sq;
   if (!smooth(p) || !smooth(q))
     return std::numeric_limits<double>::infinity();
+  double sp = std::accumulate(p.begin(), p.end(), 0.0);
+  double sq = std::accumulate(q.begin(), q.end(), 0.0);
   double kl = 0;
   for (size_t i = 0; i < p.size(); ++i)
-    kl += p[i] * std::log(p[i] / q[i]);
+    kl += p[i] / sp * std::log((p[i] / sp) / (q[i] / sq));
   return kl;
 }
 
