@@ -66,9 +66,10 @@ def FoldCalibration : Pass<"quantx-fold-calibration", "func::FuncOp"> {
     - `mse`: the clip threshold minimizing the expected squared error
       (rounding plus clipping) over the histogram.
 
-    Values the function returns (directly or through reshapes and other ops
-    that keep their quantization) always keep their min/max range: clipping
-    logits would merge exactly the values a consumer compares.
+    Function arguments and the values the function returns (directly or
+    through reshapes and other ops that keep their quantization) always keep
+    their min/max range: clipping an input discards data the model was
+    given, clipping logits merges exactly the values a consumer compares.
 
     It then inserts `quantx.quantize` / `quantx.dequantize` (int8,
     asymmetric, per tensor) after the value, so that the model computes the
