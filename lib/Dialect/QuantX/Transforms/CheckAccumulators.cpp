@@ -34,19 +34,10 @@ static std::optional<int64_t> getWeightBound(Operation *op, Value weights,
     std::optional<int64_t> bound = getOperandBound(weights, zp);
     return bound ? std::optional(*bound * reduction) : std::nullopt;
   }
-  ArrayRef<int64_t> shape = elements.getType().getShape();
-  int64_t channels, stride = 1;
-  if (isa<tosa::Conv2DOp>(op)) {
-    channels = shape[0];
-    stride = elements.getNumElements() / channels;
-  } else if (isa<tosa::DepthwiseConv2DOp>(op)) {
-    channels = shape[2] * shape[3];
-  } else {
-    channels = shape.back();
-  }
-  SmallVector<int64_t> sums(channels, 0);
+  WeightChannels channels = getWeightChannels(op, elements.getType());
+  SmallVector<int64_t> sums(channels.count, 0);
   for (auto [i, w] : llvm::enumerate(elements.getValues<APInt>()))
-    sums[(i / stride) % channels] += std::abs(w.getSExtValue());
+    sums[channels.of(i)] += std::abs(w.getSExtValue());
   return *llvm::max_element(sums);
 }
 

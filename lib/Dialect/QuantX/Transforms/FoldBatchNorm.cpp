@@ -63,18 +63,6 @@ mapElements(DenseElementsAttr elements,
   return DenseElementsAttr::get(elements.getType(), ArrayRef<float>(values));
 }
 
-/// Output channel of flat weight index i: conv2d OHWI (dimension 0),
-/// depthwise HWCM (C * M innermost), matmul [B, K, M] (M innermost).
-static int64_t getWeightChannel(Operation *op, DenseElementsAttr weights,
-                                int64_t i) {
-  ArrayRef<int64_t> shape = weights.getType().getShape();
-  if (isa<tosa::Conv2DOp>(op))
-    return i / (weights.getNumElements() / shape[0]);
-  if (isa<tosa::DepthwiseConv2DOp>(op))
-    return i % (shape[2] * shape[3]);
-  return i % shape.back();
-}
-
 namespace {
 /// Folds one per-channel add/sub/mul into the producer of its input.
 template <typename OpTy>
@@ -119,7 +107,8 @@ struct FoldChannelAffine : OpRewritePattern<OpTy> {
       if (isMul)
         weightConst = createConst(
             rewriter, loc, mapElements(weights, [&](int64_t i, double w) {
-              return w * c[getWeightChannel(producer, weights, i)];
+              return w *
+                     c[getWeightChannels(producer, weights.getType()).of(i)];
             }));
       rewriter.modifyOpInPlace(producer, [&] {
         producer->setOperand(1, weightConst);
@@ -149,7 +138,7 @@ struct FoldChannelAffine : OpRewritePattern<OpTy> {
         return failure();
       Value scaled = createConst(
           rewriter, loc, mapElements(weights, [&](int64_t i, double w) {
-            return w * c[getWeightChannel(matmul, weights, i)];
+            return w * c[getWeightChannels(matmul, weights.getType()).of(i)];
           }));
       rewriter.modifyOpInPlace(matmul, [&] { matmul->setOperand(1, scaled); });
     }

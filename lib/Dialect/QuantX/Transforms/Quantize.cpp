@@ -95,6 +95,8 @@ private:
   }
   Value toQuantized(const IntValue &iv);
   Value toFloat(const IntValue &iv, Type floatType);
+  /// `x - zero_point` of an int8 activation, in int32.
+  Value centered(const IntValue &iv);
   /// `op` cloned with new operands and its result's element type changed.
   Operation *cloneWith(Operation *op, ValueRange operands, Type elementType);
   Value requantize(const IntValue &iv, UniformType to);
@@ -130,6 +132,19 @@ Value Quantizer::toQuantized(const IntValue &iv) {
   return StorageCastOp::create(b, loc(), type.clone(element), iv.value);
 }
 
+Value Quantizer::centered(const IntValue &iv) {
+  auto type = iv.getType().clone(b.getI32Type());
+  Value wide = tosa::CastOp::create(b, loc(), type, iv.value);
+  if (iv.zeroPoint == 0)
+    return wide;
+  SmallVector<int64_t> ones(type.getRank(), 1);
+  Value zp =
+      createConst(b, loc(),
+                  DenseElementsAttr::get(type.clone(ones),
+                                         b.getI32IntegerAttr(iv.zeroPoint)));
+  return tosa::SubOp::create(b, loc(), type, wide, zp);
+}
+
 Value Quantizer::toFloat(const IntValue &iv, Type floatType) {
   Value result = DequantizeOp::create(b, loc(), floatType, toQuantized(iv));
   if (iv.clamp) {
@@ -154,19 +169,8 @@ Quantizer::quantizeWeights(Operation *op, DenseElementsAttr weights) {
   SmallVector<double> values = getFloatValues(weights);
   if (values.empty())
     return failure();
-  ArrayRef<int64_t> shape = weights.getType().getShape();
-  // Output channel of a flat index: conv2d OHWI, depthwise HWCM, matmul
-  // [B, K, N].
-  int64_t channels, stride = 1;
-  if (isa<tosa::Conv2DOp>(op)) {
-    channels = shape[0];
-    stride = weights.getNumElements() / channels;
-  } else if (isa<tosa::DepthwiseConv2DOp>(op)) {
-    channels = shape[2] * shape[3];
-  } else {
-    channels = shape.back();
-  }
-  auto channelOf = [&](int64_t i) { return (i / stride) % channels; };
+  WeightChannels channelOf = getWeightChannels(op, weights.getType());
+  int64_t channels = channelOf.count;
   QuantizedWeights result;
   SmallVector<double> maxAbs(channels, 0.0);
   for (auto [i, w] : llvm::enumerate(values)) {
@@ -175,7 +179,7 @@ Quantizer::quantizeWeights(Operation *op, DenseElementsAttr weights) {
       hadError = true;
       return failure();
     }
-    maxAbs[channelOf(i)] = std::max(maxAbs[channelOf(i)], std::abs(w));
+    maxAbs[channelOf.of(i)] = std::max(maxAbs[channelOf.of(i)], std::abs(w));
   }
   for (double m : maxAbs)
     result.scales.push_back(m > 0 ? m / 127.0 : 1.0);
@@ -183,7 +187,7 @@ Quantizer::quantizeWeights(Operation *op, DenseElementsAttr weights) {
   SmallVector<int8_t> quantized;
   quantized.reserve(values.size());
   for (auto [i, w] : llvm::enumerate(values)) {
-    int64_t c = channelOf(i);
+    int64_t c = channelOf.of(i);
     auto q =
         int8_t(std::clamp(std::nearbyint(w / result.scales[c]), -127.0, 127.0));
     quantized.push_back(q);
@@ -395,18 +399,6 @@ std::optional<IntValue> Quantizer::convertMul(tosa::MulOp op) {
   const IntValue *x = getActivation(lhs), *y = getActivation(rhs);
   if (!x || !y)
     return std::nullopt;
-  auto center = [&](const IntValue &iv) -> Value {
-    auto type = iv.getType().clone(b.getI32Type());
-    Value wide = tosa::CastOp::create(b, loc(), type, iv.value);
-    if (iv.zeroPoint == 0)
-      return wide;
-    SmallVector<int64_t> ones(type.getRank(), 1);
-    Value zp =
-        createConst(b, loc(),
-                    DenseElementsAttr::get(type.clone(ones),
-                                           b.getI32IntegerAttr(iv.zeroPoint)));
-    return tosa::SubOp::create(b, loc(), type, wide, zp);
-  };
   IntValue result;
   result.scales = {x->scales[0] * y->scales[0]};
   auto shiftType = RankedTensorType::get({1}, b.getI8Type());
@@ -414,7 +406,7 @@ std::optional<IntValue> Quantizer::convertMul(tosa::MulOp op) {
       b, loc(), DenseElementsAttr::get(shiftType, b.getI8IntegerAttr(0)));
   result.value = tosa::MulOp::create(
       b, loc(), cast<RankedTensorType>(op.getType()).clone(b.getI32Type()),
-      center(*x), center(*y), shift);
+      centered(*x), centered(*y), shift);
   return result;
 }
 
@@ -519,19 +511,9 @@ std::optional<IntValue> Quantizer::convertReduceSum(tosa::ReduceSumOp op) {
   const IntValue *x = getActivation(op.getInput());
   if (!x)
     return std::nullopt;
-  auto type = x->getType().clone(b.getI32Type());
-  Value wide = tosa::CastOp::create(b, loc(), type, x->value);
-  if (x->zeroPoint != 0) {
-    SmallVector<int64_t> ones(type.getRank(), 1);
-    Value zp =
-        createConst(b, loc(),
-                    DenseElementsAttr::get(type.clone(ones),
-                                           b.getI32IntegerAttr(x->zeroPoint)));
-    wide = tosa::SubOp::create(b, loc(), type, wide, zp);
-  }
   IntValue result;
   result.scales = {x->scales[0]};
-  result.value = cloneWith(op, {wide}, b.getI32Type())->getResult(0);
+  result.value = cloneWith(op, {centered(*x)}, b.getI32Type())->getResult(0);
   return result;
 }
 

@@ -46,6 +46,16 @@ mlir::quantx::getChannelValues(Value value, int64_t channels) {
   return values;
 }
 
+WeightChannels mlir::quantx::getWeightChannels(Operation *op,
+                                               ShapedType weightType) {
+  ArrayRef<int64_t> shape = weightType.getShape();
+  if (isa<tosa::Conv2DOp>(op))
+    return {shape[0], weightType.getNumElements() / shape[0]};
+  if (isa<tosa::DepthwiseConv2DOp>(op))
+    return {shape[2] * shape[3], 1};
+  return {shape.back(), 1};
+}
+
 Value mlir::quantx::createConst(OpBuilder &b, Location loc,
                                 DenseElementsAttr elements) {
   return tosa::ConstOp::create(b, loc, elements.getType(), elements);

@@ -29,6 +29,15 @@ SmallVector<double> getFloatValues(DenseElementsAttr elements);
 std::optional<SmallVector<double>> getChannelValues(Value value,
                                                     int64_t channels);
 
+/// The output channel of each element of a weight tensor, flattened:
+/// conv2d OHWI (dimension 0), depthwise_conv2d HWCM (C * M innermost),
+/// matmul [B, K, N] (N innermost).
+struct WeightChannels {
+  int64_t count, stride;
+  int64_t of(int64_t flatIndex) const { return (flatIndex / stride) % count; }
+};
+WeightChannels getWeightChannels(Operation *op, ShapedType weightType);
+
 /// `tosa.const` holding `elements`.
 Value createConst(OpBuilder &b, Location loc, DenseElementsAttr elements);
 
