@@ -102,7 +102,8 @@ struct FoldCalibrationPass
           insertQuantization(b, result, stats);
         }
     });
-    if (!found && llvm::any_of(func.getArgumentTypes(), isFloatTensor)) {
+    if (!found && func.isPublic() &&
+        llvm::any_of(func.getArgumentTypes(), isFloatTensor)) {
       func.emitError("quantx-fold-calibration: no calibration statistics in @")
           << func.getSymName()
           << ": run quantx-calibrate first (quantize-int8 needs "
