@@ -126,14 +126,15 @@ Range mlir::quantx::estimateEntropy(const HistogramView &h, unsigned bins,
     SmallVector<double> p(abs.begin(), abs.begin() + i);
     for (unsigned j = i; j < bins; ++j)
       p[i - 1] += abs[j];
-    // Candidate: the first i bins merged into `levels` levels, each level's
-    // mass spread back over its non-empty bins.
+    // Candidate: the first i bins merged into `levels` levels of i / levels
+    // whole bins (the last level takes the rest, as TensorRT and MXNet do;
+    // fractional level boundaries make the divergence jagged in i), each
+    // level's mass spread back over its non-empty bins.
     SmallVector<double> q(i, 0.0);
-    double merged = double(i) / levels;
+    unsigned merged = i / levels;
     for (unsigned level = 0; level < levels; ++level) {
-      unsigned start = unsigned(std::floor(level * merged));
-      unsigned stop =
-          level + 1 == levels ? i : unsigned(std::floor((level + 1) * merged));
+      unsigned start = level * merged;
+      unsigned stop = level + 1 == levels ? i : start + merged;
       double mass = 0;
       unsigned nonEmpty = 0;
       for (unsigned j = start; j < stop; ++j) {

@@ -26,7 +26,7 @@
 // PCT: quantx.quantize %arg0 {{.*}}<scale = 0.015686274509803921, zero_point = -64>
 // PCT: quantx.quantize %{{.*}} {{.*}}<scale = 0.001176470588235294, zero_point = -128>
 // ENTROPY: quantx.quantize %arg0 {{.*}}<scale = 0.015686274509803921, zero_point = -64>
-// ENTROPY: quantx.quantize %{{.*}} {{.*}}<scale = 0.011649816176470588, zero_point = -128>
+// ENTROPY: quantx.quantize %{{.*}} {{.*}}<scale = 0.011758961397058823, zero_point = -128>
 // The returned sum keeps its min/max range whatever the method.
 // ENTROPY: quantx.quantize %{{.*}} {{.*}}<scale = 0.019607843137254902, zero_point = -52>
 // MSE: quantx.quantize %arg0 {{.*}}<scale = 0.015686274509803921, zero_point = -64>
