@@ -1,31 +1,91 @@
-"""python3 -m quantx import-onnx model.onnx -o model.mlir [--batch N]"""
+"""The quant-x command line.
+
+python3 -m quantx import model.onnx -o model.mlir [--batch N]
+python3 -m quantx quantize model.onnx --calibration calib.npy
+        [--method minmax|percentile|entropy|mse] [--interface float|int8]
+        -o model.int8.mlir
+python3 -m quantx eval model.mlir --inputs x.npy --labels y.npy
+"""
 
 import argparse
+import os
 import sys
+import tempfile
+
+import numpy as np
 
 from .onnx_import import OnnxImportError, import_onnx
+from .tools import ToolError, run_tool
+
+
+def write_output(text, path):
+    if path == "-":
+        sys.stdout.write(text)
+        return
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def quantize(args):
+    with tempfile.TemporaryDirectory() as tmp:
+        float_mlir = os.path.join(tmp, "model.mlir")
+        if args.model.endswith(".mlir"):
+            float_mlir = args.model
+        else:
+            write_output(import_onnx(args.model, batch=args.batch), float_mlir)
+        options = (f"calibration-data={os.path.abspath(args.calibration)} "
+                   f"calibration={args.method} interface={args.interface}")
+        run_tool("quant-opt", [float_mlir, f"--quantize-int8={options}",
+                               "-o", os.path.abspath(args.output)])
+
+
+def evaluate(args):
+    labels = np.load(args.labels)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "out.npy")
+        run_tool("quant-run", [args.model, "--input", args.inputs,
+                               "--output", out])
+        logits = np.load(out).reshape(len(labels), -1)
+    accuracy = (logits.argmax(1) == labels).mean() * 100
+    print(f"accuracy: {accuracy:.2f}% ({len(labels)} samples)")
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python3 -m quantx")
+    parser = argparse.ArgumentParser(prog="python3 -m quantx",
+                                     description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    onnx_cmd = commands.add_parser("import-onnx",
-                                   help="ONNX model -> float TOSA (MLIR)")
-    onnx_cmd.add_argument("model")
-    onnx_cmd.add_argument("-o", "--output", default="-")
-    onnx_cmd.add_argument("--batch", type=int, default=1,
-                          help="size of dynamic batch dimensions")
+    for name in ("import", "import-onnx"):
+        cmd = commands.add_parser(name, help="ONNX model -> float TOSA (MLIR)")
+        cmd.add_argument("model")
+        cmd.add_argument("-o", "--output", default="-")
+        cmd.add_argument("--batch", type=int, default=1,
+                         help="size of dynamic batch dimensions")
+    cmd = commands.add_parser("quantize", help="ONNX (or float TOSA) model -> "
+                              "int8 model (quant-opt --quantize-int8)")
+    cmd.add_argument("model")
+    cmd.add_argument("--calibration", required=True,
+                     help="float32 samples [N, <input shape>] (.npy)")
+    cmd.add_argument("--method", default="minmax",
+                     choices=["minmax", "percentile", "entropy", "mse"])
+    cmd.add_argument("--interface", default="float", choices=["float", "int8"])
+    cmd.add_argument("--batch", type=int, default=1)
+    cmd.add_argument("-o", "--output", required=True)
+    cmd = commands.add_parser("eval", help="top-1 accuracy of a model")
+    cmd.add_argument("model")
+    cmd.add_argument("--inputs", required=True, help="[N, <input shape>] .npy")
+    cmd.add_argument("--labels", required=True, help="[N] integer .npy")
     args = parser.parse_args(argv)
     try:
-        text = import_onnx(args.model, batch=args.batch)
-    except (OnnxImportError, OSError) as error:
+        if args.command in ("import", "import-onnx"):
+            write_output(import_onnx(args.model, batch=args.batch),
+                         args.output)
+        elif args.command == "quantize":
+            quantize(args)
+        else:
+            evaluate(args)
+    except (OnnxImportError, ToolError, OSError, ValueError) as error:
         print(f"quantx: error: {error}", file=sys.stderr)
         return 1
-    if args.output == "-":
-        sys.stdout.write(text)
-    else:
-        with open(args.output, "w") as f:
-            f.write(text)
     return 0
 
 

@@ -97,3 +97,46 @@ def test_command_line_reports_errors(tmp_path):
                              str(bad)], capture_output=True, text=True)
     assert result.returncode == 1
     assert "quantx: error:" in result.stderr
+
+
+def test_quantize_command(tmp_path):
+    """python3 -m quantx quantize: ONNX + calibration samples -> a model
+    quant-run executes with the same signature."""
+    torch.manual_seed(0)
+    model = models.cnn_bn().eval()
+    models.export_onnx(model, tmp_path / "m.onnx")
+    x = np.random.RandomState(0).randn(16, 1, 1, 28, 28).astype(np.float32)
+    np.save(tmp_path / "calib.npy", x)
+    env = dict(os.environ, QUANTX_TOOLS=os.path.dirname(QUANT_RUN))
+    subprocess.run([sys.executable, "-m", "quantx", "quantize",
+                    str(tmp_path / "m.onnx"), "--calibration",
+                    str(tmp_path / "calib.npy"), "--method", "mse", "-o",
+                    str(tmp_path / "int8.mlir")], check=True, env=env)
+    subprocess.run([QUANT_RUN, str(tmp_path / "int8.mlir"), "--input",
+                    str(tmp_path / "calib.npy"), "--output",
+                    str(tmp_path / "y.npy")], check=True)
+    with torch.no_grad():
+        want = model(torch.from_numpy(x[:, 0])).numpy()
+    got = np.load(tmp_path / "y.npy").reshape(want.shape)
+    assert np.abs(got - want).max() < 0.05 * np.abs(want).max()
+    np.save(tmp_path / "labels.npy", want.argmax(1))
+    result = subprocess.run([sys.executable, "-m", "quantx", "eval",
+                             str(tmp_path / "int8.mlir"), "--inputs",
+                             str(tmp_path / "calib.npy"), "--labels",
+                             str(tmp_path / "labels.npy")],
+                            capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "accuracy:" in result.stdout
+
+
+def test_quantize_command_reports_missing_data(tmp_path):
+    torch.manual_seed(0)
+    models.export_onnx(models.mlp().eval(), tmp_path / "m.onnx")
+    env = dict(os.environ, QUANTX_TOOLS=os.path.dirname(QUANT_RUN))
+    result = subprocess.run([sys.executable, "-m", "quantx", "quantize",
+                             str(tmp_path / "m.onnx"), "--calibration",
+                             str(tmp_path / "absent.npy"), "-o",
+                             str(tmp_path / "o.mlir")],
+                            capture_output=True, text=True, env=env)
+    assert result.returncode == 1
+    assert "absent.npy" in result.stderr

@@ -1,0 +1,36 @@
+"""Finding and calling quant-opt and quant-run."""
+
+import os
+import shutil
+import subprocess
+
+
+class ToolError(Exception):
+    pass
+
+
+def find_tool(name):
+    """$QUANTX_TOOLS/<name>, then PATH, then this checkout's build/bin."""
+    candidates = []
+    if os.environ.get("QUANTX_TOOLS"):
+        candidates.append(os.path.join(os.environ["QUANTX_TOOLS"], name))
+    on_path = shutil.which(name)
+    if on_path:
+        candidates.append(on_path)
+    here = os.path.dirname(os.path.abspath(__file__))
+    candidates.append(os.path.join(here, "..", "..", "build", "bin", name))
+    for path in candidates:
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+    raise ToolError(f"cannot find {name}: build quant-x (bash scripts/setup.sh)"
+                    " and put build/bin on PATH, or set QUANTX_TOOLS")
+
+
+def run_tool(name, arguments):
+    """Runs a tool; its stderr becomes the ToolError message on failure."""
+    result = subprocess.run([find_tool(name), *arguments],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise ToolError(result.stderr.strip() or
+                        f"{name} failed with exit code {result.returncode}")
+    return result.stdout
