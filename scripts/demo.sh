@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 work=${QUANTX_DEMO_DIR:-/tmp/quantx-demo}
 /usr/bin/python3 "$here/examples/fashion_mnist/accuracy.py" \
   --build "$here/build" --work-dir "$work" --models cnn_bn --epochs 1 \
-  --train-images 20000 --test-images 2000
+  --train-images 60000 --test-images 10000
 echo
 echo "The int8 model: $work/cnn_bn.minmax.mlir. Run it yourself:"
 echo "  build/bin/quant-run $work/cnn_bn.minmax.mlir --input $work/test.npy --output /tmp/logits.npy --time"
