@@ -16,6 +16,8 @@ from .mlir_text import FunctionWriter, Value
 FLOAT_MAX = float(np.finfo(np.float32).max)
 TO_NHWC = (0, 2, 3, 1)
 TO_NCHW = (0, 3, 1, 2)
+# ONNX (NCHW) axis -> TOSA (NHWC) axis of a rank-4 activation.
+NHWC_AXIS = {0: 0, 1: 3, 2: 1, 3: 2}
 
 
 class OnnxImportError(Exception):
@@ -278,6 +280,87 @@ class _Importer:
             return self.writer.op("mul", [a, b, shift], shape)
         return self.writer.op(node.op_type.lower(), [a, b], shape)
 
+    def tosa_axis(self, node, x, onnx_axis):
+        rank = len(x.shape)
+        if not -rank <= onnx_axis < rank:
+            self.fail(node, f"axis {onnx_axis} is out of range for rank {rank}")
+        axis = onnx_axis % rank
+        return NHWC_AXIS[axis] if rank == 4 else axis
+
+    def unary(self, node):
+        x = self.activation(node, node.input[0])
+        return self.writer.op(node.op_type.lower(), [x], x.shape)
+
+    def leaky_relu(self, node):
+        x = self.activation(node, node.input[0])
+        alpha = _attrs(node).get("alpha", 0.01)
+        if not 0 <= alpha <= 1:
+            self.fail(node, f"alpha={alpha} is not in [0, 1]")
+        shift = self.writer.const(np.zeros(1, np.int8), "shift")
+        scaled = self.writer.op(
+            "mul", [x, self.broadcast_constant(np.float32(alpha), len(x.shape)),
+                    shift], x.shape)
+        return self.writer.op("maximum", [x, scaled], x.shape)
+
+    def div(self, node):
+        divisor = self.constant(node.input[1])
+        if divisor is None:
+            self.fail(node, "only division by a constant is supported")
+        if np.any(divisor == 0):
+            self.fail(node, "division by zero")
+        x = self.activation(node, node.input[0])
+        shift = self.writer.const(np.zeros(1, np.int8), "shift")
+        reciprocal = self.broadcast_constant(1.0 / divisor.astype(np.float64),
+                                             len(x.shape))
+        return self.writer.op("mul", [x, reciprocal, shift], x.shape)
+
+    def transpose_node(self, node):
+        x = self.activation(node, node.input[0])
+        rank = len(x.shape)
+        perm = list(_attrs(node).get("perm", range(rank)[::-1]))
+        if sorted(perm) != list(range(rank)):
+            self.fail(node, f"perm {perm} is not a permutation of {rank} axes")
+        # internal -> ONNX layout -> perm -> internal layout, as one transpose
+        to_onnx = TO_NCHW if rank == 4 else tuple(range(rank))
+        to_internal = TO_NHWC if rank == 4 else tuple(range(rank))
+        combined = [to_onnx[perm[to_internal[i]]] for i in range(rank)]
+        if combined == list(range(rank)):
+            return x
+        return self.transpose(x, combined)
+
+    def concat(self, node):
+        inputs = [self.activation(node, n) for n in node.input]
+        ranks = {len(x.shape) for x in inputs}
+        if len(ranks) != 1:
+            self.fail(node, "inputs of different ranks")
+        axis = self.tosa_axis(node, inputs[0], _attrs(node)["axis"])
+        shape = list(inputs[0].shape)
+        shape[axis] = sum(x.shape[axis] for x in inputs)
+        return self.writer.op("concat", inputs, shape, f"axis = {axis} : i32")
+
+    def softmax(self, node):
+        x = self.activation(node, node.input[0])
+        axis = self.tosa_axis(node, x, _attrs(node).get("axis", -1))
+        reduced = list(x.shape)
+        reduced[axis] = 1
+        attr = f"axis = {axis} : i32"
+        peak = self.writer.op("reduce_max", [x], reduced, attr)
+        e = self.writer.op("exp", [self.writer.op("sub", [x, peak], x.shape)],
+                           x.shape)
+        total = self.writer.op("reduce_sum", [e], reduced, attr)
+        shift = self.writer.const(np.zeros(1, np.int8), "shift")
+        return self.writer.op(
+            "mul", [e, self.writer.op("reciprocal", [total], reduced), shift],
+            x.shape)
+
+    def global_max_pool(self, node):
+        x = self.activation(node, node.input[0])
+        _, h, w, c = x.shape
+        return self.writer.op(
+            "max_pool2d", [x], [x.shape[0], 1, 1, c],
+            f"kernel = array<i64: {h}, {w}>, pad = array<i64: 0, 0, 0, 0>, "
+            "stride = array<i64: 1, 1>")
+
     def pool(self, node):
         attrs = _attrs(node)
         x = self.activation(node, node.input[0])
@@ -392,6 +475,10 @@ class _Importer:
             "AveragePool": self.pool,
             "GlobalAveragePool": self.global_average_pool,
             "Flatten": self.flatten, "Pad": self.pad, "Reshape": self.reshape_node,
+            "Sigmoid": self.unary, "Tanh": self.unary,
+            "LeakyRelu": self.leaky_relu, "Div": self.div,
+            "Transpose": self.transpose_node, "Concat": self.concat,
+            "Softmax": self.softmax, "GlobalMaxPool": self.global_max_pool,
         }
         arguments = []
         for i, info in enumerate(i for i in self.graph.input

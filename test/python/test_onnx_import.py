@@ -55,11 +55,11 @@ def single_node_model(node, inputs, outputs, initializers=()):
 def test_unsupported_operator_names_the_node():
     x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])
     y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])
-    model = single_node_model(helper.make_node("Sigmoid", ["x"], ["y"],
+    model = single_node_model(helper.make_node("Erf", ["x"], ["y"],
                                                name="act"), [x], [y])
     with pytest.raises(quantx.OnnxImportError,
-                       match=r"node 'act' \(Sigmoid\): unsupported ONNX "
-                             r"operator 'Sigmoid'"):
+                       match=r"node 'act' \(Erf\): unsupported ONNX "
+                             r"operator 'Erf'"):
         quantx.import_onnx(model)
 
 
@@ -140,3 +140,34 @@ def test_quantize_command_reports_missing_data(tmp_path):
                             capture_output=True, text=True, env=env)
     assert result.returncode == 1
     assert "absent.npy" in result.stderr
+
+
+class MoreOps(torch.nn.Module):
+    """Sigmoid, Tanh, LeakyRelu, Div, Transpose, Concat, GlobalMaxPool,
+    Softmax: the layers beyond the Fashion-MNIST networks."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(1, 4, 3, padding=1)
+        self.fc = torch.nn.Linear(8, 5)
+
+    def forward(self, x):
+        y = self.conv(x)
+        a = torch.sigmoid(y) / 2.0
+        b = torch.nn.functional.leaky_relu(torch.tanh(y), 0.1)
+        b = b.permute(0, 1, 3, 2)
+        z = torch.cat([a, b], dim=1)
+        z = torch.nn.functional.adaptive_max_pool2d(z, 1).flatten(1)
+        return torch.softmax(self.fc(z), dim=1)
+
+
+def test_more_operators_match_pytorch(tmp_path):
+    torch.manual_seed(0)
+    model = MoreOps().eval()
+    torch.onnx.export(model, torch.zeros(1, 1, 6, 6), tmp_path / "m.onnx",
+                      opset_version=13)
+    x = np.random.RandomState(0).randn(2, 1, 1, 6, 6).astype(np.float32)
+    got = run_imported(tmp_path / "m.onnx", x, tmp_path)
+    with torch.no_grad():
+        want = model(torch.from_numpy(x[:, 0])).numpy()
+    np.testing.assert_allclose(got.reshape(want.shape), want, atol=1e-5)
