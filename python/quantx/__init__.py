@@ -1,3 +1,3 @@
 """quant-x's Python front: model import and drivers for quant-opt/quant-run."""
 
-from .onnx_import import OnnxImportError, import_onnx  # noqa: F401
+from .onnx_import import OnnxImportError, from_torch, import_onnx  # noqa: F401

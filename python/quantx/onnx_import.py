@@ -529,3 +529,18 @@ def import_onnx(model, batch=1):
             raise OnnxImportError(f"cannot load ONNX model '{model}': "
                                   f"{error}") from error
     return _Importer(model, batch).run()
+
+
+def from_torch(module, example_input, batch=1):
+    """MLIR text of a PyTorch module's float TOSA form, through ONNX in
+    memory (batch norm kept, so that quant-opt folds it)."""
+    import io
+
+    import torch
+
+    buffer = io.BytesIO()
+    module.eval()
+    torch.onnx.export(module, example_input, buffer, opset_version=13,
+                      training=torch.onnx.TrainingMode.PRESERVE,
+                      do_constant_folding=False)
+    return import_onnx(onnx.load_from_string(buffer.getvalue()), batch=batch)

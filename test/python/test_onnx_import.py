@@ -171,3 +171,20 @@ def test_more_operators_match_pytorch(tmp_path):
     with torch.no_grad():
         want = model(torch.from_numpy(x[:, 0])).numpy()
     np.testing.assert_allclose(got.reshape(want.shape), want, atol=1e-5)
+
+
+def test_from_torch_keeps_batch_norm(tmp_path):
+    torch.manual_seed(0)
+    model = models.cnn_bn()
+    text = quantx.from_torch(model, torch.zeros(1, 1, 28, 28))
+    assert "tosa.sub" in text and "tosa.conv2d" in text
+    (tmp_path / "m.mlir").write_text(text)
+    x = np.random.RandomState(0).randn(2, 1, 1, 28, 28).astype(np.float32)
+    np.save(tmp_path / "x.npy", x)
+    subprocess.run([QUANT_RUN, str(tmp_path / "m.mlir"), "--input",
+                    str(tmp_path / "x.npy"), "--output",
+                    str(tmp_path / "y.npy")], check=True)
+    with torch.no_grad():
+        want = model.eval()(torch.from_numpy(x[:, 0])).numpy()
+    np.testing.assert_allclose(np.load(tmp_path / "y.npy").reshape(want.shape),
+                               want, atol=1e-4)
