@@ -5,7 +5,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 packages=(llvm-22-dev libmlir-22-dev mlir-22-tools clang-22 lld-22 cmake
           ninja-build ccache libgtest-dev zlib1g-dev python3-numpy python3-pytest
-          python3-onnx python3-torch dataset-fashion-mnist)
+          python3-onnx python3-torch dataset-fashion-mnist
+          libonnx-testdata)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

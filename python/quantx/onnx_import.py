@@ -204,28 +204,66 @@ class _Importer:
         b = self.constant(node.input[1])
         if b is None:
             self.fail(node, "B must be a constant initializer")
+        if len(a.shape) != 2 or b.ndim != 2:
+            self.fail(node, "A and B must have rank 2")
         if attrs.get("transA", 0):
-            self.fail(node, "transA=1 is not supported")
+            a = self.transpose(a, (1, 0))
         if attrs.get("transB", 0):
             b = b.T
         b = b * attrs.get("alpha", 1.0)
-        bias = None
+        bias = matrix = None
         if len(node.input) > 2 and node.input[2]:
             bias = self.constant(node.input[2])
             if bias is None:
                 self.fail(node, "C must be a constant initializer")
             bias = bias * attrs.get("beta", 1.0)
-            if bias.size not in (1, b.shape[1]):
-                self.fail(node, f"C of shape {bias.shape} is not a row bias")
-            bias = bias.reshape(-1)
-        return self.matmul_const(node, a, b, bias)
+            if bias.size in (1, b.shape[1]) and bias.ndim <= 1 or \
+                    bias.ndim == 2 and bias.shape[0] == 1:
+                bias = bias.reshape(-1)
+            else:  # a full [N, M] (or column) bias: added after the matmul
+                matrix, bias = bias, None
+        y = self.matmul_const(node, a, b, bias)
+        if matrix is not None:
+            try:
+                full = np.broadcast_to(matrix, y.shape).astype(np.float32)
+            except ValueError:
+                self.fail(node, f"C of shape {matrix.shape} does not "
+                                f"broadcast to {y.shape}")
+            y = self.writer.op("add", [y, self.writer.const(
+                np.ascontiguousarray(full))], y.shape)
+        return y
 
     def matmul(self, node):
         a = self.activation(node, node.input[0])
         b = self.constant(node.input[1])
-        if b is None or b.ndim != 2:
-            self.fail(node, "B must be a rank-2 constant initializer")
-        return self.matmul_const(node, a, b)
+        if b is None or b.ndim < 2:
+            self.fail(node, "B must be a constant of rank 2 or more")
+        rank = len(a.shape)
+        if rank < 2:
+            self.fail(node, f"A of shape {a.shape} has rank below 2")
+        if rank == 4:
+            a = self.to_onnx_layout(a)
+        if b.ndim == 2:
+            # [..., N, K] x [K, M]: one [rows, K] x [K, M] product.
+            rows = int(np.prod(a.shape[:-1]))
+            y = self.matmul_const(node, self.reshape(a, [rows, a.shape[-1]]), b)
+            out = [*a.shape[:-1], b.shape[1]]
+        else:
+            # Batched: the leading dimensions must match.
+            batch = a.shape[:-2]
+            if tuple(b.shape[:-2]) != tuple(batch):
+                self.fail(node, f"batch dimensions differ: {a.shape} x "
+                                f"{b.shape}")
+            count = int(np.prod(batch))
+            n, k, m = a.shape[-2], a.shape[-1], b.shape[-1]
+            weights = self.writer.const(np.ascontiguousarray(
+                b.astype(np.float32).reshape(count, k, m)), "w")
+            zp = self.zero_point()
+            y = self.writer.op("matmul", [self.reshape(a, [count, n, k]),
+                                          weights, zp, zp], [count, n, m])
+            out = [*batch, n, m]
+        y = self.reshape(y, out)
+        return self.transpose(y, TO_NHWC) if len(out) == 4 else y
 
     def batch_norm(self, node):
         x = self.activation(node, node.input[0])
@@ -271,7 +309,8 @@ class _Importer:
         if not ranks:
             self.fail(node, "both operands are constants")
         rank = max(ranks)
-        a, b = (self.operand(node, n, rank) for n in names)
+        a, b = (self.broadcast_rank(self.operand(node, n, rank), rank)
+                for n in names)
         if len(a.shape) != len(b.shape):
             self.fail(node, f"cannot broadcast {a.shape} with {b.shape}")
         shape = [max(p, q) for p, q in zip(a.shape, b.shape)]
@@ -355,22 +394,42 @@ class _Importer:
 
     def global_max_pool(self, node):
         x = self.activation(node, node.input[0])
+        if len(x.shape) != 4:
+            self.fail(node, "only 2-D pooling is supported")
         _, h, w, c = x.shape
         return self.writer.op(
             "max_pool2d", [x], [x.shape[0], 1, 1, c],
             f"kernel = array<i64: {h}, {w}>, pad = array<i64: 0, 0, 0, 0>, "
             "stride = array<i64: 1, 1>")
 
+    def broadcast_rank(self, x, rank):
+        """A lower-rank activation reshaped with leading 1s (ONNX
+        broadcasting aligns the last dimensions), in the TOSA layout."""
+        if len(x.shape) >= rank:
+            return x
+        y = self.reshape(x, (1,) * (rank - len(x.shape)) + x.shape)
+        return self.transpose(y, TO_NHWC) if rank == 4 else y
+
     def pool(self, node):
         attrs = _attrs(node)
         x = self.activation(node, node.input[0])
-        if attrs.get("ceil_mode", 0):
-            self.fail(node, "ceil_mode=1 is not supported")
+        if len(x.shape) != 4 or len(attrs.get("kernel_shape", [])) != 2:
+            self.fail(node, "only 2-D pooling is supported")
         kernel = list(attrs["kernel_shape"])
         strides = list(attrs.get("strides", [1, 1]))
         if list(attrs.get("dilations", [1, 1])) != [1, 1]:
             self.fail(node, "dilated pooling is not supported")
         pad = self.pads_2d(node, attrs, kernel, strides, [1, 1], x.shape[1:3])
+        if attrs.get("ceil_mode", 0):
+            # One more output where a last window starts inside the input:
+            # pad the end so that the floor formula counts it (TOSA ignores
+            # padding in averages and maxima, as ONNX does here).
+            for a in (0, 1):
+                span = x.shape[1 + a] + pad[2 * a] + pad[2 * a + 1] - kernel[a]
+                extra = -span % strides[a]
+                if extra and (span + extra) // strides[a] * strides[a] < \
+                        x.shape[1 + a] + pad[2 * a]:
+                    pad[2 * a + 1] += extra
         x, pad = self.fit_stride(x, pad, kernel, strides, [1, 1])
         if node.op_type == "AveragePool" and attrs.get(
                 "count_include_pad", 0) and any(pad):
@@ -423,6 +482,8 @@ class _Importer:
 
     def global_average_pool(self, node):
         x = self.activation(node, node.input[0])
+        if len(x.shape) != 4:
+            self.fail(node, "only 2-D pooling is supported")
         _, h, w, c = x.shape
         zp = self.zero_point()
         return self.writer.op(
@@ -508,7 +569,13 @@ class _Importer:
                 self.fail(node, "unsupported ONNX operator "
                                 f"'{node.op_type}'; supported: "
                                 f"{', '.join(sorted(handlers))}")
-            self.values[node.output[0]] = handler(node)
+            try:
+                self.values[node.output[0]] = handler(node)
+            except OnnxImportError:
+                raise
+            except Exception as error:  # a case the handler did not foresee
+                self.fail(node, f"cannot import it ({type(error).__name__}: "
+                                f"{error})")
         results = []
         for info in self.graph.output:
             if info.name not in self.values:
