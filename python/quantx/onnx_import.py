@@ -410,6 +410,70 @@ class _Importer:
         y = self.reshape(x, (1,) * (rank - len(x.shape)) + x.shape)
         return self.transpose(y, TO_NHWC) if rank == 4 else y
 
+    def qdq_params(self, node, scale_name, zp_name):
+        """(scale, zero point as int8) of a per-tensor QuantizeLinear or
+        DequantizeLinear; uint8 zero points shift by -128 (q - 128 is the
+        same real value in int8)."""
+        scale = self.constant(scale_name)
+        if scale is None or scale.size != 1:
+            self.fail(node, "only a constant per-tensor scale is supported "
+                            "for activations")
+        zp = self.constant(zp_name) if zp_name else np.uint8(0)
+        if zp is None or np.size(zp) != 1:
+            self.fail(node, "the zero point must be a constant scalar")
+        zp = np.asarray(zp)
+        if zp.dtype not in (np.int8, np.uint8):
+            self.fail(node, f"zero point type {zp.dtype} is not int8/uint8")
+        value = int(zp.reshape(())) - (128 if zp.dtype == np.uint8 else 0)
+        scale = float(np.asarray(scale, np.float64).reshape(()))
+        if not scale > 0 or not np.isfinite(scale):
+            self.fail(node, f"scale {scale} must be positive and finite")
+        return scale, value
+
+    def quantize_linear(self, node):
+        x = self.activation(node, node.input[0])
+        scale, zp = self.qdq_params(node, node.input[1],
+                                    node.input[2] if len(node.input) > 2
+                                    else "")
+        element = (f"!quantx.uniform<i8:f32, #quantx.per_tensor<scale = "
+                   f"{scale!r}, zero_point = {zp}>>")
+        result = Value(self.writer.fresh("q"), x.shape, element)
+        self.writer.emit(f"{result.name} = quantx.quantize {x.name} : "
+                         f"{x.type} -> {result.type}")
+        return result
+
+    def dequantize_linear(self, node):
+        zp_name = node.input[2] if len(node.input) > 2 else ""
+        stored = self.constant(node.input[0])
+        if stored is not None:
+            # Constant weights: dequantized now (quantx-quantize requantizes
+            # them per channel).
+            scale = np.asarray(self.constant(node.input[1]), np.float64)
+            zp = self.constant(zp_name) if zp_name else np.zeros(1)
+            if scale is None or zp is None:
+                self.fail(node, "scale and zero point must be constants")
+            axis = _attrs(node).get("axis", 1) % max(stored.ndim, 1)
+            shape = [1] * stored.ndim
+            if np.size(scale) > 1:
+                shape[axis] = -1
+            real = (stored.astype(np.float64) -
+                    np.asarray(zp, np.float64).reshape(shape if np.size(zp) > 1
+                                                       else ())) * \
+                scale.reshape(shape if np.size(scale) > 1 else ())
+            self.constants[node.output[0]] = real.astype(np.float32)
+            return None
+        q = self.activation(node, node.input[0])
+        if not q.element.startswith("!quantx.uniform"):
+            self.fail(node, "its input is not quantized by a QuantizeLinear")
+        scale, zp = self.qdq_params(node, node.input[1], zp_name)
+        if f"scale = {scale!r}, zero_point = {zp}>" not in q.element:
+            self.fail(node, "scale or zero point differs from its "
+                            "QuantizeLinear's")
+        result = Value(self.writer.fresh("dq"), q.shape)
+        self.writer.emit(f"{result.name} = quantx.dequantize {q.name} : "
+                         f"{q.type} -> {result.type}")
+        return result
+
     def pool(self, node):
         attrs = _attrs(node)
         x = self.activation(node, node.input[0])
@@ -540,6 +604,8 @@ class _Importer:
             "LeakyRelu": self.leaky_relu, "Div": self.div,
             "Transpose": self.transpose_node, "Concat": self.concat,
             "Softmax": self.softmax, "GlobalMaxPool": self.global_max_pool,
+            "QuantizeLinear": self.quantize_linear,
+            "DequantizeLinear": self.dequantize_linear,
         }
         arguments = []
         for i, info in enumerate(i for i in self.graph.input
@@ -570,7 +636,9 @@ class _Importer:
                                 f"'{node.op_type}'; supported: "
                                 f"{', '.join(sorted(handlers))}")
             try:
-                self.values[node.output[0]] = handler(node)
+                value = handler(node)
+                if value is not None:  # None: folded into a constant
+                    self.values[node.output[0]] = value
             except OnnxImportError:
                 raise
             except Exception as error:  # a case the handler did not foresee

@@ -102,8 +102,17 @@ struct FoldCalibrationPass
           insertQuantization(b, result, stats);
         }
     });
-    if (!found && func.isPublic() &&
-        llvm::any_of(func.getArgumentTypes(), isFloatTensor)) {
+    // A function without quantization points (a QDQ model, a helper) needs
+    // no statistics.
+    bool hasPoints =
+        llvm::any_of(func.getArguments(), isQuantizationPoint) ||
+        func.walk([](Operation *op) {
+              return llvm::any_of(op->getResults(), isQuantizationPoint)
+                         ? WalkResult::interrupt()
+                         : WalkResult::advance();
+            })
+            .wasInterrupted();
+    if (!found && func.isPublic() && hasPoints) {
       func.emitError("quantx-fold-calibration: no calibration statistics in @")
           << func.getSymName()
           << ": run quantx-calibrate first (quantize-int8 needs "

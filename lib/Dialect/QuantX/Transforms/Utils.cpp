@@ -89,8 +89,22 @@ static bool isFusedAccumulator(Value value) {
   return getConstantElements(lhs == value ? rhs : lhs) != nullptr;
 }
 
+/// Whether every use of `value` quantizes it, directly or through ops that
+/// keep quantization (a QDQ model, or a second calibration).
+static bool isAlreadyQuantized(Value value) {
+  return !value.use_empty() &&
+         llvm::all_of(value.getUsers(), [](Operation *user) {
+           if (isa<QuantizeOp>(user))
+             return true;
+           return keepsQuantization(user) && user->getNumResults() == 1 &&
+                  isAlreadyQuantized(user->getResult(0));
+         });
+}
+
 bool mlir::quantx::isQuantizationPoint(Value value) {
   if (!isFloatTensor(value.getType()))
+    return false;
+  if (isAlreadyQuantized(value))
     return false;
   Operation *op = value.getDefiningOp();
   if (!op)

@@ -49,9 +49,10 @@ bool keepsQuantization(Operation *op);
 bool producesAccumulator(Operation *op);
 
 /// Whether `value` is an activation that gets its own scale and zero point
-/// (a quantization point), as opposed to a constant, a value that keeps
-/// its input's quantization, or an accumulator fused into its only consumer
-/// (clamp, bias add, scale mul).
+/// (a quantization point), as opposed to a constant, a value already
+/// quantized (used only by quantize ops), a value that keeps its input's
+/// quantization, or an accumulator fused into its only consumer (clamp,
+/// bias add, scale mul).
 bool isQuantizationPoint(Value value);
 
 /// `!quantx.uniform<i8:f32, #quantx.per_tensor<...>>`.
