@@ -43,6 +43,7 @@ class _Importer:
             for init in self.graph.initializer
         }
         self.zero = None
+        self.zero_shift = None
 
     # -- helpers ----------------------------------------------------------
     def fail(self, node, message):
@@ -53,6 +54,12 @@ class _Importer:
         if self.zero is None:
             self.zero = self.writer.const(np.zeros(1, np.float32), "zp")
         return self.zero
+
+    def mul(self, a, b, shape):
+        """tosa.mul with its shift operand (0, as float requires)."""
+        if self.zero_shift is None:
+            self.zero_shift = self.writer.const(np.zeros(1, np.int8), "shift")
+        return self.writer.op("mul", [a, b, self.zero_shift], shape)
 
     def constant(self, name):
         return self.constants.get(name)
@@ -279,8 +286,7 @@ class _Importer:
                                            .reshape(per_channel), rank)
         factor = scale / np.sqrt(var.astype(np.float64) + eps)
         y = self.writer.op("sub", [x, channel(mean)], x.shape)
-        shift = self.writer.const(np.zeros(1, np.int8), "shift")
-        y = self.writer.op("mul", [y, channel(factor), shift], x.shape)
+        y = self.mul(y, channel(factor), x.shape)
         return self.writer.op("add", [y, channel(bias)], x.shape)
 
     def clamp(self, x, low, high):
@@ -315,8 +321,7 @@ class _Importer:
             self.fail(node, f"cannot broadcast {a.shape} with {b.shape}")
         shape = [max(p, q) for p, q in zip(a.shape, b.shape)]
         if node.op_type == "Mul":
-            shift = self.writer.const(np.zeros(1, np.int8), "shift")
-            return self.writer.op("mul", [a, b, shift], shape)
+            return self.mul(a, b, shape)
         return self.writer.op(node.op_type.lower(), [a, b], shape)
 
     def tosa_axis(self, node, x, onnx_axis):
@@ -335,10 +340,9 @@ class _Importer:
         alpha = _attrs(node).get("alpha", 0.01)
         if not 0 <= alpha <= 1:
             self.fail(node, f"alpha={alpha} is not in [0, 1]")
-        shift = self.writer.const(np.zeros(1, np.int8), "shift")
-        scaled = self.writer.op(
-            "mul", [x, self.broadcast_constant(np.float32(alpha), len(x.shape)),
-                    shift], x.shape)
+        scaled = self.mul(
+            x, self.broadcast_constant(np.float32(alpha), len(x.shape)),
+            x.shape)
         return self.writer.op("maximum", [x, scaled], x.shape)
 
     def div(self, node):
@@ -348,10 +352,9 @@ class _Importer:
         if np.any(divisor == 0):
             self.fail(node, "division by zero")
         x = self.activation(node, node.input[0])
-        shift = self.writer.const(np.zeros(1, np.int8), "shift")
         reciprocal = self.broadcast_constant(1.0 / divisor.astype(np.float64),
                                              len(x.shape))
-        return self.writer.op("mul", [x, reciprocal, shift], x.shape)
+        return self.mul(x, reciprocal, x.shape)
 
     def transpose_node(self, node):
         x = self.activation(node, node.input[0])
@@ -387,10 +390,8 @@ class _Importer:
         e = self.writer.op("exp", [self.writer.op("sub", [x, peak], x.shape)],
                            x.shape)
         total = self.writer.op("reduce_sum", [e], reduced, attr)
-        shift = self.writer.const(np.zeros(1, np.int8), "shift")
-        return self.writer.op(
-            "mul", [e, self.writer.op("reciprocal", [total], reduced), shift],
-            x.shape)
+        return self.mul(e, self.writer.op("reciprocal", [total], reduced),
+                        x.shape)
 
     def global_max_pool(self, node):
         x = self.activation(node, node.input[0])

@@ -29,6 +29,8 @@ struct ChannelAffine {
 };
 } // namespace
 
+/// `op` as a per-channel affine step whose non-constant input has no other
+/// use (so that folding it into that input's producer changes nothing else).
 static std::optional<ChannelAffine> matchChannelAffine(Operation *op) {
   if (!isa<tosa::AddOp, tosa::SubOp, tosa::MulOp>(op))
     return std::nullopt;
@@ -46,6 +48,8 @@ static std::optional<ChannelAffine> matchChannelAffine(Operation *op) {
     if (isa<tosa::SubOp>(op) && input != lhs)
       break;
     if (input.getType() != type || getConstantElements(input))
+      continue;
+    if (!input.hasOneUse())
       continue;
     if (auto values = getChannelValues(constant, channels))
       return ChannelAffine{input, std::move(*values)};
@@ -72,7 +76,7 @@ struct FoldChannelAffine : OpRewritePattern<OpTy> {
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
     std::optional<ChannelAffine> affine = matchChannelAffine(op);
-    if (!affine || !affine->input.hasOneUse())
+    if (!affine)
       return failure();
     Operation *producer = affine->input.getDefiningOp();
     if (!producer)
@@ -125,7 +129,7 @@ struct FoldChannelAffine : OpRewritePattern<OpTy> {
     std::optional<ChannelAffine> bias;
     if (biasAdd) {
       bias = matchChannelAffine(biasAdd);
-      if (!bias || !bias->input.hasOneUse())
+      if (!bias)
         return failure();
       matmul = bias->input.getDefiningOp<tosa::MatMulOp>();
     }
@@ -178,7 +182,7 @@ struct SinkReshape : OpRewritePattern<OpTy> {
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
     std::optional<ChannelAffine> affine = matchChannelAffine(op);
-    if (!affine || !affine->input.hasOneUse())
+    if (!affine)
       return failure();
     auto reshape = affine->input.template getDefiningOp<tosa::ReshapeOp>();
     if (!reshape)
