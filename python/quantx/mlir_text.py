@@ -56,14 +56,16 @@ class FunctionWriter:
     def emit(self, text):
         self.lines.append("  " + text)
 
-    def const(self, array, hint="c"):
+    def const(self, array, hint="c", attrs=""):
+        """A tosa.const; `attrs`: discardable attributes (text)."""
         array = np.asarray(array)
         if array.dtype == np.float64:
             array = array.astype(np.float32)
         name = self.fresh(hint)
         value = Value(name, array.shape, _ELEMENT_TYPES[array.dtype])
-        self.emit(f'{name} = "tosa.const"() <{{values = {dense(array)}}}> '
-                  f": () -> {value.type}")
+        extra = f" {{{attrs}}}" if attrs else ""
+        self.emit(f'{name} = "tosa.const"() <{{values = {dense(array)}}}>'
+                  f"{extra} : () -> {value.type}")
         return value
 
     def shape(self, values):

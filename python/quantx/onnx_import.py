@@ -7,13 +7,19 @@ Flatten and at Reshape. Batch normalization is emitted decomposed
 it. An operator the importer does not know raises ImportError naming the node.
 """
 
+import copy
+
 import numpy as np
 import onnx
 from onnx import numpy_helper
 
 from .mlir_text import FunctionWriter, Value
+from .onnx_quantized import KEEPS_QUANTIZATION, QuantizedOps, is_quantized
 
 FLOAT_MAX = float(np.finfo(np.float32).max)
+# ONNX element types of function arguments -> MLIR (uint8 as int8 - 128).
+BOUNDARY_TYPES = {onnx.TensorProto.FLOAT: "f32", onnx.TensorProto.INT8: "i8",
+                  onnx.TensorProto.UINT8: "i8"}
 TO_NHWC = (0, 2, 3, 1)
 TO_NCHW = (0, 3, 1, 2)
 # ONNX (NCHW) axis -> TOSA (NHWC) axis of a rank-4 activation.
@@ -32,7 +38,7 @@ def _pairs(values):
     return ", ".join(str(int(v)) for v in values)
 
 
-class _Importer:
+class _Importer(QuantizedOps):
     def __init__(self, model, batch):
         self.graph = model.graph
         self.batch = batch
@@ -44,6 +50,9 @@ class _Importer:
         }
         self.zero = None
         self.zero_shift = None
+        self.weight_scales = {}  # constant name -> (scales, ONNX axis)
+        self.dequantized = {}  # quantized value name -> its dequantize
+        self.unsigned = set()  # int8 arguments holding uint8 - 128
 
     # -- helpers ----------------------------------------------------------
     def fail(self, node, message):
@@ -66,7 +75,13 @@ class _Importer:
 
     def activation(self, node, name):
         if name in self.values:
-            return self.values[name]
+            value = self.values[name]
+            if is_quantized(value):
+                return self.dequantize(value)
+            if value.element != "f32":
+                self.fail(node, f"input '{name}' is an integer tensor; "
+                                "only quantized operators take those")
+            return value
         if name in self.constants:
             array = self.constants[name].astype(np.float32)
             return self.writer.const(array)
@@ -75,13 +90,15 @@ class _Importer:
     def transpose(self, x, perms):
         shape = [x.shape[p] for p in perms]
         return self.writer.op("transpose", [x], shape,
-                              f"perms = array<i32: {_pairs(perms)}>")
+                              f"perms = array<i32: {_pairs(perms)}>",
+                              element=x.element)
 
     def reshape(self, x, shape):
         if tuple(shape) == x.shape:
             return x
         s, t = self.writer.shape(shape)
-        return self.writer.op("reshape", [x, s], shape, extra_types=[t])
+        return self.writer.op("reshape", [x, s], shape, extra_types=[t],
+                              element=x.element)
 
     def broadcast_constant(self, array, rank):
         """An ONNX constant broadcast against a rank-`rank` activation, in
@@ -140,10 +157,38 @@ class _Importer:
                                    extra_types=[t1, t2])
         return x, pad
 
+    def one_d_as_2d(self, node, handler):
+        """A 1-D Conv or pool on [N, C, L] as its 2-D form on [N, C, 1, L]."""
+        x = self.activation(node, node.input[0])
+        n, c, length = x.shape
+        inner = copy.deepcopy(node)
+        for attr in inner.attribute:
+            if attr.name in ("kernel_shape", "strides", "dilations"):
+                attr.ints[:] = [1, *attr.ints]
+            elif attr.name == "pads":
+                attr.ints[:] = [0, attr.ints[0], 0, attr.ints[1]]
+        inner.input[0] = f"{node.output[0]}#2d"
+        self.values[inner.input[0]] = self.reshape(
+            self.transpose(x, (0, 2, 1)), [n, 1, length, c])
+        if len(node.input) > 1 and node.op_type == "Conv":
+            w = self.constant(node.input[1])
+            if w is None or w.ndim != 3:
+                self.fail(node, "weights must be a constant of rank 3")
+            inner.input[1] = f"{node.output[0]}#2d_weights"
+            self.constants[inner.input[1]] = w[:, :, None, :]
+            if node.input[1] in self.weight_scales:
+                self.weight_scales[inner.input[1]] = \
+                    self.weight_scales[node.input[1]]
+        y = handler(inner)  # [N, 1, L', C'] (NHWC)
+        y = self.reshape(y, [n, y.shape[2], y.shape[3]])
+        return self.transpose(y, (0, 2, 1))
+
     # -- operators --------------------------------------------------------
     def conv(self, node):
         attrs = _attrs(node)
         x = self.activation(node, node.input[0])
+        if len(x.shape) == 3:
+            return self.one_d_as_2d(node, self.conv)
         w = self.constant(node.input[1])
         if w is None:
             self.fail(node, "weights must be a constant initializer")
@@ -172,22 +217,48 @@ class _Importer:
         shape = [x.shape[0], *out_hw, out_channels]
         b = self.writer.const(bias.astype(np.float32))
         zp = self.zero_point()
+        grid = self.weight_scales_attr(node.input[1], 0)
         if group == 1:
             weights = self.writer.const(
-                np.ascontiguousarray(w.transpose(0, 2, 3, 1)), "w")
+                np.ascontiguousarray(w.transpose(0, 2, 3, 1)), "w", grid)
             return self.writer.op("conv2d", [x, weights, b, zp, zp], shape,
                                   attr_text)
         if group == channels and out_channels % channels == 0:
             multiplier = out_channels // channels
             hwcm = w.reshape(channels, multiplier, *kernel).transpose(2, 3, 0, 1)
-            weights = self.writer.const(np.ascontiguousarray(hwcm), "w")
+            weights = self.writer.const(np.ascontiguousarray(hwcm), "w",
+                                        grid)
             return self.writer.op("depthwise_conv2d", [x, weights, b, zp, zp],
                                   shape, attr_text)
-        self.fail(node, f"grouped convolution with group={group} is not "
-                        "supported (only 1 and depthwise)")
+        if channels % group or out_channels % group:
+            self.fail(node, f"group={group} does not divide {channels} input "
+                            f"and {out_channels} output channels")
+        return self.grouped_conv(node, x, w, bias, group, shape, attr_text)
 
-    def matmul_const(self, node, a, b, bias=None):
-        """a [N, K] (rank 2) times constant b [K, M], plus bias [M]."""
+    def grouped_conv(self, node, x, w, bias, group, shape, attr_text):
+        """One conv2d per group on a channel slice of x, concatenated."""
+        size, out_size = x.shape[3] // group, w.shape[0] // group
+        outputs = []
+        for g in range(group):
+            start, t1 = self.writer.shape([0, 0, 0, g * size])
+            extent, t2 = self.writer.shape([*x.shape[:3], size])
+            part = self.writer.op("slice", [x, start, extent],
+                                  [*x.shape[:3], size], extra_types=[t1, t2])
+            rows = slice(g * out_size, (g + 1) * out_size)
+            weights = self.writer.const(
+                np.ascontiguousarray(w[rows].transpose(0, 2, 3, 1)), "w",
+                self.weight_scales_attr(node.input[1], 0, rows=rows))
+            b = self.writer.const(np.ascontiguousarray(
+                bias[rows].astype(np.float32)))
+            zp = self.zero_point()
+            outputs.append(self.writer.op(
+                "conv2d", [part, weights, b, zp, zp],
+                [*shape[:3], out_size], attr_text))
+        return self.writer.op("concat", outputs, shape, "axis = 3 : i32")
+
+    def matmul_const(self, node, a, b, bias=None, grid=""):
+        """a [N, K] (rank 2) times constant b [K, M], plus bias [M]; `grid`:
+        the weights' quantx.weight_scales."""
         if len(a.shape) != 2:
             self.fail(node, f"expected a rank-2 input, got shape {a.shape}")
         n, k = a.shape
@@ -196,7 +267,8 @@ class _Importer:
         m = b.shape[1]
         a3 = self.reshape(a, [1, n, k])
         weights = self.writer.const(
-            np.ascontiguousarray(b.astype(np.float32).reshape(1, k, m)), "w")
+            np.ascontiguousarray(b.astype(np.float32).reshape(1, k, m)), "w",
+            grid)
         zp = self.zero_point()
         y = self.writer.op("matmul", [a3, weights, zp, zp], [1, n, m])
         if bias is not None:
@@ -210,11 +282,18 @@ class _Importer:
         a = self.activation(node, node.input[0])
         b = self.constant(node.input[1])
         if b is None:
-            self.fail(node, "B must be a constant initializer")
-        if len(a.shape) != 2 or b.ndim != 2:
+            b = self.activation(node, node.input[1])
+            if attrs.get("alpha", 1.0) != 1.0:
+                self.fail(node, "alpha must be 1 when B is not a constant")
+        if len(a.shape) != 2 or len(b.shape) != 2:
             self.fail(node, "A and B must have rank 2")
         if attrs.get("transA", 0):
             a = self.transpose(a, (1, 0))
+        if isinstance(b, Value):
+            if attrs.get("transB", 0):
+                b = self.transpose(b, (1, 0))
+            return self.gemm_bias(node, attrs, self.matmul_activations(
+                node, a, b))
         if attrs.get("transB", 0):
             b = b.T
         b = b * attrs.get("alpha", 1.0)
@@ -229,31 +308,71 @@ class _Importer:
                 bias = bias.reshape(-1)
             else:  # a full [N, M] (or column) bias: added after the matmul
                 matrix, bias = bias, None
-        y = self.matmul_const(node, a, b, bias)
-        if matrix is not None:
-            try:
-                full = np.broadcast_to(matrix, y.shape).astype(np.float32)
-            except ValueError:
-                self.fail(node, f"C of shape {matrix.shape} does not "
-                                f"broadcast to {y.shape}")
-            y = self.writer.op("add", [y, self.writer.const(
-                np.ascontiguousarray(full))], y.shape)
-        return y
+        grid = self.weight_scales_attr(node.input[1],
+                                       0 if attrs.get("transB", 0) else 1,
+                                       attrs.get("alpha", 1.0))
+        y = self.matmul_const(node, a, b, bias, grid)
+        return self.gemm_bias(node, attrs, y, matrix)
+
+    def gemm_bias(self, node, attrs, y, matrix="C"):
+        """y + beta * C, C broadcast in full (`matrix`: C when "C")."""
+        if isinstance(matrix, str):
+            matrix = None
+            if len(node.input) > 2 and node.input[2]:
+                matrix = self.constant(node.input[2])
+                if matrix is None:
+                    self.fail(node, "C must be a constant initializer")
+                matrix = matrix * attrs.get("beta", 1.0)
+        if matrix is None:
+            return y
+        try:
+            full = np.broadcast_to(matrix, y.shape).astype(np.float32)
+        except ValueError:
+            self.fail(node, f"C of shape {matrix.shape} does not broadcast "
+                            f"to {y.shape}")
+        return self.writer.op("add", [y, self.writer.const(
+            np.ascontiguousarray(full))], y.shape)
+
+    def matmul_activations(self, node, a, b):
+        """a [..., N, K] x b [..., K, M], both activations in ONNX layout,
+        with equal batch dimensions or a rank-2 b."""
+        if len(b.shape) == 2 and len(a.shape) > 2:
+            rows = int(np.prod(a.shape[:-1]))
+            y = self.matmul_activations(
+                node, self.reshape(a, [rows, a.shape[-1]]), b)
+            return self.reshape(y, [*a.shape[:-1], b.shape[1]])
+        batch = a.shape[:-2]
+        if tuple(b.shape[:-2]) != tuple(batch) or a.shape[-1] != b.shape[-2]:
+            self.fail(node, f"cannot multiply {a.shape} by {b.shape}")
+        count = int(np.prod(batch))
+        n, k, m = a.shape[-2], a.shape[-1], b.shape[-1]
+        zp = self.zero_point()
+        y = self.writer.op("matmul", [self.reshape(a, [count, n, k]),
+                                      self.reshape(b, [count, k, m]), zp, zp],
+                           [count, n, m])
+        return self.reshape(y, [*batch, n, m])
 
     def matmul(self, node):
         a = self.activation(node, node.input[0])
-        b = self.constant(node.input[1])
-        if b is None or b.ndim < 2:
-            self.fail(node, "B must be a constant of rank 2 or more")
         rank = len(a.shape)
         if rank < 2:
             self.fail(node, f"A of shape {a.shape} has rank below 2")
         if rank == 4:
             a = self.to_onnx_layout(a)
+        b = self.constant(node.input[1])
+        if b is None:
+            b = self.to_onnx_layout(self.activation(node, node.input[1]))
+            if len(b.shape) < 2:
+                self.fail(node, f"B of shape {b.shape} has rank below 2")
+            y = self.matmul_activations(node, a, b)
+            return self.transpose(y, TO_NHWC) if len(y.shape) == 4 else y
+        if b.ndim < 2:
+            self.fail(node, "B must have rank 2 or more")
         if b.ndim == 2:
             # [..., N, K] x [K, M]: one [rows, K] x [K, M] product.
             rows = int(np.prod(a.shape[:-1]))
-            y = self.matmul_const(node, self.reshape(a, [rows, a.shape[-1]]), b)
+            y = self.matmul_const(node, self.reshape(a, [rows, a.shape[-1]]), b,
+                                  grid=self.weight_scales_attr(node.input[1], 1))
             out = [*a.shape[:-1], b.shape[1]]
         else:
             # Batched: the leading dimensions must match.
@@ -264,7 +383,8 @@ class _Importer:
             count = int(np.prod(batch))
             n, k, m = a.shape[-2], a.shape[-1], b.shape[-1]
             weights = self.writer.const(np.ascontiguousarray(
-                b.astype(np.float32).reshape(count, k, m)), "w")
+                b.astype(np.float32).reshape(count, k, m)), "w",
+                self.weight_scales_attr(node.input[1], b.ndim - 1))
             zp = self.zero_point()
             y = self.writer.op("matmul", [self.reshape(a, [count, n, k]),
                                           weights, zp, zp], [count, n, m])
@@ -357,6 +477,11 @@ class _Importer:
         return self.mul(x, reciprocal, x.shape)
 
     def transpose_node(self, node):
+        constant = self.constant(node.input[0])
+        if constant is not None:  # folded: weights stored transposed
+            perm = _attrs(node).get("perm", range(constant.ndim)[::-1])
+            self.constants[node.output[0]] = np.transpose(constant, perm)
+            return None
         x = self.activation(node, node.input[0])
         rank = len(x.shape)
         perm = list(_attrs(node).get("perm", range(rank)[::-1]))
@@ -411,73 +536,11 @@ class _Importer:
         y = self.reshape(x, (1,) * (rank - len(x.shape)) + x.shape)
         return self.transpose(y, TO_NHWC) if rank == 4 else y
 
-    def qdq_params(self, node, scale_name, zp_name):
-        """(scale, zero point as int8) of a per-tensor QuantizeLinear or
-        DequantizeLinear; uint8 zero points shift by -128 (q - 128 is the
-        same real value in int8)."""
-        scale = self.constant(scale_name)
-        if scale is None or scale.size != 1:
-            self.fail(node, "only a constant per-tensor scale is supported "
-                            "for activations")
-        zp = self.constant(zp_name) if zp_name else np.uint8(0)
-        if zp is None or np.size(zp) != 1:
-            self.fail(node, "the zero point must be a constant scalar")
-        zp = np.asarray(zp)
-        if zp.dtype not in (np.int8, np.uint8):
-            self.fail(node, f"zero point type {zp.dtype} is not int8/uint8")
-        value = int(zp.reshape(())) - (128 if zp.dtype == np.uint8 else 0)
-        scale = float(np.asarray(scale, np.float64).reshape(()))
-        if not scale > 0 or not np.isfinite(scale):
-            self.fail(node, f"scale {scale} must be positive and finite")
-        return scale, value
-
-    def quantize_linear(self, node):
-        x = self.activation(node, node.input[0])
-        scale, zp = self.qdq_params(node, node.input[1],
-                                    node.input[2] if len(node.input) > 2
-                                    else "")
-        element = (f"!quantx.uniform<i8:f32, #quantx.per_tensor<scale = "
-                   f"{scale!r}, zero_point = {zp}>>")
-        result = Value(self.writer.fresh("q"), x.shape, element)
-        self.writer.emit(f"{result.name} = quantx.quantize {x.name} : "
-                         f"{x.type} -> {result.type}")
-        return result
-
-    def dequantize_linear(self, node):
-        zp_name = node.input[2] if len(node.input) > 2 else ""
-        stored = self.constant(node.input[0])
-        if stored is not None:
-            # Constant weights: dequantized now (quantx-quantize requantizes
-            # them per channel).
-            scale = np.asarray(self.constant(node.input[1]), np.float64)
-            zp = self.constant(zp_name) if zp_name else np.zeros(1)
-            if scale is None or zp is None:
-                self.fail(node, "scale and zero point must be constants")
-            axis = _attrs(node).get("axis", 1) % max(stored.ndim, 1)
-            shape = [1] * stored.ndim
-            if np.size(scale) > 1:
-                shape[axis] = -1
-            real = (stored.astype(np.float64) -
-                    np.asarray(zp, np.float64).reshape(shape if np.size(zp) > 1
-                                                       else ())) * \
-                scale.reshape(shape if np.size(scale) > 1 else ())
-            self.constants[node.output[0]] = real.astype(np.float32)
-            return None
-        q = self.activation(node, node.input[0])
-        if not q.element.startswith("!quantx.uniform"):
-            self.fail(node, "its input is not quantized by a QuantizeLinear")
-        scale, zp = self.qdq_params(node, node.input[1], zp_name)
-        if f"scale = {scale!r}, zero_point = {zp}>" not in q.element:
-            self.fail(node, "scale or zero point differs from its "
-                            "QuantizeLinear's")
-        result = Value(self.writer.fresh("dq"), q.shape)
-        self.writer.emit(f"{result.name} = quantx.dequantize {q.name} : "
-                         f"{q.type} -> {result.type}")
-        return result
-
     def pool(self, node):
         attrs = _attrs(node)
         x = self.activation(node, node.input[0])
+        if len(x.shape) == 3 and len(attrs.get("kernel_shape", [])) == 1:
+            return self.one_d_as_2d(node, self.pool)
         if len(x.shape) != 4 or len(attrs.get("kernel_shape", [])) != 2:
             self.fail(node, "only 2-D pooling is supported")
         kernel = list(attrs["kernel_shape"])
@@ -527,7 +590,7 @@ class _Importer:
             else np.array(attrs["pads"])
         if pads is None:
             self.fail(node, "pads must be a constant")
-        value = 0.0
+        value = float(attrs.get("value", 0.0))  # opset < 11
         if len(node.input) > 2 and node.input[2]:
             constant = self.constant(node.input[2])
             if constant is None:
@@ -605,20 +668,24 @@ class _Importer:
             "LeakyRelu": self.leaky_relu, "Div": self.div,
             "Transpose": self.transpose_node, "Concat": self.concat,
             "Softmax": self.softmax, "GlobalMaxPool": self.global_max_pool,
-            "QuantizeLinear": self.quantize_linear,
-            "DequantizeLinear": self.dequantize_linear,
+            **self.quantized_handlers(),
         }
         arguments = []
         for i, info in enumerate(i for i in self.graph.input
                                  if i.name not in self.constants):
             dims = [d.dim_value if d.HasField("dim_value") else self.batch
                     for d in info.type.tensor_type.shape.dim]
-            if info.type.tensor_type.elem_type != onnx.TensorProto.FLOAT:
-                raise OnnxImportError(f"input '{info.name}' is not float32")
-            arg = Value(f"%arg{i}", dims)
+            elem_type = info.type.tensor_type.elem_type
+            if elem_type not in BOUNDARY_TYPES:
+                raise OnnxImportError(
+                    f"input '{info.name}' is {onnx.TensorProto.DataType.Name(elem_type)}: "
+                    "inputs are float32, int8 or uint8")
+            arg = Value(f"%arg{i}", dims, BOUNDARY_TYPES[elem_type])
             arguments.append(arg)
-            self.values[info.name] = (self.transpose(arg, TO_NHWC)
-                                      if len(dims) == 4 else arg)
+            value = self.transpose(arg, TO_NHWC) if len(dims) == 4 else arg
+            if elem_type == onnx.TensorProto.UINT8:
+                self.unsigned.update((arg.name, value.name))
+            self.values[info.name] = value
         for node in self.graph.node:
             if node.op_type == "Constant":
                 self.constants[node.output[0]] = numpy_helper.to_array(
@@ -628,8 +695,10 @@ class _Importer:
                 source = node.input[0]
                 if source in self.constants:
                     self.constants[node.output[0]] = self.constants[source]
+                elif source in self.values:
+                    self.values[node.output[0]] = self.values[source]
                 else:
-                    self.values[node.output[0]] = self.activation(node, source)
+                    self.fail(node, f"input '{source}' is not defined")
                 continue
             handler = handlers.get(node.op_type)
             if handler is None:
@@ -637,7 +706,11 @@ class _Importer:
                                 f"'{node.op_type}'; supported: "
                                 f"{', '.join(sorted(handlers))}")
             try:
+                source = self.values.get(node.input[0]) if node.input else None
                 value = handler(node)
+                if node.op_type in KEEPS_QUANTIZATION and source is not None \
+                        and is_quantized(source) and value is not None:
+                    value = self.quantize(value, source.element)
                 if value is not None:  # None: folded into a constant
                     self.values[node.output[0]] = value
             except OnnxImportError:
@@ -650,7 +723,8 @@ class _Importer:
             if info.name not in self.values:
                 raise OnnxImportError(f"output '{info.name}' is not computed "
                                   "from the inputs")
-            results.append(self.to_onnx_layout(self.values[info.name]))
+            results.append(self.to_onnx_layout(
+                self.storage(self.values[info.name])))
         return self.writer.function(arguments, results)
 
 

@@ -63,14 +63,27 @@ def test_unsupported_operator_names_the_node():
         quantx.import_onnx(model)
 
 
-def test_grouped_convolution_is_refused():
+def test_grouped_convolution(tmp_path):
+    conv = torch.nn.Conv2d(4, 6, 3, padding=1, groups=2)
+    conv.eval()
+    torch.onnx.export(conv, torch.zeros(1, 4, 5, 5), tmp_path / "g.onnx",
+                      opset_version=13)
+    x = np.random.RandomState(2).randn(1, 1, 4, 5, 5).astype(np.float32)
+    got = run_imported(tmp_path / "g.onnx", x, tmp_path)
+    with torch.no_grad():
+        want = conv(torch.from_numpy(x[0])).numpy()
+    np.testing.assert_allclose(got.reshape(want.shape), want, atol=1e-5)
+
+
+def test_group_that_does_not_divide_the_channels_is_refused():
     x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 5, 5])
-    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4, 5, 5])
-    w = helper.make_tensor("w", TensorProto.FLOAT, [4, 2, 1, 1],
-                           np.ones(8, np.float32))
-    node = helper.make_node("Conv", ["x", "w"], ["y"], name="conv", group=2)
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3, 5, 5])
+    w = helper.make_tensor("w", TensorProto.FLOAT, [3, 1, 1, 1],
+                           np.ones(3, np.float32))
+    node = helper.make_node("Conv", ["x", "w"], ["y"], name="conv", group=3)
     with pytest.raises(quantx.OnnxImportError,
-                       match="group=2 is not supported"):
+                       match=r"node 'conv' \(Conv\): group=3 does not "
+                             "divide 4 input and 3 output channels"):
         quantx.import_onnx(single_node_model(node, [x], [y], [w]))
 
 

@@ -34,10 +34,13 @@ static std::optional<int64_t> getWeightBound(Operation *op, Value weights,
     std::optional<int64_t> bound = getOperandBound(weights, zp);
     return bound ? std::optional(*bound * reduction) : std::nullopt;
   }
+  int64_t zeroPoint = 0;
+  if (DenseElementsAttr zpElements = getConstantElements(zp))
+    zeroPoint = (*zpElements.getValues<APInt>().begin()).getSExtValue();
   WeightChannels channels = getWeightChannels(op, elements.getType());
   SmallVector<int64_t> sums(channels.count, 0);
   for (auto [i, w] : llvm::enumerate(elements.getValues<APInt>()))
-    sums[channels.of(i)] += std::abs(w.getSExtValue());
+    sums[channels.of(i)] += std::abs(w.getSExtValue() - zeroPoint);
   return *llvm::max_element(sums);
 }
 

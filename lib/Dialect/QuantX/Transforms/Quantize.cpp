@@ -50,11 +50,14 @@ struct IntValue {
   }
 };
 
-/// Symmetric int8 weights in [-127, 127], one scale per output channel.
+/// int8 weights, one scale per output channel: symmetric in [-127, 127], or
+/// on the grid the model gave them.
 struct QuantizedWeights {
   DenseElementsAttr values;
   SmallVector<double> scales;
-  /// Sum of the quantized weights of each channel (zero-point folding).
+  /// One zero point for all channels (a QDQ model's asymmetric weights).
+  int64_t zeroPoint = 0;
+  /// Sum of `q - zeroPoint` over each channel (input zero-point folding).
   SmallVector<int64_t> sums;
 };
 
@@ -100,8 +103,7 @@ private:
   /// `op` cloned with new operands and its result's element type changed.
   Operation *cloneWith(Operation *op, ValueRange operands, Type elementType);
   Value requantize(const IntValue &iv, UniformType to);
-  FailureOr<QuantizedWeights> quantizeWeights(Operation *op,
-                                              DenseElementsAttr weights);
+  FailureOr<QuantizedWeights> quantizeWeights(Operation *op, Value weights);
 
   func::FuncOp func;
   OpBuilder b;
@@ -164,48 +166,95 @@ Value Quantizer::requantize(const IntValue &iv, UniformType to) {
   return RequantizeOp::create(b, loc(), type.clone(to), quantized);
 }
 
-FailureOr<QuantizedWeights>
-Quantizer::quantizeWeights(Operation *op, DenseElementsAttr weights) {
-  SmallVector<double> values = getFloatValues(weights);
+/// The integers `w / scale + zeroPoint` of weights that lie on the grid
+/// their constant's `quantx.weight_scales` (one scale, or one per output
+/// channel) and `quantx.weight_zero_point` name (a QDQ model's own
+/// quantization): each within 1e-3 steps of an int8 integer.
+static std::optional<SmallVector<int64_t>>
+getWeightsOnGrid(ArrayRef<double> values, ArrayRef<double> scales,
+                 int64_t zeroPoint, WeightChannels channelOf) {
+  SmallVector<int64_t> integers;
+  integers.reserve(values.size());
+  for (auto [i, w] : llvm::enumerate(values)) {
+    double q = w / scales[scales.size() == 1 ? 0 : channelOf.of(i)];
+    double rounded = std::nearbyint(q) + double(zeroPoint);
+    if (!(std::abs(q + double(zeroPoint) - rounded) <= 1e-3) ||
+        rounded < -128 || rounded > 127)
+      return std::nullopt;
+    integers.push_back(int64_t(rounded));
+  }
+  return integers;
+}
+
+FailureOr<QuantizedWeights> Quantizer::quantizeWeights(Operation *op,
+                                                       Value weights) {
+  DenseElementsAttr elements = getConstantElements(weights);
+  SmallVector<double> values = getFloatValues(elements);
   if (values.empty())
     return failure();
-  WeightChannels channelOf = getWeightChannels(op, weights.getType());
+  WeightChannels channelOf = getWeightChannels(op, elements.getType());
   int64_t channels = channelOf.count;
-  QuantizedWeights result;
-  SmallVector<double> maxAbs(channels, 0.0);
   for (auto [i, w] : llvm::enumerate(values)) {
     if (!std::isfinite(w)) {
       op->emitError("quantx-quantize: weight ") << i << " is " << w;
       hadError = true;
       return failure();
     }
-    maxAbs[channelOf.of(i)] = std::max(maxAbs[channelOf.of(i)], std::abs(w));
   }
-  for (double m : maxAbs)
-    result.scales.push_back(m > 0 ? m / 127.0 : 1.0);
+  QuantizedWeights result;
+  SmallVector<int64_t> integers;
+  Operation *constant = weights.getDefiningOp();
+  auto given =
+      constant->getAttrOfType<DenseF64ArrayAttr>(kWeightScalesAttrName);
+  auto givenZeroPoint =
+      constant->getAttrOfType<IntegerAttr>(kWeightZeroPointAttrName);
+  int64_t zeroPoint = givenZeroPoint ? givenZeroPoint.getInt() : 0;
+  if (given && (given.size() == 1 || given.size() == channels) &&
+      llvm::all_of(given.asArrayRef(), [](double s) { return s > 0; }) &&
+      zeroPoint >= -128 && zeroPoint <= 127) {
+    if (auto onGrid = getWeightsOnGrid(values, given.asArrayRef(), zeroPoint,
+                                       channelOf)) {
+      integers = std::move(*onGrid);
+      result.zeroPoint = zeroPoint;
+      result.scales.assign(given.asArrayRef().begin(),
+                           given.asArrayRef().end());
+      if (result.scales.size() == 1)
+        result.scales.assign(channels, result.scales[0]);
+    } else {
+      constant->emitRemark(
+          "quantx-quantize: weights are off the grid of their ")
+          << kWeightScalesAttrName << "; requantized per channel";
+    }
+  }
+  if (integers.empty()) {
+    SmallVector<double> maxAbs(channels, 0.0);
+    for (auto [i, w] : llvm::enumerate(values))
+      maxAbs[channelOf.of(i)] = std::max(maxAbs[channelOf.of(i)], std::abs(w));
+    for (double m : maxAbs)
+      result.scales.push_back(m > 0 ? m / 127.0 : 1.0);
+    for (auto [i, w] : llvm::enumerate(values))
+      integers.push_back(int64_t(std::clamp(
+          std::nearbyint(w / result.scales[channelOf.of(i)]), -127.0, 127.0)));
+  }
   result.sums.assign(channels, 0);
   SmallVector<int8_t> quantized;
-  quantized.reserve(values.size());
-  for (auto [i, w] : llvm::enumerate(values)) {
-    int64_t c = channelOf.of(i);
-    auto q =
-        int8_t(std::clamp(std::nearbyint(w / result.scales[c]), -127.0, 127.0));
-    quantized.push_back(q);
-    result.sums[c] += q;
+  quantized.reserve(integers.size());
+  for (auto [i, q] : llvm::enumerate(integers)) {
+    quantized.push_back(int8_t(q));
+    result.sums[channelOf.of(i)] += q - result.zeroPoint;
   }
-  result.values = DenseElementsAttr::get(weights.getType().clone(b.getI8Type()),
-                                         ArrayRef(quantized));
+  result.values = DenseElementsAttr::get(
+      elements.getType().clone(b.getI8Type()), ArrayRef(quantized));
   return result;
 }
 
 std::optional<IntValue> Quantizer::convertConv(Operation *op) {
   const IntValue *x = getActivation(op->getOperand(0));
-  DenseElementsAttr weights = getConstantElements(op->getOperand(1));
   SmallVector<double> bias =
       getFloatValues(getConstantElements(op->getOperand(2)));
-  if (!x || !weights || bias.empty())
+  if (!x || bias.empty())
     return std::nullopt;
-  FailureOr<QuantizedWeights> w = quantizeWeights(op, weights);
+  FailureOr<QuantizedWeights> w = quantizeWeights(op, op->getOperand(1));
   if (failed(w))
     return std::nullopt;
   int64_t channels = w->scales.size();
@@ -249,9 +298,10 @@ std::optional<IntValue> Quantizer::convertConv(Operation *op) {
   auto biasType = RankedTensorType::get({channels}, b.getI32Type());
   Value biasConst =
       createConst(b, loc(), DenseElementsAttr::get(biasType, ArrayRef(biasQ)));
-  Value zp = i8ZeroPoint(0);
-  Operation *conv =
-      cloneWith(op, {input, weightConst, biasConst, zp, zp}, b.getI32Type());
+  Operation *conv = cloneWith(
+      op,
+      {input, weightConst, biasConst, i8ZeroPoint(0), i8ZeroPoint(w->zeroPoint)},
+      b.getI32Type());
   conv->setAttr("acc_type", TypeAttr::get(b.getI32Type()));
   if (input != x->value)
     conv->setAttr("pad", b.getDenseI64ArrayAttr({0, 0, 0, 0}));
@@ -274,27 +324,29 @@ std::optional<IntValue> Quantizer::convertMatMul(tosa::MatMulOp op) {
                        ->getResult(0);
     return result;
   }
-  DenseElementsAttr weights = getConstantElements(op.getB());
-  if (!weights)
-    return std::nullopt;
-  FailureOr<QuantizedWeights> w = quantizeWeights(op, weights);
+  FailureOr<QuantizedWeights> w = quantizeWeights(op, op.getB());
   if (failed(w))
     return std::nullopt;
   for (double s : w->scales)
     result.scales.push_back(a->scales[0] * s);
-  Value zp = i8ZeroPoint(0);
-  result.value =
-      cloneWith(op, {a->value, createConst(b, loc(), w->values), zp, zp},
-                b.getI32Type())
-          ->getResult(0);
+  result.value = cloneWith(op,
+                           {a->value, createConst(b, loc(), w->values),
+                            i8ZeroPoint(0), i8ZeroPoint(w->zeroPoint)},
+                           b.getI32Type())
+                     ->getResult(0);
   if (a->zeroPoint != 0) {
-    // sum_k (a - zp) w = sum_k a w - zp * colsum(w): a constant row.
-    SmallVector<int32_t> correction;
-    for (int64_t sum : w->sums)
-      correction.push_back(int32_t(-a->zeroPoint * sum));
+    // sum_k (a - zp) w = sum_k a w - zp * colsum(w), w = q - weight zero
+    // point: one constant row per batch of weights [B, K, N].
+    ArrayRef<int64_t> wShape = w->values.getType().getShape();
+    int64_t batches = wShape[0], depth = wShape[1], columns = wShape[2];
+    SmallVector<int32_t> correction(batches * columns, 0);
+    for (auto [i, q] : llvm::enumerate(w->values.getValues<int8_t>())) {
+      int64_t batch = i / (depth * columns), column = i % columns;
+      correction[batch * columns + column] -=
+          int32_t(a->zeroPoint * (q - w->zeroPoint));
+    }
     auto resultType = cast<RankedTensorType>(result.value.getType());
-    SmallVector<int64_t> shape(resultType.getRank() - 1, 1);
-    shape.push_back(correction.size());
+    SmallVector<int64_t> shape = {batches, 1, columns};
     Value row = createConst(
         b, loc(),
         DenseElementsAttr::get(resultType.clone(shape), ArrayRef(correction)));
@@ -557,8 +609,13 @@ LogicalResult Quantizer::handleQuantize(QuantizeOp op) {
     return success(); // a real quantize of a float value
   UniformType to = getQuantizedElementType(op.getType());
   auto params = dyn_cast<PerTensorAttr>(to.getParams());
-  if (!params || to.getStorageWidth() != 8 || !to.isSigned() ||
-      to.getNarrowRange())
+  if (!params || !to.isSigned() || to.getNarrowRange())
+    return success();
+  // int8 activations, or an int32 result at the accumulator level
+  // (ConvInteger, MatMulInteger).
+  bool toAccumulator =
+      to.getStorageWidth() == 32 && iv->isAccumulator() && !iv->clamp;
+  if (to.getStorageWidth() != 8 && !toAccumulator)
     return success();
   Value result = requantize(*iv, to);
   if (iv->clamp) {

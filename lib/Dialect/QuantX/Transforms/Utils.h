@@ -14,6 +14,14 @@ namespace mlir::quantx {
 /// per-result array on ops).
 constexpr llvm::StringLiteral kCalibAttrName = "quantx.calib";
 
+/// Name of the attribute of a float weight constant that gives the scale
+/// (one, or one per output channel) of the int8 grid its values lie on.
+constexpr llvm::StringLiteral kWeightScalesAttrName = "quantx.weight_scales";
+/// Its zero point (an integer attribute; 0 when absent): the grid holds
+/// `w / scale + zero_point`.
+constexpr llvm::StringLiteral kWeightZeroPointAttrName =
+    "quantx.weight_zero_point";
+
 bool isFloatTensor(Type type);
 
 /// The elements of the `tosa.const` defining `value`, or null.

@@ -109,3 +109,49 @@ func.func @stays_float(%a: tensor<1x2x2x1xf32>) -> tensor<1x1x1x1xf32> {
   %do = quantx.dequantize %qo : tensor<1x1x1x1x!qo> -> tensor<1x1x1x1xf32>
   return %do : tensor<1x1x1x1xf32>
 }
+
+// -----
+
+!qa = !quantx.uniform<i8:f32, #quantx.per_tensor<scale = 0.5, zero_point = 2>>
+!qo = !quantx.uniform<i8:f32, #quantx.per_tensor<scale = 1.0, zero_point = 0>>
+
+// Weights that carry their grid (a QDQ model's weight scales) keep it,
+// -128 included: integers w / scale, accumulator scales 0.5 * [0.25, 0.5];
+// a batch of weights gets its own zero-point correction row (-2 * colsum).
+// CHECK-LABEL: func.func @weights_on_their_grid
+// CHECK: %[[W:.*]] = "tosa.const"() <{values = dense<{{\[\[\[}}4, 2], [-1, -1]], {{\[\[}}-1, -128], [0, 0]]]> : tensor<2x2x2xi8>}>
+// CHECK: tosa.matmul %{{.*}}, %[[W]]
+// CHECK: %[[C:.*]] = "tosa.const"() <{values = dense<{{\[\[\[}}-6, -2]], {{\[\[}}2, 256]]]> : tensor<2x1x2xi32>}>
+// CHECK: tosa.add %{{.*}}, %[[C]]
+// CHECK: #quantx.per_axis<axis = 2, scales = [1.250000e-01, 2.500000e-01]>
+func.func @weights_on_their_grid(%a: tensor<2x1x2xf32>) -> tensor<2x1x2xf32> {
+  %q = quantx.quantize %a : tensor<2x1x2xf32> -> tensor<2x1x2x!qa>
+  %d = quantx.dequantize %q : tensor<2x1x2x!qa> -> tensor<2x1x2xf32>
+  %w = "tosa.const"() <{values = dense<[[[1.0, 1.0], [-0.25, -0.5]], [[-0.25, -64.0], [0.0, 0.0]]]> : tensor<2x2x2xf32>}> {quantx.weight_scales = array<f64: 0.25, 0.5>} : () -> tensor<2x2x2xf32>
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %m = tosa.matmul %d, %w, %zp, %zp : (tensor<2x1x2xf32>, tensor<2x2x2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<2x1x2xf32>
+  %qo = quantx.quantize %m : tensor<2x1x2xf32> -> tensor<2x1x2x!qo>
+  %do = quantx.dequantize %qo : tensor<2x1x2x!qo> -> tensor<2x1x2xf32>
+  return %do : tensor<2x1x2xf32>
+}
+
+// -----
+
+!qa = !quantx.uniform<i8:f32, #quantx.per_tensor<scale = 0.5, zero_point = 0>>
+!qo = !quantx.uniform<i8:f32, #quantx.per_tensor<scale = 1.0, zero_point = 0>>
+
+// Weights off their grid (0.3 is no multiple of 0.25) are requantized at
+// max|w| / 127 per channel, with a remark.
+// CHECK-LABEL: func.func @weights_off_their_grid
+// CHECK: dense<127> : tensor<1x1x2xi8>
+func.func @weights_off_their_grid(%a: tensor<1x1x1xf32>) -> tensor<1x1x2xf32> {
+  %q = quantx.quantize %a : tensor<1x1x1xf32> -> tensor<1x1x1x!qa>
+  %d = quantx.dequantize %q : tensor<1x1x1x!qa> -> tensor<1x1x1xf32>
+  // expected-remark @+1 {{weights are off the grid of their quantx.weight_scales; requantized per channel}}
+  %w = "tosa.const"() <{values = dense<[[[0.3, 0.5]]]> : tensor<1x1x2xf32>}> {quantx.weight_scales = array<f64: 0.25>} : () -> tensor<1x1x2xf32>
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %m = tosa.matmul %d, %w, %zp, %zp : (tensor<1x1x1xf32>, tensor<1x1x2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x2xf32>
+  %qo = quantx.quantize %m : tensor<1x1x2xf32> -> tensor<1x1x2x!qo>
+  %do = quantx.dequantize %qo : tensor<1x1x2x!qo> -> tensor<1x1x2xf32>
+  return %do : tensor<1x1x2xf32>
+}
