@@ -1,3 +1,6 @@
-"""quant-x's Python front: model import and drivers for quant-opt/quant-run."""
+"""quant-x's Python front: model import, a numpy API, and drivers for
+quant-opt/quant-run."""
 
+from .api import Model, compare_layers, constant_bytes  # noqa: F401
 from .onnx_import import OnnxImportError, from_torch, import_onnx  # noqa: F401
+from .tools import ToolError  # noqa: F401

@@ -5,6 +5,8 @@ python3 -m quantx quantize model.onnx --calibration calib.npy
         [--method minmax|percentile|entropy|mse] [--interface float|int8]
         -o model.int8.mlir
 python3 -m quantx eval model.mlir --inputs x.npy --labels y.npy
+python3 -m quantx compare model.onnx --calibration calib.npy --inputs x.npy
+        [--method ...]     (float vs quantized, layer by layer)
 """
 
 import argparse
@@ -14,6 +16,7 @@ import tempfile
 
 import numpy as np
 
+from .api import Model, compare_layers
 from .onnx_import import OnnxImportError, import_onnx
 from .tools import ToolError, run_tool
 
@@ -39,15 +42,29 @@ def quantize(args):
                                "-o", os.path.abspath(args.output)])
 
 
+def load_model(path, batch=1):
+    if path.endswith(".mlir"):
+        return Model.load(path)
+    return Model.from_onnx(path, batch=batch)
+
+
 def evaluate(args):
     labels = np.load(args.labels)
-    with tempfile.TemporaryDirectory() as tmp:
-        out = os.path.join(tmp, "out.npy")
-        run_tool("quant-run", [args.model, "--input", args.inputs,
-                               "--output", out])
-        logits = np.load(out).reshape(len(labels), -1)
+    logits = Model.load(args.model).run(np.load(args.inputs), progress=True)
+    logits = logits.reshape(len(labels), -1)
     accuracy = (logits.argmax(1) == labels).mean() * 100
     print(f"accuracy: {accuracy:.2f}% ({len(labels)} samples)")
+
+
+def compare(args):
+    rows = compare_layers(load_model(args.model, args.batch),
+                          np.load(args.calibration), np.load(args.inputs),
+                          method=args.method)
+    width = max([len(r[0]) for r in rows] + [5])
+    print(f"{'layer':<{width}}  {'SQNR dB':>8}  {'max |err|':>10}  "
+          f"{'max |x|':>10}")
+    for name, sqnr, error, peak in rows:
+        print(f"{name:<{width}}  {sqnr:8.2f}  {error:10.4g}  {peak:10.4g}")
 
 
 def main(argv=None):
@@ -74,6 +91,15 @@ def main(argv=None):
     cmd.add_argument("model")
     cmd.add_argument("--inputs", required=True, help="[N, <input shape>] .npy")
     cmd.add_argument("--labels", required=True, help="[N] integer .npy")
+    cmd = commands.add_parser("compare", help="float vs quantized values at "
+                              "every quantization point")
+    cmd.add_argument("model", help=".onnx, or float TOSA .mlir")
+    cmd.add_argument("--calibration", required=True,
+                     help="float32 samples [N, <input shape>] (.npy)")
+    cmd.add_argument("--inputs", required=True, help="[N, <input shape>] .npy")
+    cmd.add_argument("--method", default="minmax",
+                     choices=["minmax", "percentile", "entropy", "mse"])
+    cmd.add_argument("--batch", type=int, default=1)
     args = parser.parse_args(argv)
     try:
         if args.command in ("import", "import-onnx"):
@@ -81,6 +107,8 @@ def main(argv=None):
                          args.output)
         elif args.command == "quantize":
             quantize(args)
+        elif args.command == "compare":
+            compare(args)
         else:
             evaluate(args)
     except (OnnxImportError, ToolError, OSError, ValueError) as error:

@@ -48,12 +48,17 @@ class FunctionWriter:
     def __init__(self):
         self.lines = []
         self.counter = 0
+        # Location of the ops emitted next (the ONNX node they come from).
+        self.location = None
 
     def fresh(self, hint="v"):
         self.counter += 1
         return f"%{hint}{self.counter}"
 
     def emit(self, text):
+        if self.location:
+            escaped = self.location.replace("\\", "\\\\").replace('"', '\\"')
+            text += f' loc("{escaped}")'
         self.lines.append("  " + text)
 
     def const(self, array, hint="c", attrs=""):

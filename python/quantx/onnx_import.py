@@ -700,6 +700,7 @@ class _Importer(QuantizedOps):
                 else:
                     self.fail(node, f"input '{source}' is not defined")
                 continue
+            self.writer.location = node.name or node.output[0]
             handler = handlers.get(node.op_type)
             if handler is None:
                 self.fail(node, "unsupported ONNX operator "

@@ -26,11 +26,14 @@ def find_tool(name):
                     " and put build/bin on PATH, or set QUANTX_TOOLS")
 
 
-def run_tool(name, arguments):
-    """Runs a tool; its stderr becomes the ToolError message on failure."""
+def run_tool(name, arguments, stream_stderr=False):
+    """Runs a tool and returns its stdout; its stderr becomes the ToolError
+    message on failure (or goes to ours as it comes, with
+    `stream_stderr`: progress)."""
     result = subprocess.run([find_tool(name), *arguments],
-                            capture_output=True, text=True)
+                            stdout=subprocess.PIPE, text=True,
+                            stderr=None if stream_stderr else subprocess.PIPE)
     if result.returncode != 0:
-        raise ToolError(result.stderr.strip() or
+        raise ToolError((result.stderr or "").strip() or
                         f"{name} failed with exit code {result.returncode}")
     return result.stdout

@@ -19,6 +19,7 @@
 #include "quant-x/ExecutionEngine/CPUPipeline.h"
 #include "quant-x/Runtime/CompiledFunction.h"
 #include "quant-x/Runtime/Npy.h"
+#include "quant-x/Runtime/Progress.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
@@ -42,6 +43,9 @@ static cl::opt<std::string> entryName("entry", cl::desc("function to run"),
                                       cl::init("main"));
 static cl::opt<bool>
     timeCalls("time", cl::desc("print the median latency of one call"));
+static cl::opt<bool> showProgress(
+    "progress",
+    cl::desc("show progress on stderr when running 100 samples or more"));
 
 static int fail(const Twine &message) {
   llvm::WithColor::error(llvm::errs(), "quant-run") << message << "\n";
@@ -177,10 +181,16 @@ int main(int argc, char **argv) {
     outputs.push_back(std::move(array));
   }
 
-  for (int64_t sample = 0; sample < runner.batchSize; ++sample)
-    if (llvm::Error error = runner.runSample(sample, outputs))
-      return fail("running @" + entryName + ": " +
-                  llvm::toString(std::move(error)));
+  {
+    ProgressBar progress("quant-run: samples", runner.batchSize,
+                         showProgress && runner.batchSize >= 100);
+    for (int64_t sample = 0; sample < runner.batchSize; ++sample) {
+      if (llvm::Error error = runner.runSample(sample, outputs))
+        return fail("running @" + entryName + ": " +
+                    llvm::toString(std::move(error)));
+      progress.update(sample + 1);
+    }
+  }
 
   for (auto [path, array] : llvm::zip(outputPaths, outputs))
     if (llvm::Error error = writeNpy(path, array))

@@ -9,6 +9,7 @@
 #include "Utils.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "quant-x/Dialect/QuantX/Transforms/Passes.h"
+#include "quant-x/Runtime/Progress.h"
 #include "quant-x/ExecutionEngine/CPUPipeline.h"
 #include "quant-x/Runtime/CompiledFunction.h"
 #include "quant-x/Runtime/Npy.h"
@@ -190,6 +191,9 @@ void CalibratePass::runOnOperation() {
   std::vector<Observer> observers(points.size());
   bool report = numSamples >= 100;
   for (int pass = 0; pass < 2; ++pass) {
+    ProgressBar progress(pass ? "quantx-calibrate: histograms"
+                              : "quantx-calibrate: ranges    ",
+                         numSamples, report);
     for (int64_t s = 0; s < numSamples; ++s) {
       SmallVector<const void *> inputs;
       for (NpyArray &array : *samples)
@@ -203,9 +207,7 @@ void CalibratePass::runOnOperation() {
       for (auto [observer, values] : llvm::zip(observers, outputs))
         pass == 0 ? observer.observeRange(values)
                   : observer.observeHistogram(values);
-      if (report && (s + 1) % ((numSamples + 3) / 4) == 0)
-        llvm::errs() << "quantx-calibrate: " << (pass ? "histograms" : "ranges")
-                     << " " << s + 1 << "/" << numSamples << " samples\n";
+      progress.update(s + 1);
     }
     if (pass == 1)
       break;

@@ -176,6 +176,25 @@ def VerifyInteger : Pass<"quantx-verify-integer", "func::FuncOp"> {
   ];
 }
 
+def ExposeActivations : Pass<"quantx-expose-activations", "func::FuncOp"> {
+  let summary = "Return every quantized activation, for per-layer comparison";
+  let description = [{
+    On a simulated-quantization model (after `quantx-fold-calibration`),
+    appends to the function's results the dequantized value of every
+    quantize/dequantize pair, in program order, each with a result
+    attribute `quantx.layer` naming the op that produced the float value
+    (`tosa.conv2d (conv1)` where the location is a name, as the ONNX
+    importer writes, or `tosa.conv2d at model.mlir:12:9`). With `bypass=true` the pairs are
+    removed first, so the same results carry the float model's values:
+    running both variants on the same inputs compares float and quantized
+    values layer by layer (`quantx.compare_layers` in Python).
+  }];
+  let options = [
+    Option<"bypass", "bypass", "bool", "false",
+           "Return the float values (quantize/dequantize pairs removed)">,
+  ];
+}
+
 def ExportTosa : Pass<"quantx-export-tosa", "func::FuncOp"> {
   let summary = "Integer-level quantx to TOSA int8 (tosa.rescale)";
   let description = [{

@@ -1,0 +1,37 @@
+//===- Progress.h - a progress bar on stderr --------------------*- C++ -*-===//
+//
+// Long loops (calibration, evaluation over a data set) report progress: a
+// bar redrawn in place on a terminal, a line per quarter otherwise (logs).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANTX_RUNTIME_PROGRESS_H
+#define QUANTX_RUNTIME_PROGRESS_H
+
+#include "llvm/ADT/StringRef.h"
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace mlir::quantx {
+
+class ProgressBar {
+public:
+  /// Reports nothing when `enabled` is false.
+  ProgressBar(llvm::StringRef label, int64_t total, bool enabled);
+  ~ProgressBar();
+  /// `done` of `total` items are finished.
+  void update(int64_t done);
+
+private:
+  std::string label;
+  int64_t total;
+  bool enabled, interactive;
+  int64_t lastQuarter = 0;
+  std::chrono::steady_clock::time_point start;
+};
+
+} // namespace mlir::quantx
+
+#endif // QUANTX_RUNTIME_PROGRESS_H

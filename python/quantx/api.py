@@ -1,0 +1,168 @@
+"""The numpy API: import, quantize with numpy calibration arrays, run on
+numpy arrays, and compare float with int8 layer by layer.
+
+    model = quantx.Model.from_onnx("model.onnx")
+    int8 = model.quantize(calibration, method="percentile")
+    logits = int8.run(images)
+    for row in quantx.compare_layers(model, calibration[:32], images[:64]):
+        print(row)
+"""
+
+import os
+import re
+import tempfile
+
+import numpy as np
+
+from .onnx_import import from_torch, import_onnx
+from .tools import run_tool
+
+_ELEMENT_BYTES = {"f32": 4, "f16": 2, "i32": 4, "i16": 2, "i8": 1, "i1": 1}
+_CONST = re.compile(r'"tosa\.const"\(\).*-> tensor<([0-9x]*)x?([a-z0-9]+)>')
+_LAYER = re.compile(r'quantx\.layer = "([^"]*)"')
+
+
+def constant_bytes(text):
+    """Bytes of the constants (weights, biases) of a model's MLIR text."""
+    total = 0
+    for dims, element in _CONST.findall(text):
+        count = int(np.prod([int(d) for d in dims.split("x") if d]))
+        total += count * _ELEMENT_BYTES.get(element, 4)
+    return total
+
+
+class Model:
+    """A model as MLIR text (float TOSA, or quantized by quant-opt)."""
+
+    def __init__(self, text):
+        self.text = text
+
+    @classmethod
+    def from_onnx(cls, model, batch=1):
+        return cls(import_onnx(model, batch=batch))
+
+    @classmethod
+    def from_torch(cls, module, example_input, batch=1):
+        return cls(from_torch(module, example_input, batch=batch))
+
+    @classmethod
+    def load(cls, path):
+        with open(path) as f:
+            return cls(f.read())
+
+    def save(self, path):
+        with open(path, "w") as f:
+            f.write(self.text)
+
+    @property
+    def constant_bytes(self):
+        return constant_bytes(self.text)
+
+    def transform(self, pass_options):
+        """A new Model: this one through `quant-opt <pass_options>`."""
+        with tempfile.TemporaryDirectory() as tmp:
+            source = os.path.join(tmp, "model.mlir")
+            self.save(source)
+            return Model(run_tool("quant-opt", [source, *pass_options]))
+
+    def quantize(self, calibration, method="minmax", interface="float",
+                 rounding="double", percentile=None):
+        """int8 model (quant-opt --quantize-int8) calibrated on
+        `calibration`: float32 [N, <input shape>] (one array per input)."""
+        samples = calibration if isinstance(calibration, (list, tuple)) \
+            else [calibration]
+        with tempfile.TemporaryDirectory() as tmp:
+            data = os.path.join(tmp, "calib.npz")
+            np.savez(data, **{f"arg{i}": np.ascontiguousarray(s, np.float32)
+                              for i, s in enumerate(samples)})
+            options = (f"calibration-data={data} calibration={method} "
+                       f"interface={interface} rounding={rounding}")
+            if percentile is not None:
+                options += f" percentile={percentile}"
+            return self.transform([f"--quantize-int8={options}"])
+
+    def run(self, *inputs, outputs=None, progress=False):
+        """Runs on numpy arrays ([N, <argument shape>] batches, or single
+        samples); one array per result (a tuple when several)."""
+        count = outputs or _result_count(self.text)
+        with tempfile.TemporaryDirectory() as tmp:
+            model = os.path.join(tmp, "model.mlir")
+            self.save(model)
+            arguments = [model]
+            for i, x in enumerate(inputs):
+                path = os.path.join(tmp, f"in{i}.npy")
+                np.save(path, np.ascontiguousarray(x))
+                arguments += ["--input", path]
+            paths = [os.path.join(tmp, f"out{i}.npy") for i in range(count)]
+            for path in paths:
+                arguments += ["--output", path]
+            if progress:
+                arguments.append("--progress")
+            run_tool("quant-run", arguments, stream_stderr=progress)
+            results = tuple(np.load(p) for p in paths)
+        return results[0] if count == 1 else results
+
+    def latency_ms(self, *inputs):
+        """Median latency of one call (quant-run --time) on one sample."""
+        with tempfile.TemporaryDirectory() as tmp:
+            model = os.path.join(tmp, "model.mlir")
+            self.save(model)
+            arguments = [model, "--time"]
+            for i, x in enumerate(inputs):
+                path = os.path.join(tmp, f"in{i}.npy")
+                np.save(path, np.ascontiguousarray(x))
+                arguments += ["--input", path]
+            for i in range(_result_count(self.text)):
+                arguments += ["--output", os.path.join(tmp, f"out{i}.npy")]
+            out = run_tool("quant-run", arguments)
+        return float(re.search(r"median latency: ([0-9.]+) ms", out).group(1))
+
+
+def _result_count(text):
+    """Number of results of the first function in MLIR text."""
+    signature = re.search(r"func\.func @\w+\((.*?)\)\s*->\s*(.*?)\s*\{\s*$",
+                          text, re.MULTILINE)
+    if signature is None:
+        return 0
+    results = signature.group(2)
+    if not results.startswith("("):
+        return 1
+    depth, count = 0, 1
+    for ch in results[1:-1]:
+        depth += ch in "<({["
+        depth -= ch in ">)}]"
+        count += ch == "," and depth == 0
+    return count
+
+
+def compare_layers(model, calibration, inputs, method="minmax"):
+    """Float vs quantized values at every quantization point of `model`
+    (a float Model), calibrated on `calibration` and run on `inputs`:
+    a list of (layer, SQNR in dB, max |error|, max |float value|), in
+    program order. The quantized values are those of the simulated model
+    (quantize/dequantize), which int8 code reproduces within rounding."""
+    with tempfile.TemporaryDirectory() as tmp:
+        data = os.path.join(tmp, "calib.npy")
+        np.save(data, np.ascontiguousarray(calibration, np.float32))
+        simulated = model.transform([
+            "--mlir-print-debuginfo", "--quantx-fold-batch-norm",
+            f"--quantx-calibrate=calibration-data={data}",
+            f"--quantx-fold-calibration=calibration={method}"])
+    quantized = simulated.transform(["--quantx-expose-activations"])
+    reference = simulated.transform(
+        ["--quantx-expose-activations=bypass=true", "--canonicalize"])
+    names = _LAYER.findall(quantized.text)
+    first = _result_count(quantized.text) - len(names)
+    got = quantized.run(inputs)
+    want = reference.run(inputs)
+    got, want = (v if isinstance(v, tuple) else (v,) for v in (got, want))
+    rows = []
+    for name, q, f in zip(names, got[first:], want[first:]):
+        q, f = q.astype(np.float64), f.astype(np.float64)
+        noise = np.sum((q - f) ** 2)
+        signal = np.sum(f ** 2)
+        sqnr = float("inf") if noise == 0 else 10 * np.log10(
+            max(signal, 1e-300) / noise)
+        rows.append((name, sqnr, float(np.abs(q - f).max()),
+                     float(np.abs(f).max())))
+    return rows

@@ -1,0 +1,90 @@
+"""The numpy API: Model import/quantize/run, constant sizes, and the
+layer-by-layer comparison (also as `python3 -m quantx compare`)."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+import quantx
+
+os.environ.setdefault("QUANTX_TOOLS", os.path.dirname(os.environ["QUANT_RUN"]))
+
+
+class SmallCnn(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(1, 4, 3, padding=1)
+        self.fc = torch.nn.Linear(4 * 6 * 6, 3)
+
+    def forward(self, x):
+        return self.fc(torch.relu(self.conv(x)).flatten(1))
+
+
+@pytest.fixture(scope="module")
+def cnn():
+    torch.manual_seed(0)
+    module = SmallCnn().eval()
+    return module, quantx.Model.from_torch(module, torch.zeros(1, 1, 6, 6))
+
+
+def test_run_quantize_and_sizes(cnn):
+    module, model = cnn
+    r = np.random.RandomState(0)
+    x = r.randn(16, 1, 1, 6, 6).astype(np.float32)
+    got = model.run(x)
+    with torch.no_grad():
+        want = module(torch.from_numpy(x[:, 0])).numpy()
+    np.testing.assert_allclose(got.reshape(want.shape), want, atol=1e-5)
+    # Calibrated on data that covers the inputs' range (the output range
+    # of 32 other samples would clip some of these outputs).
+    calibration = np.concatenate(
+        [x, r.randn(32, 1, 1, 6, 6).astype(np.float32)])
+    int8 = model.quantize(calibration)
+    assert "tosa.conv2d" in int8.text and "xi8>" in int8.text
+    error = np.abs(int8.run(x).reshape(want.shape) - want).max()
+    assert error < 0.05 * np.abs(want).max(), error
+    # float32 weights and biases: (36 + 4 + 432 + 3) * 4 bytes, and
+    # the zero-point constants; int8 weights take a quarter.
+    assert model.constant_bytes >= 475 * 4
+    assert int8.constant_bytes < model.constant_bytes / 2
+
+
+def test_compare_layers_names_onnx_nodes(cnn):
+    _, model = cnn
+    r = np.random.RandomState(1)
+    rows = quantx.compare_layers(model, r.randn(32, 1, 1, 6, 6)
+                                 .astype(np.float32),
+                                 r.randn(8, 1, 1, 6, 6).astype(np.float32))
+    names = [row[0] for row in rows]
+    assert names[0] == "argument 0"
+    assert any(n.startswith("tosa.clamp (") and "Relu" in n for n in names)
+    for name, sqnr, error, peak in rows:
+        # 8 bits over the calibrated range: well above 30 dB here.
+        assert sqnr > 30 and 0 <= error <= peak, (name, sqnr)
+
+
+def test_compare_command(cnn, tmp_path):
+    module, _ = cnn
+    torch.onnx.export(module, torch.zeros(1, 1, 6, 6), tmp_path / "m.onnx",
+                      opset_version=13)
+    r = np.random.RandomState(2)
+    np.save(tmp_path / "c.npy", r.randn(32, 1, 1, 6, 6).astype(np.float32))
+    np.save(tmp_path / "x.npy", r.randn(8, 1, 1, 6, 6).astype(np.float32))
+    out = subprocess.run(
+        [sys.executable, "-m", "quantx", "compare", str(tmp_path / "m.onnx"),
+         "--calibration", str(tmp_path / "c.npy"), "--inputs",
+         str(tmp_path / "x.npy")], capture_output=True, text=True, check=True)
+    lines = out.stdout.splitlines()
+    assert lines[0].split() == ["layer", "SQNR", "dB", "max", "|err|", "max",
+                                "|x|"]
+    assert any("Relu" in line for line in lines[1:])
+
+
+def test_run_reports_tool_errors(cnn):
+    _, model = cnn
+    with pytest.raises(quantx.ToolError, match=r"argument 0 of @main is float32\[1, 1, 6, 6\]"):
+        model.run(np.zeros((2, 3), np.float32))
