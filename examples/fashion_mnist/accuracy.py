@@ -30,10 +30,13 @@ import quantx  # noqa: E402
 METHODS = ["minmax", "percentile", "entropy", "mse"]
 
 
-def run(command):
-    result = subprocess.run(command, capture_output=True, text=True)
+def run(command, progress=False):
+    """stdout of a command; its stderr shown on failure, or as it comes
+    with `progress`."""
+    result = subprocess.run(command, stdout=subprocess.PIPE, text=True,
+                            stderr=None if progress else subprocess.PIPE)
     if result.returncode != 0:
-        sys.stderr.write(result.stderr)
+        sys.stderr.write(result.stderr or "")
         raise SystemExit(f"failed: {' '.join(command)}")
     return result.stdout
 
@@ -41,7 +44,8 @@ def run(command):
 def evaluate(tools, model_path, images_path, labels, out_path):
     """(accuracy in %, median latency in ms) of a model on the images."""
     stdout = run([tools["quant-run"], model_path, "--input", images_path,
-                  "--output", out_path, "--time"])
+                  "--output", out_path, "--time", "--progress"],
+                 progress=True)
     latency = float(re.search(r"median latency: ([0-9.]+) ms", stdout)[1])
     logits = np.load(out_path).reshape(len(labels), -1)
     return (logits.argmax(1) == labels).mean() * 100, latency
@@ -84,40 +88,57 @@ def main():
     names = args.models.split(",")
     if not (args.reuse_models and all(
             os.path.exists(os.path.join(work, n + ".onnx")) for n in names)):
-        sys.stderr.write(run(train_cmd))
+        sys.stderr.write(run(train_cmd, progress=True))
 
     methods = args.methods.split(",")
     header = ("| model | float | " + " | ".join(f"int8 {m}" for m in methods)
-              + " | float ms | int8 ms |")
-    rows = [header, "|" + " --- |" * (len(methods) + 4)]
+              + " | float ms | int8 ms | float KiB | int8 KiB |")
+    rows = [header, "|" + " --- |" * (len(methods) + 6)]
     worst = 0.0
+    summaries = []
     for name in names:
         float_mlir = os.path.join(work, name + ".mlir")
+        float_text = quantx.import_onnx(os.path.join(work, name + ".onnx"))
         with open(float_mlir, "w") as f:
-            f.write(quantx.import_onnx(os.path.join(work, name + ".onnx")))
+            f.write(float_text)
+        sys.stderr.write(f"{name}: float model\n")
         out = os.path.join(work, "out.npy")
         float_acc, float_ms = evaluate(tools, float_mlir, images, test_y, out)
         cells, int8_ms = [], None
         for method in methods:
             int8_mlir = os.path.join(work, f"{name}.{method}.mlir")
             start = time.time()
+            sys.stderr.write(f"{name}: quantizing ({method})\n")
             run([tools["quant-opt"], float_mlir,
                  f"--quantize-int8=calibration-data={calib} "
                  f"calibration={method}", "-o", int8_mlir])
             quantize_s = time.time() - start
+            with open(int8_mlir) as f:
+                int8_kib = quantx.constant_bytes(f.read()) / 1024
             acc, ms = evaluate(tools, int8_mlir, images, test_y, out)
             int8_ms = ms if int8_ms is None else min(int8_ms, ms)
             worst = max(worst, float_acc - acc)
             cells.append(f"{acc:.2f} ({acc - float_acc:+.2f})")
             sys.stderr.write(f"{name} {method}: {acc:.2f}% (quantized in "
                              f"{quantize_s:.1f}s)\n")
+        float_kib = quantx.constant_bytes(float_text) / 1024
+        accuracies = [float(c.split()[0]) for c in cells]
+        best = max(range(len(methods)), key=accuracies.__getitem__)
+        summaries.append(
+            f"{name}: float {float_acc:.2f}% -> int8 {accuracies[best]:.2f}% "
+            f"({methods[best]}); weights {float_kib:.1f} -> {int8_kib:.1f} "
+            f"KiB ({float_kib / int8_kib:.2f}x smaller); latency "
+            f"{float_ms:.3f} -> {int8_ms:.3f} ms ({float_ms / int8_ms:.2f}x)")
         rows.append(f"| {name} | {float_acc:.2f} | " + " | ".join(cells) +
-                    f" | {float_ms:.3f} | {int8_ms:.3f} |")
+                    f" | {float_ms:.3f} | {int8_ms:.3f} | {float_kib:.1f} | "
+                    f"{int8_kib:.1f} |")
     print(f"Fashion-MNIST test accuracy (%), {len(test_y)} images, "
           f"{args.calib_images} calibration images, {args.epochs} epochs; "
-          "latency: median of one image (quant-run --time)\n")
+          "latency: median of one image (quant-run --time, 1 core); "
+          "size: weights and other constants\n")
     print("\n".join(rows))
     print(f"\nlargest int8 accuracy drop: {worst:.2f} points")
+    print("\n".join(["", *summaries]))
     if args.max_drop is not None and worst > args.max_drop:
         raise SystemExit(f"int8 accuracy drop {worst:.2f} exceeds "
                          f"{args.max_drop}")

@@ -6,6 +6,7 @@
 
 import argparse
 import os
+import sys
 import time
 
 import numpy as np
@@ -24,16 +25,21 @@ def train(name, images, labels, epochs, seed=0):
         optimizer, max_lr=4e-3, total_steps=epochs * (len(images) // 128 + 1))
     x, y = torch.from_numpy(images), torch.from_numpy(labels)
     loss_fn = nn.CrossEntropyLoss()
-    for _ in range(epochs):
+    steps = len(range(0, len(x), 128))
+    for epoch in range(epochs):
         model.train()
         order = torch.randperm(len(x))
-        for start in range(0, len(x), 128):
+        for step, start in enumerate(range(0, len(x), 128)):
             batch = order[start:start + 128]
             optimizer.zero_grad()
             loss = loss_fn(model(x[batch]), y[batch])
             loss.backward()
             optimizer.step()
             schedule.step()
+            if (step + 1) % max(1, steps // 4) == 0 or step + 1 == steps:
+                print(f"{name}: training, epoch {epoch + 1}/{epochs}, "
+                      f"{min(start + 128, len(x))}/{len(x)} images, loss "
+                      f"{loss.item():.3f}", file=sys.stderr, flush=True)
     return model.eval()
 
 
