@@ -14,12 +14,13 @@ import tempfile
 
 import numpy as np
 
-from .onnx_import import from_torch, import_onnx
+from .onnx_import import import_onnx_with_nodes, torch_to_onnx
 from .tools import run_tool
 
 _ELEMENT_BYTES = {"f32": 4, "f16": 2, "i32": 4, "i16": 2, "i8": 1, "i1": 1}
 _CONST = re.compile(r'"tosa\.const"\(\).*-> tensor<([0-9x]*)x?([a-z0-9]+)>')
 _LAYER = re.compile(r'quantx\.layer = "([^"]*)"')
+_AT_LINE = re.compile(r" at .*:([0-9]+):[0-9]+$")
 
 
 def constant_bytes(text):
@@ -34,16 +35,18 @@ def constant_bytes(text):
 class Model:
     """A model as MLIR text (float TOSA, or quantized by quant-opt)."""
 
-    def __init__(self, text):
+    def __init__(self, text, node_by_line=None):
         self.text = text
+        # The ONNX node of each line of `text`, when it was imported.
+        self.node_by_line = node_by_line or {}
 
     @classmethod
     def from_onnx(cls, model, batch=1):
-        return cls(import_onnx(model, batch=batch))
+        return cls(*import_onnx_with_nodes(model, batch=batch))
 
     @classmethod
     def from_torch(cls, module, example_input, batch=1):
-        return cls(from_torch(module, example_input, batch=batch))
+        return cls.from_onnx(torch_to_onnx(module, example_input), batch)
 
     @classmethod
     def load(cls, path):
@@ -135,6 +138,16 @@ def _result_count(text):
     return count
 
 
+def _name_layer(layer, node_by_line):
+    """"tosa.clamp at model.mlir:12:3" -> "tosa.clamp (relu1)" where line
+    12 of the imported text comes from ONNX node relu1."""
+    match = _AT_LINE.search(layer)
+    if match and int(match.group(1)) in node_by_line:
+        return (layer[:match.start()] +
+                f" ({node_by_line[int(match.group(1))]})")
+    return layer
+
+
 def compare_layers(model, calibration, inputs, method="minmax"):
     """Float vs quantized values at every quantization point of `model`
     (a float Model), calibrated on `calibration` and run on `inputs`:
@@ -151,7 +164,8 @@ def compare_layers(model, calibration, inputs, method="minmax"):
     quantized = simulated.transform(["--quantx-expose-activations"])
     reference = simulated.transform(
         ["--quantx-expose-activations=bypass=true", "--canonicalize"])
-    names = _LAYER.findall(quantized.text)
+    names = [_name_layer(n, model.node_by_line)
+             for n in _LAYER.findall(quantized.text)]
     first = _result_count(quantized.text) - len(names)
     got = quantized.run(inputs)
     want = reference.run(inputs)

@@ -48,18 +48,17 @@ class FunctionWriter:
     def __init__(self):
         self.lines = []
         self.counter = 0
-        # Location of the ops emitted next (the ONNX node they come from).
+        # The ONNX node the ops emitted next come from, and that of each line.
         self.location = None
+        self.line_nodes = []
 
     def fresh(self, hint="v"):
         self.counter += 1
         return f"%{hint}{self.counter}"
 
     def emit(self, text):
-        if self.location:
-            escaped = self.location.replace("\\", "\\\\").replace('"', '\\"')
-            text += f' loc("{escaped}")'
         self.lines.append("  " + text)
+        self.line_nodes.append(self.location)
 
     def const(self, array, hint="c", attrs=""):
         """A tosa.const; `attrs`: discardable attributes (text)."""
@@ -100,5 +99,8 @@ class FunctionWriter:
         result_types = ", ".join(r.type for r in results)
         returned = ", ".join(r.name for r in results)
         body = "\n".join(self.lines)
+        # Line 1 is the signature.
+        self.node_by_line = {i + 2: node for i, node in
+                             enumerate(self.line_nodes) if node}
         return (f"func.func @main({args}) -> ({result_types}) {{\n{body}\n"
                 f"  return {returned} : {result_types}\n}}\n")

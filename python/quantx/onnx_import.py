@@ -731,6 +731,11 @@ class _Importer(QuantizedOps):
 
 def import_onnx(model, batch=1):
     """MLIR text of the float TOSA form of an ONNX model (or path)."""
+    return import_onnx_with_nodes(model, batch)[0]
+
+
+def import_onnx_with_nodes(model, batch=1):
+    """(MLIR text, {line: ONNX node name}) of an ONNX model (or path)."""
     if isinstance(model, str):
         try:
             model = onnx.load(model)
@@ -739,12 +744,19 @@ def import_onnx(model, batch=1):
         except Exception as error:  # protobuf's DecodeError and the like
             raise OnnxImportError(f"cannot load ONNX model '{model}': "
                                   f"{error}") from error
-    return _Importer(model, batch).run()
+    importer = _Importer(model, batch)
+    text = importer.run()
+    return text, importer.writer.node_by_line
 
 
 def from_torch(module, example_input, batch=1):
     """MLIR text of a PyTorch module's float TOSA form, through ONNX in
     memory (batch norm kept, so that quant-opt folds it)."""
+    return import_onnx(torch_to_onnx(module, example_input), batch=batch)
+
+
+def torch_to_onnx(module, example_input):
+    """The ONNX model (in memory) of a PyTorch module in eval mode."""
     import io
 
     import torch
@@ -754,4 +766,4 @@ def from_torch(module, example_input, batch=1):
     torch.onnx.export(module, example_input, buffer, opset_version=13,
                       training=torch.onnx.TrainingMode.PRESERVE,
                       do_constant_folding=False)
-    return import_onnx(onnx.load_from_string(buffer.getvalue()), batch=batch)
+    return onnx.load_from_string(buffer.getvalue())

@@ -1,0 +1,121 @@
+"""int8 GEMM throughput: quant-x (int8 and fp32) and PyTorch's quantized
+Linear, at LLM- and CNN-like shapes, against the one-core vpdpbusd peak
+measured by bench/vnni_peak.c. One thread. Prints a Markdown table.
+
+/usr/bin/python3 bench/gemm.py [--build build] [--shapes 384x768x3072,...]
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "python"))
+
+from quantx.mlir_text import FunctionWriter, Value  # noqa: E402
+
+# M x K x N: BERT-base FFN (384 tokens), an LLM decode step, ResNet-18's
+# 56x56 and 14x14 3x3 convolutions as GEMMs (im2col shapes).
+SHAPES = ["384x768x3072", "1x4096x4096", "3136x576x64", "196x2304x256"]
+
+
+def peak_gops(build_dir):
+    binary = os.path.join(build_dir, "bench", "vnni_peak")
+    os.makedirs(os.path.dirname(binary), exist_ok=True)
+    subprocess.run(["clang-22", "-O2", "-o", binary,
+                    os.path.join(HERE, "vnni_peak.c")], check=True)
+    out = subprocess.run([binary], capture_output=True, text=True,
+                         check=True).stdout
+    match = re.search(r"vpdpbusd-512 GOP/s: ([0-9.]+)", out)
+    return float(match.group(1)) if match else None
+
+
+def gemm_model(m, k, n, seed=0):
+    """Float TOSA: [1, M, K] x constant [1, K, N]."""
+    writer = FunctionWriter()
+    a = Value("%arg0", [1, m, k])
+    w = np.random.RandomState(seed).randn(1, k, n).astype(np.float32)
+    weights = writer.const(w / np.sqrt(k), "w")
+    zp = writer.const(np.zeros(1, np.float32), "zp")
+    y = writer.op("matmul", [a, weights, zp, zp], [1, m, n])
+    return writer.function([a], [y])
+
+
+def quantx_ms(tools, text, x, tmp):
+    path = os.path.join(tmp, "model.mlir")
+    with open(path, "w") as f:
+        f.write(text)
+    np.save(os.path.join(tmp, "x.npy"), x)
+    out = subprocess.run([tools["quant-run"], path, "--input",
+                          os.path.join(tmp, "x.npy"), "--output",
+                          os.path.join(tmp, "y.npy"), "--time"],
+                         capture_output=True, text=True, check=True).stdout
+    return float(re.search(r"median latency: ([0-9.]+) ms", out).group(1))
+
+
+def torch_int8_ms(m, k, n):
+    """PyTorch's quantized Linear (its default quantized engine), 1 thread."""
+    import torch
+    torch.set_num_threads(1)
+    linear = torch.ao.nn.quantized.Linear(k, n)
+    w = torch.quantize_per_tensor(torch.randn(n, k) / k ** 0.5, 0.01, 0,
+                                  torch.qint8)
+    linear.set_weight_bias(w, torch.zeros(n))
+    linear.scale, linear.zero_point = 0.05, 128
+    x = torch.quantize_per_tensor(torch.randn(m, k), 0.02, 128, torch.quint8)
+    times = []
+    start = time.time()
+    while len(times) < 10 or time.time() - start < 0.5 and len(times) < 1000:
+        before = time.perf_counter()
+        linear(x)
+        times.append((time.perf_counter() - before) * 1e3)
+    return float(np.median(times)), torch.backends.quantized.engine
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--build", default=os.path.join(HERE, "..", "build"))
+    parser.add_argument("--shapes", default=",".join(SHAPES))
+    args = parser.parse_args()
+    tools = {t: os.path.join(args.build, "bin", t)
+             for t in ("quant-opt", "quant-run")}
+    peak = peak_gops(args.build)
+    print(f"one-core vpdpbusd peak: {peak} GOP/s (bench/vnni_peak.c)\n")
+    print("| M x K x N | quant-x int8 GOP/s | % of peak | quant-x fp32 "
+          "GOP/s | int8/fp32 | PyTorch int8 GOP/s | quant-x / PyTorch |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for shape in args.shapes.split(","):
+        m, k, n = (int(v) for v in shape.split("x"))
+        ops = 2.0 * m * k * n
+        x = np.random.RandomState(1).randn(1, 1, m, k).astype(np.float32)
+        with tempfile.TemporaryDirectory() as tmp:
+            text = gemm_model(m, k, n)
+            fp32_ms = quantx_ms(tools, text, x, tmp)
+            source = os.path.join(tmp, "float.mlir")
+            with open(source, "w") as f:
+                f.write(text)
+            np.save(os.path.join(tmp, "calib.npy"), x)
+            int8 = subprocess.run(
+                [tools["quant-opt"], source,
+                 f"--quantize-int8=calibration-data={tmp}/calib.npy "
+                 "interface=int8"], capture_output=True, text=True,
+                check=True).stdout
+            xq = np.clip(np.rint(x * 40), -128, 127).astype(np.int8)
+            int8_ms = quantx_ms(tools, int8, xq, tmp)
+        torch_ms, engine = torch_int8_ms(m, k, n)
+        gops = lambda ms: ops / (ms * 1e-3) / 1e9  # noqa: E731
+        share = f"{100 * gops(int8_ms) / peak:.1f}" if peak else "-"
+        print(f"| {shape} | {gops(int8_ms):.1f} | {share} | "
+              f"{gops(fp32_ms):.1f} | {fp32_ms / int8_ms:.2f} | "
+              f"{gops(torch_ms):.1f} ({engine}) | {torch_ms / int8_ms:.2f} |",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()
