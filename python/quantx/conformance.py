@@ -42,7 +42,7 @@ CLAIMED = {
     "Conv": True, "Gemm": True, "MatMul": True, "BatchNormalization": True,
     "Relu": True, "Clip": True, "LeakyRelu": True, "Sigmoid": True,
     "Tanh": True, "Softmax": True, "Add": False, "Sub": False, "Mul": False,
-    "Div": True, "MaxPool": True, "AveragePool": True,
+    "Div": False, "MaxPool": True, "AveragePool": True,
     "GlobalAveragePool": True, "GlobalMaxPool": True, "Flatten": True,
     "Reshape": True, "Transpose": True, "Concat": False, "Pad": True,
     "Identity": True,

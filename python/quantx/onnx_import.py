@@ -468,7 +468,12 @@ class _Importer(QuantizedOps):
     def div(self, node):
         divisor = self.constant(node.input[1])
         if divisor is None:
-            self.fail(node, "only division by a constant is supported")
+            # x * reciprocal(y), broadcasting as Mul does.
+            y = self.activation(node, node.input[1])
+            inverse = f"{node.output[0]}#reciprocal"
+            self.values[inverse] = self.writer.op("reciprocal", [y], y.shape)
+            return self.elementwise(self.with_inputs(
+                node, "Mul", [node.input[0], inverse]))
         if np.any(divisor == 0):
             self.fail(node, "division by zero")
         x = self.activation(node, node.input[0])
@@ -583,8 +588,10 @@ class _Importer(QuantizedOps):
     def pad(self, node):
         attrs = _attrs(node)
         mode = attrs.get("mode", b"constant")
-        if (mode.decode() if isinstance(mode, bytes) else mode) != "constant":
-            self.fail(node, f"mode {mode} is not supported (only constant)")
+        mode = mode.decode() if isinstance(mode, bytes) else mode
+        if mode != "constant":
+            self.fail(node, f"attribute mode='{mode}' is not supported (only "
+                            "'constant')")
         x = self.activation(node, node.input[0])
         pads = self.constant(node.input[1]) if len(node.input) > 1 \
             else np.array(attrs["pads"])
