@@ -23,9 +23,9 @@ void ProgressBar::update(int64_t done) {
   // Redraw at most ~200 times.
   if (!enabled || (done != total && done % std::max<int64_t>(1, total / 200)))
     return;
-  double seconds = std::chrono::duration<double>(
-                       std::chrono::steady_clock::now() - start)
-                       .count();
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   auto &os = llvm::errs();
   if (interactive) {
     constexpr int width = 30;
@@ -39,7 +39,7 @@ void ProgressBar::update(int64_t done) {
   int64_t quarter = 4 * done / total;
   if (quarter > lastQuarter) {
     lastQuarter = quarter;
-    os << label << " " << done << "/" << total << llvm::format(" %.1fs", seconds)
-       << "\n";
+    os << label << " " << done << "/" << total
+       << llvm::format(" %.1fs", seconds) << "\n";
   }
 }

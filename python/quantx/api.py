@@ -87,11 +87,23 @@ class Model:
     def run(self, *inputs, outputs=None, progress=False):
         """Runs on numpy arrays ([N, <argument shape>] batches, or single
         samples); one array per result (a tuple when several)."""
+        _, results = self._quant_run(inputs, outputs,
+                                     ["--progress"] if progress else [],
+                                     stream_stderr=progress)
+        return results[0] if len(results) == 1 else results
+
+    def latency_ms(self, *inputs):
+        """Median latency of one call (quant-run --time) on one sample."""
+        out, _ = self._quant_run(inputs, None, ["--time"])
+        return float(re.search(r"median latency: ([0-9.]+) ms", out).group(1))
+
+    def _quant_run(self, inputs, outputs, flags, stream_stderr=False):
+        """(stdout, result arrays) of quant-run on this model."""
         count = outputs or _result_count(self.text)
         with tempfile.TemporaryDirectory() as tmp:
             model = os.path.join(tmp, "model.mlir")
             self.save(model)
-            arguments = [model]
+            arguments = [model, *flags]
             for i, x in enumerate(inputs):
                 path = os.path.join(tmp, f"in{i}.npy")
                 np.save(path, np.ascontiguousarray(x))
@@ -99,26 +111,8 @@ class Model:
             paths = [os.path.join(tmp, f"out{i}.npy") for i in range(count)]
             for path in paths:
                 arguments += ["--output", path]
-            if progress:
-                arguments.append("--progress")
-            run_tool("quant-run", arguments, stream_stderr=progress)
-            results = tuple(np.load(p) for p in paths)
-        return results[0] if count == 1 else results
-
-    def latency_ms(self, *inputs):
-        """Median latency of one call (quant-run --time) on one sample."""
-        with tempfile.TemporaryDirectory() as tmp:
-            model = os.path.join(tmp, "model.mlir")
-            self.save(model)
-            arguments = [model, "--time"]
-            for i, x in enumerate(inputs):
-                path = os.path.join(tmp, f"in{i}.npy")
-                np.save(path, np.ascontiguousarray(x))
-                arguments += ["--input", path]
-            for i in range(_result_count(self.text)):
-                arguments += ["--output", os.path.join(tmp, f"out{i}.npy")]
-            out = run_tool("quant-run", arguments)
-        return float(re.search(r"median latency: ([0-9.]+) ms", out).group(1))
+            out = run_tool("quant-run", arguments, stream_stderr=stream_stderr)
+            return out, tuple(np.load(p) for p in paths)
 
 
 def _result_count(text):

@@ -21,8 +21,7 @@ from .mlir_text import Value
 
 # Ops that compute on quantized tensors with their input's scale and zero
 # point (QOperator models apply them to uint8/int8 tensors directly).
-KEEPS_QUANTIZATION = ("MaxPool", "Reshape", "Transpose", "Flatten",
-                      "Identity", "Dropout", "Pad")
+KEEPS_QUANTIZATION = ("MaxPool", "Reshape", "Transpose", "Flatten", "Pad")
 
 
 def is_quantized(value):

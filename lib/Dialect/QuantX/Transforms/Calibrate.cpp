@@ -9,10 +9,10 @@
 #include "Utils.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "quant-x/Dialect/QuantX/Transforms/Passes.h"
-#include "quant-x/Runtime/Progress.h"
 #include "quant-x/ExecutionEngine/CPUPipeline.h"
 #include "quant-x/Runtime/CompiledFunction.h"
 #include "quant-x/Runtime/Npy.h"
+#include "quant-x/Runtime/Progress.h"
 #include "llvm/Support/raw_ostream.h"
 #include <cmath>
 

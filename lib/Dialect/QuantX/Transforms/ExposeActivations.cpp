@@ -26,8 +26,8 @@ static std::string describeProducer(Value value) {
   if (auto nameLoc = dyn_cast<NameLoc>(op->getLoc()))
     os << " (" << nameLoc.getName().getValue() << ")";
   else if (auto fileLoc = dyn_cast<FileLineColLoc>(op->getLoc()))
-    os << " at " << fileLoc.getFilename().getValue() << ":"
-       << fileLoc.getLine() << ":" << fileLoc.getColumn();
+    os << " at " << fileLoc.getFilename().getValue() << ":" << fileLoc.getLine()
+       << ":" << fileLoc.getColumn();
   return text;
 }
 

@@ -298,10 +298,10 @@ std::optional<IntValue> Quantizer::convertConv(Operation *op) {
   auto biasType = RankedTensorType::get({channels}, b.getI32Type());
   Value biasConst =
       createConst(b, loc(), DenseElementsAttr::get(biasType, ArrayRef(biasQ)));
-  Operation *conv = cloneWith(
-      op,
-      {input, weightConst, biasConst, i8ZeroPoint(0), i8ZeroPoint(w->zeroPoint)},
-      b.getI32Type());
+  Operation *conv = cloneWith(op,
+                              {input, weightConst, biasConst, i8ZeroPoint(0),
+                               i8ZeroPoint(w->zeroPoint)},
+                              b.getI32Type());
   conv->setAttr("acc_type", TypeAttr::get(b.getI32Type()));
   if (input != x->value)
     conv->setAttr("pad", b.getDenseI64ArrayAttr({0, 0, 0, 0}));
