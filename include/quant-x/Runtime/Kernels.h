@@ -1,0 +1,151 @@
+//===- Kernels.h - CPU conv/matmul kernels and their ABI --------*- C++ -*-===//
+//
+// The contract between `quantx-lower-to-kernels` (which packs weights at
+// compile time and emits calls) and the runtime kernels (which the JIT links
+// in). Both sides include this header; it depends on nothing but the C++
+// standard library, so the kernels build without MLIR.
+//
+// A convolution or matmul is one GEMM per image: C[M][N] = A[M][K] * W[N][K]
+// with M = output pixels, N = output channels and K = kernel taps times input
+// channels (in (kh, kw, c) order, TOSA's OHWI weight layout). A matmul is a
+// 1x1 convolution over a 1xM image. docs/Performance.md describes the
+// blocking and the packed layouts.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANTX_RUNTIME_KERNELS_H
+#define QUANTX_RUNTIME_KERNELS_H
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace quantx::kernels {
+
+/// Instruction sets with a kernel of their own, best last. Every ISA gives
+/// results bit-identical to the reference integer lowering.
+enum class Isa : int64_t {
+  /// Portable C++ (whatever the compiler's baseline vectorizes).
+  Generic = 0,
+  /// AVX2 + FMA: int8 widened to int16, `vpmaddwd` (exact; `vpmaddubsw`
+  /// saturates int16 and would not be).
+  Avx2 = 1,
+  /// AVX-512 with VNNI: `vpdpbusd` on uint8 activations (int8 + 128, the
+  /// correction folded into the bias) times int8 weights.
+  Avx512Vnni = 2,
+};
+
+const char *getIsaName(Isa isa);
+std::optional<Isa> parseIsa(const std::string &name);
+/// Whether this CPU (and OS) can run `isa`.
+bool hostSupports(Isa isa);
+/// The best ISA this CPU runs.
+Isa getHostIsa();
+
+/// Threads the kernels use: `count` <= 0 means all cores of the process's
+/// CPU affinity mask.
+void setThreadCount(int count);
+int getThreadCount();
+
+/// Indices into the int64 parameter array every kernel call receives.
+enum Param : int {
+  kIsa,
+  kBatch,
+  kInH,
+  kInW,
+  kInC,
+  kOutH,
+  kOutW,
+  kOutC,
+  kKernelH,
+  kKernelW,
+  kStrideH,
+  kStrideW,
+  kDilationH,
+  kDilationW,
+  kPadTop,
+  kPadLeft,
+  /// Value of padded input elements (int8 kernels; float kernels pad with 0).
+  kPadValue,
+  /// int8 only: the weight zero point, for the runtime row-sum term (the
+  /// input zero point is folded into the bias at compile time).
+  kWeightZeroPoint,
+  /// Depthwise only: output channels per input channel.
+  kDepthMultiplier,
+  /// Matmul only: 1 when each batch has its own weights, 0 when shared.
+  kWeightsPerBatch,
+  /// What the kernel stores: an OutputKind.
+  kOutputKind,
+  /// Requantization (OutputKind::Int8): a RoundingMode, the output zero
+  /// point and the clamp range.
+  kRounding,
+  kOutputZeroPoint,
+  kClampMin,
+  kClampMax,
+  kNumParams
+};
+
+enum class OutputKind : int64_t {
+  /// The int32 (or float) accumulator plus bias.
+  Accumulator = 0,
+  /// int8: accumulator plus bias, requantized per output channel.
+  Int8 = 1,
+};
+
+/// Matches quantx::RoundingMode's meaning (docs/Numerics.md).
+enum class Rounding : int64_t { Double = 0, Single = 1 };
+
+/// Names of the C entry points, all `void(const void *input, const void
+/// *weights, const void *bias, const void *requant, const int64_t *params,
+/// void *output)`. `requant` holds N int32 multipliers then N int32 shifts.
+inline constexpr const char *kConvS8Symbol = "quantx_kernel_conv_s8";
+inline constexpr const char *kConvF32Symbol = "quantx_kernel_conv_f32";
+inline constexpr const char *kDepthwiseS8Symbol = "quantx_kernel_depthwise_s8";
+inline constexpr const char *kDepthwiseF32Symbol =
+    "quantx_kernel_depthwise_f32";
+
+/// The address of the entry point named `symbol`, or null.
+void *lookupKernel(const std::string &symbol);
+
+/// Compile-time packing of conv/matmul weights `w[n][k]` (row-major) into the
+/// layout `isa`'s micro-kernel streams (raw bytes).
+std::vector<uint8_t> packWeightsS8(Isa isa, const int8_t *w, int64_t n,
+                                   int64_t k);
+std::vector<uint8_t> packWeightsF32(Isa isa, const float *w, int64_t n,
+                                    int64_t k);
+/// The int32 bias the int8 conv kernel of `isa` adds: `bias` plus the
+/// input-zero-point terms (and, for VNNI, the +128 activation shift) folded in:
+/// bias[n] - (zpIn + shift) * sum_k w[n][k] + K * zpIn * zpW.
+std::vector<int32_t> foldConvBiasS8(Isa isa, const int8_t *w, int64_t n,
+                                    int64_t k, const int32_t *bias,
+                                    int64_t inputZeroPoint,
+                                    int64_t weightZeroPoint);
+/// Depthwise weights `w[kh][kw][c*multiplier]` (TOSA's HWCM flattened) minus
+/// the weight zero point, as int16, and the bias with the input zero point
+/// folded in as above (no shift).
+std::vector<int16_t> packDepthwiseWeightsS8(const int8_t *w, int64_t taps,
+                                            int64_t channels,
+                                            int64_t weightZeroPoint);
+std::vector<int32_t> foldDepthwiseBiasS8(const int16_t *packed, int64_t taps,
+                                         int64_t channels, const int32_t *bias,
+                                         int64_t inputZeroPoint);
+
+} // namespace quantx::kernels
+
+extern "C" {
+void quantx_kernel_conv_s8(const void *input, const void *weights,
+                           const void *bias, const void *requant,
+                           const int64_t *params, void *output);
+void quantx_kernel_conv_f32(const void *input, const void *weights,
+                            const void *bias, const void *requant,
+                            const int64_t *params, void *output);
+void quantx_kernel_depthwise_s8(const void *input, const void *weights,
+                                const void *bias, const void *requant,
+                                const int64_t *params, void *output);
+void quantx_kernel_depthwise_f32(const void *input, const void *weights,
+                                 const void *bias, const void *requant,
+                                 const int64_t *params, void *output);
+}
+
+#endif // QUANTX_RUNTIME_KERNELS_H

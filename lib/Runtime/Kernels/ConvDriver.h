@@ -1,0 +1,295 @@
+//===- ConvDriver.h - blocked conv/matmul over a micro-kernel ---*- C++ -*-===//
+//
+// Included by each ISA's kernel file inside an anonymous namespace, with that
+// ISA's micro-kernel `MK`:
+//
+//   using AElem, BElem, Acc;     packed activation, weight, accumulator types
+//   MR, NR, KU                   tile rows, tile columns, k unit (weights are
+//                                packed [N/NR][K/KU][NR][KU])
+//   AElem convert(In)            an input element as the kernel reads it
+//   tile<R>(kc, a, lda, b, c, ldc, accumulate)
+//                                c[R][NR] (+)= a[R][kc] * panel b[kc][NR]
+//
+// Work is split into blocks of kBlockRows output pixels times blockCols
+// output channels; a thread packs the im2col rows of its block once (the
+// input zero point, padding and the VNNI shift handled there), then runs the
+// micro-kernel over kBlockDepth-deep slices so that one weight panel stays in
+// L1 while the tiles of the block stream past it, and ends with the epilogue.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANTX_LIB_RUNTIME_KERNELS_CONVDRIVER_H
+#define QUANTX_LIB_RUNTIME_KERNELS_CONVDRIVER_H
+
+#include "Epilogue.h"
+#include "IsaKernels.h"
+#include "ThreadPool.h"
+#include "quant-x/Runtime/Kernels.h"
+
+#include <cstring>
+#include <type_traits>
+
+namespace quantx::kernels {
+namespace {
+
+inline int64_t roundUp(int64_t x, int64_t multiple) {
+  return (x + multiple - 1) / multiple * multiple;
+}
+
+/// The GEMM view of a convolution (matmul: a 1x1 convolution).
+struct ConvShape {
+  const int64_t *p;
+  int64_t m, n, k;
+  explicit ConvShape(const int64_t *params)
+      : p(params), m(params[kOutH] * params[kOutW]), n(params[kOutC]),
+        k(params[kKernelH] * params[kKernelW] * params[kInC]) {}
+};
+
+template <class MK, class In> struct ConvRun {
+  using AElem = typename MK::AElem;
+  using BElem = typename MK::BElem;
+  using Acc = typename MK::Acc;
+  static constexpr bool kIsInt = std::is_integral_v<Acc>;
+  static constexpr int64_t kBlockRows = MK::MR * 16;
+  static constexpr int64_t kBlockDepth = 256;
+
+  const ConvShape shape;
+  const In *input;
+  const BElem *weights;
+  const Acc *bias;
+  const void *requant;
+  void *output;
+  int64_t depth;      // K rounded up to KU
+  int64_t blockCols;  // a multiple of NR
+  int64_t rowBlocks, colBlocks;
+
+  explicit ConvRun(const KernelArgs &args)
+      : shape(args.params), input(static_cast<const In *>(args.input)),
+        weights(static_cast<const BElem *>(args.weights)),
+        bias(static_cast<const Acc *>(args.bias)), requant(args.requant),
+        output(args.output) {
+    const int64_t *params = args.params;
+    depth = roundUp(shape.k, MK::KU);
+    rowBlocks = (shape.m + kBlockRows - 1) / kBlockRows;
+    // Enough column blocks that every thread has work when the rows alone
+    // do not split (M = 1: a matrix-vector product).
+    int64_t panels = (shape.n + MK::NR - 1) / MK::NR;
+    int64_t threads = getThreadCount();
+    int64_t items = params[kBatch] * rowBlocks;
+    int64_t split = items >= threads ? 1 : (threads + items - 1) / items;
+    int64_t panelsPerBlock = minOf<int64_t>(
+        maxOf<int64_t>((panels + split - 1) / split, 1), 8);
+    blockCols = panelsPerBlock * MK::NR;
+    colBlocks = (shape.n + blockCols - 1) / blockCols;
+  }
+
+  const BElem *weightsOf(int64_t image) const {
+    if (!shape.p[kWeightsPerBatch])
+      return weights;
+    return weights + image * (roundUp(shape.n, MK::NR) * depth);
+  }
+
+  /// im2col rows [row0, row0 + rows) of `image` into `a` ([rows][depth]),
+  /// and their sums of input values into `rowSums` when the weight zero
+  /// point needs them.
+  void packRows(int64_t image, int64_t row0, int64_t rows, AElem *a,
+                int32_t *rowSums) const {
+    const int64_t *p = shape.p;
+    int64_t inC = p[kInC];
+    In pad = static_cast<In>(kIsInt ? p[kPadValue] : 0);
+    AElem padded = MK::convert(pad);
+    bool sums = kIsInt && p[kWeightZeroPoint] != 0;
+    for (int64_t r = 0; r < rows; ++r) {
+      int64_t m = row0 + r;
+      int64_t oh = m / p[kOutW], ow = m % p[kOutW];
+      AElem *dst = a + r * depth;
+      int64_t sum = 0;
+      for (int64_t kh = 0; kh < p[kKernelH]; ++kh) {
+        int64_t ih = oh * p[kStrideH] - p[kPadTop] + kh * p[kDilationH];
+        for (int64_t kw = 0; kw < p[kKernelW]; ++kw, dst += inC) {
+          int64_t iw = ow * p[kStrideW] - p[kPadLeft] + kw * p[kDilationW];
+          if (ih < 0 || ih >= p[kInH] || iw < 0 || iw >= p[kInW]) {
+            fillN(dst, inC, padded);
+            sum += int64_t(inC) * int64_t(pad);
+            continue;
+          }
+          const In *src = input + ((image * p[kInH] + ih) * p[kInW] + iw) * inC;
+          for (int64_t c = 0; c < inC; ++c)
+            dst[c] = MK::convert(src[c]);
+          if (sums)
+            for (int64_t c = 0; c < inC; ++c)
+              sum += src[c];
+        }
+      }
+      fillN(dst, a + (r + 1) * depth - dst, AElem(0));
+      if (sums)
+        rowSums[r] = static_cast<int32_t>(sum);
+    }
+  }
+
+  template <int R>
+  void tiles(int64_t rows, int64_t kc, const AElem *a, const BElem *b,
+             Acc *c, int64_t ldc, bool accumulate) const {
+    int64_t r = 0;
+    for (; r + R <= rows; r += R)
+      MK::template tile<R>(kc, a + r * depth, depth, b, c + r * ldc, ldc,
+                           accumulate);
+    if constexpr (R > 1)
+      if (r < rows)
+        tiles<R - 1>(rows - r, kc, a + r * depth, b, c + r * ldc, ldc,
+                     accumulate);
+  }
+
+  void epilogue(int64_t image, int64_t row0, int64_t rows, int64_t col0,
+                int64_t cols, const Acc *c, int64_t ldc,
+                const int32_t *rowSums) const {
+    const int64_t *p = shape.p;
+    int64_t weightZp = kIsInt ? p[kWeightZeroPoint] : 0;
+    for (int64_t r = 0; r < rows; ++r) {
+      int64_t flat = (image * shape.m + row0 + r) * shape.n + col0;
+      Acc rowTerm = 0;
+      if constexpr (kIsInt)
+        if (weightZp != 0)
+          rowTerm = static_cast<int32_t>(uint32_t(-weightZp) *
+                                         uint32_t(rowSums[r]));
+      if constexpr (kIsInt) {
+        if (static_cast<OutputKind>(p[kOutputKind]) == OutputKind::Int8) {
+          Requant rq(requant, p, shape.n);
+          requantizeRow(c + r * ldc, bias + col0, rowTerm, rq, col0, cols,
+                        static_cast<int8_t *>(output) + flat);
+          continue;
+        }
+      }
+      biasRow(c + r * ldc, bias + col0, rowTerm, cols,
+              static_cast<Acc *>(output) + flat);
+    }
+  }
+
+  void run() const {
+    int64_t items = shape.p[kBatch] * rowBlocks * colBlocks;
+    parallelFor(items, [&](int64_t begin, int64_t end) {
+      Buffer<AElem> a(kBlockRows * depth);
+      Buffer<Acc> c(kBlockRows * blockCols);
+      Buffer<int32_t> rowSums(kBlockRows);
+      int64_t packed = -1;
+      for (int64_t item = begin; item < end; ++item) {
+        int64_t rowBlock = item / colBlocks, colBlock = item % colBlocks;
+        int64_t image = rowBlock / rowBlocks;
+        int64_t row0 = (rowBlock % rowBlocks) * kBlockRows;
+        int64_t rows = minOf(kBlockRows, shape.m - row0);
+        int64_t col0 = colBlock * blockCols;
+        int64_t cols = minOf(blockCols, shape.n - col0);
+        if (packed != rowBlock) {
+          packRows(image, row0, rows, a.data(), rowSums.data());
+          packed = rowBlock;
+        }
+        const BElem *panels = weightsOf(image);
+        for (int64_t k0 = 0; k0 < depth; k0 += kBlockDepth) {
+          int64_t kc = minOf(kBlockDepth, depth - k0);
+          for (int64_t j = 0; j < cols; j += MK::NR) {
+            const BElem *b = panels + (col0 + j) * depth + k0 * MK::NR;
+            tiles<MK::MR>(rows, kc, a.data() + k0, b, c.data() + j,
+                          blockCols, k0 > 0);
+          }
+        }
+        epilogue(image, row0, rows, col0, cols, c.data(), blockCols,
+                 rowSums.data());
+      }
+    });
+  }
+};
+
+/// Depthwise convolution, vectorized along channels: for each output pixel,
+/// acc[c * mult + q] += x[c] * w[tap][c * mult + q] over the taps, with
+/// padded taps reading a row of the pad value. `W` holds the weights minus
+/// their zero point, the bias has the input zero point folded in.
+template <class In, class W, class Acc> struct DepthwiseRun {
+  const int64_t *p;
+  const In *input;
+  const W *weights;
+  const Acc *bias;
+  const void *requant;
+  void *output;
+
+  explicit DepthwiseRun(const KernelArgs &args)
+      : p(args.params), input(static_cast<const In *>(args.input)),
+        weights(static_cast<const W *>(args.weights)),
+        bias(static_cast<const Acc *>(args.bias)), requant(args.requant),
+        output(args.output) {}
+
+  void run() const {
+    int64_t channels = p[kOutC], inC = p[kInC], mult = p[kDepthMultiplier];
+    int64_t rows = p[kBatch] * p[kOutH];
+    parallelFor(rows, [&](int64_t begin, int64_t end) {
+      Buffer<Acc> acc(channels);
+      Buffer<In> padRow(inC, static_cast<In>(std::is_integral_v<In>
+                                                 ? p[kPadValue]
+                                                 : 0));
+      for (int64_t row = begin; row < end; ++row) {
+        int64_t image = row / p[kOutH], oh = row % p[kOutH];
+        for (int64_t ow = 0; ow < p[kOutW]; ++ow) {
+          fillN(acc.data(), channels, Acc(0));
+          for (int64_t kh = 0; kh < p[kKernelH]; ++kh) {
+            int64_t ih = oh * p[kStrideH] - p[kPadTop] + kh * p[kDilationH];
+            for (int64_t kw = 0; kw < p[kKernelW]; ++kw) {
+              int64_t iw = ow * p[kStrideW] - p[kPadLeft] + kw * p[kDilationW];
+              bool inside =
+                  ih >= 0 && ih < p[kInH] && iw >= 0 && iw < p[kInW];
+              const In *x =
+                  inside ? input + ((image * p[kInH] + ih) * p[kInW] + iw) *
+                                       inC
+                         : padRow.data();
+              const W *w = weights + (kh * p[kKernelW] + kw) * channels;
+              if (mult == 1) {
+                for (int64_t c = 0; c < channels; ++c)
+                  acc[c] += Acc(x[c]) * Acc(w[c]);
+              } else {
+                for (int64_t c = 0; c < inC; ++c)
+                  for (int64_t q = 0; q < mult; ++q)
+                    acc[c * mult + q] += Acc(x[c]) * Acc(w[c * mult + q]);
+              }
+            }
+          }
+          int64_t flat = ((image * p[kOutH] + oh) * p[kOutW] + ow) * channels;
+          if constexpr (std::is_integral_v<Acc>) {
+            if (static_cast<OutputKind>(p[kOutputKind]) == OutputKind::Int8) {
+              Requant rq(requant, p, channels);
+              requantizeRow(acc.data(), bias, 0, rq, 0, channels,
+                            static_cast<int8_t *>(output) + flat);
+              continue;
+            }
+          }
+          biasRow(acc.data(), bias, Acc(0), channels,
+                  static_cast<Acc *>(output) + flat);
+        }
+      }
+    });
+  }
+};
+
+/// The kernel set of one ISA: its int8 and float micro-kernels, and the
+/// shift its int8 micro-kernel adds to activations.
+template <class S8, class F32, int ActivationShift> struct IsaSet {
+  static void convS8(const KernelArgs &args) {
+    ConvRun<S8, int8_t>(args).run();
+  }
+  static void convF32(const KernelArgs &args) {
+    ConvRun<F32, float>(args).run();
+  }
+  static void depthwiseS8(const KernelArgs &args) {
+    DepthwiseRun<int8_t, int16_t, int32_t>(args).run();
+  }
+  static void depthwiseF32(const KernelArgs &args) {
+    DepthwiseRun<float, float, float>(args).run();
+  }
+  static IsaKernels get() {
+    return {convS8, convF32, depthwiseS8, depthwiseF32,
+            S8::NR, S8::KU,  F32::NR,     int(sizeof(typename S8::BElem)),
+            ActivationShift};
+  }
+};
+
+} // namespace
+} // namespace quantx::kernels
+
+#endif // QUANTX_LIB_RUNTIME_KERNELS_CONVDRIVER_H

@@ -1,0 +1,181 @@
+//===- Entry.cpp - kernel entry points, ISA selection, weight packing -----===//
+
+#include "IsaKernels.h"
+#include "quant-x/Runtime/Kernels.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+using namespace quantx::kernels;
+
+const char *quantx::kernels::getIsaName(Isa isa) {
+  switch (isa) {
+  case Isa::Generic:
+    return "generic";
+  case Isa::Avx2:
+    return "avx2";
+  case Isa::Avx512Vnni:
+    return "avx512vnni";
+  }
+  return "unknown";
+}
+
+std::optional<Isa> quantx::kernels::parseIsa(const std::string &name) {
+  for (Isa isa : {Isa::Generic, Isa::Avx2, Isa::Avx512Vnni})
+    if (name == getIsaName(isa))
+      return isa;
+  return std::nullopt;
+}
+
+bool quantx::kernels::hostSupports(Isa isa) {
+  switch (isa) {
+  case Isa::Generic:
+    return true;
+  case Isa::Avx2:
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  case Isa::Avx512Vnni:
+    return __builtin_cpu_supports("avx512f") &&
+           __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512dq") &&
+           __builtin_cpu_supports("avx512vl") &&
+           __builtin_cpu_supports("avx512vnni");
+  }
+  return false;
+}
+
+Isa quantx::kernels::getHostIsa() {
+  for (Isa isa : {Isa::Avx512Vnni, Isa::Avx2})
+    if (hostSupports(isa))
+      return isa;
+  return Isa::Generic;
+}
+
+static const IsaKernels &getKernels(Isa isa) {
+  switch (isa) {
+  case Isa::Avx512Vnni:
+    return getAvx512Kernels();
+  case Isa::Avx2:
+    return getAvx2Kernels();
+  case Isa::Generic:
+    break;
+  }
+  return getGenericKernels();
+}
+
+/// The kernels a call's parameters name; the compiler only names ISAs the
+/// host runs, so anything else is a corrupted call.
+static const IsaKernels &getKernels(const int64_t *params) {
+  Isa isa = static_cast<Isa>(params[kIsa]);
+  if (!hostSupports(isa)) {
+    std::fprintf(stderr,
+                 "quant-x: kernel compiled for ISA %lld, which this CPU "
+                 "cannot run\n",
+                 static_cast<long long>(params[kIsa]));
+    std::abort();
+  }
+  return getKernels(isa);
+}
+
+#define QUANTX_ENTRY(NAME, FIELD)                                              \
+  void NAME(const void *input, const void *weights, const void *bias,          \
+            const void *requant, const int64_t *params, void *output) {        \
+    getKernels(params).FIELD(                                                  \
+        KernelArgs{input, weights, bias, requant, params, output});           \
+  }
+extern "C" {
+QUANTX_ENTRY(quantx_kernel_conv_s8, convS8)
+QUANTX_ENTRY(quantx_kernel_conv_f32, convF32)
+QUANTX_ENTRY(quantx_kernel_depthwise_s8, depthwiseS8)
+QUANTX_ENTRY(quantx_kernel_depthwise_f32, depthwiseF32)
+}
+#undef QUANTX_ENTRY
+
+void *quantx::kernels::lookupKernel(const std::string &symbol) {
+  if (symbol == kConvS8Symbol)
+    return reinterpret_cast<void *>(&quantx_kernel_conv_s8);
+  if (symbol == kConvF32Symbol)
+    return reinterpret_cast<void *>(&quantx_kernel_conv_f32);
+  if (symbol == kDepthwiseS8Symbol)
+    return reinterpret_cast<void *>(&quantx_kernel_depthwise_s8);
+  if (symbol == kDepthwiseF32Symbol)
+    return reinterpret_cast<void *>(&quantx_kernel_depthwise_f32);
+  return nullptr;
+}
+
+//===----------------------------------------------------------------------===//
+// Compile-time packing
+//===----------------------------------------------------------------------===//
+
+/// w[n][k] into [N/nr][K/ku][nr][ku] (zero-padded), as `Out`.
+template <class Out, class In>
+static std::vector<uint8_t> packPanels(const In *w, int64_t n, int64_t k,
+                                       int64_t nr, int64_t ku) {
+  int64_t depth = (k + ku - 1) / ku * ku;
+  int64_t cols = (n + nr - 1) / nr * nr;
+  std::vector<Out> packed(cols * depth, Out(0));
+  for (int64_t col = 0; col < n; ++col) {
+    Out *panel = packed.data() + (col / nr) * nr * depth;
+    for (int64_t kk = 0; kk < k; ++kk)
+      panel[(kk / ku) * nr * ku + (col % nr) * ku + kk % ku] =
+          static_cast<Out>(w[col * k + kk]);
+  }
+  std::vector<uint8_t> bytes(packed.size() * sizeof(Out));
+  std::memcpy(bytes.data(), packed.data(), bytes.size());
+  return bytes;
+}
+
+std::vector<uint8_t> quantx::kernels::packWeightsS8(Isa isa, const int8_t *w,
+                                                    int64_t n, int64_t k) {
+  const IsaKernels &kernels = getKernels(isa);
+  if (kernels.weightBytesS8 == 2)
+    return packPanels<int16_t>(w, n, k, kernels.nrS8, kernels.kuS8);
+  return packPanels<int8_t>(w, n, k, kernels.nrS8, kernels.kuS8);
+}
+
+std::vector<uint8_t> quantx::kernels::packWeightsF32(Isa isa, const float *w,
+                                                     int64_t n, int64_t k) {
+  return packPanels<float>(w, n, k, getKernels(isa).nrF32, 1);
+}
+
+std::vector<int32_t> quantx::kernels::foldConvBiasS8(
+    Isa isa, const int8_t *w, int64_t n, int64_t k, const int32_t *bias,
+    int64_t inputZeroPoint, int64_t weightZeroPoint) {
+  int64_t shift = getKernels(isa).activationShift;
+  std::vector<int32_t> folded(n);
+  for (int64_t col = 0; col < n; ++col) {
+    int64_t sum = 0;
+    for (int64_t kk = 0; kk < k; ++kk)
+      sum += w[col * k + kk];
+    // Modulo 2^32, as the accumulation it corrects.
+    uint32_t value = uint32_t(bias[col]) -
+                     uint32_t(inputZeroPoint + shift) * uint32_t(sum) +
+                     uint32_t(k * inputZeroPoint * weightZeroPoint);
+    folded[col] = static_cast<int32_t>(value);
+  }
+  return folded;
+}
+
+std::vector<int16_t>
+quantx::kernels::packDepthwiseWeightsS8(const int8_t *w, int64_t taps,
+                                        int64_t channels,
+                                        int64_t weightZeroPoint) {
+  std::vector<int16_t> packed(taps * channels);
+  for (int64_t i = 0, e = taps * channels; i < e; ++i)
+    packed[i] = static_cast<int16_t>(w[i] - weightZeroPoint);
+  return packed;
+}
+
+std::vector<int32_t> quantx::kernels::foldDepthwiseBiasS8(
+    const int16_t *packed, int64_t taps, int64_t channels, const int32_t *bias,
+    int64_t inputZeroPoint) {
+  std::vector<int32_t> folded(channels);
+  for (int64_t c = 0; c < channels; ++c) {
+    int64_t sum = 0;
+    for (int64_t t = 0; t < taps; ++t)
+      sum += packed[t * channels + c];
+    folded[c] = static_cast<int32_t>(uint32_t(bias[c]) -
+                                     uint32_t(inputZeroPoint) * uint32_t(sum));
+  }
+  return folded;
+}

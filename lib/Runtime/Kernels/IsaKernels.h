@@ -1,0 +1,40 @@
+//===- IsaKernels.h - the kernels each ISA's file defines -------*- C++ -*-===//
+//
+// Each of KernelsGeneric.cpp, KernelsAvx2.cpp and KernelsAvx512.cpp is
+// compiled with its own target flags and defines one set of these; Entry.cpp
+// picks the set named by the call's kIsa parameter.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANTX_LIB_RUNTIME_KERNELS_ISAKERNELS_H
+#define QUANTX_LIB_RUNTIME_KERNELS_ISAKERNELS_H
+
+#include <cstdint>
+
+namespace quantx::kernels {
+
+struct KernelArgs {
+  const void *input, *weights, *bias, *requant;
+  const int64_t *params;
+  void *output;
+};
+
+using KernelFn = void (*)(const KernelArgs &);
+
+/// The kernels of one ISA, and its packed weight layout.
+struct IsaKernels {
+  KernelFn convS8, convF32, depthwiseS8, depthwiseF32;
+  /// Tile columns and k unit of the int8 and float micro-kernels.
+  int nrS8, kuS8, nrF32;
+  /// Bytes of one packed int8 weight element, and the value added to int8
+  /// activations (128 for VNNI's uint8 operand).
+  int weightBytesS8, activationShift;
+};
+
+const IsaKernels &getGenericKernels();
+const IsaKernels &getAvx2Kernels();
+const IsaKernels &getAvx512Kernels();
+
+} // namespace quantx::kernels
+
+#endif // QUANTX_LIB_RUNTIME_KERNELS_ISAKERNELS_H

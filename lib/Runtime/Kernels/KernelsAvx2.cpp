@@ -1,0 +1,89 @@
+//===- KernelsAvx2.cpp - AVX2 + FMA micro-kernels -------------------------===//
+//
+// Compiled with -mavx2 -mfma; runs only where the host has both. int8 uses
+// int16 operands and vpmaddwd: exact, where vpmaddubsw's int16 saturation
+// would not be.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ConvDriver.h"
+#include "IsaKernels.h"
+
+#include <immintrin.h>
+
+using namespace quantx::kernels;
+
+namespace {
+inline int32_t load32(const void *p) {
+  int32_t v;
+  std::memcpy(&v, p, sizeof(v));
+  return v;
+}
+
+/// 6 rows x 16 columns of int32; a k unit is a pair of int16.
+struct Avx2S8 {
+  using AElem = int16_t;
+  using BElem = int16_t;
+  using Acc = int32_t;
+  static constexpr int MR = 6, NR = 16, KU = 2;
+  static AElem convert(int8_t x) { return x; }
+
+  template <int R>
+  static void tile(int64_t kc, const int16_t *a, int64_t lda, const int16_t *b,
+                   int32_t *c, int64_t ldc, bool accumulate) {
+    __m256i acc[R][2];
+    for (int r = 0; r < R; ++r)
+      for (int j = 0; j < 2; ++j)
+        acc[r][j] = accumulate ? _mm256_loadu_si256(reinterpret_cast<const __m256i *>(c + r * ldc + 8 * j))
+                               : _mm256_setzero_si256();
+    for (int64_t k = 0; k < kc; k += 2, b += 2 * NR) {
+      __m256i b0 = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(b));
+      __m256i b1 = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(b + 16));
+      for (int r = 0; r < R; ++r) {
+        __m256i av = _mm256_set1_epi32(load32(a + r * lda + k));
+        acc[r][0] = _mm256_add_epi32(acc[r][0], _mm256_madd_epi16(av, b0));
+        acc[r][1] = _mm256_add_epi32(acc[r][1], _mm256_madd_epi16(av, b1));
+      }
+    }
+    for (int r = 0; r < R; ++r)
+      for (int j = 0; j < 2; ++j)
+        _mm256_storeu_si256(reinterpret_cast<__m256i *>(c + r * ldc + 8 * j),
+                            acc[r][j]);
+  }
+};
+
+/// 6 rows x 16 columns of float.
+struct Avx2F32 {
+  using AElem = float;
+  using BElem = float;
+  using Acc = float;
+  static constexpr int MR = 6, NR = 16, KU = 1;
+  static AElem convert(float x) { return x; }
+
+  template <int R>
+  static void tile(int64_t kc, const float *a, int64_t lda, const float *b,
+                   float *c, int64_t ldc, bool accumulate) {
+    __m256 acc[R][2];
+    for (int r = 0; r < R; ++r)
+      for (int j = 0; j < 2; ++j)
+        acc[r][j] = accumulate ? _mm256_loadu_ps(c + r * ldc + 8 * j)
+                               : _mm256_setzero_ps();
+    for (int64_t k = 0; k < kc; ++k, b += NR) {
+      __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+      for (int r = 0; r < R; ++r) {
+        __m256 av = _mm256_broadcast_ss(a + r * lda + k);
+        acc[r][0] = _mm256_fmadd_ps(av, b0, acc[r][0]);
+        acc[r][1] = _mm256_fmadd_ps(av, b1, acc[r][1]);
+      }
+    }
+    for (int r = 0; r < R; ++r)
+      for (int j = 0; j < 2; ++j)
+        _mm256_storeu_ps(c + r * ldc + 8 * j, acc[r][j]);
+  }
+};
+} // namespace
+
+const IsaKernels &quantx::kernels::getAvx2Kernels() {
+  static const IsaKernels kernels = IsaSet<Avx2S8, Avx2F32, 0>::get();
+  return kernels;
+}

@@ -1,0 +1,249 @@
+//===- KernelsTest.cpp - CPU kernels against a direct convolution ---------===//
+//
+// Every ISA this host runs, on odd shapes (K not a multiple of 4, N not a
+// multiple of the tile width, M = 1, padding with a non-zero value, strides,
+// dilation, zero points, depth multipliers), 1 and 2 threads: int8 results
+// must equal a direct convolution followed by quantx::rescaleReference bit
+// for bit; float results must agree to rounding.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quant-x/Dialect/QuantX/IR/Dyadic.h"
+#include "quant-x/Runtime/Kernels.h"
+
+#include "gtest/gtest.h"
+
+#include <random>
+
+using namespace quantx::kernels;
+namespace qx = mlir::quantx;
+
+namespace {
+struct ConvCase {
+  int64_t batch, inH, inW, inC, outC, kH, kW, strideH, strideW, dilH, dilW,
+      padTop, padBottom, padLeft, padRight;
+  int64_t padValue, inputZp, weightZp;
+  bool depthwise = false;
+  int64_t multiplier = 1;
+
+  int64_t outH() const {
+    return (inH + padTop + padBottom - dilH * (kH - 1) - 1) / strideH + 1;
+  }
+  int64_t outW() const {
+    return (inW + padLeft + padRight - dilW * (kW - 1) - 1) / strideW + 1;
+  }
+  std::vector<int64_t> params(Isa isa, OutputKind kind,
+                              qx::RoundingMode rounding) const {
+    std::vector<int64_t> p(kNumParams, 0);
+    p[kIsa] = int64_t(isa);
+    p[kBatch] = batch;
+    p[kInH] = inH, p[kInW] = inW, p[kInC] = inC;
+    p[kOutH] = outH(), p[kOutW] = outW(), p[kOutC] = outC;
+    p[kKernelH] = kH, p[kKernelW] = kW;
+    p[kStrideH] = strideH, p[kStrideW] = strideW;
+    p[kDilationH] = dilH, p[kDilationW] = dilW;
+    p[kPadTop] = padTop, p[kPadLeft] = padLeft;
+    p[kPadValue] = padValue;
+    p[kWeightZeroPoint] = weightZp;
+    p[kDepthMultiplier] = multiplier;
+    p[kOutputKind] = int64_t(kind);
+    p[kRounding] = rounding == qx::RoundingMode::Single ? 1 : 0;
+    p[kOutputZeroPoint] = -5;
+    p[kClampMin] = -128, p[kClampMax] = 120;
+    return p;
+  }
+};
+
+/// Direct convolution: int32 accumulators of (x - zpIn) * (w - zpW) + bias,
+/// padded input elements reading `padValue`. Weights are [outC][kH][kW][inC]
+/// or, depthwise, [kH][kW][inC * multiplier].
+template <class T, class Acc>
+std::vector<Acc> directConv(const ConvCase &c, const std::vector<T> &x,
+                            const std::vector<T> &w, const std::vector<Acc> &b,
+                            Acc padValue, Acc zpIn, Acc zpW) {
+  std::vector<Acc> out;
+  for (int64_t n = 0; n < c.batch; ++n)
+    for (int64_t oh = 0; oh < c.outH(); ++oh)
+      for (int64_t ow = 0; ow < c.outW(); ++ow)
+        for (int64_t oc = 0; oc < c.outC; ++oc) {
+          Acc acc = b[oc];
+          for (int64_t kh = 0; kh < c.kH; ++kh)
+            for (int64_t kw = 0; kw < c.kW; ++kw) {
+              int64_t ih = oh * c.strideH - c.padTop + kh * c.dilH;
+              int64_t iw = ow * c.strideW - c.padLeft + kw * c.dilW;
+              bool inside = ih >= 0 && ih < c.inH && iw >= 0 && iw < c.inW;
+              auto in = [&](int64_t ci) {
+                return inside ? Acc(x[((n * c.inH + ih) * c.inW + iw) * c.inC +
+                                      ci])
+                              : padValue;
+              };
+              if (c.depthwise) {
+                Acc wv = w[(kh * c.kW + kw) * c.outC + oc];
+                acc += (in(oc / c.multiplier) - zpIn) * (wv - zpW);
+                continue;
+              }
+              for (int64_t ci = 0; ci < c.inC; ++ci)
+                acc += (in(ci) - zpIn) *
+                       (Acc(w[((oc * c.kH + kh) * c.kW + kw) * c.inC + ci]) -
+                        zpW);
+            }
+          out.push_back(acc);
+        }
+  return out;
+}
+
+std::vector<Isa> hostIsas() {
+  std::vector<Isa> isas;
+  for (Isa isa : {Isa::Generic, Isa::Avx2, Isa::Avx512Vnni})
+    if (hostSupports(isa))
+      isas.push_back(isa);
+  return isas;
+}
+
+const ConvCase kCases[] = {
+    // batch inH inW inC outC kH kW sH sW dH dW pads(t,b,l,r) pad zpIn zpW
+    {1, 1, 1, 13, 7, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0},      // M = 1
+    {1, 1, 37, 77, 130, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, -3, 0},  // matmul
+    {2, 9, 11, 3, 17, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, -7, -7, 0},   // padding
+    {1, 12, 10, 5, 70, 3, 2, 2, 3, 1, 1, 1, 0, 2, 1, 4, 2, 3},    // strides
+    {1, 13, 13, 6, 9, 3, 3, 1, 1, 2, 3, 2, 2, 3, 3, -128, 5, -2}, // dilation
+    {1, 20, 20, 64, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, -1, -1, 0}, // K > 512
+};
+
+void randomFill(std::mt19937 &rng, std::vector<int8_t> &v, int lo, int hi) {
+  std::uniform_int_distribution<int> dist(lo, hi);
+  for (int8_t &x : v)
+    x = static_cast<int8_t>(dist(rng));
+}
+
+void checkConvS8(const ConvCase &c, Isa isa, OutputKind kind,
+                 qx::RoundingMode rounding) {
+  std::mt19937 rng(int(c.inC * 131 + c.outC));
+  std::vector<int8_t> x(c.batch * c.inH * c.inW * c.inC),
+      w(c.outC * c.kH * c.kW * c.inC);
+  randomFill(rng, x, -128, 127);
+  randomFill(rng, w, -127, 127);
+  std::vector<int32_t> bias(c.outC), requant(2 * c.outC);
+  for (int64_t i = 0; i < c.outC; ++i) {
+    bias[i] = int32_t(rng() % 20001) - 10000;
+    requant[i] = int32_t(rng() % (1u << 31));
+    requant[c.outC + i] = 28 + int32_t(rng() % 12);
+  }
+  int64_t k = c.kH * c.kW * c.inC;
+  std::vector<uint8_t> packed = packWeightsS8(isa, w.data(), c.outC, k);
+  std::vector<int32_t> folded = foldConvBiasS8(
+      isa, w.data(), c.outC, k, bias.data(), c.inputZp, c.weightZp);
+  std::vector<int64_t> params = c.params(isa, kind, rounding);
+  std::vector<int32_t> expected =
+      directConv<int8_t, int32_t>(c, x, w, bias, int32_t(c.padValue),
+                                  int32_t(c.inputZp), int32_t(c.weightZp));
+  std::vector<int32_t> raw(expected.size());
+  std::vector<int8_t> q(expected.size());
+  void *out = kind == OutputKind::Int8 ? static_cast<void *>(q.data())
+                                       : static_cast<void *>(raw.data());
+  quantx_kernel_conv_s8(x.data(), packed.data(), folded.data(),
+                        requant.data(), params.data(), out);
+  for (size_t i = 0; i < expected.size(); ++i) {
+    int64_t oc = int64_t(i) % c.outC;
+    if (kind == OutputKind::Accumulator) {
+      ASSERT_EQ(raw[i], expected[i]) << "element " << i;
+      continue;
+    }
+    int64_t want = qx::rescaleReference(
+        expected[i], 0, {requant[oc], requant[c.outC + oc]}, rounding, -5,
+        -128, 120);
+    ASSERT_EQ(q[i], want) << "element " << i << " acc " << expected[i];
+  }
+}
+
+TEST(KernelsTest, ConvS8MatchesDirectConvolution) {
+  for (int threads : {1, 2}) {
+    setThreadCount(threads);
+    for (Isa isa : hostIsas())
+      for (const ConvCase &c : kCases)
+        for (OutputKind kind : {OutputKind::Accumulator, OutputKind::Int8})
+          for (auto rounding :
+               {qx::RoundingMode::Double, qx::RoundingMode::Single}) {
+            SCOPED_TRACE(std::string(getIsaName(isa)) + " inC " +
+                         std::to_string(c.inC) + " outC " +
+                         std::to_string(c.outC) + " threads " +
+                         std::to_string(threads));
+            checkConvS8(c, isa, kind, rounding);
+          }
+  }
+  setThreadCount(0);
+}
+
+TEST(KernelsTest, DepthwiseS8MatchesDirectConvolution) {
+  for (Isa isa : hostIsas())
+    for (int64_t multiplier : {1, 3}) {
+      ConvCase c{1, 10, 9, 19, 19 * multiplier, 3, 3, 2, 1, 1, 2,
+                 1, 1, 2, 2, -9, -9, 4, true, multiplier};
+      std::mt19937 rng(7);
+      std::vector<int8_t> x(c.inH * c.inW * c.inC), w(9 * c.outC);
+      randomFill(rng, x, -128, 127);
+      randomFill(rng, w, -127, 127);
+      std::vector<int32_t> bias(c.outC, 77), requant(2 * c.outC);
+      for (int64_t i = 0; i < c.outC; ++i) {
+        requant[i] = 1518500250 + int32_t(i);
+        requant[c.outC + i] = 38;
+      }
+      std::vector<int16_t> packed =
+          packDepthwiseWeightsS8(w.data(), 9, c.outC, c.weightZp);
+      std::vector<int32_t> folded = foldDepthwiseBiasS8(
+          packed.data(), 9, c.outC, bias.data(), c.inputZp);
+      std::vector<int64_t> params =
+          c.params(isa, OutputKind::Int8, qx::RoundingMode::Double);
+      std::vector<int32_t> expected = directConv<int8_t, int32_t>(
+          c, x, w, bias, int32_t(c.padValue), int32_t(c.inputZp),
+          int32_t(c.weightZp));
+      std::vector<int8_t> q(expected.size());
+      quantx_kernel_depthwise_s8(x.data(), packed.data(), folded.data(),
+                                 requant.data(), params.data(), q.data());
+      for (size_t i = 0; i < expected.size(); ++i) {
+        int64_t oc = int64_t(i) % c.outC;
+        ASSERT_EQ(q[i], qx::rescaleReference(
+                            expected[i], 0, {requant[oc], requant[c.outC + oc]},
+                            qx::RoundingMode::Double, -5, -128, 120))
+            << getIsaName(isa) << " element " << i;
+      }
+    }
+}
+
+TEST(KernelsTest, ConvF32MatchesDirectConvolution) {
+  for (Isa isa : hostIsas())
+    for (const ConvCase &c : kCases) {
+      std::mt19937 rng(3);
+      std::normal_distribution<float> dist;
+      std::vector<float> x(c.batch * c.inH * c.inW * c.inC),
+          w(c.outC * c.kH * c.kW * c.inC), bias(c.outC);
+      for (float &v : x)
+        v = dist(rng);
+      for (float &v : w)
+        v = dist(rng);
+      for (float &v : bias)
+        v = dist(rng);
+      int64_t k = c.kH * c.kW * c.inC;
+      std::vector<uint8_t> packed = packWeightsF32(isa, w.data(), c.outC, k);
+      std::vector<int64_t> params =
+          c.params(isa, OutputKind::Accumulator, qx::RoundingMode::Double);
+      std::vector<double> xd(x.begin(), x.end()), wd(w.begin(), w.end()),
+          bd(bias.begin(), bias.end());
+      std::vector<double> expected =
+          directConv<double, double>(c, xd, wd, bd, 0.0, 0.0, 0.0);
+      std::vector<float> y(expected.size());
+      quantx_kernel_conv_f32(x.data(), packed.data(), bias.data(), nullptr,
+                             params.data(), y.data());
+      for (size_t i = 0; i < expected.size(); ++i)
+        ASSERT_NEAR(y[i], expected[i], 1e-4 * std::sqrt(double(k)) + 1e-4)
+            << getIsaName(isa) << " element " << i;
+    }
+}
+
+TEST(KernelsTest, IsaNames) {
+  for (Isa isa : {Isa::Generic, Isa::Avx2, Isa::Avx512Vnni})
+    EXPECT_EQ(parseIsa(getIsaName(isa)), isa);
+  EXPECT_FALSE(parseIsa("sse9").has_value());
+  EXPECT_TRUE(hostSupports(getHostIsa()));
+}
+} // namespace
