@@ -31,6 +31,8 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Transforms/Passes.h"
 #include "quant-x/Conversion/Passes.h"
+#include "quant-x/Runtime/Kernels.h"
+#include "llvm/ExecutionEngine/Orc/Mangling.h"
 #include "llvm/Support/TargetSelect.h"
 
 using namespace mlir;
@@ -46,6 +48,7 @@ void mlir::quantx::registerCPUPipelineDialects(DialectRegistry &registry) {
       registry);
   linalg::registerBufferizableOpInterfaceExternalModels(registry);
   tensor::registerBufferizableOpInterfaceExternalModels(registry);
+  registerKernelCallBufferization(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
 }
@@ -58,6 +61,15 @@ void mlir::quantx::buildTosaToLinalgPipeline(OpPassManager &pm) {
   arith.includeApplyRescale = true;
   funcPm.addPass(createTosaToArithPass(arith));
   funcPm.addPass(createTosaToTensorPass());
+}
+
+void mlir::quantx::buildLowerToKernelsPipeline(
+    OpPassManager &pm, const CPUCompileOptions &options) {
+  if (options.kernelIsa == "none")
+    return;
+  LowerToKernelsOptions kernels;
+  kernels.isaName = options.kernelIsa;
+  pm.addNestedPass<func::FuncOp>(createLowerToKernels(kernels));
 }
 
 void mlir::quantx::buildLowerToLLVMPipeline(OpPassManager &pm) {
@@ -73,6 +85,7 @@ void mlir::quantx::buildLowerToLLVMPipeline(OpPassManager &pm) {
   outParams.modifyPublicFunctions = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createLowerKernelCalls());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
@@ -86,9 +99,26 @@ void mlir::quantx::buildLowerToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
+/// The runtime kernels' entry points, for calls the JIT cannot resolve
+/// otherwise.
+static llvm::orc::SymbolMap
+getKernelSymbols(llvm::orc::MangleAndInterner interner) {
+  llvm::orc::SymbolMap symbols;
+  for (const char *name :
+       {::quantx::kernels::kConvS8Symbol, ::quantx::kernels::kConvF32Symbol,
+        ::quantx::kernels::kDepthwiseS8Symbol,
+        ::quantx::kernels::kDepthwiseF32Symbol})
+    symbols[interner(name)] = {
+        llvm::orc::ExecutorAddr::fromPtr(::quantx::kernels::lookupKernel(name)),
+        llvm::JITSymbolFlags::Exported};
+  return symbols;
+}
+
 FailureOr<std::unique_ptr<ExecutionEngine>>
-mlir::quantx::compileForHostCPU(ModuleOp module) {
+mlir::quantx::compileForHostCPU(ModuleOp module,
+                                const CPUCompileOptions &compileOptions) {
   PassManager pm(module.getContext());
+  buildLowerToKernelsPipeline(pm, compileOptions);
   buildTosaToLinalgPipeline(pm);
   buildLowerToLLVMPipeline(pm);
   if (failed(pm.run(module)))
@@ -108,5 +138,6 @@ mlir::quantx::compileForHostCPU(ModuleOp module) {
         << llvm::toString(engine.takeError());
     return failure();
   }
+  (*engine)->registerSymbols(getKernelSymbols);
   return std::move(*engine);
 }

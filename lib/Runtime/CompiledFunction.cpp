@@ -33,7 +33,8 @@ collectTensorTypes(func::FuncOp func, TypeRange types, StringRef what,
 }
 
 FailureOr<std::unique_ptr<CompiledFunction>>
-CompiledFunction::compile(ModuleOp module, StringRef entry) {
+CompiledFunction::compile(ModuleOp module, StringRef entry,
+                          const CPUCompileOptions &options) {
   auto func = module.lookupSymbol<func::FuncOp>(entry);
   if (!func || func.isExternal())
     return module.emitError("no function @") << entry << " to run";
@@ -54,7 +55,7 @@ CompiledFunction::compile(ModuleOp module, StringRef entry) {
     other.removeResAttrsAttr();
   }
   clone->lookupSymbol<func::FuncOp>(entry).setPublic();
-  auto engine = compileForHostCPU(*clone);
+  auto engine = compileForHostCPU(*clone, options);
   if (failed(engine))
     return failure();
   compiled->engine = std::move(*engine);

@@ -33,6 +33,7 @@ int main(int argc, char **argv) {
                   mlir::math::MathDialect, mlir::memref::MemRefDialect,
                   mlir::quant::QuantDialect, mlir::scf::SCFDialect,
                   mlir::tensor::TensorDialect, mlir::tosa::TosaDialect>();
+  mlir::quantx::registerKernelCallBufferization(registry);
   mlir::quantx::registerQuantXConversionPasses();
   mlir::quantx::registerQuantXTransformsPassesAndPipelines();
   mlir::registerCanonicalizerPass();

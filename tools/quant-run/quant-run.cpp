@@ -1,7 +1,7 @@
 //===- quant-run.cpp - execute a model on the CPU -------------------------===//
 //
 // quant-run model.mlir --input x.npy [--input ...] [--output y.npy ...]
-//           [--entry main] [--time]
+//           [--entry main] [--time] [--threads N] [--kernels ISA]
 //
 // JIT-compiles float TOSA and quantized models alike and runs the entry on
 // .npy inputs. An input with one more leading dimension than its argument is
@@ -18,6 +18,7 @@
 #include "quant-x/Dialect/QuantX/IR/QuantXDialect.h"
 #include "quant-x/ExecutionEngine/CPUPipeline.h"
 #include "quant-x/Runtime/CompiledFunction.h"
+#include "quant-x/Runtime/Kernels.h"
 #include "quant-x/Runtime/Npy.h"
 #include "quant-x/Runtime/Progress.h"
 #include "llvm/Support/CommandLine.h"
@@ -46,6 +47,15 @@ static cl::opt<bool>
 static cl::opt<bool> showProgress(
     "progress",
     cl::desc("show progress on stderr when running 100 samples or more"));
+
+static cl::opt<std::string> kernelIsa(
+    "kernels",
+    cl::desc("conv/matmul kernels: host (default: the best this CPU runs), "
+             "avx512vnni, avx2, generic, or none (reference loops)"),
+    cl::init("host"));
+static cl::opt<bool>
+    listKernels("list-kernels",
+                cl::desc("print the kernel ISAs this CPU runs and exit"));
 
 static int fail(const Twine &message) {
   llvm::WithColor::error(llvm::errs(), "quant-run") << message << "\n";
@@ -99,10 +109,31 @@ struct BatchRunner {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  // libLLVM registers a `threads` option of its own; quant-run's takes the
+  // name, LLVM's keeps working as --llvm-threads.
+  auto &registered = cl::getRegisteredOptions();
+  if (auto it = registered.find("threads"); it != registered.end())
+    it->second->setArgStr("llvm-threads");
+  cl::opt<int> threadCount(
+      "threads",
+      cl::desc("threads of the conv/matmul kernels (default: all cores)"),
+      cl::init(0));
   cl::ParseCommandLineOptions(
       argc, argv,
       "quant-x model runner: JIT-executes a float or quantized model on .npy "
       "inputs\n");
+
+  namespace kernels = ::quantx::kernels;
+  if (listKernels) {
+    for (kernels::Isa isa : {kernels::Isa::Avx512Vnni, kernels::Isa::Avx2,
+                             kernels::Isa::Generic})
+      if (kernels::hostSupports(isa))
+        llvm::outs() << kernels::getIsaName(isa) << "\n";
+    return 0;
+  }
+  if (threadCount < 0)
+    return fail("--threads must be at least 1 (or 0 for all cores)");
+  kernels::setThreadCount(threadCount);
 
   DialectRegistry registry;
   registerCPUPipelineDialects(registry);
@@ -119,7 +150,9 @@ int main(int argc, char **argv) {
   if (!module)
     return 1;
 
-  auto compiled = CompiledFunction::compile(*module, entryName);
+  CPUCompileOptions options;
+  options.kernelIsa = kernelIsa;
+  auto compiled = CompiledFunction::compile(*module, entryName, options);
   if (failed(compiled))
     return 1;
   CompiledFunction &function = **compiled;

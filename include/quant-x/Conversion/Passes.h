@@ -6,6 +6,7 @@
 #include "mlir/Pass/Pass.h"
 #include "quant-x/Conversion/QuantInterop/QuantInterop.h"
 #include "quant-x/Conversion/QuantXToArith/QuantXToArith.h"
+#include "quant-x/Conversion/TosaToKernels/TosaToKernels.h"
 
 namespace mlir::quantx {
 

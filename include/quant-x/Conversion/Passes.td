@@ -75,4 +75,47 @@ def ExportUpstreamQuant : Pass<"quantx-export-quant", "ModuleOp"> {
   let dependentDialects = ["::mlir::quant::QuantDialect"];
 }
 
+def LowerToKernels : Pass<"quantx-lower-to-kernels", "func::FuncOp"> {
+  let summary = "Lower conv2d, depthwise_conv2d and matmul to CPU kernels";
+  let description = [{
+    Replaces `tosa.conv2d`, `tosa.depthwise_conv2d` and `tosa.matmul` with
+    constant weights, int8 x int8 -> int32 or float, by `quantx.kernel_call`s
+    of the runtime kernels (`include/quant-x/Runtime/Kernels.h`):
+
+    - the weights are packed at compile time into the layout the micro-kernel
+      of `isa` streams; zero points (and, for AVX-512 VNNI, the +128 that
+      makes activations unsigned) are folded into the bias;
+    - a preceding `tosa.pad` of H and W becomes the kernel's padding (its
+      fill value is kept);
+    - constant [1, 1, N] adds after a matmul are folded into the bias;
+    - a following `quantx.rescale` to int8 (per tensor, or per channel along
+      the last axis) becomes the kernel's epilogue.
+
+    Results are bit-identical to the reference lowering for int8; float
+    kernels sum in a different order. Ops it cannot take are left alone.
+  }];
+  let options = [
+    Option<"isaName", "isa", "std::string", "\"host\"",
+           "Kernel ISA: host (the best this CPU runs), avx512vnni, avx2 or "
+           "generic">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::quantx::QuantXDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def LowerKernelCalls : Pass<"quantx-lower-kernel-calls", "ModuleOp"> {
+  let summary = "Lower bufferized quantx.kernel_call to runtime calls";
+  let description = [{
+    Each `quantx.kernel_call` on memrefs becomes an `llvm.call` of its runtime
+    entry point with `!llvm.ptr` arguments: the inputs (contiguous copies of
+    strided buffers), null for absent ones, the parameter array (a constant
+    `memref.global`) and the output.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 #endif // QUANTX_CONVERSION_PASSES_TD

@@ -28,9 +28,21 @@ void buildTosaToLinalgPipeline(OpPassManager &pm);
 /// interface wrapper (`_mlir_ciface_<name>`).
 void buildLowerToLLVMPipeline(OpPassManager &pm);
 
+struct CPUCompileOptions {
+  /// ISA of the conv/matmul kernels (`quantx-lower-to-kernels`): "host" (the
+  /// best this CPU runs), "avx512vnni", "avx2", "generic", or "none" for the
+  /// reference lowering of every op to loops.
+  std::string kernelIsa = "host";
+};
+
+/// Adds `quantx-lower-to-kernels` for `options` (nothing for "none").
+void buildLowerToKernelsPipeline(OpPassManager &pm,
+                                 const CPUCompileOptions &options);
+
 /// Lowers `module` (TOSA, quantx, linalg on tensors) in place and
-/// JIT-compiles it for the host at -O3.
-FailureOr<std::unique_ptr<ExecutionEngine>> compileForHostCPU(ModuleOp module);
+/// JIT-compiles it for the host at -O3, with the runtime kernels linked in.
+FailureOr<std::unique_ptr<ExecutionEngine>>
+compileForHostCPU(ModuleOp module, const CPUCompileOptions &options = {});
 
 } // namespace mlir::quantx
 

@@ -12,6 +12,7 @@
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "quant-x/ExecutionEngine/CPUPipeline.h"
 #include "llvm/Support/Error.h"
 
 namespace mlir::quantx {
@@ -25,8 +26,9 @@ public:
   /// Compiles a clone of `module` (float TOSA, integer TOSA and quantx alike).
   /// `entry` must take and return statically shaped tensors of whole-byte
   /// element types. Emits a diagnostic on `module` and fails otherwise.
-  static FailureOr<std::unique_ptr<CompiledFunction>> compile(ModuleOp module,
-                                                              StringRef entry);
+  static FailureOr<std::unique_ptr<CompiledFunction>>
+  compile(ModuleOp module, StringRef entry,
+          const CPUCompileOptions &options = {});
 
   ArrayRef<RankedTensorType> getArgumentTypes() const { return argumentTypes; }
   ArrayRef<RankedTensorType> getResultTypes() const { return resultTypes; }

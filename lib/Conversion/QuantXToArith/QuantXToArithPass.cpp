@@ -26,6 +26,9 @@ struct ConvertQuantXToArithPass
     QuantXStorageTypeConverter converter;
     ConversionTarget target(*ctx);
     target.addIllegalDialect<QuantXDialect>();
+    // Kernel calls already work on storage integers.
+    target.addDynamicallyLegalOp<KernelCallOp>(
+        [&](KernelCallOp op) { return converter.isLegal(op); });
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                            math::MathDialect, tensor::TensorDialect>();
     // Any other op is legal once no quantized type is left on it.

@@ -152,3 +152,34 @@ LogicalResult RescaleOp::verify() {
   }
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// KernelCallOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult KernelCallOp::verify() {
+  Type initType = getInit().getType();
+  if (isa<RankedTensorType>(initType)) {
+    if (getNumResults() != 1 || getResult()[0].getType() != initType)
+      return emitOpError("on tensors returns one result of the init's type");
+  } else if (getNumResults() != 0) {
+    return emitOpError("on memrefs has no result");
+  }
+  for (Value input : getInputs())
+    if (isa<RankedTensorType>(input.getType()) !=
+        isa<RankedTensorType>(initType))
+      return emitOpError("mixes tensors and memrefs");
+  return success();
+}
+
+void KernelCallOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  if (hasPureTensorSemantics())
+    return;
+  for (OpOperand &operand : getInputsMutable())
+    effects.emplace_back(MemoryEffects::Read::get(), &operand,
+                         SideEffects::DefaultResource::get());
+  effects.emplace_back(MemoryEffects::Write::get(), &getInitMutable(),
+                       SideEffects::DefaultResource::get());
+}

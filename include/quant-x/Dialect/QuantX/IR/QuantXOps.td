@@ -4,6 +4,7 @@
 #define QUANTX_OPS_TD
 
 include "quant-x/Dialect/QuantX/IR/QuantXTypes.td"
+include "mlir/Interfaces/DestinationStyleOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/CommonTypeConstraints.td"
 
@@ -119,6 +120,45 @@ def QuantX_RescaleOp : QuantX_Op<"rescale",
     /// The output range after the optional clamp.
     int64_t getOutputMin();
     int64_t getOutputMax();
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// CPU kernel level
+//===----------------------------------------------------------------------===//
+
+def QuantX_KernelCallOp : QuantX_Op<"kernel_call",
+    [DestinationStyleOpInterface,
+     DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
+  let summary = "a call of a runtime CPU kernel";
+  let description = [{
+    Emitted by `quantx-lower-to-kernels`: runs the runtime kernel named
+    `kernel` (see `include/quant-x/Runtime/Kernels.h`) on `inputs` (the
+    activation, the weights packed at compile time, the bias and the
+    requantization table) and writes `init`. `params` is the kernel's
+    parameter array (shapes, strides, padding, ISA, epilogue). On tensors the
+    op returns the written tensor; after bufferization it has no result and
+    `quantx-lower-kernel-calls` turns it into a call with pointers.
+
+    ```mlir
+    %y = quantx.kernel_call "quantx_kernel_conv_s8"(%x, %w, %b, %rq
+        : tensor<1x8x8x16xi8>, tensor<2304xi8>, tensor<16xi32>, tensor<32xi32>)
+        outs(%init : tensor<1x8x8x16xi8>) {params = array<i64: ...>}
+        -> tensor<1x8x8x16xi8>
+    ```
+  }];
+  let arguments = (ins StrAttr:$kernel, Variadic<AnyShaped>:$inputs,
+                       AnyShaped:$init, DenseI64ArrayAttr:$params);
+  let results = (outs Variadic<AnyRankedTensor>:$result);
+  let assemblyFormat = [{
+    $kernel `(` $inputs `:` type($inputs) `)` `outs` `(` $init `:` type($init)
+    `)` attr-dict (`->` type($result)^)?
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::mlir::MutableOperandRange getDpsInitsMutable() {
+      return getInitMutable();
+    }
   }];
 }
 
