@@ -54,7 +54,7 @@ def quantx_ms(tools, text, x, tmp):
     np.save(os.path.join(tmp, "x.npy"), x)
     out = subprocess.run([tools["quant-run"], path, "--input",
                           os.path.join(tmp, "x.npy"), "--output",
-                          os.path.join(tmp, "y.npy"), "--time"],
+                          os.path.join(tmp, "y.npy"), "--time", "--threads", "1"],
                          capture_output=True, text=True, check=True).stdout
     return float(re.search(r"median latency: ([0-9.]+) ms", out).group(1))
 

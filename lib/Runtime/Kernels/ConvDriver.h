@@ -155,8 +155,8 @@ template <class MK, class In> struct ConvRun {
       if constexpr (kIsInt) {
         if (static_cast<OutputKind>(p[kOutputKind]) == OutputKind::Int8) {
           Requant rq(requant, p, shape.n);
-          requantizeRow(c + r * ldc, bias + col0, rowTerm, rq, col0, cols,
-                        static_cast<int8_t *>(output) + flat);
+          MK::requantize(c + r * ldc, bias + col0, rowTerm, rq, col0, cols,
+                         static_cast<int8_t *>(output) + flat);
           continue;
         }
       }
@@ -203,7 +203,8 @@ template <class MK, class In> struct ConvRun {
 /// acc[c * mult + q] += x[c] * w[tap][c * mult + q] over the taps, with
 /// padded taps reading a row of the pad value. `W` holds the weights minus
 /// their zero point, the bias has the input zero point folded in.
-template <class In, class W, class Acc> struct DepthwiseRun {
+/// `Epi` supplies the int8 epilogue (the ISA's int8 micro-kernel).
+template <class In, class W, class Acc, class Epi> struct DepthwiseRun {
   const int64_t *p;
   const In *input;
   const W *weights;
@@ -254,8 +255,8 @@ template <class In, class W, class Acc> struct DepthwiseRun {
           if constexpr (std::is_integral_v<Acc>) {
             if (static_cast<OutputKind>(p[kOutputKind]) == OutputKind::Int8) {
               Requant rq(requant, p, channels);
-              requantizeRow(acc.data(), bias, 0, rq, 0, channels,
-                            static_cast<int8_t *>(output) + flat);
+              Epi::requantize(acc.data(), bias, 0, rq, 0, channels,
+                              static_cast<int8_t *>(output) + flat);
               continue;
             }
           }
@@ -277,10 +278,10 @@ template <class S8, class F32, int ActivationShift> struct IsaSet {
     ConvRun<F32, float>(args).run();
   }
   static void depthwiseS8(const KernelArgs &args) {
-    DepthwiseRun<int8_t, int16_t, int32_t>(args).run();
+    DepthwiseRun<int8_t, int16_t, int32_t, S8>(args).run();
   }
   static void depthwiseF32(const KernelArgs &args) {
-    DepthwiseRun<float, float, float>(args).run();
+    DepthwiseRun<float, float, float, S8>(args).run();
   }
   static IsaKernels get() {
     return {convS8, convF32, depthwiseS8, depthwiseF32,

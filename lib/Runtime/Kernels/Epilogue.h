@@ -95,6 +95,16 @@ inline void requantizeRow(const int32_t *acc, const int32_t *bias,
                                         out);
 }
 
+/// The micro-kernels without a vector epilogue of their own use the portable
+/// one (which the compiler vectorizes for their ISA).
+struct PortableRequantize {
+  static void requantize(const int32_t *acc, const int32_t *bias,
+                         int32_t rowTerm, const Requant &rq, int64_t first,
+                         int64_t count, int8_t *out) {
+    requantizeRow(acc, bias, rowTerm, rq, first, count, out);
+  }
+};
+
 inline void biasRow(const int32_t *acc, const int32_t *bias, int32_t rowTerm,
                     int64_t count, int32_t *out) {
   for (int64_t j = 0; j < count; ++j)

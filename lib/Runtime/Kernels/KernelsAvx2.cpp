@@ -21,7 +21,7 @@ inline int32_t load32(const void *p) {
 }
 
 /// 6 rows x 16 columns of int32; a k unit is a pair of int16.
-struct Avx2S8 {
+struct Avx2S8 : PortableRequantize {
   using AElem = int16_t;
   using BElem = int16_t;
   using Acc = int32_t;

@@ -11,7 +11,7 @@
 using namespace quantx::kernels;
 
 namespace {
-template <class A, class B, class C> struct ScalarKernel {
+template <class A, class B, class C> struct ScalarKernel : PortableRequantize {
   using AElem = A;
   using BElem = B;
   using Acc = C;
