@@ -32,6 +32,7 @@
 #include "mlir/Transforms/Passes.h"
 #include "quant-x/Conversion/Passes.h"
 #include "quant-x/Runtime/Kernels.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/ExecutionEngine/Orc/Mangling.h"
 #include "llvm/Support/TargetSelect.h"
 
@@ -125,8 +126,22 @@ mlir::quantx::compileForHostCPU(ModuleOp module,
     return failure();
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
+  // Optimize for the host CPU, so that the vectorizer knows its vector
+  // registers (the reference loops of elementwise ops depend on it).
+  static std::unique_ptr<llvm::TargetMachine> hostMachine = [] {
+    std::unique_ptr<llvm::TargetMachine> machine;
+    if (auto builder = llvm::orc::JITTargetMachineBuilder::detectHost()) {
+      if (auto created = builder->createTargetMachine())
+        machine = std::move(*created);
+      else
+        llvm::consumeError(created.takeError());
+    } else {
+      llvm::consumeError(builder.takeError());
+    }
+    return machine;
+  }();
   auto optimize = makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0,
-                                            /*targetMachine=*/nullptr);
+                                            hostMachine.get());
   ExecutionEngineOptions options;
   options.transformer = optimize;
   // memref.copy (from padding, among others) calls memrefCopy.

@@ -96,6 +96,7 @@ struct KernelPlan {
   /// The ops the kernel replaces, producers first, and a folded tosa.pad.
   SmallVector<Operation *> chain;
   Operation *pad = nullptr;
+  SmallVector<Operation *> slices;
 };
 
 class KernelLowering {
@@ -169,6 +170,30 @@ private:
         for (int i = 0; i < 4; ++i)
           pads[i] += padding[2 + i];
       }
+    }
+    // Fold a crop of the bottom/right edge (the importer trims rows a strided
+    // conv never reads) when the kernel reads no row or column past it,
+    // where the crop would have made it read padding.
+    while (auto slice = input.getDefiningOp<tosa::SliceOp>()) {
+      SmallVector<int64_t> start, size;
+      auto sliceIn = cast<RankedTensorType>(slice.getInput1().getType());
+      int64_t lastH = (outType.getDimSize(1) - 1) * stride[0] - pads[0] +
+                      (kernelH - 1) * dilation[0];
+      int64_t lastW = (outType.getDimSize(2) - 1) * stride[1] - pads[2] +
+                      (kernelW - 1) * dilation[1];
+      if (tosa::getConstShapeValues(slice.getStart().getDefiningOp(), start) &&
+          tosa::getConstShapeValues(slice.getSize().getDefiningOp(), size) &&
+          sliceIn.hasStaticShape() && llvm::all_of(start, [](int64_t v) {
+            return v == 0;
+          }) && size.size() == 4 && size[0] == sliceIn.getDimSize(0) &&
+          size[3] == sliceIn.getDimSize(3) && lastH < size[1] &&
+          lastW < size[2]) {
+        input = slice.getInput1();
+        inType = sliceIn;
+        plan.slices.push_back(slice);
+        continue;
+      }
+      break;
     }
     plan.input = input;
     p[kernels::kIsa] = int64_t(targetIsa);
@@ -275,8 +300,11 @@ private:
     for (Operation *op : llvm::reverse(plan.chain))
       if (op->use_empty())
         op->erase();
-    if (plan.pad && plan.pad->use_empty())
-      plan.pad->erase();
+    SmallVector<Operation *> folded{plan.pad};
+    folded.append(plan.slices);
+    for (Operation *op : folded)
+      if (op && op->use_empty())
+        op->erase();
   }
 
   Value biasConstant(OpBuilder &b, Location loc, const KernelPlan &plan,

@@ -104,8 +104,25 @@ template <class MK, class In> struct ConvRun {
       int64_t oh = m / p[kOutW], ow = m % p[kOutW];
       AElem *dst = a + r * depth;
       int64_t sum = 0;
+      int64_t iw0 = ow * p[kStrideW] - p[kPadLeft];
+      // With unit dilation, a kernel row inside the image is one contiguous
+      // run of kW * C input elements.
+      bool rowRuns = p[kDilationW] == 1 && iw0 >= 0 &&
+                     iw0 + p[kKernelW] <= p[kInW];
       for (int64_t kh = 0; kh < p[kKernelH]; ++kh) {
         int64_t ih = oh * p[kStrideH] - p[kPadTop] + kh * p[kDilationH];
+        if (rowRuns && ih >= 0 && ih < p[kInH]) {
+          int64_t run = p[kKernelW] * inC;
+          const In *src =
+              input + ((image * p[kInH] + ih) * p[kInW] + iw0) * inC;
+          for (int64_t c = 0; c < run; ++c)
+            dst[c] = MK::convert(src[c]);
+          if (sums)
+            for (int64_t c = 0; c < run; ++c)
+              sum += src[c];
+          dst += run;
+          continue;
+        }
         for (int64_t kw = 0; kw < p[kKernelW]; ++kw, dst += inC) {
           int64_t iw = ow * p[kStrideW] - p[kPadLeft] + kw * p[kDilationW];
           if (ih < 0 || ih >= p[kInH] || iw < 0 || iw >= p[kInW]) {
