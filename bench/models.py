@@ -315,8 +315,12 @@ def main():
                 ranges = tensor_ranges(build, onnx_path, calib, tmp)
                 qdq_path = os.path.join(tmp, "qdq.onnx")
                 qdq_model(onnx_path, ranges, qdq_path)
-            quantized = torch_int8(model, calib)
             for t in threads:
+                # oneDNN's primitives break when the thread count changes
+                # under a quantized model: quantize again for each count.
+                import torch
+                torch.set_num_threads(t)
+                quantized = torch_int8(model, calib)
                 qx8 = quantx_ms(build, int8_mlir, x_path, t)
                 qx32 = quantx_ms(build, float_mlir, x_path, t)
                 ort8 = ort_ms(build, qdq_path, t) if have_ort else None
