@@ -115,8 +115,7 @@ template <class MK, class In> struct ConvRun {
           int64_t run = p[kKernelW] * inC;
           const In *src =
               input + ((image * p[kInH] + ih) * p[kInW] + iw0) * inC;
-          for (int64_t c = 0; c < run; ++c)
-            dst[c] = MK::convert(src[c]);
+          convertRun(src, dst, run);
           if (sums)
             for (int64_t c = 0; c < run; ++c)
               sum += src[c];
@@ -131,8 +130,7 @@ template <class MK, class In> struct ConvRun {
             continue;
           }
           const In *src = input + ((image * p[kInH] + ih) * p[kInW] + iw) * inC;
-          for (int64_t c = 0; c < inC; ++c)
-            dst[c] = MK::convert(src[c]);
+          convertRun(src, dst, inC);
           if (sums)
             for (int64_t c = 0; c < inC; ++c)
               sum += src[c];
@@ -143,6 +141,23 @@ template <class MK, class In> struct ConvRun {
         rowSums[r] = static_cast<int32_t>(sum);
     }
   }
+
+  /// dst[0, n) = convert(src[0, n)), with the micro-kernel's own routine
+  /// when it has one (short runs dominate im2col of thin inputs).
+  static void convertRun(const In *src, AElem *dst, int64_t n) {
+    if constexpr (std::is_same_v<In, int8_t> && hasConvertRun<MK>(0)) {
+      MK::convertRun(src, dst, n);
+    } else {
+      for (int64_t c = 0; c < n; ++c)
+        dst[c] = MK::convert(src[c]);
+    }
+  }
+  template <class K>
+  static constexpr auto hasConvertRun(int)
+      -> decltype(K::convertRun(nullptr, nullptr, 0), true) {
+    return true;
+  }
+  template <class K> static constexpr bool hasConvertRun(...) { return false; }
 
   template <int R>
   void tiles(int64_t rows, int64_t kc, const AElem *a, const BElem *b,
@@ -162,24 +177,24 @@ template <class MK, class In> struct ConvRun {
                 const int32_t *rowSums) const {
     const int64_t *p = shape.p;
     int64_t weightZp = kIsInt ? p[kWeightZeroPoint] : 0;
-    for (int64_t r = 0; r < rows; ++r) {
-      int64_t flat = (image * shape.m + row0 + r) * shape.n + col0;
-      Acc rowTerm = 0;
-      if constexpr (kIsInt)
-        if (weightZp != 0)
-          rowTerm = static_cast<int32_t>(uint32_t(-weightZp) *
+    int64_t flat = (image * shape.m + row0) * shape.n + col0;
+    // -weightZp * sum(x) per row, modulo 2^32 like the accumulators.
+    Buffer<int32_t> rowTerms(weightZp != 0 ? rows : 0);
+    for (int64_t r = 0; weightZp != 0 && r < rows; ++r)
+      rowTerms[r] = static_cast<int32_t>(uint32_t(-weightZp) *
                                          uint32_t(rowSums[r]));
-      if constexpr (kIsInt) {
-        if (static_cast<OutputKind>(p[kOutputKind]) == OutputKind::Int8) {
-          Requant rq(requant, p, shape.n);
-          MK::requantize(c + r * ldc, bias + col0, rowTerm, rq, col0, cols,
-                         static_cast<int8_t *>(output) + flat);
-          continue;
-        }
+    const int32_t *terms = weightZp != 0 ? rowTerms.data() : nullptr;
+    if constexpr (kIsInt) {
+      if (static_cast<OutputKind>(p[kOutputKind]) == OutputKind::Int8) {
+        Requant rq(requant, p, shape.n);
+        MK::requantize(c, ldc, rows, bias + col0, terms, rq, col0, cols,
+                       static_cast<int8_t *>(output) + flat, shape.n);
+        return;
       }
-      biasRow(c + r * ldc, bias + col0, rowTerm, cols,
-              static_cast<Acc *>(output) + flat);
     }
+    for (int64_t r = 0; r < rows; ++r)
+      biasRow(c + r * ldc, bias + col0, terms ? terms[r] : Acc(0), cols,
+              static_cast<Acc *>(output) + flat + r * shape.n);
   }
 
   void run() const {
@@ -201,8 +216,11 @@ template <class MK, class In> struct ConvRun {
           packed = rowBlock;
         }
         const BElem *panels = weightsOf(image);
-        for (int64_t k0 = 0; k0 < depth; k0 += kBlockDepth) {
-          int64_t kc = minOf(kBlockDepth, depth - k0);
+        // Whole K in one slice when it is short, saving the accumulator
+        // reloads of a second slice.
+        int64_t sliceDepth = depth <= 2 * kBlockDepth ? depth : kBlockDepth;
+        for (int64_t k0 = 0; k0 < depth; k0 += sliceDepth) {
+          int64_t kc = minOf(sliceDepth, depth - k0);
           for (int64_t j = 0; j < cols; j += MK::NR) {
             const BElem *b = panels + (col0 + j) * depth + k0 * MK::NR;
             tiles<MK::MR>(rows, kc, a.data() + k0, b, c.data() + j,
@@ -272,8 +290,9 @@ template <class In, class W, class Acc, class Epi> struct DepthwiseRun {
           if constexpr (std::is_integral_v<Acc>) {
             if (static_cast<OutputKind>(p[kOutputKind]) == OutputKind::Int8) {
               Requant rq(requant, p, channels);
-              Epi::requantize(acc.data(), bias, 0, rq, 0, channels,
-                              static_cast<int8_t *>(output) + flat);
+              Epi::requantize(acc.data(), 0, 1, bias, nullptr, rq, 0,
+                              channels, static_cast<int8_t *>(output) + flat,
+                              0);
               continue;
             }
           }

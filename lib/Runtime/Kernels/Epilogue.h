@@ -98,10 +98,15 @@ inline void requantizeRow(const int32_t *acc, const int32_t *bias,
 /// The micro-kernels without a vector epilogue of their own use the portable
 /// one (which the compiler vectorizes for their ISA).
 struct PortableRequantize {
-  static void requantize(const int32_t *acc, const int32_t *bias,
-                         int32_t rowTerm, const Requant &rq, int64_t first,
-                         int64_t count, int8_t *out) {
-    requantizeRow(acc, bias, rowTerm, rq, first, count, out);
+  /// out[r][j] = requant(acc[r][j] + bias[j] + rowTerms[r]) for `rows` rows
+  /// of `count` channels starting at channel `first` (rowTerms may be null).
+  static void requantize(const int32_t *acc, int64_t ldc, int64_t rows,
+                         const int32_t *bias, const int32_t *rowTerms,
+                         const Requant &rq, int64_t first, int64_t count,
+                         int8_t *out, int64_t ldo) {
+    for (int64_t r = 0; r < rows; ++r)
+      requantizeRow(acc + r * ldc, bias, rowTerms ? rowTerms[r] : 0, rq,
+                    first, count, out + r * ldo);
   }
 };
 

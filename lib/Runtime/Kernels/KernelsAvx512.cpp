@@ -20,84 +20,98 @@ inline int32_t load32(const void *p) {
   return v;
 }
 
-/// Requantizes 16 int32 lanes (docs/Numerics.md), bit-identical to
-/// rescaleDouble / rescaleSingle in Epilogue.h.
+/// The per-channel constants of 16 output channels, computed once per
+/// block of rows.
+struct Channels16 {
+  __m512i multiplier, multiplierOdd, shiftEven, shiftOdd, roundEven, roundOdd;
+  __m512i left, right, lo, hi, mask, threshold;
+  bool anyLeft = false;
+
+  Channels16(const Requant &rq, int64_t first, __mmask16 lanes) {
+    multiplier = _mm512_maskz_loadu_epi32(lanes, rq.multiplier + first);
+    __m512i shift = _mm512_maskz_loadu_epi32(lanes, rq.shift + first);
+    multiplierOdd = _mm512_srli_epi64(multiplier, 32);
+    shiftEven = _mm512_and_si512(shift, _mm512_set1_epi64(0xFFFFFFFF));
+    shiftOdd = _mm512_srli_epi64(shift, 32);
+    const __m512i one = _mm512_set1_epi64(1);
+    roundEven = _mm512_srli_epi64(_mm512_sllv_epi64(one, shiftEven), 1);
+    roundOdd = _mm512_srli_epi64(_mm512_sllv_epi64(one, shiftOdd), 1);
+    const __m512i k31 = _mm512_set1_epi32(31), zero = _mm512_setzero_si512();
+    left = _mm512_max_epi32(_mm512_sub_epi32(k31, shift), zero);
+    right = _mm512_max_epi32(_mm512_sub_epi32(shift, k31), zero);
+    anyLeft = _mm512_mask_cmpgt_epi32_mask(lanes, left, zero) != 0;
+    lo = _mm512_srav_epi32(_mm512_set1_epi32(INT32_MIN), left);
+    hi = _mm512_srav_epi32(_mm512_set1_epi32(INT32_MAX), left);
+    mask = _mm512_sub_epi32(_mm512_sllv_epi32(_mm512_set1_epi32(1), right),
+                            _mm512_set1_epi32(1));
+    threshold = _mm512_srai_epi32(mask, 1);
+  }
+};
+
+/// Requantizes 16 int32 lanes, bit-identical to rescaleDouble /
+/// rescaleSingle in Epilogue.h (docs/Numerics.md).
 template <Rounding R>
-inline __m512i rescale16(__m512i x, __m512i multiplier, __m512i shift) {
-  const __m512i oddLanes = _mm512_set1_epi64(0xFFFFFFFF00000000LL);
-  __m512i mOdd = _mm512_srli_epi64(multiplier, 32);
+inline __m512i rescale16(__m512i x, const Channels16 &ch) {
   if constexpr (R == Rounding::Single) {
-    auto one = [&](__m512i p, __m512i s) {
-      __m512i round = _mm512_srli_epi64(_mm512_sllv_epi64(_mm512_set1_epi64(1), s), 1);
+    auto one = [](__m512i p, __m512i round, __m512i s) {
       __m512i r = _mm512_srav_epi64(_mm512_add_epi64(p, round), s);
       r = _mm512_min_epi64(r, _mm512_set1_epi64(INT32_MAX));
       return _mm512_max_epi64(r, _mm512_set1_epi64(INT32_MIN));
     };
-    __m512i sEven = _mm512_and_si512(shift, _mm512_set1_epi64(0xFFFFFFFF));
-    __m512i sOdd = _mm512_srli_epi64(shift, 32);
-    __m512i even = one(_mm512_mul_epi32(x, multiplier), sEven);
-    __m512i odd = one(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), mOdd), sOdd);
+    __m512i even = one(_mm512_mul_epi32(x, ch.multiplier), ch.roundEven,
+                       ch.shiftEven);
+    __m512i odd = one(_mm512_mul_epi32(_mm512_srli_epi64(x, 32),
+                                       ch.multiplierOdd),
+                      ch.roundOdd, ch.shiftOdd);
     return _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
   }
-  const __m512i k31 = _mm512_set1_epi32(31);
-  __m512i left = _mm512_max_epi32(_mm512_sub_epi32(k31, shift),
-                                  _mm512_setzero_si512());
-  __m512i right = _mm512_max_epi32(_mm512_sub_epi32(shift, k31),
-                                   _mm512_setzero_si512());
-  // Saturating left shift: clamp to the range that survives, then shift.
-  __m512i lo = _mm512_srav_epi32(_mm512_set1_epi32(INT32_MIN), left);
-  __m512i hi = _mm512_srav_epi32(_mm512_set1_epi32(INT32_MAX), left);
-  __m512i shifted = _mm512_sllv_epi32(
-      _mm512_min_epi32(_mm512_max_epi32(x, lo), hi), left);
-  // SRDHM on even and odd lanes in 64 bits: (p + nudge) / 2^31, truncating.
-  auto high = [](__m512i p) {
-    const __m512i zero = _mm512_setzero_si512();
-    const __m512i bias = _mm512_set1_epi64((int64_t(1) << 31) - 1);
-    __mmask8 negative = _mm512_cmplt_epi64_mask(p, zero);
-    __m512i sum = _mm512_add_epi64(p, _mm512_set1_epi64(int64_t(1) << 30));
-    sum = _mm512_mask_sub_epi64(sum, negative, sum, bias);
-    __mmask8 sumNegative = _mm512_cmplt_epi64_mask(sum, zero);
-    sum = _mm512_mask_add_epi64(sum, sumNegative, sum, bias);
-    return _mm512_srai_epi64(sum, 31);
-  };
-  __m512i even = high(_mm512_mul_epi32(shifted, multiplier));
-  __m512i odd =
-      high(_mm512_mul_epi32(_mm512_srli_epi64(shifted, 32), mOdd));
-  __m512i h = _mm512_mask_blend_epi32(
-      0xAAAA, even, _mm512_and_si512(_mm512_slli_epi64(odd, 32), oddLanes));
-  // RoundingDivideByPOT(h, right), ties away from zero.
-  __m512i mask = _mm512_sub_epi32(
-      _mm512_sllv_epi32(_mm512_set1_epi32(1), right), _mm512_set1_epi32(1));
-  __m512i remainder = _mm512_and_si512(h, mask);
-  __m512i threshold = _mm512_srai_epi32(mask, 1);
+  // Saturating left shift (scales >= 1/2 only): clamp, then shift.
+  if (ch.anyLeft)
+    x = _mm512_sllv_epi32(_mm512_min_epi32(_mm512_max_epi32(x, ch.lo), ch.hi),
+                          ch.left);
+  // SRDHM: round(p / 2^31) with ties toward +infinity, which gemmlowp's
+  // nudge and truncating division amount to: (p + 2^30) >> 31.
+  const __m512i half = _mm512_set1_epi64(int64_t(1) << 30);
+  __m512i even = _mm512_srai_epi64(
+      _mm512_add_epi64(_mm512_mul_epi32(x, ch.multiplier), half), 31);
+  __m512i odd = _mm512_srai_epi64(
+      _mm512_add_epi64(
+          _mm512_mul_epi32(_mm512_srli_epi64(x, 32), ch.multiplierOdd), half),
+      31);
+  __m512i h =
+      _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
+  // RoundingDivideByPOT(h, right): ties away from zero.
+  __m512i remainder = _mm512_and_si512(h, ch.mask);
   __mmask16 negative = _mm512_cmplt_epi32_mask(h, _mm512_setzero_si512());
-  threshold = _mm512_mask_add_epi32(threshold, negative, threshold,
-                                    _mm512_set1_epi32(1));
-  __m512i result = _mm512_srav_epi32(h, right);
+  __m512i threshold = _mm512_mask_add_epi32(ch.threshold, negative,
+                                            ch.threshold, _mm512_set1_epi32(1));
+  __m512i result = _mm512_srav_epi32(h, ch.right);
   __mmask16 up = _mm512_cmpgt_epi32_mask(remainder, threshold);
   return _mm512_mask_add_epi32(result, up, result, _mm512_set1_epi32(1));
 }
 
 template <Rounding R>
-void requantize16(const int32_t *acc, const int32_t *bias, int32_t rowTerm,
-                  const Requant &rq, int64_t first, int64_t count,
-                  int8_t *out) {
+void requantizeBlock(const int32_t *acc, int64_t ldc, int64_t rows,
+                     const int32_t *bias, const int32_t *rowTerms,
+                     const Requant &rq, int64_t first, int64_t count,
+                     int8_t *out, int64_t ldo) {
   const __m512i zeroPoint = _mm512_set1_epi32(int32_t(rq.zeroPoint));
   const __m512i lo = _mm512_set1_epi32(int32_t(rq.lo));
   const __m512i hi = _mm512_set1_epi32(int32_t(rq.hi));
-  const __m512i term = _mm512_set1_epi32(rowTerm);
   for (int64_t j = 0; j < count; j += 16) {
     __mmask16 lanes = count - j >= 16 ? __mmask16(0xFFFF)
                                       : __mmask16((1u << (count - j)) - 1);
-    __m512i x = _mm512_add_epi32(
-        _mm512_add_epi32(_mm512_maskz_loadu_epi32(lanes, acc + j),
-                         _mm512_maskz_loadu_epi32(lanes, bias + j)),
-        term);
-    __m512i m = _mm512_maskz_loadu_epi32(lanes, rq.multiplier + first + j);
-    __m512i s = _mm512_maskz_loadu_epi32(lanes, rq.shift + first + j);
-    __m512i r = _mm512_add_epi32(rescale16<R>(x, m, s), zeroPoint);
-    r = _mm512_min_epi32(_mm512_max_epi32(r, lo), hi);
-    _mm_mask_storeu_epi8(out + j, lanes, _mm512_cvtepi32_epi8(r));
+    Channels16 ch(rq, first + j, lanes);
+    __m512i b = _mm512_maskz_loadu_epi32(lanes, bias + j);
+    for (int64_t r = 0; r < rows; ++r) {
+      __m512i x = _mm512_add_epi32(
+          _mm512_maskz_loadu_epi32(lanes, acc + r * ldc + j), b);
+      if (rowTerms)
+        x = _mm512_add_epi32(x, _mm512_set1_epi32(rowTerms[r]));
+      __m512i y = _mm512_add_epi32(rescale16<R>(x, ch), zeroPoint);
+      y = _mm512_min_epi32(_mm512_max_epi32(y, lo), hi);
+      _mm_mask_storeu_epi8(out + r * ldo + j, lanes, _mm512_cvtepi32_epi8(y));
+    }
   }
 }
 
@@ -109,16 +123,26 @@ struct Avx512VnniS8 {
   using Acc = int32_t;
   static constexpr int MR = 6, NR = 64, KU = 4;
   static AElem convert(int8_t x) { return uint8_t(x) ^ 0x80; }
+  static void convertRun(const int8_t *src, uint8_t *dst, int64_t n) {
+    const __m512i flip = _mm512_set1_epi8(char(0x80));
+    for (int64_t c = 0; c < n; c += 64) {
+      __mmask64 lanes = n - c >= 64 ? ~__mmask64(0)
+                                    : (__mmask64(1) << (n - c)) - 1;
+      __m512i v = _mm512_maskz_loadu_epi8(lanes, src + c);
+      _mm512_mask_storeu_epi8(dst + c, lanes, _mm512_xor_si512(v, flip));
+    }
+  }
 
-  static void requantize(const int32_t *acc, const int32_t *bias,
-                         int32_t rowTerm, const Requant &rq, int64_t first,
-                         int64_t count, int8_t *out) {
+  static void requantize(const int32_t *acc, int64_t ldc, int64_t rows,
+                         const int32_t *bias, const int32_t *rowTerms,
+                         const Requant &rq, int64_t first, int64_t count,
+                         int8_t *out, int64_t ldo) {
     if (rq.rounding == Rounding::Single)
-      requantize16<Rounding::Single>(acc, bias, rowTerm, rq, first, count,
-                                     out);
+      requantizeBlock<Rounding::Single>(acc, ldc, rows, bias, rowTerms, rq,
+                                        first, count, out, ldo);
     else
-      requantize16<Rounding::Double>(acc, bias, rowTerm, rq, first, count,
-                                     out);
+      requantizeBlock<Rounding::Double>(acc, ldc, rows, bias, rowTerms, rq,
+                                        first, count, out, ldo);
   }
 
   template <int R>
