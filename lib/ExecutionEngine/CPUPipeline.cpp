@@ -76,6 +76,9 @@ void mlir::quantx::buildLowerToKernelsPipeline(
 void mlir::quantx::buildLowerToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createConvertQuantXToArith());
   pm.addPass(createCanonicalizerPass());
+  // One loop nest per chain of elementwise ops (a residual add's rescales,
+  // add and requantization), instead of one buffer per op.
+  pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
