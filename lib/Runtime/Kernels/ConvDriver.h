@@ -253,52 +253,78 @@ template <class In, class W, class Acc, class Epi> struct DepthwiseRun {
         bias(static_cast<const Acc *>(args.bias)), requant(args.requant),
         output(args.output) {}
 
-  void run() const {
+  /// The accumulators of one output pixel. With multiplier 1, 16 channels
+  /// at a time stay in registers over all taps.
+  void pixel(const In *const *taps, int64_t numTaps, Acc *acc) const {
     int64_t channels = p[kOutC], inC = p[kInC], mult = p[kDepthMultiplier];
-    int64_t rows = p[kBatch] * p[kOutH];
-    parallelFor(rows, [&](int64_t begin, int64_t end) {
-      Buffer<Acc> acc(channels);
+    if (mult != 1) {
+      fillN(acc, channels, Acc(0));
+      for (int64_t t = 0; t < numTaps; ++t) {
+        const W *w = weights + t * channels;
+        for (int64_t c = 0; c < inC; ++c)
+          for (int64_t q = 0; q < mult; ++q)
+            acc[c * mult + q] += Acc(taps[t][c]) * Acc(w[c * mult + q]);
+      }
+      return;
+    }
+    int64_t c0 = 0;
+    for (; c0 + 16 <= channels; c0 += 16) {
+      Acc local[16] = {};
+      for (int64_t t = 0; t < numTaps; ++t) {
+        const In *x = taps[t] + c0;
+        const W *w = weights + t * channels + c0;
+        for (int i = 0; i < 16; ++i)
+          local[i] += Acc(x[i]) * Acc(w[i]);
+      }
+      for (int i = 0; i < 16; ++i)
+        acc[c0 + i] = local[i];
+    }
+    for (int64_t c = c0; c < channels; ++c) {
+      Acc sum = 0;
+      for (int64_t t = 0; t < numTaps; ++t)
+        sum += Acc(taps[t][c]) * Acc(weights[t * channels + c]);
+      acc[c] = sum;
+    }
+  }
+
+  void run() const {
+    int64_t channels = p[kOutC], inC = p[kInC], outW = p[kOutW];
+    int64_t numTaps = p[kKernelH] * p[kKernelW];
+    parallelFor(p[kBatch] * p[kOutH], [&](int64_t begin, int64_t end) {
+      Buffer<Acc> acc(outW * channels);
+      Buffer<const In *> taps(numTaps);
       Buffer<In> padRow(inC, static_cast<In>(std::is_integral_v<In>
                                                  ? p[kPadValue]
                                                  : 0));
       for (int64_t row = begin; row < end; ++row) {
         int64_t image = row / p[kOutH], oh = row % p[kOutH];
-        for (int64_t ow = 0; ow < p[kOutW]; ++ow) {
-          fillN(acc.data(), channels, Acc(0));
-          for (int64_t kh = 0; kh < p[kKernelH]; ++kh) {
+        for (int64_t ow = 0; ow < outW; ++ow) {
+          for (int64_t kh = 0, t = 0; kh < p[kKernelH]; ++kh) {
             int64_t ih = oh * p[kStrideH] - p[kPadTop] + kh * p[kDilationH];
-            for (int64_t kw = 0; kw < p[kKernelW]; ++kw) {
+            for (int64_t kw = 0; kw < p[kKernelW]; ++kw, ++t) {
               int64_t iw = ow * p[kStrideW] - p[kPadLeft] + kw * p[kDilationW];
               bool inside =
                   ih >= 0 && ih < p[kInH] && iw >= 0 && iw < p[kInW];
-              const In *x =
-                  inside ? input + ((image * p[kInH] + ih) * p[kInW] + iw) *
-                                       inC
-                         : padRow.data();
-              const W *w = weights + (kh * p[kKernelW] + kw) * channels;
-              if (mult == 1) {
-                for (int64_t c = 0; c < channels; ++c)
-                  acc[c] += Acc(x[c]) * Acc(w[c]);
-              } else {
-                for (int64_t c = 0; c < inC; ++c)
-                  for (int64_t q = 0; q < mult; ++q)
-                    acc[c * mult + q] += Acc(x[c]) * Acc(w[c * mult + q]);
-              }
+              taps[t] = inside ? input + ((image * p[kInH] + ih) * p[kInW] +
+                                          iw) * inC
+                               : padRow.data();
             }
           }
-          int64_t flat = ((image * p[kOutH] + oh) * p[kOutW] + ow) * channels;
-          if constexpr (std::is_integral_v<Acc>) {
-            if (static_cast<OutputKind>(p[kOutputKind]) == OutputKind::Int8) {
-              Requant rq(requant, p, channels);
-              Epi::requantize(acc.data(), 0, 1, bias, nullptr, rq, 0,
-                              channels, static_cast<int8_t *>(output) + flat,
-                              0);
-              continue;
-            }
-          }
-          biasRow(acc.data(), bias, Acc(0), channels,
-                  static_cast<Acc *>(output) + flat);
+          pixel(taps.data(), numTaps, acc.data() + ow * channels);
         }
+        int64_t flat = row * outW * channels;
+        if constexpr (std::is_integral_v<Acc>) {
+          if (static_cast<OutputKind>(p[kOutputKind]) == OutputKind::Int8) {
+            Requant rq(requant, p, channels);
+            Epi::requantize(acc.data(), channels, outW, bias, nullptr, rq, 0,
+                            channels, static_cast<int8_t *>(output) + flat,
+                            channels);
+            continue;
+          }
+        }
+        for (int64_t ow = 0; ow < outW; ++ow)
+          biasRow(acc.data() + ow * channels, bias, Acc(0), channels,
+                  static_cast<Acc *>(output) + flat + ow * channels);
       }
     });
   }
