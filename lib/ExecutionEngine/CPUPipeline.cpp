@@ -108,10 +108,7 @@ void mlir::quantx::buildLowerToLLVMPipeline(OpPassManager &pm) {
 static llvm::orc::SymbolMap
 getKernelSymbols(llvm::orc::MangleAndInterner interner) {
   llvm::orc::SymbolMap symbols;
-  for (const char *name :
-       {::quantx::kernels::kConvS8Symbol, ::quantx::kernels::kConvF32Symbol,
-        ::quantx::kernels::kDepthwiseS8Symbol,
-        ::quantx::kernels::kDepthwiseF32Symbol})
+  for (const char *name : ::quantx::kernels::kKernelSymbols)
     symbols[interner(name)] = {
         llvm::orc::ExecutorAddr::fromPtr(::quantx::kernels::lookupKernel(name)),
         llvm::JITSymbolFlags::Exported};

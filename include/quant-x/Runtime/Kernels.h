@@ -99,11 +99,18 @@ enum class Rounding : int64_t { Double = 0, Single = 1 };
 /// Names of the C entry points, all `void(const void *input, const void
 /// *weights, const void *bias, const void *requant, const int64_t *params,
 /// void *output)`. `requant` holds N int32 multipliers then N int32 shifts.
+/// Max pooling reads only `input` and `params` (no dilation; padded
+/// elements are ignored, as TOSA's max_pool2d says).
 inline constexpr const char *kConvS8Symbol = "quantx_kernel_conv_s8";
 inline constexpr const char *kConvF32Symbol = "quantx_kernel_conv_f32";
 inline constexpr const char *kDepthwiseS8Symbol = "quantx_kernel_depthwise_s8";
 inline constexpr const char *kDepthwiseF32Symbol =
     "quantx_kernel_depthwise_f32";
+inline constexpr const char *kMaxPoolS8Symbol = "quantx_kernel_maxpool_s8";
+inline constexpr const char *kMaxPoolF32Symbol = "quantx_kernel_maxpool_f32";
+inline constexpr const char *kKernelSymbols[] = {
+    kConvS8Symbol,      kConvF32Symbol,   kDepthwiseS8Symbol,
+    kDepthwiseF32Symbol, kMaxPoolS8Symbol, kMaxPoolF32Symbol};
 
 /// The address of the entry point named `symbol`, or null.
 void *lookupKernel(const std::string &symbol);
@@ -146,6 +153,12 @@ void quantx_kernel_depthwise_s8(const void *input, const void *weights,
 void quantx_kernel_depthwise_f32(const void *input, const void *weights,
                                  const void *bias, const void *requant,
                                  const int64_t *params, void *output);
+void quantx_kernel_maxpool_s8(const void *input, const void *weights,
+                              const void *bias, const void *requant,
+                              const int64_t *params, void *output);
+void quantx_kernel_maxpool_f32(const void *input, const void *weights,
+                               const void *bias, const void *requant,
+                               const int64_t *params, void *output);
 }
 
 #endif // QUANTX_RUNTIME_KERNELS_H

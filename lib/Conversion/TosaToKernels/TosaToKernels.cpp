@@ -107,7 +107,7 @@ public:
     SmallVector<Operation *> candidates;
     func.walk([&](Operation *op) {
       if (isa_and_present<tosa::Conv2DOp, tosa::DepthwiseConv2DOp,
-                          tosa::MatMulOp>(op))
+                          tosa::MatMulOp, tosa::MaxPool2dOp>(op))
         candidates.push_back(op);
     });
     for (Operation *op : candidates) {
@@ -115,6 +115,8 @@ public:
         lowerConv(conv);
       else if (auto conv = dyn_cast<tosa::DepthwiseConv2DOp>(op))
         lowerDepthwise(conv);
+      else if (auto pool = dyn_cast<tosa::MaxPool2dOp>(op))
+        lowerMaxPool(pool);
       else
         lowerMatmul(cast<tosa::MatMulOp>(op));
     }
@@ -428,6 +430,50 @@ private:
                             weights->size() * sizeof(float));
     emit(plan, kernels::kDepthwiseF32Symbol, bytes,
          biasConstant(b, loc, plan, {}, *bias), {});
+  }
+
+  /// tosa.max_pool2d of int8 or float (NaN propagates, as in TOSA's default
+  /// nan_mode).
+  void lowerMaxPool(tosa::MaxPool2dOp pool) {
+    auto inType = cast<RankedTensorType>(pool.getInput().getType());
+    auto outType = cast<RankedTensorType>(pool.getType());
+    Type elem = inType.getElementType();
+    if (!inType.hasStaticShape() || !outType.hasStaticShape() ||
+        !(elem.isInteger(8) || elem.isF32()))
+      return;
+    ArrayRef<int64_t> kernel = pool.getKernel(), stride = pool.getStride(),
+                      pad = pool.getPad();
+    KernelPlan plan;
+    plan.input = pool.getInput();
+    std::vector<int64_t> &p = plan.params;
+    p[kernels::kIsa] = int64_t(targetIsa);
+    p[kernels::kBatch] = inType.getDimSize(0);
+    p[kernels::kInH] = inType.getDimSize(1);
+    p[kernels::kInW] = inType.getDimSize(2);
+    p[kernels::kInC] = inType.getDimSize(3);
+    p[kernels::kOutH] = outType.getDimSize(1);
+    p[kernels::kOutW] = outType.getDimSize(2);
+    p[kernels::kOutC] = outType.getDimSize(3);
+    p[kernels::kKernelH] = kernel[0];
+    p[kernels::kKernelW] = kernel[1];
+    p[kernels::kStrideH] = stride[0];
+    p[kernels::kStrideW] = stride[1];
+    p[kernels::kDilationH] = p[kernels::kDilationW] = 1;
+    p[kernels::kPadTop] = pad[0];
+    p[kernels::kPadLeft] = pad[2];
+    plan.last = pool;
+    plan.chain.push_back(pool);
+    OpBuilder b(pool);
+    Location loc = pool.getLoc();
+    auto call = KernelCallOp::create(
+        b, loc, TypeRange{outType},
+        b.getStringAttr(elem.isF32() ? kernels::kMaxPoolF32Symbol
+                                     : kernels::kMaxPoolS8Symbol),
+        ValueRange{plan.input},
+        tensor::EmptyOp::create(b, loc, outType.getShape(), elem),
+        b.getDenseI64ArrayAttr(p));
+    pool.getResult().replaceAllUsesWith(call.getResult()[0]);
+    pool.erase();
   }
 
   /// tosa.matmul [B, M, K] x constant [B, K, N]: a 1x1 convolution over a

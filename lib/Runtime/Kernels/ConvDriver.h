@@ -330,6 +330,62 @@ template <class In, class W, class Acc, class Epi> struct DepthwiseRun {
   }
 };
 
+/// max(a, b), with NaN winning as in TOSA's PROPAGATE mode.
+inline int8_t poolMax(int8_t a, int8_t b) { return maxOf(a, b); }
+inline float poolMax(float a, float b) { return (b != b || b > a) ? b : a; }
+
+/// Max pooling, vectorized along channels: padded taps are skipped.
+template <class In> struct MaxPoolRun {
+  const int64_t *p;
+  const In *input;
+  In *output;
+
+  explicit MaxPoolRun(const KernelArgs &args)
+      : p(args.params), input(static_cast<const In *>(args.input)),
+        output(static_cast<In *>(args.output)) {}
+
+  void run() const {
+    int64_t channels = p[kInC], outW = p[kOutW];
+    int64_t maxTaps = p[kKernelH] * p[kKernelW];
+    parallelFor(p[kBatch] * p[kOutH], [&](int64_t begin, int64_t end) {
+      Buffer<const In *> taps(maxTaps);
+      for (int64_t row = begin; row < end; ++row) {
+        int64_t image = row / p[kOutH], oh = row % p[kOutH];
+        for (int64_t ow = 0; ow < outW; ++ow) {
+          int64_t count = 0;
+          for (int64_t kh = 0; kh < p[kKernelH]; ++kh) {
+            int64_t ih = oh * p[kStrideH] - p[kPadTop] + kh;
+            for (int64_t kw = 0; kw < p[kKernelW]; ++kw) {
+              int64_t iw = ow * p[kStrideW] - p[kPadLeft] + kw;
+              if (ih >= 0 && ih < p[kInH] && iw >= 0 && iw < p[kInW])
+                taps[count++] =
+                    input + ((image * p[kInH] + ih) * p[kInW] + iw) * channels;
+            }
+          }
+          In *out = output + (row * outW + ow) * channels;
+          int64_t c0 = 0;
+          for (; c0 + 16 <= channels; c0 += 16) {
+            In best[16];
+            for (int i = 0; i < 16; ++i)
+              best[i] = taps[0][c0 + i];
+            for (int64_t t = 1; t < count; ++t)
+              for (int i = 0; i < 16; ++i)
+                best[i] = poolMax(best[i], taps[t][c0 + i]);
+            for (int i = 0; i < 16; ++i)
+              out[c0 + i] = best[i];
+          }
+          for (int64_t c = c0; c < channels; ++c) {
+            In best = taps[0][c];
+            for (int64_t t = 1; t < count; ++t)
+              best = poolMax(best, taps[t][c]);
+            out[c] = best;
+          }
+        }
+      }
+    });
+  }
+};
+
 /// The kernel set of one ISA: its int8 and float micro-kernels, and the
 /// shift its int8 micro-kernel adds to activations.
 template <class S8, class F32, int ActivationShift> struct IsaSet {
@@ -345,10 +401,16 @@ template <class S8, class F32, int ActivationShift> struct IsaSet {
   static void depthwiseF32(const KernelArgs &args) {
     DepthwiseRun<float, float, float, S8>(args).run();
   }
+  static void maxPoolS8(const KernelArgs &args) {
+    MaxPoolRun<int8_t>(args).run();
+  }
+  static void maxPoolF32(const KernelArgs &args) {
+    MaxPoolRun<float>(args).run();
+  }
   static IsaKernels get() {
-    return {convS8, convF32, depthwiseS8, depthwiseF32,
-            S8::NR, S8::KU,  F32::NR,     int(sizeof(typename S8::BElem)),
-            ActivationShift};
+    return {convS8,     convF32, depthwiseS8, depthwiseF32, maxPoolS8,
+            maxPoolF32, S8::NR,  S8::KU,      F32::NR,
+            int(sizeof(typename S8::BElem)), ActivationShift};
   }
 };
 

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 
 using namespace quantx::kernels;
 
@@ -88,18 +89,22 @@ QUANTX_ENTRY(quantx_kernel_conv_s8, convS8)
 QUANTX_ENTRY(quantx_kernel_conv_f32, convF32)
 QUANTX_ENTRY(quantx_kernel_depthwise_s8, depthwiseS8)
 QUANTX_ENTRY(quantx_kernel_depthwise_f32, depthwiseF32)
+QUANTX_ENTRY(quantx_kernel_maxpool_s8, maxPoolS8)
+QUANTX_ENTRY(quantx_kernel_maxpool_f32, maxPoolF32)
 }
 #undef QUANTX_ENTRY
 
 void *quantx::kernels::lookupKernel(const std::string &symbol) {
-  if (symbol == kConvS8Symbol)
-    return reinterpret_cast<void *>(&quantx_kernel_conv_s8);
-  if (symbol == kConvF32Symbol)
-    return reinterpret_cast<void *>(&quantx_kernel_conv_f32);
-  if (symbol == kDepthwiseS8Symbol)
-    return reinterpret_cast<void *>(&quantx_kernel_depthwise_s8);
-  if (symbol == kDepthwiseF32Symbol)
-    return reinterpret_cast<void *>(&quantx_kernel_depthwise_f32);
+  using Entry = void (*)(const void *, const void *, const void *,
+                         const void *, const int64_t *, void *);
+  static const Entry entries[] = {
+      quantx_kernel_conv_s8,       quantx_kernel_conv_f32,
+      quantx_kernel_depthwise_s8,  quantx_kernel_depthwise_f32,
+      quantx_kernel_maxpool_s8,    quantx_kernel_maxpool_f32};
+  static_assert(std::size(entries) == std::size(kKernelSymbols));
+  for (size_t i = 0; i < std::size(entries); ++i)
+    if (symbol == kKernelSymbols[i])
+      return reinterpret_cast<void *>(entries[i]);
   return nullptr;
 }
 

@@ -23,7 +23,7 @@ using KernelFn = void (*)(const KernelArgs &);
 
 /// The kernels of one ISA, and its packed weight layout.
 struct IsaKernels {
-  KernelFn convS8, convF32, depthwiseS8, depthwiseF32;
+  KernelFn convS8, convF32, depthwiseS8, depthwiseF32, maxPoolS8, maxPoolF32;
   /// Tile columns and k unit of the int8 and float micro-kernels.
   int nrS8, kuS8, nrF32;
   /// Bytes of one packed int8 weight element, and the value added to int8

@@ -19,11 +19,12 @@ class OddShapes(nn.Module):
     """K = 27 and 9 (not multiples of 4), N = 17 and 6 (not multiples of 16),
     stride 2 with asymmetric padding, dilation 2, a depthwise convolution
     with multiplier 2, a grouped convolution, a 1x1 convolution and a
-    per-pixel linear layer (matmul over H*W rows)."""
+    per-pixel linear layer (matmul over H*W rows), and a padded max pool."""
 
     def __init__(self):
         super().__init__()
         self.stem = nn.Conv2d(3, 17, 3, stride=2, padding=1)
+        self.pool = nn.MaxPool2d(3, stride=1, padding=1)
         self.dilated = nn.Conv2d(17, 6, 3, padding=2, dilation=2)
         self.depthwise = nn.Conv2d(6, 12, 3, padding=1, groups=6)
         self.grouped = nn.Conv2d(12, 10, 3, stride=(1, 2), groups=2)
@@ -31,7 +32,7 @@ class OddShapes(nn.Module):
         self.linear = nn.Linear(33, 7)
 
     def forward(self, x):
-        y = torch.relu(self.stem(x))
+        y = self.pool(torch.relu(self.stem(x)))
         y = torch.relu(self.dilated(y))
         y = torch.clamp(self.depthwise(y), 0, 6)
         y = self.pointwise(torch.relu(self.grouped(y)))
