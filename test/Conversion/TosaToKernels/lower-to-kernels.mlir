@@ -87,10 +87,10 @@ func.func @runtime_weights(%x: tensor<1x3x3x1xf32>, %w: tensor<1x3x3x1xf32>) -> 
 
 // int8 max pooling with padding (padded elements are ignored by the kernel).
 // CHECK-LABEL: func.func @max_pool
-// CHECK: quantx.kernel_call "quantx_kernel_maxpool_s8"(%arg0 : tensor<1x6x6x3xi8>) outs({{.*}} : tensor<1x3x3x3xi8>)
-// CHECK-SAME: params = array<i64: 0, 1, 6, 6, 3, 3, 3, 3, 3, 3, 2, 2, 1, 1, 1, 1,
+// CHECK: quantx.kernel_call "quantx_kernel_maxpool_s8"(%arg0 : tensor<1x7x7x3xi8>) outs({{.*}} : tensor<1x4x4x3xi8>)
+// CHECK-SAME: params = array<i64: 0, 1, 7, 7, 3, 4, 4, 3, 3, 3, 2, 2, 1, 1, 1, 1,
 // CHECK-NOT: tosa.max_pool2d
-func.func @max_pool(%x: tensor<1x6x6x3xi8>) -> tensor<1x3x3x3xi8> {
-  %y = tosa.max_pool2d %x {kernel = array<i64: 3, 3>, pad = array<i64: 1, 1, 1, 1>, stride = array<i64: 2, 2>} : (tensor<1x6x6x3xi8>) -> tensor<1x3x3x3xi8>
-  return %y : tensor<1x3x3x3xi8>
+func.func @max_pool(%x: tensor<1x7x7x3xi8>) -> tensor<1x4x4x3xi8> {
+  %y = tosa.max_pool2d %x {kernel = array<i64: 3, 3>, pad = array<i64: 1, 1, 1, 1>, stride = array<i64: 2, 2>} : (tensor<1x7x7x3xi8>) -> tensor<1x4x4x3xi8>
+  return %y : tensor<1x4x4x3xi8>
 }
