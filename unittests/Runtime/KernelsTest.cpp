@@ -50,6 +50,7 @@ struct ConvCase {
     p[kRounding] = rounding == qx::RoundingMode::Single ? 1 : 0;
     p[kOutputZeroPoint] = -5;
     p[kClampMin] = -128, p[kClampMax] = 120;
+    p[kPanelWidth] = getPanelWidthS8(isa, outC);
     return p;
   }
 };

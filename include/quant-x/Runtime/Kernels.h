@@ -83,6 +83,8 @@ enum Param : int {
   kOutputZeroPoint,
   kClampMin,
   kClampMax,
+  /// int8 conv: columns per packed weight panel (getPanelWidthS8).
+  kPanelWidth,
   kNumParams
 };
 
@@ -115,8 +117,14 @@ inline constexpr const char *kKernelSymbols[] = {
 /// The address of the entry point named `symbol`, or null.
 void *lookupKernel(const std::string &symbol);
 
+/// The panel width the int8 conv kernel of `isa` uses for `n` output
+/// channels: the micro-kernel width that pads `n` the least (AVX-512 has
+/// 16-, 32- and 64-column micro-kernels, so thin layers waste no lanes).
+int64_t getPanelWidthS8(Isa isa, int64_t n);
+
 /// Compile-time packing of conv/matmul weights `w[n][k]` (row-major) into the
-/// layout `isa`'s micro-kernel streams (raw bytes).
+/// layout `isa`'s micro-kernel streams (raw bytes); int8 weights in panels of
+/// getPanelWidthS8(isa, n) columns.
 std::vector<uint8_t> packWeightsS8(Isa isa, const int8_t *w, int64_t n,
                                    int64_t k);
 std::vector<uint8_t> packWeightsF32(Isa isa, const float *w, int64_t n,

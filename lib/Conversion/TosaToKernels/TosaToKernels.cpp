@@ -336,6 +336,9 @@ private:
                  bool transposed, int64_t batches, int64_t n, int64_t k,
                  DenseElementsAttr biasAttr) {
     std::vector<int32_t> requant = planEpilogue(plan, producer, n);
+    if (plan.isInt)
+      plan.params[kernels::kPanelWidth] =
+          kernels::getPanelWidthS8(targetIsa, n);
     OpBuilder b(plan.last);
     Location loc = plan.last->getLoc();
     std::vector<uint8_t> packed;

@@ -26,7 +26,9 @@
 #include "ThreadPool.h"
 #include "quant-x/Runtime/Kernels.h"
 
+#include <cstdlib>
 #include <cstring>
+#include <tuple>
 #include <type_traits>
 
 namespace quantx::kernels {
@@ -386,20 +388,31 @@ template <class In> struct MaxPoolRun {
   }
 };
 
-/// The kernel set of one ISA: its int8 and float micro-kernels, and the
-/// shift its int8 micro-kernel adds to activations.
-template <class S8, class F32, int ActivationShift> struct IsaSet {
+/// The kernel set of one ISA: its int8 micro-kernels `S8<W>` for each panel
+/// variant W (widest first), its float micro-kernel, and the shift its int8
+/// micro-kernels add to activations.
+template <template <int> class S8, class F32, int ActivationShift,
+          int... Variants>
+struct IsaSet {
+  using Widest = S8<std::get<0>(std::make_tuple(Variants...))>;
+
   static void convS8(const KernelArgs &args) {
-    ConvRun<S8, int8_t>(args).run();
+    int64_t width = args.params[kPanelWidth];
+    bool ran = ((width == S8<Variants>::NR
+                     ? (ConvRun<S8<Variants>, int8_t>(args).run(), true)
+                     : false) ||
+                ...);
+    if (!ran)
+      std::abort(); // The compiler packed for a width this ISA lacks.
   }
   static void convF32(const KernelArgs &args) {
     ConvRun<F32, float>(args).run();
   }
   static void depthwiseS8(const KernelArgs &args) {
-    DepthwiseRun<int8_t, int16_t, int32_t, S8>(args).run();
+    DepthwiseRun<int8_t, int16_t, int32_t, Widest>(args).run();
   }
   static void depthwiseF32(const KernelArgs &args) {
-    DepthwiseRun<float, float, float, S8>(args).run();
+    DepthwiseRun<float, float, float, Widest>(args).run();
   }
   static void maxPoolS8(const KernelArgs &args) {
     MaxPoolRun<int8_t>(args).run();
@@ -408,9 +421,12 @@ template <class S8, class F32, int ActivationShift> struct IsaSet {
     MaxPoolRun<float>(args).run();
   }
   static IsaKernels get() {
-    return {convS8,     convF32, depthwiseS8, depthwiseF32, maxPoolS8,
-            maxPoolF32, S8::NR,  S8::KU,      F32::NR,
-            int(sizeof(typename S8::BElem)), ActivationShift};
+    IsaKernels kernels{convS8,     convF32,   depthwiseS8,
+                       depthwiseF32, maxPoolS8, maxPoolF32,
+                       {S8<Variants>::NR..., 0},
+                       Widest::KU, F32::NR,  int(sizeof(typename Widest::BElem)),
+                       ActivationShift};
+    return kernels;
   }
 };
 

@@ -130,12 +130,24 @@ static std::vector<uint8_t> packPanels(const In *w, int64_t n, int64_t k,
   return bytes;
 }
 
+int64_t quantx::kernels::getPanelWidthS8(Isa isa, int64_t n) {
+  const IsaKernels &kernels = getKernels(isa);
+  int64_t best = kernels.panelWidthsS8[0];
+  for (const int *width = kernels.panelWidthsS8; *width; ++width) {
+    auto waste = [&](int64_t w) { return (n + w - 1) / w * w - n; };
+    if (waste(*width) < waste(best))
+      best = *width;
+  }
+  return best;
+}
+
 std::vector<uint8_t> quantx::kernels::packWeightsS8(Isa isa, const int8_t *w,
                                                     int64_t n, int64_t k) {
   const IsaKernels &kernels = getKernels(isa);
+  int64_t width = getPanelWidthS8(isa, n);
   if (kernels.weightBytesS8 == 2)
-    return packPanels<int16_t>(w, n, k, kernels.nrS8, kernels.kuS8);
-  return packPanels<int8_t>(w, n, k, kernels.nrS8, kernels.kuS8);
+    return packPanels<int16_t>(w, n, k, width, kernels.kuS8);
+  return packPanels<int8_t>(w, n, k, width, kernels.kuS8);
 }
 
 std::vector<uint8_t> quantx::kernels::packWeightsF32(Isa isa, const float *w,

@@ -24,8 +24,10 @@ using KernelFn = void (*)(const KernelArgs &);
 /// The kernels of one ISA, and its packed weight layout.
 struct IsaKernels {
   KernelFn convS8, convF32, depthwiseS8, depthwiseF32, maxPoolS8, maxPoolF32;
-  /// Tile columns and k unit of the int8 and float micro-kernels.
-  int nrS8, kuS8, nrF32;
+  /// Tile columns of the int8 micro-kernels (widest first, 0 past the
+  /// last), their k unit, and the float micro-kernel's tile columns.
+  int panelWidthsS8[4];
+  int kuS8, nrF32;
   /// Bytes of one packed int8 weight element, and the value added to int8
   /// activations (128 for VNNI's uint8 operand).
   int weightBytesS8, activationShift;

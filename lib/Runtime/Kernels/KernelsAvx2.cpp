@@ -81,9 +81,11 @@ struct Avx2F32 {
         _mm256_storeu_ps(c + r * ldc + 8 * j, acc[r][j]);
   }
 };
+/// One int8 panel width.
+template <int> using Avx2S8Panel = Avx2S8;
 } // namespace
 
 const IsaKernels &quantx::kernels::getAvx2Kernels() {
-  static const IsaKernels kernels = IsaSet<Avx2S8, Avx2F32, 0>::get();
+  static const IsaKernels kernels = IsaSet<Avx2S8Panel, Avx2F32, 0, 1>::get();
   return kernels;
 }

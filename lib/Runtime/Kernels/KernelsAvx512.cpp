@@ -116,12 +116,14 @@ void requantizeBlock(const int32_t *acc, int64_t ldc, int64_t rows,
 }
 
 /// vpdpbusd: uint8 activations (int8 + 128) times int8 weights, four k per
-/// int32 lane.
-struct Avx512VnniS8 {
+/// int32 lane; `Vectors` zmm of 16 columns per row, as many rows as keep 24
+/// (16 for one vector) accumulators in registers.
+template <int Vectors> struct Avx512VnniS8 {
   using AElem = uint8_t;
   using BElem = int8_t;
   using Acc = int32_t;
-  static constexpr int MR = 6, NR = 64, KU = 4;
+  static constexpr int MR = Vectors == 4 ? 6 : Vectors == 2 ? 12 : 16;
+  static constexpr int NR = 16 * Vectors, KU = 4;
   static AElem convert(int8_t x) { return uint8_t(x) ^ 0x80; }
   static void convertRun(const int8_t *src, uint8_t *dst, int64_t n) {
     const __m512i flip = _mm512_set1_epi8(char(0x80));
@@ -148,25 +150,23 @@ struct Avx512VnniS8 {
   template <int R>
   static void tile(int64_t kc, const uint8_t *a, int64_t lda, const int8_t *b,
                    int32_t *c, int64_t ldc, bool accumulate) {
-    __m512i acc[R][4];
+    __m512i acc[R][Vectors];
     for (int r = 0; r < R; ++r)
-      for (int j = 0; j < 4; ++j)
+      for (int j = 0; j < Vectors; ++j)
         acc[r][j] = accumulate ? _mm512_loadu_si512(c + r * ldc + 16 * j)
                                : _mm512_setzero_si512();
     for (int64_t k = 0; k < kc; k += 4, b += 4 * NR) {
-      __m512i b0 = _mm512_loadu_si512(b), b1 = _mm512_loadu_si512(b + 64);
-      __m512i b2 = _mm512_loadu_si512(b + 128),
-              b3 = _mm512_loadu_si512(b + 192);
+      __m512i w[Vectors];
+      for (int j = 0; j < Vectors; ++j)
+        w[j] = _mm512_loadu_si512(b + 64 * j);
       for (int r = 0; r < R; ++r) {
         __m512i av = _mm512_set1_epi32(load32(a + r * lda + k));
-        acc[r][0] = _mm512_dpbusd_epi32(acc[r][0], av, b0);
-        acc[r][1] = _mm512_dpbusd_epi32(acc[r][1], av, b1);
-        acc[r][2] = _mm512_dpbusd_epi32(acc[r][2], av, b2);
-        acc[r][3] = _mm512_dpbusd_epi32(acc[r][3], av, b3);
+        for (int j = 0; j < Vectors; ++j)
+          acc[r][j] = _mm512_dpbusd_epi32(acc[r][j], av, w[j]);
       }
     }
     for (int r = 0; r < R; ++r)
-      for (int j = 0; j < 4; ++j)
+      for (int j = 0; j < Vectors; ++j)
         _mm512_storeu_si512(c + r * ldc + 16 * j, acc[r][j]);
   }
 };
@@ -207,6 +207,6 @@ struct Avx512F32 {
 
 const IsaKernels &quantx::kernels::getAvx512Kernels() {
   static const IsaKernels kernels =
-      IsaSet<Avx512VnniS8, Avx512F32, 128>::get();
+      IsaSet<Avx512VnniS8, Avx512F32, 128, 4, 2, 1>::get();
   return kernels;
 }

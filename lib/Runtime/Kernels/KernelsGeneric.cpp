@@ -35,11 +35,12 @@ template <class A, class B, class C> struct ScalarKernel : PortableRequantize {
   }
 };
 
+/// One int8 panel width.
+template <int> using GenericS8 = ScalarKernel<int8_t, int8_t, int32_t>;
 } // namespace
 
 const IsaKernels &quantx::kernels::getGenericKernels() {
-  using S8 = ScalarKernel<int8_t, int8_t, int32_t>;
   using F32 = ScalarKernel<float, float, float>;
-  static const IsaKernels kernels = IsaSet<S8, F32, 0>::get();
+  static const IsaKernels kernels = IsaSet<GenericS8, F32, 0, 1>::get();
   return kernels;
 }
