@@ -23,43 +23,44 @@ int countAffinityCores() {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
+/// Workers spin briefly on the generation counter before sleeping: a model
+/// calls the kernels dozens of times per inference, and waking a sleeping
+/// thread costs tens of microseconds.
 class Pool {
 public:
-  explicit Pool(int threads) {
+  explicit Pool(int threads) : size(threads) {
     for (int i = 1; i < threads; ++i)
       workers.emplace_back([this, i] { work(i); });
-    size = threads;
   }
   ~Pool() {
     {
       std::lock_guard<std::mutex> lock(mutex);
       stopping = true;
-      ++generation;
+      generation.fetch_add(1);
     }
     wake.notify_all();
     for (std::thread &worker : workers)
       worker.join();
   }
-  int getSize() const { return size; }
 
   void run(int64_t count, const std::function<void(int64_t, int64_t)> &body) {
-    int64_t chunks = std::min<int64_t>(count, size);
+    task = &body;
+    taskCount = count;
+    taskChunks = std::min<int64_t>(count, size);
+    pending.store(int(taskChunks) - 1);
     {
       std::lock_guard<std::mutex> lock(mutex);
-      task = &body;
-      taskCount = count;
-      taskChunks = chunks;
-      pending = static_cast<int>(chunks) - 1;
-      ++generation;
+      generation.fetch_add(1);
     }
     wake.notify_all();
     runChunk(0);
-    std::unique_lock<std::mutex> lock(mutex);
-    done.wait(lock, [this] { return pending == 0; });
-    task = nullptr;
+    while (pending.load(std::memory_order_acquire) != 0)
+      std::this_thread::yield();
   }
 
 private:
+  static constexpr int kSpins = 20000;
+
   void runChunk(int64_t chunk) {
     int64_t begin = taskCount * chunk / taskChunks;
     int64_t end = taskCount * (chunk + 1) / taskChunks;
@@ -69,31 +70,39 @@ private:
   void work(int index) {
     uint64_t seen = 0;
     while (true) {
-      {
+      int spins = 0;
+      while (generation.load(std::memory_order_acquire) == seen &&
+             spins < kSpins)
+        ++spins, pause();
+      if (generation.load(std::memory_order_acquire) == seen) {
         std::unique_lock<std::mutex> lock(mutex);
-        wake.wait(lock, [&] { return generation != seen; });
-        seen = generation;
-        if (stopping)
-          return;
-        if (index >= taskChunks)
-          continue;
+        wake.wait(lock, [&] { return generation.load() != seen; });
       }
+      seen = generation.load(std::memory_order_acquire);
+      if (stopping)
+        return;
+      if (index >= taskChunks)
+        continue;
       runChunk(index);
-      std::lock_guard<std::mutex> lock(mutex);
-      if (--pending == 0)
-        done.notify_one();
+      pending.fetch_sub(1, std::memory_order_release);
     }
   }
 
+  static void pause() {
+#if defined(__x86_64__)
+    __builtin_ia32_pause();
+#endif
+  }
+
+  const int size;
   std::vector<std::thread> workers;
-  int size = 1;
   std::mutex mutex;
-  std::condition_variable wake, done;
-  uint64_t generation = 0;
+  std::condition_variable wake;
+  std::atomic<uint64_t> generation{0};
+  std::atomic<int> pending{0};
   bool stopping = false;
   const std::function<void(int64_t, int64_t)> *task = nullptr;
   int64_t taskCount = 0, taskChunks = 1;
-  int pending = 0;
 };
 
 std::mutex poolMutex;
