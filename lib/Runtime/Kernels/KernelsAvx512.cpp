@@ -103,14 +103,21 @@ void requantizeBlock(const int32_t *acc, int64_t ldc, int64_t rows,
                                       : __mmask16((1u << (count - j)) - 1);
     Channels16 ch(rq, first + j, lanes);
     __m512i b = _mm512_maskz_loadu_epi32(lanes, bias + j);
+    bool full = lanes == 0xFFFF;
     for (int64_t r = 0; r < rows; ++r) {
-      __m512i x = _mm512_add_epi32(
-          _mm512_maskz_loadu_epi32(lanes, acc + r * ldc + j), b);
+      const int32_t *from = acc + r * ldc + j;
+      __m512i x = full ? _mm512_loadu_si512(from)
+                       : _mm512_maskz_loadu_epi32(lanes, from);
+      x = _mm512_add_epi32(x, b);
       if (rowTerms)
         x = _mm512_add_epi32(x, _mm512_set1_epi32(rowTerms[r]));
       __m512i y = _mm512_add_epi32(rescale16<R>(x, ch), zeroPoint);
       y = _mm512_min_epi32(_mm512_max_epi32(y, lo), hi);
-      _mm_mask_storeu_epi8(out + r * ldo + j, lanes, _mm512_cvtepi32_epi8(y));
+      __m128i bytes = _mm512_cvtepi32_epi8(y);
+      if (full)
+        _mm_storeu_si128(reinterpret_cast<__m128i *>(out + r * ldo + j), bytes);
+      else
+        _mm_mask_storeu_epi8(out + r * ldo + j, lanes, bytes);
     }
   }
 }
