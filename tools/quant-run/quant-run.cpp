@@ -125,8 +125,8 @@ int main(int argc, char **argv) {
 
   namespace kernels = ::quantx::kernels;
   if (listKernels) {
-    for (kernels::Isa isa : {kernels::Isa::Avx512Vnni, kernels::Isa::Avx2,
-                             kernels::Isa::Generic})
+    for (kernels::Isa isa :
+         {kernels::Isa::Avx512Vnni, kernels::Isa::Avx2, kernels::Isa::Generic})
       if (kernels::hostSupports(isa))
         llvm::outs() << kernels::getIsaName(isa) << "\n";
     return 0;

@@ -8,8 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "quant-x/Dialect/QuantX/IR/Dyadic.h"
 #include "quant-x/Runtime/Kernels.h"
+#include "quant-x/Dialect/QuantX/IR/Dyadic.h"
 
 #include "gtest/gtest.h"
 
@@ -84,9 +84,9 @@ std::vector<Acc> directConv(const ConvCase &c, const std::vector<T> &x,
                 continue;
               }
               for (int64_t ci = 0; ci < c.inC; ++ci)
-                acc += (in(ci) - zpIn) *
-                       (Acc(w[((oc * c.kH + kh) * c.kW + kw) * c.inC + ci]) -
-                        zpW);
+                acc +=
+                    (in(ci)-zpIn) *
+                    (Acc(w[((oc * c.kH + kh) * c.kW + kw) * c.inC + ci]) - zpW);
             }
           out.push_back(acc);
         }
@@ -142,17 +142,17 @@ void checkConvS8(const ConvCase &c, Isa isa, OutputKind kind,
   std::vector<int8_t> q(expected.size());
   void *out = kind == OutputKind::Int8 ? static_cast<void *>(q.data())
                                        : static_cast<void *>(raw.data());
-  quantx_kernel_conv_s8(x.data(), packed.data(), folded.data(),
-                        requant.data(), params.data(), out);
+  quantx_kernel_conv_s8(x.data(), packed.data(), folded.data(), requant.data(),
+                        params.data(), out);
   for (size_t i = 0; i < expected.size(); ++i) {
     int64_t oc = int64_t(i) % c.outC;
     if (kind == OutputKind::Accumulator) {
       ASSERT_EQ(raw[i], expected[i]) << "element " << i;
       continue;
     }
-    int64_t want = qx::rescaleReference(
-        expected[i], 0, {requant[oc], requant[c.outC + oc]}, rounding, -5,
-        -128, 120);
+    int64_t want = qx::rescaleReference(expected[i], 0,
+                                        {requant[oc], requant[c.outC + oc]},
+                                        rounding, -5, -128, 120);
     ASSERT_EQ(q[i], want) << "element " << i << " acc " << expected[i];
   }
 }
@@ -178,8 +178,8 @@ TEST(KernelsTest, ConvS8MatchesDirectConvolution) {
 TEST(KernelsTest, DepthwiseS8MatchesDirectConvolution) {
   for (Isa isa : hostIsas())
     for (int64_t multiplier : {1, 3}) {
-      ConvCase c{1, 10, 9, 19, 19 * multiplier, 3, 3, 2, 1, 1, 2,
-                 1, 1, 2, 2, -9, -9, 4, true, multiplier};
+      ConvCase c{1,  10, 9, 19,   19 * multiplier, 3, 3, 2, 1, 1, 2, 1, 1, 2, 2,
+                 -9, -9, 4, true, multiplier};
       std::mt19937 rng(7);
       std::vector<int8_t> x(c.inH * c.inW * c.inC), w(9 * c.outC);
       randomFill(rng, x, -128, 127);
@@ -191,13 +191,13 @@ TEST(KernelsTest, DepthwiseS8MatchesDirectConvolution) {
       }
       std::vector<int16_t> packed =
           packDepthwiseWeightsS8(w.data(), 9, c.outC, c.weightZp);
-      std::vector<int32_t> folded = foldDepthwiseBiasS8(
-          packed.data(), 9, c.outC, bias.data(), c.inputZp);
+      std::vector<int32_t> folded =
+          foldDepthwiseBiasS8(packed.data(), 9, c.outC, bias.data(), c.inputZp);
       std::vector<int64_t> params =
           c.params(isa, OutputKind::Int8, qx::RoundingMode::Double);
-      std::vector<int32_t> expected = directConv<int8_t, int32_t>(
-          c, x, w, bias, int32_t(c.padValue), int32_t(c.inputZp),
-          int32_t(c.weightZp));
+      std::vector<int32_t> expected =
+          directConv<int8_t, int32_t>(c, x, w, bias, int32_t(c.padValue),
+                                      int32_t(c.inputZp), int32_t(c.weightZp));
       std::vector<int8_t> q(expected.size());
       quantx_kernel_depthwise_s8(x.data(), packed.data(), folded.data(),
                                  requant.data(), params.data(), q.data());

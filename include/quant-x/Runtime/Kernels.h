@@ -111,7 +111,7 @@ inline constexpr const char *kDepthwiseF32Symbol =
 inline constexpr const char *kMaxPoolS8Symbol = "quantx_kernel_maxpool_s8";
 inline constexpr const char *kMaxPoolF32Symbol = "quantx_kernel_maxpool_f32";
 inline constexpr const char *kKernelSymbols[] = {
-    kConvS8Symbol,      kConvF32Symbol,   kDepthwiseS8Symbol,
+    kConvS8Symbol,       kConvF32Symbol,   kDepthwiseS8Symbol,
     kDepthwiseF32Symbol, kMaxPoolS8Symbol, kMaxPoolF32Symbol};
 
 /// The address of the entry point named `symbol`, or null.

@@ -91,18 +91,15 @@ struct LowerKernelCallsPass
   static Value getPointer(OpBuilder &b, Location loc, Value buffer) {
     auto type = cast<MemRefType>(buffer.getType());
     Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buffer);
-    auto metadata =
-        memref::ExtractStridedMetadataOp::create(b, loc, buffer);
+    auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, buffer);
     int64_t bytes = type.getElementTypeBitWidth() / 8;
-    Value offset = arith::MulIOp::create(
-        b, loc, metadata.getOffset(),
-        arith::ConstantIndexOp::create(b, loc, bytes));
+    Value offset =
+        arith::MulIOp::create(b, loc, metadata.getOffset(),
+                              arith::ConstantIndexOp::create(b, loc, bytes));
     Value address = arith::AddIOp::create(b, loc, base, offset);
-    Value asInt =
-        arith::IndexCastOp::create(b, loc, b.getI64Type(), address);
-    return LLVM::IntToPtrOp::create(b, loc,
-                                    LLVM::LLVMPointerType::get(b.getContext()),
-                                    asInt);
+    Value asInt = arith::IndexCastOp::create(b, loc, b.getI64Type(), address);
+    return LLVM::IntToPtrOp::create(
+        b, loc, LLVM::LLVMPointerType::get(b.getContext()), asInt);
   }
 
   /// `buffer`, or a contiguous copy of it.
@@ -126,9 +123,8 @@ struct LowerKernelCallsPass
         RankedTensorType::get({int64_t(params.size())}, b.getI64Type());
     std::string name = "__quantx_kernel_params_" + std::to_string(counter++);
     OpBuilder global = OpBuilder::atBlockBegin(module.getBody());
-    memref::GlobalOp::create(global, loc, name,
-                             global.getStringAttr("private"), type,
-                             DenseElementsAttr::get(tensorType, params),
+    memref::GlobalOp::create(global, loc, name, global.getStringAttr("private"),
+                             type, DenseElementsAttr::get(tensorType, params),
                              /*constant=*/true, /*alignment=*/IntegerAttr());
     return memref::GetGlobalOp::create(b, loc, type, name);
   }

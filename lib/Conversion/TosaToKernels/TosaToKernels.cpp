@@ -59,8 +59,7 @@ DenseElementsAttr getConstant(Value value) {
 /// Values of an int8 / int32 / float constant, broadcast from one element to
 /// `count` when splat or of size 1.
 template <class T>
-std::optional<std::vector<T>> getValues(DenseElementsAttr attr,
-                                        int64_t count) {
+std::optional<std::vector<T>> getValues(DenseElementsAttr attr, int64_t count) {
   if (!attr)
     return std::nullopt;
   std::vector<T> values;
@@ -185,9 +184,9 @@ private:
                       (kernelW - 1) * dilation[1];
       if (tosa::getConstShapeValues(slice.getStart().getDefiningOp(), start) &&
           tosa::getConstShapeValues(slice.getSize().getDefiningOp(), size) &&
-          sliceIn.hasStaticShape() && llvm::all_of(start, [](int64_t v) {
-            return v == 0;
-          }) && size.size() == 4 && size[0] == sliceIn.getDimSize(0) &&
+          sliceIn.hasStaticShape() &&
+          llvm::all_of(start, [](int64_t v) { return v == 0; }) &&
+          size.size() == 4 && size[0] == sliceIn.getDimSize(0) &&
           size[3] == sliceIn.getDimSize(3) && lastH < size[1] &&
           lastW < size[2]) {
         input = slice.getInput1();
@@ -277,8 +276,8 @@ private:
   static Value vectorConstant(OpBuilder &b, Location loc, ArrayRef<T> values,
                               Type elementType) {
     auto type = RankedTensorType::get({int64_t(values.size())}, elementType);
-    return arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(type, values));
+    return arith::ConstantOp::create(b, loc,
+                                     DenseElementsAttr::get(type, values));
   }
 
   /// Emits the kernel call replacing `plan.last`.
@@ -287,8 +286,7 @@ private:
     OpBuilder b(plan.last);
     Location loc = plan.last->getLoc();
     auto outType = cast<RankedTensorType>(plan.last->getResult(0).getType());
-    SmallVector<Value> inputs{plan.input, bytesConstant(b, loc, weights),
-                              bias};
+    SmallVector<Value> inputs{plan.input, bytesConstant(b, loc, weights), bias};
     if (!requant.empty())
       inputs.push_back(vectorConstant(b, loc, requant, b.getI32Type()));
     Value init = tensor::EmptyOp::create(b, loc, outType.getShape(),
@@ -364,13 +362,13 @@ private:
           kernels::foldConvBiasS8(targetIsa, rows.data(), n, k, bias->data(),
                                   plan.inputZp, plan.weightZp);
       for (int64_t batch = 0; batch < batches; ++batch) {
-        std::vector<uint8_t> one =
-            kernels::packWeightsS8(targetIsa, rows.data() + batch * n * k, n, k);
+        std::vector<uint8_t> one = kernels::packWeightsS8(
+            targetIsa, rows.data() + batch * n * k, n, k);
         packed.insert(packed.end(), one.begin(), one.end());
         // Batches share the bias, so their weight sums must agree.
         if (batch > 0 &&
-            kernels::foldConvBiasS8(targetIsa, rows.data() + batch * n * k, n, k,
-                                    bias->data(), plan.inputZp,
+            kernels::foldConvBiasS8(targetIsa, rows.data() + batch * n * k, n,
+                                    k, bias->data(), plan.inputZp,
                                     plan.weightZp) != folded)
           return;
       }
@@ -379,8 +377,8 @@ private:
       return;
     }
     auto weights = getValues<float>(w, batches * n * k);
-    auto bias = biasAttr ? getValues<float>(biasAttr, n)
-                         : std::vector<float>(n, 0.0f);
+    auto bias =
+        biasAttr ? getValues<float>(biasAttr, n) : std::vector<float>(n, 0.0f);
     if (!weights || !bias)
       return;
     std::vector<float> rows = transpose(*weights);
@@ -527,9 +525,8 @@ private:
       auto add = dyn_cast<tosa::AddOp>(*producer->getResult(0).user_begin());
       if (!add || add.getType() != outType)
         break;
-      Value other = add.getInput1() == producer->getResult(0)
-                        ? add.getInput2()
-                        : add.getInput1();
+      Value other = add.getInput1() == producer->getResult(0) ? add.getInput2()
+                                                              : add.getInput1();
       auto otherType = cast<RankedTensorType>(other.getType());
       DenseElementsAttr attr = getConstant(other);
       if (!attr || otherType.getNumElements() != n ||
@@ -565,8 +562,7 @@ private:
       SmallVector<float> rounded(floatBias.begin(), floatBias.end());
       biasAttr = DenseElementsAttr::get(biasType, ArrayRef<float>(rounded));
     }
-    lowerGemm(plan, producer, w, /*transposed=*/true, batches, n, k,
-              biasAttr);
+    lowerGemm(plan, producer, w, /*transposed=*/true, batches, n, k, biasAttr);
   }
 };
 

@@ -47,7 +47,8 @@ struct ConvShape {
         k(params[kKernelH] * params[kKernelW] * params[kInC]) {}
 };
 
-template <class MK, class In> struct ConvRun {
+template <class MK, class In>
+struct ConvRun {
   using AElem = typename MK::AElem;
   using BElem = typename MK::BElem;
   using Acc = typename MK::Acc;
@@ -61,8 +62,8 @@ template <class MK, class In> struct ConvRun {
   const Acc *bias;
   const void *requant;
   void *output;
-  int64_t depth;      // K rounded up to KU
-  int64_t blockCols;  // a multiple of NR
+  int64_t depth;     // K rounded up to KU
+  int64_t blockCols; // a multiple of NR
   int64_t rowBlocks, colBlocks;
 
   explicit ConvRun(const KernelArgs &args)
@@ -79,8 +80,8 @@ template <class MK, class In> struct ConvRun {
     int64_t threads = getThreadCount();
     int64_t items = params[kBatch] * rowBlocks;
     int64_t split = items >= threads ? 1 : (threads + items - 1) / items;
-    int64_t panelsPerBlock = minOf<int64_t>(
-        maxOf<int64_t>((panels + split - 1) / split, 1), 8);
+    int64_t panelsPerBlock =
+        minOf<int64_t>(maxOf<int64_t>((panels + split - 1) / split, 1), 8);
     blockCols = panelsPerBlock * MK::NR;
     colBlocks = (shape.n + blockCols - 1) / blockCols;
   }
@@ -109,8 +110,8 @@ template <class MK, class In> struct ConvRun {
       int64_t iw0 = ow * p[kStrideW] - p[kPadLeft];
       // With unit dilation, a kernel row inside the image is one contiguous
       // run of kW * C input elements.
-      bool rowRuns = p[kDilationW] == 1 && iw0 >= 0 &&
-                     iw0 + p[kKernelW] <= p[kInW];
+      bool rowRuns =
+          p[kDilationW] == 1 && iw0 >= 0 && iw0 + p[kKernelW] <= p[kInW];
       for (int64_t kh = 0; kh < p[kKernelH]; ++kh) {
         int64_t ih = oh * p[kStrideH] - p[kPadTop] + kh * p[kDilationH];
         if (rowRuns && ih >= 0 && ih < p[kInH]) {
@@ -159,11 +160,14 @@ template <class MK, class In> struct ConvRun {
       -> decltype(K::convertRun(nullptr, nullptr, 0), true) {
     return true;
   }
-  template <class K> static constexpr bool hasConvertRun(...) { return false; }
+  template <class K>
+  static constexpr bool hasConvertRun(...) {
+    return false;
+  }
 
   template <int R>
-  void tiles(int64_t rows, int64_t kc, const AElem *a, const BElem *b,
-             Acc *c, int64_t ldc, bool accumulate) const {
+  void tiles(int64_t rows, int64_t kc, const AElem *a, const BElem *b, Acc *c,
+             int64_t ldc, bool accumulate) const {
     int64_t r = 0;
     for (; r + R <= rows; r += R)
       MK::template tile<R>(kc, a + r * depth, depth, b, c + r * ldc, ldc,
@@ -183,8 +187,8 @@ template <class MK, class In> struct ConvRun {
     // -weightZp * sum(x) per row, modulo 2^32 like the accumulators.
     Buffer<int32_t> rowTerms(weightZp != 0 ? rows : 0);
     for (int64_t r = 0; weightZp != 0 && r < rows; ++r)
-      rowTerms[r] = static_cast<int32_t>(uint32_t(-weightZp) *
-                                         uint32_t(rowSums[r]));
+      rowTerms[r] =
+          static_cast<int32_t>(uint32_t(-weightZp) * uint32_t(rowSums[r]));
     const int32_t *terms = weightZp != 0 ? rowTerms.data() : nullptr;
     if constexpr (kIsInt) {
       if (static_cast<OutputKind>(p[kOutputKind]) == OutputKind::Int8) {
@@ -225,8 +229,8 @@ template <class MK, class In> struct ConvRun {
           int64_t kc = minOf(sliceDepth, depth - k0);
           for (int64_t j = 0; j < cols; j += MK::NR) {
             const BElem *b = panels + (col0 + j) * depth + k0 * MK::NR;
-            tiles<MK::MR>(rows, kc, a.data() + k0, b, c.data() + j,
-                          blockCols, k0 > 0);
+            tiles<MK::MR>(rows, kc, a.data() + k0, b, c.data() + j, blockCols,
+                          k0 > 0);
           }
         }
         epilogue(image, row0, rows, col0, cols, c.data(), blockCols,
@@ -241,7 +245,8 @@ template <class MK, class In> struct ConvRun {
 /// padded taps reading a row of the pad value. `W` holds the weights minus
 /// their zero point, the bias has the input zero point folded in.
 /// `Epi` supplies the int8 epilogue (the ISA's int8 micro-kernel).
-template <class In, class W, class Acc, class Epi> struct DepthwiseRun {
+template <class In, class W, class Acc, class Epi>
+struct DepthwiseRun {
   const int64_t *p;
   const In *input;
   const W *weights;
@@ -295,9 +300,8 @@ template <class In, class W, class Acc, class Epi> struct DepthwiseRun {
     parallelFor(p[kBatch] * p[kOutH], [&](int64_t begin, int64_t end) {
       Buffer<Acc> acc(outW * channels);
       Buffer<const In *> taps(numTaps);
-      Buffer<In> padRow(inC, static_cast<In>(std::is_integral_v<In>
-                                                 ? p[kPadValue]
-                                                 : 0));
+      Buffer<In> padRow(
+          inC, static_cast<In>(std::is_integral_v<In> ? p[kPadValue] : 0));
       for (int64_t row = begin; row < end; ++row) {
         int64_t image = row / p[kOutH], oh = row % p[kOutH];
         for (int64_t ow = 0; ow < outW; ++ow) {
@@ -305,11 +309,10 @@ template <class In, class W, class Acc, class Epi> struct DepthwiseRun {
             int64_t ih = oh * p[kStrideH] - p[kPadTop] + kh * p[kDilationH];
             for (int64_t kw = 0; kw < p[kKernelW]; ++kw, ++t) {
               int64_t iw = ow * p[kStrideW] - p[kPadLeft] + kw * p[kDilationW];
-              bool inside =
-                  ih >= 0 && ih < p[kInH] && iw >= 0 && iw < p[kInW];
-              taps[t] = inside ? input + ((image * p[kInH] + ih) * p[kInW] +
-                                          iw) * inC
-                               : padRow.data();
+              bool inside = ih >= 0 && ih < p[kInH] && iw >= 0 && iw < p[kInW];
+              taps[t] =
+                  inside ? input + ((image * p[kInH] + ih) * p[kInW] + iw) * inC
+                         : padRow.data();
             }
           }
           pixel(taps.data(), numTaps, acc.data() + ow * channels);
@@ -337,7 +340,8 @@ inline int8_t poolMax(int8_t a, int8_t b) { return maxOf(a, b); }
 inline float poolMax(float a, float b) { return (b != b || b > a) ? b : a; }
 
 /// Max pooling, vectorized along channels: padded taps are skipped.
-template <class In> struct MaxPoolRun {
+template <class In>
+struct MaxPoolRun {
   const int64_t *p;
   const In *input;
   In *output;
@@ -421,10 +425,16 @@ struct IsaSet {
     MaxPoolRun<float>(args).run();
   }
   static IsaKernels get() {
-    IsaKernels kernels{convS8,     convF32,   depthwiseS8,
-                       depthwiseF32, maxPoolS8, maxPoolF32,
+    IsaKernels kernels{convS8,
+                       convF32,
+                       depthwiseS8,
+                       depthwiseF32,
+                       maxPoolS8,
+                       maxPoolF32,
                        {S8<Variants>::NR..., 0},
-                       Widest::KU, F32::NR,  int(sizeof(typename Widest::BElem)),
+                       Widest::KU,
+                       F32::NR,
+                       int(sizeof(typename Widest::BElem)),
                        ActivationShift};
     return kernels;
   }

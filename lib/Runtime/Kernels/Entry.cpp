@@ -82,7 +82,7 @@ static const IsaKernels &getKernels(const int64_t *params) {
   void NAME(const void *input, const void *weights, const void *bias,          \
             const void *requant, const int64_t *params, void *output) {        \
     getKernels(params).FIELD(                                                  \
-        KernelArgs{input, weights, bias, requant, params, output});           \
+        KernelArgs{input, weights, bias, requant, params, output});            \
   }
 extern "C" {
 QUANTX_ENTRY(quantx_kernel_conv_s8, convS8)
@@ -95,12 +95,12 @@ QUANTX_ENTRY(quantx_kernel_maxpool_f32, maxPoolF32)
 #undef QUANTX_ENTRY
 
 void *quantx::kernels::lookupKernel(const std::string &symbol) {
-  using Entry = void (*)(const void *, const void *, const void *,
-                         const void *, const int64_t *, void *);
+  using Entry = void (*)(const void *, const void *, const void *, const void *,
+                         const int64_t *, void *);
   static const Entry entries[] = {
-      quantx_kernel_conv_s8,       quantx_kernel_conv_f32,
-      quantx_kernel_depthwise_s8,  quantx_kernel_depthwise_f32,
-      quantx_kernel_maxpool_s8,    quantx_kernel_maxpool_f32};
+      quantx_kernel_conv_s8,      quantx_kernel_conv_f32,
+      quantx_kernel_depthwise_s8, quantx_kernel_depthwise_f32,
+      quantx_kernel_maxpool_s8,   quantx_kernel_maxpool_f32};
   static_assert(std::size(entries) == std::size(kKernelSymbols));
   for (size_t i = 0; i < std::size(entries); ++i)
     if (symbol == kKernelSymbols[i])
@@ -155,9 +155,11 @@ std::vector<uint8_t> quantx::kernels::packWeightsF32(Isa isa, const float *w,
   return packPanels<float>(w, n, k, getKernels(isa).nrF32, 1);
 }
 
-std::vector<int32_t> quantx::kernels::foldConvBiasS8(
-    Isa isa, const int8_t *w, int64_t n, int64_t k, const int32_t *bias,
-    int64_t inputZeroPoint, int64_t weightZeroPoint) {
+std::vector<int32_t> quantx::kernels::foldConvBiasS8(Isa isa, const int8_t *w,
+                                                     int64_t n, int64_t k,
+                                                     const int32_t *bias,
+                                                     int64_t inputZeroPoint,
+                                                     int64_t weightZeroPoint) {
   int64_t shift = getKernels(isa).activationShift;
   std::vector<int32_t> folded(n);
   for (int64_t col = 0; col < n; ++col) {
@@ -173,19 +175,18 @@ std::vector<int32_t> quantx::kernels::foldConvBiasS8(
   return folded;
 }
 
-std::vector<int16_t>
-quantx::kernels::packDepthwiseWeightsS8(const int8_t *w, int64_t taps,
-                                        int64_t channels,
-                                        int64_t weightZeroPoint) {
+std::vector<int16_t> quantx::kernels::packDepthwiseWeightsS8(
+    const int8_t *w, int64_t taps, int64_t channels, int64_t weightZeroPoint) {
   std::vector<int16_t> packed(taps * channels);
   for (int64_t i = 0, e = taps * channels; i < e; ++i)
     packed[i] = static_cast<int16_t>(w[i] - weightZeroPoint);
   return packed;
 }
 
-std::vector<int32_t> quantx::kernels::foldDepthwiseBiasS8(
-    const int16_t *packed, int64_t taps, int64_t channels, const int32_t *bias,
-    int64_t inputZeroPoint) {
+std::vector<int32_t>
+quantx::kernels::foldDepthwiseBiasS8(const int16_t *packed, int64_t taps,
+                                     int64_t channels, const int32_t *bias,
+                                     int64_t inputZeroPoint) {
   std::vector<int32_t> folded(channels);
   for (int64_t c = 0; c < channels; ++c) {
     int64_t sum = 0;

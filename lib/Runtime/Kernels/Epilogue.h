@@ -71,14 +71,13 @@ struct Requant {
 /// at channel `first`.
 template <Rounding R>
 inline void requantizeRowImpl(const int32_t *acc, const int32_t *bias,
-                              int32_t rowTerm, const Requant &rq,
-                              int64_t first, int64_t count, int8_t *out) {
+                              int32_t rowTerm, const Requant &rq, int64_t first,
+                              int64_t count, int8_t *out) {
   const int32_t *mul = rq.multiplier + first, *shift = rq.shift + first;
   for (int64_t j = 0; j < count; ++j) {
     int64_t x = wrappingSum(acc[j], bias[j], rowTerm);
-    int64_t scaled = R == Rounding::Single
-                         ? rescaleSingle(x, mul[j], shift[j])
-                         : rescaleDouble(x, mul[j], shift[j]);
+    int64_t scaled = R == Rounding::Single ? rescaleSingle(x, mul[j], shift[j])
+                                           : rescaleDouble(x, mul[j], shift[j]);
     out[j] = static_cast<int8_t>(
         clampTo<int64_t>(scaled + rq.zeroPoint, rq.lo, rq.hi));
   }
@@ -105,8 +104,8 @@ struct PortableRequantize {
                          const Requant &rq, int64_t first, int64_t count,
                          int8_t *out, int64_t ldo) {
     for (int64_t r = 0; r < rows; ++r)
-      requantizeRow(acc + r * ldc, bias, rowTerms ? rowTerms[r] : 0, rq,
-                    first, count, out + r * ldo);
+      requantizeRow(acc + r * ldc, bias, rowTerms ? rowTerms[r] : 0, rq, first,
+                    count, out + r * ldo);
   }
 };
 

@@ -18,18 +18,27 @@
 namespace quantx::kernels {
 namespace {
 
-template <class T> inline T minOf(T a, T b) { return b < a ? b : a; }
-template <class T> inline T maxOf(T a, T b) { return a < b ? b : a; }
-template <class T> inline T clampTo(T v, T lo, T hi) {
+template <class T>
+inline T minOf(T a, T b) {
+  return b < a ? b : a;
+}
+template <class T>
+inline T maxOf(T a, T b) {
+  return a < b ? b : a;
+}
+template <class T>
+inline T clampTo(T v, T lo, T hi) {
   return v < lo ? lo : (hi < v ? hi : v);
 }
-template <class T> inline void fillN(T *begin, int64_t count, T value) {
+template <class T>
+inline void fillN(T *begin, int64_t count, T value) {
   for (int64_t i = 0; i < count; ++i)
     begin[i] = value;
 }
 
 /// A 64-byte aligned scratch array of trivially copyable T.
-template <class T> class Buffer {
+template <class T>
+class Buffer {
 public:
   explicit Buffer(int64_t count, T value = T(0)) {
     size_t bytes = (count * sizeof(T) + 63) / 64 * 64;

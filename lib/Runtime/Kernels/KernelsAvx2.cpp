@@ -34,11 +34,14 @@ struct Avx2S8 : PortableRequantize {
     __m256i acc[R][2];
     for (int r = 0; r < R; ++r)
       for (int j = 0; j < 2; ++j)
-        acc[r][j] = accumulate ? _mm256_loadu_si256(reinterpret_cast<const __m256i *>(c + r * ldc + 8 * j))
-                               : _mm256_setzero_si256();
+        acc[r][j] = accumulate
+                        ? _mm256_loadu_si256(reinterpret_cast<const __m256i *>(
+                              c + r * ldc + 8 * j))
+                        : _mm256_setzero_si256();
     for (int64_t k = 0; k < kc; k += 2, b += 2 * NR) {
       __m256i b0 = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(b));
-      __m256i b1 = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(b + 16));
+      __m256i b1 =
+          _mm256_loadu_si256(reinterpret_cast<const __m256i *>(b + 16));
       for (int r = 0; r < R; ++r) {
         __m256i av = _mm256_set1_epi32(load32(a + r * lda + k));
         acc[r][0] = _mm256_add_epi32(acc[r][0], _mm256_madd_epi16(av, b0));
@@ -82,7 +85,8 @@ struct Avx2F32 {
   }
 };
 /// One int8 panel width.
-template <int> using Avx2S8Panel = Avx2S8;
+template <int>
+using Avx2S8Panel = Avx2S8;
 } // namespace
 
 const IsaKernels &quantx::kernels::getAvx2Kernels() {

@@ -58,11 +58,11 @@ inline __m512i rescale16(__m512i x, const Channels16 &ch) {
       r = _mm512_min_epi64(r, _mm512_set1_epi64(INT32_MAX));
       return _mm512_max_epi64(r, _mm512_set1_epi64(INT32_MIN));
     };
-    __m512i even = one(_mm512_mul_epi32(x, ch.multiplier), ch.roundEven,
-                       ch.shiftEven);
-    __m512i odd = one(_mm512_mul_epi32(_mm512_srli_epi64(x, 32),
-                                       ch.multiplierOdd),
-                      ch.roundOdd, ch.shiftOdd);
+    __m512i even =
+        one(_mm512_mul_epi32(x, ch.multiplier), ch.roundEven, ch.shiftEven);
+    __m512i odd =
+        one(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), ch.multiplierOdd),
+            ch.roundOdd, ch.shiftOdd);
     return _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
   }
   // Saturating left shift (scales >= 1/2 only): clamp, then shift.
@@ -78,8 +78,7 @@ inline __m512i rescale16(__m512i x, const Channels16 &ch) {
       _mm512_add_epi64(
           _mm512_mul_epi32(_mm512_srli_epi64(x, 32), ch.multiplierOdd), half),
       31);
-  __m512i h =
-      _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
+  __m512i h = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
   // RoundingDivideByPOT(h, right): ties away from zero.
   __m512i remainder = _mm512_and_si512(h, ch.mask);
   __mmask16 negative = _mm512_cmplt_epi32_mask(h, _mm512_setzero_si512());
@@ -125,7 +124,8 @@ void requantizeBlock(const int32_t *acc, int64_t ldc, int64_t rows,
 /// vpdpbusd: uint8 activations (int8 + 128) times int8 weights, four k per
 /// int32 lane; `Vectors` zmm of 16 columns per row, as many rows as keep 24
 /// (16 for one vector) accumulators in registers.
-template <int Vectors> struct Avx512VnniS8 {
+template <int Vectors>
+struct Avx512VnniS8 {
   using AElem = uint8_t;
   using BElem = int8_t;
   using Acc = int32_t;
@@ -135,8 +135,8 @@ template <int Vectors> struct Avx512VnniS8 {
   static void convertRun(const int8_t *src, uint8_t *dst, int64_t n) {
     const __m512i flip = _mm512_set1_epi8(char(0x80));
     for (int64_t c = 0; c < n; c += 64) {
-      __mmask64 lanes = n - c >= 64 ? ~__mmask64(0)
-                                    : (__mmask64(1) << (n - c)) - 1;
+      __mmask64 lanes =
+          n - c >= 64 ? ~__mmask64(0) : (__mmask64(1) << (n - c)) - 1;
       __m512i v = _mm512_maskz_loadu_epi8(lanes, src + c);
       _mm512_mask_storeu_epi8(dst + c, lanes, _mm512_xor_si512(v, flip));
     }

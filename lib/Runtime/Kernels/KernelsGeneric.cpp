@@ -11,12 +11,16 @@
 using namespace quantx::kernels;
 
 namespace {
-template <class A, class B, class C> struct ScalarKernel : PortableRequantize {
+template <class A, class B, class C>
+struct ScalarKernel : PortableRequantize {
   using AElem = A;
   using BElem = B;
   using Acc = C;
   static constexpr int MR = 4, NR = 8, KU = 1;
-  template <class In> static AElem convert(In x) { return AElem(x); }
+  template <class In>
+  static AElem convert(In x) {
+    return AElem(x);
+  }
 
   template <int R>
   static void tile(int64_t kc, const A *a, int64_t lda, const B *b, C *c,
@@ -36,7 +40,8 @@ template <class A, class B, class C> struct ScalarKernel : PortableRequantize {
 };
 
 /// One int8 panel width.
-template <int> using GenericS8 = ScalarKernel<int8_t, int8_t, int32_t>;
+template <int>
+using GenericS8 = ScalarKernel<int8_t, int8_t, int32_t>;
 } // namespace
 
 const IsaKernels &quantx::kernels::getGenericKernels() {

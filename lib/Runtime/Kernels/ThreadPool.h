@@ -25,7 +25,8 @@ void parallelForChunks(int64_t count, ChunkFn body, void *context);
 
 namespace {
 /// parallelForChunks over a callable `body(begin, end)`.
-template <class Body> void parallelFor(int64_t count, Body &&body) {
+template <class Body>
+void parallelFor(int64_t count, Body &&body) {
   using Callable = std::remove_reference_t<Body>;
   parallelForChunks(
       count,
