@@ -219,6 +219,17 @@ private:
     return success();
   }
 
+  /// planConv for a conv2d or depthwise_conv2d with static weights.
+  template <class ConvOp>
+  LogicalResult planConv(ConvOp conv, int64_t kernelH, int64_t kernelW,
+                         KernelPlan &plan) {
+    if (!cast<RankedTensorType>(conv.getWeight().getType()).hasStaticShape())
+      return failure();
+    return planConv(conv, conv.getInput(), conv.getInputZp(),
+                    conv.getWeightZp(), conv.getPad(), conv.getStride(),
+                    conv.getDilation(), kernelH, kernelW, plan);
+  }
+
   /// Fuses a following int8 rescale into the plan's epilogue and returns its
   /// multiplier table, or leaves the accumulator output.
   std::vector<int32_t> planEpilogue(KernelPlan &plan, Operation *producer,
@@ -316,11 +327,7 @@ private:
   void lowerConv(tosa::Conv2DOp conv) {
     auto wType = cast<RankedTensorType>(conv.getWeight().getType());
     KernelPlan plan;
-    if (!wType.hasStaticShape() ||
-        failed(planConv(conv, conv.getInput(), conv.getInputZp(),
-                        conv.getWeightZp(), conv.getPad(), conv.getStride(),
-                        conv.getDilation(), wType.getDimSize(1),
-                        wType.getDimSize(2), plan)))
+    if (failed(planConv(conv, wType.getDimSize(1), wType.getDimSize(2), plan)))
       return;
     int64_t n = wType.getDimSize(0);
     int64_t k = wType.getDimSize(1) * wType.getDimSize(2) * wType.getDimSize(3);
@@ -394,11 +401,7 @@ private:
   void lowerDepthwise(tosa::DepthwiseConv2DOp conv) {
     auto wType = cast<RankedTensorType>(conv.getWeight().getType());
     KernelPlan plan;
-    if (!wType.hasStaticShape() ||
-        failed(planConv(conv, conv.getInput(), conv.getInputZp(),
-                        conv.getWeightZp(), conv.getPad(), conv.getStride(),
-                        conv.getDilation(), wType.getDimSize(0),
-                        wType.getDimSize(1), plan)))
+    if (failed(planConv(conv, wType.getDimSize(0), wType.getDimSize(1), plan)))
       return;
     int64_t taps = wType.getDimSize(0) * wType.getDimSize(1);
     int64_t channels = wType.getDimSize(2) * wType.getDimSize(3);
