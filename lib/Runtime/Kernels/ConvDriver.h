@@ -302,17 +302,25 @@ struct DepthwiseRun {
       Buffer<const In *> taps(numTaps);
       Buffer<In> padRow(
           inC, static_cast<In>(std::is_integral_v<In> ? p[kPadValue] : 0));
+      Buffer<const In *> rowsOfTaps(p[kKernelH]);
       for (int64_t row = begin; row < end; ++row) {
         int64_t image = row / p[kOutH], oh = row % p[kOutH];
+        // The input row each kernel row reads (null: padding).
+        for (int64_t kh = 0; kh < p[kKernelH]; ++kh) {
+          int64_t ih = oh * p[kStrideH] - p[kPadTop] + kh * p[kDilationH];
+          rowsOfTaps[kh] = ih >= 0 && ih < p[kInH]
+                               ? input + (image * p[kInH] + ih) * p[kInW] * inC
+                               : nullptr;
+        }
         for (int64_t ow = 0; ow < outW; ++ow) {
+          int64_t iw0 = ow * p[kStrideW] - p[kPadLeft];
           for (int64_t kh = 0, t = 0; kh < p[kKernelH]; ++kh) {
-            int64_t ih = oh * p[kStrideH] - p[kPadTop] + kh * p[kDilationH];
+            const In *inputRow = rowsOfTaps[kh];
             for (int64_t kw = 0; kw < p[kKernelW]; ++kw, ++t) {
-              int64_t iw = ow * p[kStrideW] - p[kPadLeft] + kw * p[kDilationW];
-              bool inside = ih >= 0 && ih < p[kInH] && iw >= 0 && iw < p[kInW];
-              taps[t] =
-                  inside ? input + ((image * p[kInH] + ih) * p[kInW] + iw) * inC
-                         : padRow.data();
+              int64_t iw = iw0 + kw * p[kDilationW];
+              taps[t] = inputRow && iw >= 0 && iw < p[kInW]
+                            ? inputRow + iw * inC
+                            : padRow.data();
             }
           }
           pixel(taps.data(), numTaps, acc.data() + ow * channels);
