@@ -294,12 +294,41 @@ struct DepthwiseRun {
     }
   }
 
+  /// pixel() for 4 output pixels at once (multiplier 1), sharing each
+  /// weight vector: `taps` holds 4 rows of numTaps pointers, `acc` 4 rows of
+  /// `channels` accumulators.
+  void pixels4(const In *const *taps, int64_t numTaps, Acc *acc) const {
+    int64_t channels = p[kOutC];
+    int64_t c0 = 0;
+    for (; c0 + 16 <= channels; c0 += 16) {
+      Acc local[4][16] = {};
+      for (int64_t t = 0; t < numTaps; ++t) {
+        const W *w = weights + t * channels + c0;
+        for (int q = 0; q < 4; ++q) {
+          const In *x = taps[q * numTaps + t] + c0;
+          for (int i = 0; i < 16; ++i)
+            local[q][i] += Acc(x[i]) * Acc(w[i]);
+        }
+      }
+      for (int q = 0; q < 4; ++q)
+        for (int i = 0; i < 16; ++i)
+          acc[q * channels + c0 + i] = local[q][i];
+    }
+    for (int64_t c = c0; c < channels; ++c)
+      for (int q = 0; q < 4; ++q) {
+        Acc sum = 0;
+        for (int64_t t = 0; t < numTaps; ++t)
+          sum += Acc(taps[q * numTaps + t][c]) * Acc(weights[t * channels + c]);
+        acc[q * channels + c] = sum;
+      }
+  }
+
   void run() const {
     int64_t channels = p[kOutC], inC = p[kInC], outW = p[kOutW];
     int64_t numTaps = p[kKernelH] * p[kKernelW];
     parallelFor(p[kBatch] * p[kOutH], [&](int64_t begin, int64_t end) {
       Buffer<Acc> acc(outW * channels);
-      Buffer<const In *> taps(numTaps);
+      Buffer<const In *> taps(4 * numTaps);
       Buffer<In> padRow(
           inC, static_cast<In>(std::is_integral_v<In> ? p[kPadValue] : 0));
       Buffer<const In *> rowsOfTaps(p[kKernelH]);
@@ -312,17 +341,28 @@ struct DepthwiseRun {
                                ? input + (image * p[kInH] + ih) * p[kInW] * inC
                                : nullptr;
         }
-        for (int64_t ow = 0; ow < outW; ++ow) {
+        auto findTaps = [&](int64_t ow, const In **pixelTaps) {
           int64_t iw0 = ow * p[kStrideW] - p[kPadLeft];
           for (int64_t kh = 0, t = 0; kh < p[kKernelH]; ++kh) {
             const In *inputRow = rowsOfTaps[kh];
             for (int64_t kw = 0; kw < p[kKernelW]; ++kw, ++t) {
               int64_t iw = iw0 + kw * p[kDilationW];
-              taps[t] = inputRow && iw >= 0 && iw < p[kInW]
-                            ? inputRow + iw * inC
-                            : padRow.data();
+              pixelTaps[t] = inputRow && iw >= 0 && iw < p[kInW]
+                                 ? inputRow + iw * inC
+                                 : padRow.data();
             }
           }
+        };
+        int64_t ow = 0;
+        if (p[kDepthMultiplier] == 1) {
+          for (; ow + 4 <= outW; ow += 4) {
+            for (int q = 0; q < 4; ++q)
+              findTaps(ow + q, taps.data() + q * numTaps);
+            pixels4(taps.data(), numTaps, acc.data() + ow * channels);
+          }
+        }
+        for (; ow < outW; ++ow) {
+          findTaps(ow, taps.data());
           pixel(taps.data(), numTaps, acc.data() + ow * channels);
         }
         int64_t flat = row * outW * channels;
