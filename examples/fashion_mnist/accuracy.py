@@ -44,7 +44,8 @@ def run(command, progress=False):
 def evaluate(tools, model_path, images_path, labels, out_path):
     """(accuracy in %, median latency in ms) of a model on the images."""
     stdout = run([tools["quant-run"], model_path, "--input", images_path,
-                  "--output", out_path, "--time", "--progress"],
+                  "--output", out_path, "--time", "--threads", "1",
+                  "--progress"],
                  progress=True)
     latency = float(re.search(r"median latency: ([0-9.]+) ms", stdout)[1])
     logits = np.load(out_path).reshape(len(labels), -1)

@@ -92,9 +92,11 @@ class Model:
                                      stream_stderr=progress)
         return results[0] if len(results) == 1 else results
 
-    def latency_ms(self, *inputs):
-        """Median latency of one call (quant-run --time) on one sample."""
-        out, _ = self._quant_run(inputs, None, ["--time"])
+    def latency_ms(self, *inputs, threads=None):
+        """Median latency of one call (quant-run --time) on one sample, on
+        `threads` kernel threads (default: every core)."""
+        flags = ["--time"] + (["--threads", str(threads)] if threads else [])
+        out, _ = self._quant_run(inputs, None, flags)
         return float(re.search(r"median latency: ([0-9.]+) ms", out).group(1))
 
     def _quant_run(self, inputs, outputs, flags, stream_stderr=False):

@@ -51,6 +51,8 @@ def test_run_quantize_and_sizes(cnn):
     # the zero-point constants; int8 weights take a quarter.
     assert model.constant_bytes >= 475 * 4
     assert int8.constant_bytes < model.constant_bytes / 2
+    # A latency is a positive number of milliseconds, on any thread count.
+    assert int8.latency_ms(x[0], threads=1) > 0
 
 
 def test_compare_layers_names_onnx_nodes(cnn):
