@@ -55,6 +55,7 @@ struct ConvRun {
   static constexpr bool kIsInt = std::is_integral_v<Acc>;
   static constexpr int64_t kBlockRows = MK::MR * 16;
   static constexpr int64_t kBlockDepth = 256;
+  static constexpr int64_t kMaxSliceDepth = 384;
 
   const ConvShape shape;
   const In *input;
@@ -223,8 +224,12 @@ struct ConvRun {
         }
         const BElem *panels = weightsOf(image);
         // Whole K in one slice when it is short, saving the accumulator
-        // reloads of a second slice.
-        int64_t sliceDepth = depth <= 2 * kBlockDepth ? depth : kBlockDepth;
+        // reloads of a second slice; otherwise equal slices of at most
+        // kMaxSliceDepth, so that no short last slice pays a full reload.
+        int64_t slices = (depth + kMaxSliceDepth - 1) / kMaxSliceDepth;
+        int64_t sliceDepth = depth <= 2 * kBlockDepth
+                                 ? depth
+                                 : roundUp((depth + slices - 1) / slices, MK::KU);
         for (int64_t k0 = 0; k0 < depth; k0 += sliceDepth) {
           int64_t kc = minOf(sliceDepth, depth - k0);
           for (int64_t j = 0; j < cols; j += MK::NR) {
