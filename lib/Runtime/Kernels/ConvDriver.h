@@ -13,8 +13,9 @@
 // Work is split into blocks of kBlockRows output pixels times blockCols
 // output channels; a thread packs the im2col rows of its block once (the
 // input zero point, padding and the VNNI shift handled there), then runs the
-// micro-kernel over kBlockDepth-deep slices so that one weight panel stays in
-// L1 while the tiles of the block stream past it, and ends with the epilogue.
+// micro-kernel over K slices (whole K up to 512, else equal slices of at most
+// 384) so that one weight panel stays in L1 while the tiles of the block
+// stream past it, and ends with the epilogue.
 //
 //===----------------------------------------------------------------------===//
 
