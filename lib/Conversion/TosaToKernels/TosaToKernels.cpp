@@ -124,6 +124,29 @@ public:
 private:
   kernels::Isa targetIsa;
 
+  /// The ISA and the NHWC window geometry of a conv or pool.
+  void setWindow(std::vector<int64_t> &p, RankedTensorType in,
+                 RankedTensorType out, ArrayRef<int64_t> kernel,
+                 ArrayRef<int64_t> stride, ArrayRef<int64_t> dilation,
+                 int64_t padTop, int64_t padLeft) const {
+    p[kernels::kIsa] = int64_t(targetIsa);
+    p[kernels::kBatch] = in.getDimSize(0);
+    p[kernels::kInH] = in.getDimSize(1);
+    p[kernels::kInW] = in.getDimSize(2);
+    p[kernels::kInC] = in.getDimSize(3);
+    p[kernels::kOutH] = out.getDimSize(1);
+    p[kernels::kOutW] = out.getDimSize(2);
+    p[kernels::kOutC] = out.getDimSize(3);
+    p[kernels::kKernelH] = kernel[0];
+    p[kernels::kKernelW] = kernel[1];
+    p[kernels::kStrideH] = stride[0];
+    p[kernels::kStrideW] = stride[1];
+    p[kernels::kDilationH] = dilation[0];
+    p[kernels::kDilationW] = dilation[1];
+    p[kernels::kPadTop] = padTop;
+    p[kernels::kPadLeft] = padLeft;
+  }
+
   /// Fills the geometry of a 2-D convolution, folding a preceding tosa.pad
   /// of H and W. Fails for types or padding the kernels do not take.
   LogicalResult planConv(Operation *op, Value input, Value inputZp,
@@ -197,22 +220,8 @@ private:
       break;
     }
     plan.input = input;
-    p[kernels::kIsa] = int64_t(targetIsa);
-    p[kernels::kBatch] = inType.getDimSize(0);
-    p[kernels::kInH] = inType.getDimSize(1);
-    p[kernels::kInW] = inType.getDimSize(2);
-    p[kernels::kInC] = inType.getDimSize(3);
-    p[kernels::kOutH] = outType.getDimSize(1);
-    p[kernels::kOutW] = outType.getDimSize(2);
-    p[kernels::kOutC] = outType.getDimSize(3);
-    p[kernels::kKernelH] = kernelH;
-    p[kernels::kKernelW] = kernelW;
-    p[kernels::kStrideH] = stride[0];
-    p[kernels::kStrideW] = stride[1];
-    p[kernels::kDilationH] = dilation[0];
-    p[kernels::kDilationW] = dilation[1];
-    p[kernels::kPadTop] = pads[0];
-    p[kernels::kPadLeft] = pads[2];
+    setWindow(p, inType, outType, {kernelH, kernelW}, stride, dilation, pads[0],
+              pads[2]);
     p[kernels::kPadValue] = padValue;
     p[kernels::kWeightZeroPoint] = plan.weightZp;
     p[kernels::kDepthMultiplier] = 1;
@@ -450,21 +459,7 @@ private:
     KernelPlan plan;
     plan.input = pool.getInput();
     std::vector<int64_t> &p = plan.params;
-    p[kernels::kIsa] = int64_t(targetIsa);
-    p[kernels::kBatch] = inType.getDimSize(0);
-    p[kernels::kInH] = inType.getDimSize(1);
-    p[kernels::kInW] = inType.getDimSize(2);
-    p[kernels::kInC] = inType.getDimSize(3);
-    p[kernels::kOutH] = outType.getDimSize(1);
-    p[kernels::kOutW] = outType.getDimSize(2);
-    p[kernels::kOutC] = outType.getDimSize(3);
-    p[kernels::kKernelH] = kernel[0];
-    p[kernels::kKernelW] = kernel[1];
-    p[kernels::kStrideH] = stride[0];
-    p[kernels::kStrideW] = stride[1];
-    p[kernels::kDilationH] = p[kernels::kDilationW] = 1;
-    p[kernels::kPadTop] = pad[0];
-    p[kernels::kPadLeft] = pad[2];
+    setWindow(p, inType, outType, kernel, stride, {1, 1}, pad[0], pad[2]);
     plan.last = pool;
     plan.chain.push_back(pool);
     OpBuilder b(pool);

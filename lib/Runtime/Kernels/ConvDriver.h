@@ -228,9 +228,10 @@ struct ConvRun {
         // reloads of a second slice; otherwise equal slices of at most
         // kMaxSliceDepth, so that no short last slice pays a full reload.
         int64_t slices = (depth + kMaxSliceDepth - 1) / kMaxSliceDepth;
-        int64_t sliceDepth = depth <= 2 * kBlockDepth
-                                 ? depth
-                                 : roundUp((depth + slices - 1) / slices, MK::KU);
+        int64_t sliceDepth =
+            depth <= 2 * kBlockDepth
+                ? depth
+                : roundUp((depth + slices - 1) / slices, MK::KU);
         for (int64_t k0 = 0; k0 < depth; k0 += sliceDepth) {
           int64_t kc = minOf(sliceDepth, depth - k0);
           for (int64_t j = 0; j < cols; j += MK::NR) {
