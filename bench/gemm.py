@@ -3,6 +3,7 @@ Linear, at LLM- and CNN-like shapes, against the one-core vpdpbusd peak
 measured by bench/vnni_peak.c. One thread. Prints a Markdown table.
 
 /usr/bin/python3 bench/gemm.py [--build build] [--shapes 384x768x3072,...]
+                             [--kernels host|avx512vnni|avx2|generic|none]
 """
 
 import argparse
@@ -47,14 +48,15 @@ def gemm_model(m, k, n, seed=0):
     return writer.function([a], [y])
 
 
-def quantx_ms(tools, text, x, tmp):
+def quantx_ms(tools, text, x, tmp, kernels="host"):
     path = os.path.join(tmp, "model.mlir")
     with open(path, "w") as f:
         f.write(text)
     np.save(os.path.join(tmp, "x.npy"), x)
     out = subprocess.run([tools["quant-run"], path, "--input",
                           os.path.join(tmp, "x.npy"), "--output",
-                          os.path.join(tmp, "y.npy"), "--time", "--threads", "1"],
+                          os.path.join(tmp, "y.npy"), "--time", "--threads", "1",
+                          "--kernels", kernels],
                          capture_output=True, text=True, check=True).stdout
     return float(re.search(r"median latency: ([0-9.]+) ms", out).group(1))
 
@@ -82,6 +84,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build", default=os.path.join(HERE, "..", "build"))
     parser.add_argument("--shapes", default=",".join(SHAPES))
+    parser.add_argument("--kernels", default="host",
+                        help="quant-run --kernels: host, avx512vnni, avx2, "
+                             "generic or none")
     args = parser.parse_args()
     tools = {t: os.path.join(args.build, "bin", t)
              for t in ("quant-opt", "quant-run")}
@@ -96,7 +101,7 @@ def main():
         x = np.random.RandomState(1).randn(1, 1, m, k).astype(np.float32)
         with tempfile.TemporaryDirectory() as tmp:
             text = gemm_model(m, k, n)
-            fp32_ms = quantx_ms(tools, text, x, tmp)
+            fp32_ms = quantx_ms(tools, text, x, tmp, args.kernels)
             source = os.path.join(tmp, "float.mlir")
             with open(source, "w") as f:
                 f.write(text)
@@ -107,7 +112,7 @@ def main():
                  "interface=int8"], capture_output=True, text=True,
                 check=True).stdout
             xq = np.clip(np.rint(x * 40), -128, 127).astype(np.int8)
-            int8_ms = quantx_ms(tools, int8, xq, tmp)
+            int8_ms = quantx_ms(tools, int8, xq, tmp, args.kernels)
         torch_ms, engine = torch_int8_ms(m, k, n)
         gops = lambda ms: ops / (ms * 1e-3) / 1e9  # noqa: E731
         share = f"{100 * gops(int8_ms) / peak:.1f}" if peak else "-"
