@@ -33,6 +33,7 @@ bool quantx::kernels::hostSupports(Isa isa) {
   switch (isa) {
   case Isa::Generic:
     return true;
+#ifdef QUANTX_X86_KERNELS
   case Isa::Avx2:
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   case Isa::Avx512Vnni:
@@ -41,6 +42,11 @@ bool quantx::kernels::hostSupports(Isa isa) {
            __builtin_cpu_supports("avx512dq") &&
            __builtin_cpu_supports("avx512vl") &&
            __builtin_cpu_supports("avx512vnni");
+#else
+  case Isa::Avx2:
+  case Isa::Avx512Vnni:
+    return false;
+#endif
   }
   return false;
 }
@@ -53,6 +59,7 @@ Isa quantx::kernels::getHostIsa() {
 }
 
 static const IsaKernels &getKernels(Isa isa) {
+#ifdef QUANTX_X86_KERNELS
   switch (isa) {
   case Isa::Avx512Vnni:
     return getAvx512Kernels();
@@ -61,6 +68,9 @@ static const IsaKernels &getKernels(Isa isa) {
   case Isa::Generic:
     break;
   }
+#else
+  (void)isa;
+#endif
   return getGenericKernels();
 }
 
