@@ -1,8 +1,10 @@
 //===- Entry.cpp - kernel entry points, ISA selection, weight packing -----===//
 
 #include "IsaKernels.h"
+#include "Profile.h"
 #include "quant-x/Runtime/Kernels.h"
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -88,11 +90,23 @@ static const IsaKernels &getKernels(const int64_t *params) {
   return getKernels(isa);
 }
 
+/// Runs `kernel`, timed when profiling.
+static void call(const char *name, KernelFn kernel, const KernelArgs &args) {
+  if (!isProfiling())
+    return kernel(args);
+  auto start = std::chrono::steady_clock::now();
+  kernel(args);
+  recordCall(name, args.params,
+             std::chrono::duration<double, std::milli>(
+                 std::chrono::steady_clock::now() - start)
+                 .count());
+}
+
 #define QUANTX_ENTRY(NAME, FIELD)                                              \
   void NAME(const void *input, const void *weights, const void *bias,          \
             const void *requant, const int64_t *params, void *output) {        \
-    getKernels(params).FIELD(                                                  \
-        KernelArgs{input, weights, bias, requant, params, output});            \
+    call(#NAME, getKernels(params).FIELD,                                      \
+         KernelArgs{input, weights, bias, requant, params, output});           \
   }
 extern "C" {
 QUANTX_ENTRY(quantx_kernel_conv_s8, convS8)

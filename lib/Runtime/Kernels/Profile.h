@@ -1,0 +1,24 @@
+//===- Profile.h - per-shape timing of kernel calls -------------*- C++ -*-===//
+//
+// With QUANTX_KERNEL_PROFILE=1 in the environment, every kernel call is
+// timed, and at exit a table on stderr gives, per kernel and shape, the
+// calls, the mean time and the GOP/s. docs/Performance.md reads it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANTX_LIB_RUNTIME_KERNELS_PROFILE_H
+#define QUANTX_LIB_RUNTIME_KERNELS_PROFILE_H
+
+#include <cstdint>
+
+namespace quantx::kernels {
+
+/// Whether QUANTX_KERNEL_PROFILE is set (read once).
+bool isProfiling();
+
+/// Records one call of `kernel` with `params` that took `milliseconds`.
+void recordCall(const char *kernel, const int64_t *params, double milliseconds);
+
+} // namespace quantx::kernels
+
+#endif // QUANTX_LIB_RUNTIME_KERNELS_PROFILE_H
