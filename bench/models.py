@@ -152,6 +152,18 @@ def qdq_model(onnx_path, ranges, out_path):
         new_nodes.append(helper.make_node("QuantizeLinear", [name, s, z],
                                           [name + "_q"]))
 
+    def per_channel(name, integers, scales):
+        """A per-channel (axis 0) DequantizeLinear of constant integers."""
+        new_inits.extend([
+            numpy_helper.from_array(integers, name + "_int"),
+            numpy_helper.from_array(scales, name + "_scales"),
+            numpy_helper.from_array(np.zeros(len(scales), integers.dtype),
+                                    name + "_zeros")])
+        new_nodes.append(helper.make_node(
+            "DequantizeLinear", [name + "_int", name + "_scales",
+                                 name + "_zeros"], [name + "_deq"], axis=0))
+        return name + "_deq"
+
     def dequantize(name, consumer):
         """One DequantizeLinear per consumer, as ORT's QDQ fusion wants."""
         out = f"{name}_dq{consumer}"
@@ -194,29 +206,12 @@ def qdq_model(onnx_path, ranges, out_path):
         shape = (-1,) + (1,) * (w.ndim - 1)
         wq = np.clip(np.rint(w / w_scale.reshape(shape)), -127,
                      127).astype(np.int8)
-        base = node.input[1]
-        new_inits += [numpy_helper.from_array(wq, base + "_i8"),
-                      numpy_helper.from_array(w_scale, base + "_wscale"),
-                      numpy_helper.from_array(
-                          np.zeros(len(w_scale), np.int8), base + "_wzp")]
-        new_nodes.append(helper.make_node(
-            "DequantizeLinear", [base + "_i8", base + "_wscale", base + "_wzp"],
-            [base + "_wdq"], axis=0))
-        node.input[1] = base + "_wdq"
+        node.input[1] = per_channel(node.input[1], wq, w_scale)
         if len(node.input) > 2 and node.input[2] in inits:
             b = numpy_helper.to_array(inits[node.input[2]]).astype(np.float32)
             b_scale = (act_params(source)[0] * w_scale).astype(np.float32)
             bq = np.rint(b / b_scale).astype(np.int32)
-            bias = node.input[2]
-            new_inits += [numpy_helper.from_array(bq, bias + "_i32"),
-                          numpy_helper.from_array(b_scale, bias + "_bscale"),
-                          numpy_helper.from_array(
-                              np.zeros(len(bq), np.int32), bias + "_bzp")]
-            new_nodes.append(helper.make_node(
-                "DequantizeLinear",
-                [bias + "_i32", bias + "_bscale", bias + "_bzp"],
-                [bias + "_bdq"], axis=0))
-            node.input[2] = bias + "_bdq"
+            node.input[2] = per_channel(node.input[2], bq, b_scale)
     graph.initializer.extend(new_inits)
     # Q/DQ nodes go first; a topological sort keeps the graph valid.
     nodes = new_nodes + list(graph.node)

@@ -88,11 +88,10 @@ struct KernelPlan {
   Value input;
   std::vector<int64_t> params = std::vector<int64_t>(kernels::kNumParams, 0);
   int64_t inputZp = 0, weightZp = 0;
-  /// The epilogue's rescale, if one is fused; the op whose result the
-  /// kernel replaces.
-  RescaleOp rescale;
+  /// The op whose result the kernel replaces (the fused rescale, if any).
   Operation *last = nullptr;
-  /// The ops the kernel replaces, producers first, and a folded tosa.pad.
+  /// The ops the kernel replaces, producers first, and the folded tosa.pad
+  /// and tosa.slice crops.
   SmallVector<Operation *> chain;
   Operation *pad = nullptr;
   SmallVector<Operation *> slices;
@@ -277,7 +276,6 @@ private:
     p[kernels::kOutputZeroPoint] = rescale.getOutputZeroPoint();
     p[kernels::kClampMin] = rescale.getOutputMin();
     p[kernels::kClampMax] = rescale.getOutputMax();
-    plan.rescale = rescale;
     plan.last = rescale;
     plan.chain.push_back(rescale);
     return table;

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 
 namespace quantx::kernels {
 namespace {
@@ -30,6 +31,13 @@ template <class T>
 inline T clampTo(T v, T lo, T hi) {
   return v < lo ? lo : (hi < v ? hi : v);
 }
+/// A 32-bit word at any alignment (the broadcast operand of a k unit).
+inline int32_t load32(const void *p) {
+  int32_t v;
+  std::memcpy(&v, p, sizeof(v));
+  return v;
+}
+
 template <class T>
 inline void fillN(T *begin, int64_t count, T value) {
   for (int64_t i = 0; i < count; ++i)

@@ -14,11 +14,6 @@
 using namespace quantx::kernels;
 
 namespace {
-inline int32_t load32(const void *p) {
-  int32_t v;
-  std::memcpy(&v, p, sizeof(v));
-  return v;
-}
 
 /// 6 rows x 16 columns of int32; a k unit is a pair of int16.
 struct Avx2S8 : PortableRequantize {

@@ -14,11 +14,6 @@
 using namespace quantx::kernels;
 
 namespace {
-inline int32_t load32(const void *p) {
-  int32_t v;
-  std::memcpy(&v, p, sizeof(v));
-  return v;
-}
 
 /// The per-channel constants of 16 output channels, computed once per
 /// block of rows.

@@ -118,7 +118,9 @@ void quantx::kernels::setThreadCount(int count) {
 }
 
 int quantx::kernels::getThreadCount() {
-  return requestedThreads > 0 ? requestedThreads : countAffinityCores();
+  // Every kernel call asks; the affinity mask is read once, not per call.
+  static const int affinityCores = countAffinityCores();
+  return requestedThreads > 0 ? requestedThreads : affinityCores;
 }
 
 void quantx::kernels::parallelForChunks(int64_t count, ChunkFn chunk,
