@@ -31,6 +31,7 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Transforms/Passes.h"
 #include "quant-x/Conversion/Passes.h"
+#include "quant-x/Dialect/QuantX/IR/TensorSizes.h"
 #include "quant-x/Runtime/Kernels.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/ExecutionEngine/Orc/Mangling.h"
@@ -90,6 +91,9 @@ void mlir::quantx::buildLowerToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createLowerKernelCalls());
+  // C wrappers for the model's own functions only, not the outlined ones.
+  pm.addNestedPass<func::FuncOp>(LLVM::createLLVMRequestCWrappersPass());
+  pm.addPass(createOutlineLoopNests());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
@@ -98,7 +102,6 @@ void mlir::quantx::buildLowerToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
-  pm.addNestedPass<func::FuncOp>(LLVM::createLLVMRequestCWrappersPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
@@ -118,7 +121,12 @@ getKernelSymbols(llvm::orc::MangleAndInterner interner) {
 FailureOr<std::unique_ptr<ExecutionEngine>>
 mlir::quantx::compileForHostCPU(ModuleOp module,
                                 const CPUCompileOptions &compileOptions) {
+  if (failed(checkTensorSizes(module, compileOptions.maxTensorMB,
+                              "max-tensor-mb")))
+    return failure();
   PassManager pm(module.getContext());
+  // Upstream !quant types and quant.qcast/dcast run as quantx's own ops.
+  pm.addPass(createImportUpstreamQuant());
   buildLowerToKernelsPipeline(pm, compileOptions);
   buildTosaToLinalgPipeline(pm);
   buildLowerToLLVMPipeline(pm);
@@ -140,10 +148,12 @@ mlir::quantx::compileForHostCPU(ModuleOp module,
     }
     return machine;
   }();
-  auto optimize = makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0,
-                                            hostMachine.get());
+  auto optimize = makeOptimizingTransformer(compileOptions.optLevel,
+                                            /*sizeLevel=*/0, hostMachine.get());
   ExecutionEngineOptions options;
   options.transformer = optimize;
+  if (compileOptions.optLevel < 2)
+    options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Less;
   // memref.copy (from padding, among others) calls memrefCopy.
   StringRef runtime = QUANTX_C_RUNNER_UTILS;
   options.sharedLibPaths = runtime;

@@ -4,6 +4,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "quant-x/ExecutionEngine/CPUPipeline.h"
+#include "quant-x/Runtime/Kernels.h"
 
 using namespace mlir;
 using namespace mlir::quantx;
@@ -96,5 +97,12 @@ llvm::Error CompiledFunction::call(ArrayRef<const void *> inputs,
   SmallVector<void *> packed;
   for (void *&pointer : descriptorPointers)
     packed.push_back(&pointer);
-  return engine->invokePacked(symbol, packed);
+  if (llvm::Error error = engine->invokePacked(symbol, packed))
+    return error;
+  // A kernel entry point that refused its parameters left its output
+  // unwritten: the results are meaningless.
+  std::string kernelError = ::quantx::kernels::takeCallError();
+  if (!kernelError.empty())
+    return llvm::createStringError(kernelError);
+  return llvm::Error::success();
 }

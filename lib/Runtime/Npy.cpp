@@ -1,14 +1,25 @@
 //===- Npy.cpp - NumPy .npy and .npz files --------------------------------===//
+//
+// A .npy file is a magic string, a Python dict literal describing the array
+// and the raw elements; it is mapped, not read, so that calibration sets of
+// gigabytes cost no RAM. .npz archives are read with libzip, which bounds-
+// checks the zip structures; the sizes the members declare are checked here
+// before any memory is allocated for them.
+//
+//===----------------------------------------------------------------------===//
 
 #include "quant-x/Runtime/Npy.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Alignment.h"
+#include "llvm/Support/CheckedArithmetic.h"
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
-#include <zlib.h>
+#include <zip.h>
 
 using namespace mlir;
 using namespace mlir::quantx;
@@ -30,11 +41,35 @@ static constexpr DtypeInfo kDtypes[] = {
     {"i8", "int64", 8},
 };
 
+/// NumPy 2's own limit (NPY_MAXDIMS); more is a corrupt header.
+static constexpr size_t kMaxRank = 64;
+/// Data viewed in place must be aligned for any element type, as the copies
+/// in memory of the array's own are; np.save pads headers to 64 bytes.
+static constexpr size_t kDataAlignment = alignof(std::max_align_t);
+/// Deflate's best ratio: a member cannot inflate to more than this many bytes
+/// per compressed byte, so larger declared sizes are lies.
+static constexpr uint64_t kMaxDeflateRatio = 1032;
+/// The most of a malformed header an error message quotes.
+static constexpr size_t kMaxQuoted = 256;
+/// The smallest zip archive: an empty end-of-central-directory record.
+static constexpr size_t kMinZipSize = 22;
+
 static const DtypeInfo *lookupDtype(StringRef dtype) {
   for (const DtypeInfo &info : kDtypes)
     if (dtype == info.dtype)
       return &info;
   return nullptr;
+}
+
+/// The bytes of `shape` elements of `elementSize` bytes, or nullopt when a
+/// dimension is negative or the size does not fit in int64_t.
+static std::optional<int64_t> getByteSize(ArrayRef<int64_t> shape,
+                                          size_t elementSize) {
+  int64_t bytes = elementSize;
+  for (int64_t d : shape)
+    if (d < 0 || llvm::MulOverflow(bytes, d, bytes))
+      return std::nullopt;
+  return bytes;
 }
 
 int64_t NpyArray::getNumElements() const {
@@ -59,6 +94,21 @@ std::string NpyArray::describe() const {
   return s;
 }
 
+Expected<MutableArrayRef<char>> NpyArray::allocate() {
+  std::optional<int64_t> size = getByteSize(shape, getElementSize());
+  if (!size)
+    return createStringError(describe() + " is too large");
+  std::unique_ptr<llvm::WritableMemoryBuffer> buffer =
+      llvm::WritableMemoryBuffer::getNewMemBuffer(*size);
+  if (!buffer)
+    return createStringError("cannot allocate " + Twine(*size) + " bytes for " +
+                             describe());
+  MutableArrayRef<char> bytes = buffer->getBuffer();
+  data = bytes;
+  storage = std::move(buffer);
+  return bytes;
+}
+
 std::string mlir::quantx::getNpyDtype(Type type) {
   if (type.isF32())
     return "f4";
@@ -80,32 +130,130 @@ std::string mlir::quantx::getNpyDtype(Type type) {
   return "";
 }
 
-/// The value of `key` in a .npy header dict, up to the next ',' at depth 0.
-static std::optional<StringRef> getHeaderValue(StringRef header,
-                                               StringRef key) {
-  size_t at = header.find(("'" + key + "'").str());
-  if (at == StringRef::npos)
-    return std::nullopt;
-  StringRef rest = header.drop_front(at + key.size() + 2).ltrim(" :");
-  int depth = 0;
-  for (size_t i = 0; i < rest.size(); ++i) {
-    char c = rest[i];
-    if (c == '(')
-      ++depth;
-    else if (c == ')')
-      --depth;
-    if ((c == ',' && depth == 0) || c == '}' || depth < 0)
-      return rest.take_front(i + (c == ')' ? 1 : 0)).trim();
-  }
-  return std::nullopt;
+//===----------------------------------------------------------------------===//
+// .npy
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// The dict of a .npy header, e.g.
+/// {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }
+/// A Python literal: this parser takes what NumPy writes and rejects the rest.
+struct NpyHeader {
+  StringRef descr;
+  StringRef fortranOrder;
+  /// The text of the shape tuple, for messages.
+  StringRef shapeText;
+  SmallVector<int64_t> shape;
+};
+} // namespace
+
+/// Consumes `token` after any whitespace.
+static bool consumeToken(StringRef &s, StringRef token) {
+  s = s.ltrim();
+  return s.consume_front(token);
 }
 
-Expected<NpyArray> mlir::quantx::parseNpy(StringRef bytes, const Twine &name) {
-  auto fail = [&](const Twine &why) -> Error {
-    return createStringError(llvm::inconvertibleErrorCode(), name + ": " + why);
+/// Consumes a quoted string without escapes and returns its contents.
+static std::optional<StringRef> consumeString(StringRef &s) {
+  s = s.ltrim();
+  if (s.empty() || (s[0] != '\'' && s[0] != '"'))
+    return std::nullopt;
+  size_t end = s.find(s[0], 1);
+  if (end == StringRef::npos)
+    return std::nullopt;
+  StringRef value = s.slice(1, end);
+  s = s.drop_front(end + 1);
+  return value;
+}
+
+/// Consumes a shape tuple: "()", "(5,)" or "(2, 3)".
+static Error consumeShape(StringRef &s, NpyHeader &header) {
+  StringRef start = s.ltrim();
+  auto malformed = [&] {
+    // Up to the closing parenthesis or the end of the dict.
+    size_t end = std::min(start.find_first_of(")}"), start.size());
+    header.shapeText =
+        start.take_front(end + (end < start.size() && start[end] == ')'))
+            .rtrim();
+    return createStringError("malformed shape " + header.shapeText);
   };
-  if (!bytes.starts_with("\x93NUMPY") || bytes.size() < 10)
+  if (!consumeToken(s, "("))
+    return malformed();
+  while (!consumeToken(s, ")")) {
+    StringRef digits = s.ltrim().take_while(llvm::isDigit);
+    int64_t d;
+    if (digits.empty() || digits.getAsInteger(10, d))
+      return malformed();
+    if (header.shape.size() == kMaxRank)
+      return createStringError("shape has more than " + Twine(kMaxRank) +
+                               " dimensions");
+    header.shape.push_back(d);
+    s = s.ltrim().drop_front(digits.size());
+    // "(5)" is not a tuple, but it is unambiguous.
+    if (!consumeToken(s, ",") && !s.ltrim().starts_with(")"))
+      return malformed();
+  }
+  header.shapeText = start.take_front(start.size() - s.size());
+  return Error::success();
+}
+
+/// Parses the header dict; errors say what is wrong without the file name.
+static Error parseHeader(StringRef text, NpyHeader &header) {
+  auto malformed = [&] {
+    // Quote a garbage header of megabytes only in part.
+    StringRef quoted = text.trim();
+    return createStringError("malformed .npy header '" +
+                             quoted.take_front(kMaxQuoted) +
+                             (quoted.size() > kMaxQuoted ? "...'" : "'"));
+  };
+  StringRef s = text;
+  if (!consumeToken(s, "{"))
+    return malformed();
+  bool hasShape = false;
+  while (!consumeToken(s, "}")) {
+    std::optional<StringRef> key = consumeString(s);
+    if (!key || !consumeToken(s, ":"))
+      return malformed();
+    if (*key == "descr" && header.descr.empty()) {
+      std::optional<StringRef> descr = consumeString(s);
+      if (!descr || descr->empty())
+        return malformed();
+      header.descr = *descr;
+    } else if (*key == "fortran_order" && header.fortranOrder.empty()) {
+      header.fortranOrder = s.ltrim().take_while(llvm::isAlpha);
+      if (header.fortranOrder != "False" && header.fortranOrder != "True")
+        return malformed();
+      s = s.ltrim().drop_front(header.fortranOrder.size());
+    } else if (*key == "shape" && !hasShape) {
+      if (Error error = consumeShape(s, header))
+        return error;
+      hasShape = true;
+    } else {
+      // An unknown or repeated key, as NumPy's reader also refuses.
+      return malformed();
+    }
+    if (!consumeToken(s, ",") && !s.ltrim().starts_with("}"))
+      return malformed();
+  }
+  if (header.descr.empty() || header.fortranOrder.empty() || !hasShape ||
+      !s.trim().empty())
+    return malformed();
+  return Error::success();
+}
+
+/// Parses a .npy file in `bytes`. The array views its data in place when
+/// `owner` keeps `bytes` alive and the data is aligned, and copies it into
+/// memory of its own otherwise.
+static Expected<NpyArray>
+parseNpyIn(StringRef bytes, const Twine &name,
+           std::shared_ptr<llvm::MemoryBuffer> owner) {
+  auto fail = [&](const Twine &why) -> Error {
+    return createStringError(name + ": " + why);
+  };
+  if (!bytes.starts_with("\x93NUMPY"))
     return fail("not a .npy file (no \\x93NUMPY magic)");
+  if (bytes.size() < 10)
+    return fail("truncated .npy header");
   uint8_t major = bytes[6];
   size_t headerLength, headerStart;
   if (major == 1) {
@@ -119,16 +267,15 @@ Expected<NpyArray> mlir::quantx::parseNpy(StringRef bytes, const Twine &name) {
   } else {
     return fail("unsupported .npy version " + Twine(unsigned(major)));
   }
-  if (headerStart + headerLength > bytes.size())
+  if (headerLength > bytes.size() - headerStart)
     return fail("truncated .npy header");
-  StringRef header = bytes.substr(headerStart, headerLength);
-  std::optional<StringRef> descr = getHeaderValue(header, "descr");
-  std::optional<StringRef> fortran = getHeaderValue(header, "fortran_order");
-  std::optional<StringRef> shape = getHeaderValue(header, "shape");
-  if (!descr || !fortran || !shape)
-    return fail("malformed .npy header '" + header.trim() + "'");
+  NpyHeader header;
+  if (Error error =
+          parseHeader(bytes.substr(headerStart, headerLength), header))
+    return fail(llvm::toString(std::move(error)));
+
   NpyArray array;
-  StringRef dtype = descr->trim("'\"");
+  StringRef dtype = header.descr;
   // '<' little-endian, '|' not applicable (1 byte), '=' native (x86: little).
   if (dtype.size() < 2 || !StringRef("<|=").contains(dtype[0]))
     return fail("dtype " + dtype + " is not little-endian");
@@ -136,158 +283,173 @@ Expected<NpyArray> mlir::quantx::parseNpy(StringRef bytes, const Twine &name) {
   if (!lookupDtype(array.dtype))
     return fail("unsupported dtype " + dtype +
                 " (float32, float64, int8, uint8, int16, int32, int64)");
-  if (*fortran != "False")
+  if (header.fortranOrder != "False")
     return fail("Fortran-order arrays are not supported; save a C-order "
                 "array (np.ascontiguousarray)");
-  SmallVector<StringRef> dims;
-  shape->trim("() ").split(dims, ',', -1, /*KeepEmpty=*/false);
-  for (StringRef dim : dims) {
-    int64_t d;
-    if (dim.trim().getAsInteger(10, d) || d < 0)
-      return fail("malformed shape " + *shape);
-    array.shape.push_back(d);
+  array.shape = std::move(header.shape);
+  std::optional<int64_t> expected =
+      getByteSize(array.shape, array.getElementSize());
+  if (!expected)
+    return fail("shape " + header.shapeText + " is too large");
+  StringRef data = bytes.drop_front(headerStart + headerLength);
+  if (data.size() != uint64_t(*expected))
+    return fail("holds " + Twine(data.size()) + " bytes of data but " +
+                array.describe() + " needs " + Twine(*expected));
+  if (owner && llvm::isAddrAligned(llvm::Align(kDataAlignment), data.data())) {
+    array.data = ArrayRef<char>(data.data(), data.size());
+    array.storage = std::move(owner);
+    return array;
   }
-  size_t dataStart = headerStart + headerLength;
-  size_t expected = array.getNumElements() * array.getElementSize();
-  if (bytes.size() - dataStart != expected)
-    return fail("holds " + Twine(bytes.size() - dataStart) +
-                " bytes of data but " + array.describe() + " needs " +
-                Twine(expected));
-  array.data.assign(bytes.begin() + dataStart, bytes.end());
+  Expected<MutableArrayRef<char>> copy = array.allocate();
+  if (!copy)
+    return fail(llvm::toString(copy.takeError()));
+  llvm::copy(data, copy->begin());
   return array;
 }
 
-static Expected<std::unique_ptr<llvm::MemoryBuffer>> readFile(StringRef path) {
+Expected<NpyArray> mlir::quantx::parseNpy(StringRef bytes, const Twine &name) {
+  return parseNpyIn(bytes, name, /*owner=*/nullptr);
+}
+
+/// Maps `path` read-only (small files are read).
+static Expected<std::shared_ptr<llvm::MemoryBuffer>> mapFile(StringRef path) {
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                             /*RequiresNullTerminator=*/false);
   if (!buffer)
     return createStringError(buffer.getError(),
                              "cannot read '" + path +
                                  "': " + buffer.getError().message());
-  return std::move(*buffer);
+  return std::shared_ptr<llvm::MemoryBuffer>(std::move(*buffer));
 }
 
 Expected<NpyArray> mlir::quantx::readNpy(StringRef path) {
-  auto buffer = readFile(path);
+  auto buffer = mapFile(path);
   if (!buffer)
     return buffer.takeError();
-  return parseNpy((*buffer)->getBuffer(), path);
+  StringRef bytes = (*buffer)->getBuffer();
+  return parseNpyIn(bytes, path, std::move(*buffer));
 }
 
-/// Raw deflate (zip method 8) of `compressed` into `size` bytes.
-static Expected<std::string> inflateRaw(StringRef compressed, size_t size,
-                                        const Twine &name) {
-  std::string out(size, '\0');
-  z_stream stream{};
-  if (inflateInit2(&stream, -MAX_WBITS) != Z_OK)
-    return createStringError(llvm::inconvertibleErrorCode(),
-                             "zlib initialization failed");
-  stream.next_in =
-      reinterpret_cast<Bytef *>(const_cast<char *>(compressed.data()));
-  stream.avail_in = compressed.size();
-  stream.next_out = reinterpret_cast<Bytef *>(out.data());
-  stream.avail_out = size;
-  int status = inflate(&stream, Z_FINISH);
-  inflateEnd(&stream);
-  if (status != Z_STREAM_END || stream.total_out != size)
-    return createStringError(llvm::inconvertibleErrorCode(),
-                             name + ": corrupt deflate stream");
-  return out;
+//===----------------------------------------------------------------------===//
+// .npz
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Closes libzip's handles on every way out.
+struct ZipCloser {
+  void operator()(zip_t *archive) const { zip_discard(archive); }
+  void operator()(zip_file_t *file) const { zip_fclose(file); }
+};
+using ZipArchive = std::unique_ptr<zip_t, ZipCloser>;
+using ZipFile = std::unique_ptr<zip_file_t, ZipCloser>;
+} // namespace
+
+/// Reads and parses member `index` of an archive of `archiveSize` bytes.
+static Expected<NpyArray> readMember(zip_t *archive, zip_uint64_t index,
+                                     const zip_stat_t &stat,
+                                     uint64_t archiveSize, const Twine &name) {
+  std::string memberName = (name + "/" + stat.name).str();
+  auto fail = [&](const Twine &why) -> Error {
+    return createStringError(name + ": member '" + stat.name + "' " + why);
+  };
+  constexpr zip_uint64_t needed =
+      ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE | ZIP_STAT_COMP_METHOD;
+  if ((stat.valid & needed) != needed)
+    return fail("has no sizes");
+  if (stat.comp_method != ZIP_CM_STORE && stat.comp_method != ZIP_CM_DEFLATE)
+    return fail("uses zip compression method " +
+                Twine(unsigned(stat.comp_method)) +
+                " (only stored and deflate are supported)");
+  // Check the declared size before allocating it: libzip trusts it.
+  if (stat.comp_size > archiveSize)
+    return fail("declares " + Twine(stat.comp_size) +
+                " compressed bytes, more than the archive holds");
+  bool stored = stat.comp_method == ZIP_CM_STORE;
+  // An overflowing bound is no bound: the allocation below fails instead.
+  uint64_t maxSize =
+      stored
+          ? stat.comp_size
+          : llvm::checkedMulUnsigned<uint64_t>(stat.comp_size, kMaxDeflateRatio)
+                .value_or(UINT64_MAX);
+  if (stored ? stat.size != stat.comp_size : stat.size > maxSize)
+    return fail("declares " + Twine(stat.size) + " bytes but holds " +
+                Twine(stat.comp_size) +
+                (stored ? " stored bytes" : " deflated bytes"));
+  std::unique_ptr<llvm::WritableMemoryBuffer> buffer =
+      llvm::WritableMemoryBuffer::getNewUninitMemBuffer(stat.size, memberName);
+  if (!buffer)
+    return fail("needs " + Twine(stat.size) +
+                " bytes, more than can be allocated");
+  ZipFile file(zip_fopen_index(archive, index, 0));
+  if (!file)
+    return fail("cannot be read: " + Twine(zip_strerror(archive)));
+  // A member that inflates to less or more than it declares is corrupt; the
+  // read past the end also has libzip check the CRC.
+  zip_int64_t read = zip_fread(file.get(), buffer->getBufferStart(), stat.size);
+  char extra;
+  zip_int64_t excess = read < 0 ? 0 : zip_fread(file.get(), &extra, 1);
+  if (read < 0 || excess < 0)
+    return fail("is corrupt: " + Twine(zip_file_strerror(file.get())));
+  if (uint64_t(read) != stat.size || excess != 0)
+    return fail("does not inflate to the " + Twine(stat.size) +
+                " bytes it declares");
+  StringRef bytes(buffer->getBufferStart(), buffer->getBufferSize());
+  return parseNpyIn(bytes, memberName, std::move(buffer));
+}
+
+Expected<std::map<std::string, NpyArray>>
+mlir::quantx::parseNpz(StringRef bytes, const Twine &name) {
+  auto fail = [&](const Twine &why) -> Error {
+    return createStringError(name + ": " + why);
+  };
+  // libzip takes an empty file for an empty archive.
+  if (bytes.size() < kMinZipSize)
+    return fail("not an .npz (zip) archive");
+  zip_error_t error;
+  zip_error_init(&error);
+  auto takeMessage = [&] {
+    std::string message = zip_error_strerror(&error);
+    zip_error_fini(&error);
+    return message;
+  };
+  zip_source_t *source = zip_source_buffer_create(bytes.data(), bytes.size(),
+                                                  /*freep=*/0, &error);
+  if (!source)
+    return fail("cannot read the archive: " + takeMessage());
+  // ZIP_CHECKCONS: each member's local header must agree with the directory.
+  ZipArchive archive(
+      zip_open_from_source(source, ZIP_RDONLY | ZIP_CHECKCONS, &error));
+  if (!archive) {
+    zip_source_free(source);
+    return fail("not an .npz (zip) archive (" + takeMessage() + ")");
+  }
+  zip_error_fini(&error);
+  std::map<std::string, NpyArray> arrays;
+  zip_int64_t count = zip_get_num_entries(archive.get(), 0);
+  for (zip_int64_t i = 0; i < count; ++i) {
+    zip_stat_t stat;
+    zip_stat_init(&stat);
+    if (zip_stat_index(archive.get(), i, 0, &stat) != 0 ||
+        !(stat.valid & ZIP_STAT_NAME))
+      return fail("corrupt central directory (" +
+                  Twine(zip_strerror(archive.get())) + ")");
+    auto array = readMember(archive.get(), i, stat, bytes.size(), name);
+    if (!array)
+      return array.takeError();
+    StringRef key = stat.name;
+    key.consume_back(".npy");
+    arrays[key.str()] = std::move(*array);
+  }
+  return arrays;
 }
 
 Expected<std::map<std::string, NpyArray>>
 mlir::quantx::readNpz(StringRef path) {
-  using llvm::support::endian::read16le;
-  using llvm::support::endian::read32le;
-  using llvm::support::endian::read64le;
-  auto buffer = readFile(path);
+  auto buffer = mapFile(path);
   if (!buffer)
     return buffer.takeError();
-  StringRef bytes = (*buffer)->getBuffer();
-  auto fail = [&](const Twine &why) -> Error {
-    return createStringError(llvm::inconvertibleErrorCode(), path + ": " + why);
-  };
-  // The end-of-central-directory record is in the last 64 KiB + 22 bytes.
-  size_t eocd = StringRef::npos;
-  for (size_t i = bytes.size() >= 22 ? bytes.size() - 22 : 0;
-       i + 22 <= bytes.size() && i + 65558 >= bytes.size(); --i) {
-    if (read32le(bytes.data() + i) == 0x06054b50) {
-      eocd = i;
-      break;
-    }
-    if (i == 0)
-      break;
-  }
-  if (eocd == StringRef::npos)
-    return fail("not an .npz (zip) archive");
-  uint64_t entries = read16le(bytes.data() + eocd + 10);
-  uint64_t offset = read32le(bytes.data() + eocd + 16);
-  // Zip64: the real values are in the zip64 end-of-central-directory record.
-  if ((entries == 0xFFFF || offset == 0xFFFFFFFF) && eocd >= 20 &&
-      read32le(bytes.data() + eocd - 20) == 0x07064b50) {
-    uint64_t record = read64le(bytes.data() + eocd - 12);
-    if (record + 56 > bytes.size())
-      return fail("corrupt zip64 record");
-    entries = read64le(bytes.data() + record + 32);
-    offset = read64le(bytes.data() + record + 48);
-  }
-  std::map<std::string, NpyArray> arrays;
-  for (uint64_t e = 0; e < entries; ++e) {
-    if (offset + 46 > bytes.size() ||
-        read32le(bytes.data() + offset) != 0x02014b50)
-      return fail("corrupt central directory");
-    const char *entry = bytes.data() + offset;
-    unsigned method = read16le(entry + 10);
-    uint64_t compressedSize = read32le(entry + 20);
-    uint64_t size = read32le(entry + 24);
-    unsigned nameLength = read16le(entry + 28);
-    unsigned extraLength = read16le(entry + 30);
-    unsigned commentLength = read16le(entry + 32);
-    uint64_t local = read32le(entry + 42);
-    StringRef name(entry + 46, nameLength);
-    // Zip64 extra field: the 0xFFFFFFFF fields follow in this order.
-    StringRef extra(entry + 46 + nameLength, extraLength);
-    while (extra.size() >= 4) {
-      unsigned id = read16le(extra.data()), length = read16le(extra.data() + 2);
-      StringRef field = extra.substr(4, length);
-      if (id == 1) {
-        size_t at = 0;
-        for (uint64_t *value : {&size, &compressedSize, &local})
-          if (*value == 0xFFFFFFFF && at + 8 <= field.size()) {
-            *value = read64le(field.data() + at);
-            at += 8;
-          }
-      }
-      extra = extra.drop_front(std::min<size_t>(extra.size(), 4 + length));
-    }
-    offset += 46 + nameLength + extraLength + commentLength;
-    if (local + 30 > bytes.size() ||
-        read32le(bytes.data() + local) != 0x04034b50)
-      return fail("corrupt local header of '" + name + "'");
-    uint64_t dataStart = local + 30 + read16le(bytes.data() + local + 26) +
-                         read16le(bytes.data() + local + 28);
-    if (dataStart + compressedSize > bytes.size())
-      return fail("truncated member '" + name + "'");
-    StringRef stored = bytes.substr(dataStart, compressedSize);
-    std::string inflated;
-    if (method == 8) {
-      auto data = inflateRaw(stored, size, path + "/" + name);
-      if (!data)
-        return data.takeError();
-      inflated = std::move(*data);
-      stored = inflated;
-    } else if (method != 0) {
-      return fail("member '" + name + "' uses zip compression method " +
-                  Twine(method) + " (only stored and deflate are supported)");
-    }
-    auto array = parseNpy(stored, path + "/" + name);
-    if (!array)
-      return array.takeError();
-    arrays[name.str().substr(0, name.ends_with(".npy") ? name.size() - 4
-                                                       : name.size())] =
-        std::move(*array);
-  }
-  return arrays;
+  // The arrays own copies of their members: the mapping can go.
+  return parseNpz((*buffer)->getBuffer(), path);
 }
 
 Error mlir::quantx::writeNpy(StringRef path, const NpyArray &array) {

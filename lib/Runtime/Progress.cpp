@@ -9,13 +9,14 @@
 
 using namespace mlir::quantx;
 
-ProgressBar::ProgressBar(llvm::StringRef label, int64_t total, bool enabled)
+ProgressBar::ProgressBar(llvm::StringRef label, int64_t total, bool enabled,
+                         double quietSeconds)
     : label(label.str()), total(total), enabled(enabled && total > 0),
-      interactive(llvm::errs().is_displayed()),
+      interactive(llvm::errs().is_displayed()), quietSeconds(quietSeconds),
       start(std::chrono::steady_clock::now()) {}
 
 ProgressBar::~ProgressBar() {
-  if (enabled && interactive)
+  if (shown && interactive)
     llvm::errs() << "\n";
 }
 
@@ -26,6 +27,9 @@ void ProgressBar::update(int64_t done) {
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
+  if (!shown && seconds < quietSeconds)
+    return;
+  shown = true;
   auto &os = llvm::errs();
   if (interactive) {
     constexpr int width = 30;

@@ -21,6 +21,7 @@
 #include "quant-x/Runtime/Kernels.h"
 #include "quant-x/Runtime/Npy.h"
 #include "quant-x/Runtime/Progress.h"
+#include "quant-x/Support/LargeStack.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
@@ -53,6 +54,16 @@ static cl::opt<std::string> kernelIsa(
     cl::desc("conv/matmul kernels: host (default: the best this CPU runs), "
              "avx512vnni, avx2, generic, or none (reference loops)"),
     cl::init("host"));
+static cl::opt<unsigned> optLevel(
+    "opt-level",
+    cl::desc("LLVM optimization level of the compiled model, 0 to 3 "
+             "(default 3; lower compiles faster and runs slower)"),
+    cl::init(3));
+static cl::opt<uint64_t> maxTensorMB(
+    "max-tensor-mb",
+    cl::desc("largest tensor, in MiB, the model may materialize (default "
+             "4096)"),
+    cl::init(kDefaultMaxTensorMB));
 static cl::opt<bool>
     listKernels("list-kernels",
                 cl::desc("print the kernel ISAs this CPU runs and exit"));
@@ -92,23 +103,24 @@ struct BatchRunner {
   SmallVector<bool> batched;
   int64_t batchSize = 1;
 
-  llvm::Error runSample(int64_t sample, std::vector<NpyArray> &outputs) {
+  /// Runs `sample`, writing its results into its slice of `outputs`.
+  llvm::Error runSample(int64_t sample,
+                        ArrayRef<MutableArrayRef<char>> outputs) {
     SmallVector<const void *> in;
     for (auto [array, isBatched] : llvm::zip(inputs, batched)) {
       size_t sampleBytes = isBatched ? array.data.size() / batchSize : 0;
       in.push_back(array.data.data() + sample * sampleBytes);
     }
     SmallVector<void *> out;
-    for (NpyArray &array : outputs)
-      out.push_back(array.data.data() +
-                    sample * (array.data.size() / batchSize));
+    for (MutableArrayRef<char> bytes : outputs)
+      out.push_back(bytes.data() + sample * (bytes.size() / batchSize));
     return function.call(in, out);
   }
 };
 } // namespace
 
-int main(int argc, char **argv) {
-  llvm::InitLLVM init(argc, argv);
+/// The whole run, from option parsing to the written outputs.
+static int runTool(int argc, char **argv) {
   // libLLVM registers a `threads` option of its own; quant-run's takes the
   // name, LLVM's keeps working as --llvm-threads.
   auto &registered = cl::getRegisteredOptions();
@@ -152,6 +164,13 @@ int main(int argc, char **argv) {
 
   CPUCompileOptions options;
   options.kernelIsa = kernelIsa;
+  if (optLevel > 3) {
+    llvm::errs() << "quant-run: --opt-level must be 0 to 3, got " << optLevel
+                 << "\n";
+    return 1;
+  }
+  options.optLevel = optLevel;
+  options.maxTensorMB = maxTensorMB;
   auto compiled = CompiledFunction::compile(*module, entryName, options);
   if (failed(compiled))
     return 1;
@@ -200,17 +219,20 @@ int main(int argc, char **argv) {
   runner.batchSize = batch.value_or(1);
 
   std::vector<NpyArray> outputs;
+  SmallVector<MutableArrayRef<char>> outputBytes;
   for (RankedTensorType type : resultTypes) {
     NpyArray array;
     array.dtype = getNpyDtype(type.getElementType());
     if (batch)
       array.shape.push_back(*batch);
     llvm::append_range(array.shape, type.getShape());
-    array.data.resize(array.getNumElements() *
-                      getElementBytes(type.getElementType()));
     if (array.dtype.empty())
       return fail("result type " + Twine(describe(type)) +
                   " cannot be written to .npy");
+    auto bytes = array.allocate();
+    if (!bytes)
+      return fail(llvm::toString(bytes.takeError()));
+    outputBytes.push_back(*bytes);
     outputs.push_back(std::move(array));
   }
 
@@ -218,7 +240,7 @@ int main(int argc, char **argv) {
     ProgressBar progress("quant-run: samples", runner.batchSize,
                          showProgress && runner.batchSize >= 100);
     for (int64_t sample = 0; sample < runner.batchSize; ++sample) {
-      if (llvm::Error error = runner.runSample(sample, outputs))
+      if (llvm::Error error = runner.runSample(sample, outputBytes))
         return fail("running @" + entryName + ": " +
                     llvm::toString(std::move(error)));
       progress.update(sample + 1);
@@ -232,14 +254,14 @@ int main(int argc, char **argv) {
   if (timeCalls) {
     // At least 10 calls and half a second, at most 1000 calls.
     using Clock = std::chrono::steady_clock;
-    std::vector<NpyArray> scratch = outputs;
     std::vector<double> millis;
     auto start = Clock::now();
     while (millis.size() < 1000 &&
            (millis.size() < 10 ||
             Clock::now() - start < std::chrono::milliseconds(500))) {
       auto before = Clock::now();
-      if (llvm::Error error = runner.runSample(0, scratch))
+      // The outputs are written: timing runs may overwrite them.
+      if (llvm::Error error = runner.runSample(0, outputBytes))
         return fail(llvm::toString(std::move(error)));
       millis.push_back(
           std::chrono::duration<double, std::milli>(Clock::now() - before)
@@ -251,4 +273,9 @@ int main(int argc, char **argv) {
                                  millis[millis.size() / 2], millis.size());
   }
   return 0;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  return ::quantx::runOnLargeStack([&] { return runTool(argc, argv); });
 }

@@ -146,7 +146,8 @@ int64_t countMismatches(const RescaleCase &c,
   std::vector<int64_t> got =
       inWidth <= 8    ? runWithInput<int8_t>(c, inputs, channels, width)
       : inWidth <= 16 ? runWithInput<int16_t>(c, inputs, channels, width)
-                      : runWithInput<int32_t>(c, inputs, channels, width);
+      : inWidth <= 32 ? runWithInput<int32_t>(c, inputs, channels, width)
+                      : runWithInput<int64_t>(c, inputs, channels, width);
   if (got.size() != inputs.size())
     return static_cast<int64_t>(inputs.size());
   unsigned outWidth = widthOf(c.outType);
@@ -161,7 +162,7 @@ int64_t countMismatches(const RescaleCase &c,
     const DyadicValue &d =
         c.multipliers[c.multipliers.size() == 1 ? 0 : i / width];
     int64_t expected = rescaleReference(inputs[i], c.inputZp, d, c.rounding,
-                                        c.outputZp, lo, hi);
+                                        c.outputZp, lo, hi, inWidth == 48);
     if (got[i] != expected && ++mismatches <= 5)
       ADD_FAILURE() << "x=" << inputs[i] << " m=" << d.multiplier
                     << " s=" << d.shift << " expected " << expected << " got "
@@ -292,6 +293,29 @@ TEST_P(RescaleRandom, ThirtyTwoBitPathAndClamp) {
     c.clampMin = -20;
     c.multipliers = {d};
     EXPECT_EQ(countMismatches(c, inputs, 1, inputs.size()), 0)
+        << "m=" << d.multiplier << " s=" << d.shift;
+  }
+}
+
+/// int48 accumulators (quantx-widen-accumulators), per channel and per
+/// tensor, over the whole 48-bit range and near the int32 limits.
+TEST_P(RescaleRandom, WideInputs) {
+  std::mt19937_64 rng(13);
+  constexpr int64_t channels = 256, width = 1024;
+  std::vector<int64_t> inputs = randomInputs(rng, channels * width, 48, false);
+  for (size_t i = 0; i < inputs.size(); i += 4)
+    inputs[i] = (i % 8 ? 1 : -1) * (int64_t(INT32_MAX) + int64_t(i % 1000));
+  RescaleCase perChannel;
+  perChannel.rounding = GetParam();
+  perChannel.inType = "i48";
+  perChannel.outputZp = 5;
+  perChannel.multipliers = randomMultipliers(rng, channels);
+  EXPECT_EQ(countMismatches(perChannel, inputs, channels, width), 0);
+  for (DyadicValue d : std::vector<DyadicValue>{
+           {1 << 30, 31}, {1518500250, 52}, {INT32_MAX, 62}, {1 << 30, 20}}) {
+    RescaleCase perTensor = perChannel;
+    perTensor.multipliers = {d};
+    EXPECT_EQ(countMismatches(perTensor, inputs, 1, inputs.size()), 0)
         << "m=" << d.multiplier << " s=" << d.shift;
   }
 }

@@ -118,4 +118,18 @@ def LowerKernelCalls : Pass<"quantx-lower-kernel-calls", "ModuleOp"> {
                            "::mlir::memref::MemRefDialect"];
 }
 
+def OutlineLoopNests : Pass<"quantx-outline-loop-nests", "ModuleOp"> {
+  let summary = "Give each bufferized linalg op a function of its own";
+  let description = [{
+    Moves every linalg op on buffers at the top level of a function into a
+    private `no_inline` function of its own, called in its place (constants
+    its body uses are cloned in). LLVM's loop analyses (ScalarEvolution's
+    guard search walks the dominators of a block) cost time that grows with
+    the number of loop nests in one function, so one function per model
+    made compile time grow quadratically with model size; one function per
+    loop nest makes it linear. The call costs nothing next to a loop nest.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
 #endif // QUANTX_CONVERSION_PASSES_TD

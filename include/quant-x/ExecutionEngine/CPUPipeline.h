@@ -11,6 +11,7 @@
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
+#include "quant-x/Dialect/QuantX/IR/TensorSizes.h"
 
 namespace mlir::quantx {
 
@@ -33,6 +34,12 @@ struct CPUCompileOptions {
   /// best this CPU runs), "avx512vnni", "avx2", "generic", or "none" for the
   /// reference lowering of every op to loops.
   std::string kernelIsa = "host";
+  /// LLVM optimization level (0 to 3) of the JIT-compiled code. Calibration
+  /// runs a model a few times, so compile time matters more than speed.
+  unsigned optLevel = 3;
+  /// Largest tensor, in MiB, the compiled model may materialize (checked
+  /// before compiling).
+  uint64_t maxTensorMB = kDefaultMaxTensorMB;
 };
 
 /// Adds `quantx-lower-to-kernels` for `options` (nothing for "none").

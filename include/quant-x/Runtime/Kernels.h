@@ -117,6 +117,59 @@ inline constexpr const char *kKernelSymbols[] = {
 /// The address of the entry point named `symbol`, or null.
 void *lookupKernel(const std::string &symbol);
 
+/// The entry points, in kKernelSymbols' order.
+enum class KernelKind {
+  ConvS8,
+  ConvF32,
+  DepthwiseS8,
+  DepthwiseF32,
+  MaxPoolS8,
+  MaxPoolF32
+};
+/// The kernel named `symbol`, if it is one of kKernelSymbols.
+std::optional<KernelKind> parseKernel(const std::string &symbol);
+
+/// Element types of the buffers a kernel call exchanges; packed weights are
+/// raw bytes (I8).
+enum class ElementKind { I8, I32, F32 };
+
+/// One buffer of a call as the kernel will index it.
+struct BufferSpec {
+  ElementKind element;
+  int64_t elements;
+};
+
+/// What a call's buffers must be for its parameters: `numInputs` inputs
+/// (activation, packed weights, bias, requantization table; max pooling
+/// reads the activation only) and the output.
+struct CallSpec {
+  int numInputs = 0;
+  BufferSpec inputs[4];
+  BufferSpec output;
+};
+
+/// Bounds of the parameters the kernels accept. Dimensions, strides,
+/// dilations and pads stay below 2^31 so that no index computation can
+/// overflow; K (taps times input channels) and the taps of one window bound
+/// the per-thread scratch the kernels allocate (at most a few hundred MiB).
+inline constexpr int64_t kMaxDim = (int64_t(1) << 31) - 1;
+inline constexpr int64_t kMaxDepth = int64_t(1) << 18;
+inline constexpr int64_t kMaxTaps = int64_t(1) << 18;
+
+/// Checks `params` (kNumParams values) for kernel `kind`: every field in
+/// range, the window geometry consistent (each window overlaps the input),
+/// every size the kernel derives from them representable. Returns why they
+/// are not runnable, or an empty string and the buffers the call must pass
+/// in `spec`. The verifier of quantx.kernel_call, the lowering that emits it
+/// and the entry points all check through this one function.
+std::string checkParams(KernelKind kind, const int64_t *params, CallSpec &spec);
+
+/// The first error for which an entry point refused a call since the last
+/// takeCallError (and clears it), or an empty string. A refused call returns
+/// without touching its output, so that the caller reports the error instead
+/// of the process crashing.
+std::string takeCallError();
+
 /// The panel width the int8 conv kernel of `isa` uses for `n` output
 /// channels: the micro-kernel width that pads `n` the least (AVX-512 has
 /// 16-, 32- and 64-column micro-kernels, so thin layers waste no lanes).

@@ -18,8 +18,10 @@ namespace mlir::quantx {
 
 class ProgressBar {
 public:
-  /// Reports nothing when `enabled` is false.
-  ProgressBar(llvm::StringRef label, int64_t total, bool enabled);
+  /// Reports nothing when `enabled` is false, nor before `quietSeconds`
+  /// have passed (so that loops that end quickly stay quiet).
+  ProgressBar(llvm::StringRef label, int64_t total, bool enabled,
+              double quietSeconds = 0);
   ~ProgressBar();
   /// `done` of `total` items are finished.
   void update(int64_t done);
@@ -28,6 +30,9 @@ private:
   std::string label;
   int64_t total;
   bool enabled, interactive;
+  double quietSeconds;
+  /// Whether anything was printed.
+  bool shown = false;
   int64_t lastQuarter = 0;
   std::chrono::steady_clock::time_point start;
 };

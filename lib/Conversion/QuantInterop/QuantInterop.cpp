@@ -52,31 +52,52 @@ UniformType mlir::quantx::convertFromUpstream(quant::QuantizedType type,
                               perAxis.getZeroPoints());
   } else if (auto sub = dyn_cast<quant::UniformQuantizedSubChannelType>(type)) {
     // Upstream lists block sizes of the quantized dimensions only; the
-    // others are one block as large as the dimension.
+    // others are one block as large as the dimension. Upstream's verifier
+    // never sees the tensor, so the dimensions are checked here, before
+    // they index the shape.
+    if (ShapedType::isDynamicShape(shape)) {
+      emitError() << "sub-channel quantization " << type
+                  << " needs a statically shaped tensor";
+      return {};
+    }
     SmallVector<int64_t> blockSizes(shape.begin(), shape.end());
     for (auto [dim, size] :
-         llvm::zip(sub.getQuantizedDimensions(), sub.getBlockSizes()))
+         llvm::zip(sub.getQuantizedDimensions(), sub.getBlockSizes())) {
+      if (dim < 0 || dim >= static_cast<int64_t>(shape.size())) {
+        emitError() << "quantized dimension " << dim << " of " << type
+                    << " is out of range for a tensor of rank " << shape.size();
+        return {};
+      }
       blockSizes[dim] = size;
+    }
     auto scales = cast<DenseFPElementsAttr>(sub.getScales());
     auto zeroPoints = cast<DenseIntElementsAttr>(sub.getZeroPoints());
     auto zpType = RankedTensorType::get(zeroPoints.getType().getShape(),
                                         IntegerType::get(ctx, 64));
-    params = PerBlockAttr::get(ctx, blockSizes, scales,
-                               cast<DenseIntElementsAttr>(zeroPoints.mapValues(
-                                   zpType.getElementType(), [](const APInt &v) {
-                                     return v.sextOrTrunc(64);
-                                   })));
+    auto zp64 = cast<DenseIntElementsAttr>(
+        zeroPoints.mapValues(zpType.getElementType(),
+                             [](const APInt &v) { return v.sextOrTrunc(64); }));
+    if (failed(PerBlockAttr::verify(emitError, blockSizes, scales, zp64)))
+      return {};
+    params = PerBlockAttr::get(ctx, blockSizes, scales, zp64);
   } else {
     emitError() << "quantized type " << type << " has no quantx form";
     return {};
   }
-  return UniformType::getChecked(emitError, ctx, storage, expressed, *narrow,
-                                 params);
+  UniformType result = UniformType::getChecked(emitError, ctx, storage,
+                                               expressed, *narrow, params);
+  // Axes, block divisibility and scale counts against the tensor's shape.
+  if (!result || failed(result.verifyForShape(shape, emitError)))
+    return {};
+  return result;
 }
 
 quant::QuantizedType mlir::quantx::convertToUpstream(UniformType type,
                                                      ArrayRef<int64_t> shape,
                                                      EmitErrorFn emitError) {
+  // The grid below indexes the shape by the parameters' axes.
+  if (failed(type.verifyForShape(shape, emitError)))
+    return {};
   MLIRContext *ctx = type.getContext();
   unsigned flags = type.isSigned() ? quant::QuantizationFlags::Signed : 0;
   auto storage = IntegerType::get(ctx, type.getStorageWidth());

@@ -105,7 +105,11 @@ static LogicalResult convertModule(
                                                                  converter);
   populateCallOpTypeConversionPattern(patterns, converter);
   populateReturnOpTypeConversionPattern(patterns, converter);
-  return applyPartialConversion(module, target, std::move(patterns));
+  // Never fold: upstream folds quant.dcast(quant.qcast(x)) to x, which would
+  // drop the quantization the conversion exists to keep.
+  ConversionConfig config;
+  config.foldingMode = DialectConversionFoldingMode::Never;
+  return applyPartialConversion(module, target, std::move(patterns), config);
 }
 
 namespace {

@@ -21,7 +21,10 @@ struct IntBuilder {
   Type type;
 
   Value c(int64_t v) {
-    return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, v));
+    // Sign-extended: the builder's int64_t overload zero-extends v into
+    // the i128 of the wide rescale.
+    APInt value(type.getIntOrFloatBitWidth(), v, /*isSigned=*/true);
+    return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, value));
   }
   Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
   Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
@@ -136,6 +139,33 @@ Value mlir::quantx::emitDyadicRescale(OpBuilder &b, Location loc, Value x,
   if (s == 31)
     return high;
   return i32.roundingDivideByPOT(high, i32.c(s - 31));
+}
+
+Value mlir::quantx::emitWideDyadicRescale(OpBuilder &b, Location loc,
+                                          Value x, Value multiplier,
+                                          Value shift, RoundingMode rounding) {
+  IntBuilder w{b, loc, b.getIntegerType(128)};
+  Value x128 = w.ext(x), m128 = w.ext(multiplier), s128 = w.ext(shift);
+  Value result;
+  if (rounding == RoundingMode::Single) {
+    Value round = w.shr(w.shl(w.c(1), s128), w.c(1)); // 0 if s == 0
+    result = w.shr(w.add(w.mul(x128, m128), round), s128);
+  } else {
+    Value left = w.max(w.sub(w.c(31), s128), w.c(0));
+    Value product = w.mul(w.shl(x128, left), m128);
+    // (product + nudge) / 2^31 truncated, with shifts only (an i128
+    // division would need a runtime library call): ties toward +infinity.
+    Value nonNegative = w.cmp(arith::CmpIPredicate::sge, product, w.c(0));
+    Value up = w.shr(w.add(product, w.c(int64_t(1) << 30)), w.c(31));
+    Value negated = w.sub(w.c(0), product);
+    Value down = w.sub(
+        w.c(0), w.shr(w.add(negated, w.c((int64_t(1) << 30) - 1)), w.c(31)));
+    Value high = w.select(nonNegative, up, down);
+    Value right = w.max(w.sub(s128, w.c(31)), w.c(0));
+    result = w.roundingDivideByPOT(high, right);
+  }
+  result = w.clamp(result, kInt32Min, kInt32Max);
+  return arith::TruncIOp::create(b, loc, b.getI32Type(), result);
 }
 
 Value mlir::quantx::emitOutputClamp(OpBuilder &b, Location loc, Value r,

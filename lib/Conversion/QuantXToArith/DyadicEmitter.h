@@ -25,6 +25,12 @@ Value emitDyadicRescale(OpBuilder &b, Location loc, Value x, Value multiplier,
 Value emitDyadicRescale(OpBuilder &b, Location loc, Value x, DyadicValue value,
                         RoundingMode rounding, int64_t inputBound);
 
+/// quantx::applyDyadicWide: `x` is an i64 holding an i48 accumulator;
+/// computed in i128, saturated to i32.
+Value emitWideDyadicRescale(OpBuilder &b, Location loc, Value x,
+                            Value multiplier, Value shift,
+                            RoundingMode rounding);
+
 /// clamp(r + zeroPoint, lo, hi) for an i32 `r`, truncated to `resultType`
 /// (lo/hi bounds of that type's signed or unsigned range).
 Value emitOutputClamp(OpBuilder &b, Location loc, Value r, int64_t zeroPoint,

@@ -222,13 +222,17 @@ struct DequantizeOpLowering : OpConversionPattern<DequantizeOp> {
     QuantGrid grid = quant.getParams().getGrid(inputType.getShape());
     FloatType computeType = getComputeType(quant);
     FloatType expressed = quant.getExpressedType();
-    Type i32 = rewriter.getI32Type();
+    // Storage values and zero points in i32, or i64 for wide accumulators.
+    unsigned storageWidth = quant.getStorageWidth();
+    Type i32 = rewriter.getIntegerType(storageWidth > 32 ? 64 : 32);
     bool isSigned = quant.isSigned();
     auto body = [&](OpBuilder &b, Location l, Value q, ValueRange args) {
       auto [scale, zeroPoint] =
           getBlockParams(b, l, grid, args, computeType, i32);
-      Value wide = isSigned ? Value(arith::ExtSIOp::create(b, l, i32, q))
-                            : Value(arith::ExtUIOp::create(b, l, i32, q));
+      Value wide = q;
+      if (storageWidth < i32.getIntOrFloatBitWidth())
+        wide = isSigned ? Value(arith::ExtSIOp::create(b, l, i32, q))
+                        : Value(arith::ExtUIOp::create(b, l, i32, q));
       Value centered = arith::SubIOp::create(b, l, wide, zeroPoint);
       Value real = arith::SIToFPOp::create(b, l, computeType, centered);
       Value scaled = arith::MulFOp::create(b, l, real, scale);
@@ -304,6 +308,22 @@ static Value lowerRescale(OpBuilder &rewriter, Location loc, Value input,
       getInputBound(inWidth, plan.inputUnsigned, plan.inputZeroPoints);
 
   auto body = [&](OpBuilder &b, Location l, Value x, ValueRange args) {
+    if (inWidth == 48) {
+      // A wide accumulator (signed, zero point 0: the verifier checks).
+      Value x64 = arith::ExtSIOp::create(b, l, b.getI64Type(), x);
+      auto constant = [&](int64_t v) -> Value {
+        return arith::ConstantOp::create(b, l, b.getI32IntegerAttr(v));
+      };
+      Value scaled =
+          perTensorMultiplier
+              ? emitWideDyadicRescale(
+                    b, l, x64, constant(plan.multipliers[0].multiplier),
+                    constant(plan.multipliers[0].shift), plan.rounding)
+              : emitWideDyadicRescale(b, l, x64, args[0], args[1],
+                                      plan.rounding);
+      return emitOutputClamp(b, l, scaled, plan.outputZeroPoints[0],
+                             plan.outputMin, plan.outputMax, resultElementType);
+    }
     Value wide = x;
     if (inWidth < 32)
       wide = plan.inputUnsigned ? Value(arith::ExtUIOp::create(b, l, i32, x))

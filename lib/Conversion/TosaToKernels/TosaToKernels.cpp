@@ -281,6 +281,14 @@ private:
     return table;
   }
 
+  /// Whether kernel `kind` accepts the plan's parameters (window geometry,
+  /// sizes); what it does not stays with the reference lowering, so that
+  /// every emitted call verifies.
+  static bool isRunnable(kernels::KernelKind kind, const KernelPlan &plan) {
+    kernels::CallSpec spec;
+    return kernels::checkParams(kind, plan.params.data(), spec).empty();
+  }
+
   /// A 1-D constant holding raw bytes (packed weights) or typed values.
   static Value bytesConstant(OpBuilder &b, Location loc,
                              ArrayRef<uint8_t> bytes) {
@@ -351,6 +359,10 @@ private:
     if (plan.isInt)
       plan.params[kernels::kPanelWidth] =
           kernels::getPanelWidthS8(targetIsa, n);
+    if (!isRunnable(plan.isInt ? kernels::KernelKind::ConvS8
+                               : kernels::KernelKind::ConvF32,
+                    plan))
+      return;
     OpBuilder b(plan.last);
     Location loc = plan.last->getLoc();
     std::vector<uint8_t> packed;
@@ -416,6 +428,10 @@ private:
     DenseElementsAttr w = getConstant(conv.getWeight());
     DenseElementsAttr biasAttr = getConstant(conv.getBias());
     std::vector<int32_t> requant = planEpilogue(plan, conv, channels);
+    if (!isRunnable(plan.isInt ? kernels::KernelKind::DepthwiseS8
+                               : kernels::KernelKind::DepthwiseF32,
+                    plan))
+      return;
     OpBuilder b(plan.last);
     Location loc = plan.last->getLoc();
     if (plan.isInt) {
@@ -458,6 +474,10 @@ private:
     plan.input = pool.getInput();
     std::vector<int64_t> &p = plan.params;
     setWindow(p, inType, outType, kernel, stride, {1, 1}, pad[0], pad[2]);
+    if (!isRunnable(elem.isF32() ? kernels::KernelKind::MaxPoolF32
+                                 : kernels::KernelKind::MaxPoolS8,
+                    plan))
+      return;
     plan.last = pool;
     plan.chain.push_back(pool);
     OpBuilder b(pool);

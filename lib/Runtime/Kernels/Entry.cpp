@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <iterator>
+#include <mutex>
+#include <utility>
 
 using namespace quantx::kernels;
 
@@ -60,7 +62,7 @@ Isa quantx::kernels::getHostIsa() {
   return Isa::Generic;
 }
 
-static const IsaKernels &getKernels(Isa isa) {
+const IsaKernels &quantx::kernels::getIsaKernels(Isa isa) {
 #ifdef QUANTX_X86_KERNELS
   switch (isa) {
   case Isa::Avx512Vnni:
@@ -76,18 +78,31 @@ static const IsaKernels &getKernels(Isa isa) {
   return getGenericKernels();
 }
 
-/// The kernels a call's parameters name; the compiler only names ISAs the
-/// host runs, so anything else is a corrupted call.
-static const IsaKernels &getKernels(const int64_t *params) {
-  Isa isa = static_cast<Isa>(params[kIsa]);
-  if (!hostSupports(isa)) {
-    std::fprintf(stderr,
-                 "quant-x: kernel compiled for ISA %lld, which this CPU "
-                 "cannot run\n",
-                 static_cast<long long>(params[kIsa]));
-    std::abort();
-  }
-  return getKernels(isa);
+static std::mutex callErrorMutex;
+static std::string callError;
+
+std::string quantx::kernels::takeCallError() {
+  std::lock_guard<std::mutex> lock(callErrorMutex);
+  return std::exchange(callError, std::string());
+}
+
+/// Whether the kernel `name` of `kind` can run `params` on this host;
+/// records why not otherwise. The JIT calls whatever IR it was given, which
+/// need not come from quantx-lower-to-kernels, so nothing is trusted.
+static bool isRunnable(const char *name, KernelKind kind,
+                       const int64_t *params) {
+  CallSpec spec;
+  std::string error = checkParams(kind, params, spec);
+  if (error.empty() && !hostSupports(static_cast<Isa>(params[kIsa])))
+    error = std::string("compiled for ISA ") +
+            getIsaName(static_cast<Isa>(params[kIsa])) +
+            ", which this CPU cannot run";
+  if (error.empty())
+    return true;
+  std::lock_guard<std::mutex> lock(callErrorMutex);
+  if (callError.empty())
+    callError = std::string(name) + ": " + error;
+  return false;
 }
 
 /// Runs `kernel`, timed when profiling.
@@ -102,19 +117,21 @@ static void call(const char *name, KernelFn kernel, const KernelArgs &args) {
                  .count());
 }
 
-#define QUANTX_ENTRY(NAME, FIELD)                                              \
+#define QUANTX_ENTRY(NAME, KIND, FIELD)                                        \
   void NAME(const void *input, const void *weights, const void *bias,          \
             const void *requant, const int64_t *params, void *output) {        \
-    call(#NAME, getKernels(params).FIELD,                                      \
+    if (!isRunnable(#NAME, KernelKind::KIND, params))                          \
+      return;                                                                  \
+    call(#NAME, getIsaKernels(static_cast<Isa>(params[kIsa])).FIELD,           \
          KernelArgs{input, weights, bias, requant, params, output});           \
   }
 extern "C" {
-QUANTX_ENTRY(quantx_kernel_conv_s8, convS8)
-QUANTX_ENTRY(quantx_kernel_conv_f32, convF32)
-QUANTX_ENTRY(quantx_kernel_depthwise_s8, depthwiseS8)
-QUANTX_ENTRY(quantx_kernel_depthwise_f32, depthwiseF32)
-QUANTX_ENTRY(quantx_kernel_maxpool_s8, maxPoolS8)
-QUANTX_ENTRY(quantx_kernel_maxpool_f32, maxPoolF32)
+QUANTX_ENTRY(quantx_kernel_conv_s8, ConvS8, convS8)
+QUANTX_ENTRY(quantx_kernel_conv_f32, ConvF32, convF32)
+QUANTX_ENTRY(quantx_kernel_depthwise_s8, DepthwiseS8, depthwiseS8)
+QUANTX_ENTRY(quantx_kernel_depthwise_f32, DepthwiseF32, depthwiseF32)
+QUANTX_ENTRY(quantx_kernel_maxpool_s8, MaxPoolS8, maxPoolS8)
+QUANTX_ENTRY(quantx_kernel_maxpool_f32, MaxPoolF32, maxPoolF32)
 }
 #undef QUANTX_ENTRY
 
@@ -155,7 +172,7 @@ static std::vector<uint8_t> packPanels(const In *w, int64_t n, int64_t k,
 }
 
 int64_t quantx::kernels::getPanelWidthS8(Isa isa, int64_t n) {
-  const IsaKernels &kernels = getKernels(isa);
+  const IsaKernels &kernels = getIsaKernels(isa);
   int64_t best = kernels.panelWidthsS8[0];
   for (const int *width = kernels.panelWidthsS8; *width; ++width) {
     auto waste = [&](int64_t w) { return (n + w - 1) / w * w - n; };
@@ -167,7 +184,7 @@ int64_t quantx::kernels::getPanelWidthS8(Isa isa, int64_t n) {
 
 std::vector<uint8_t> quantx::kernels::packWeightsS8(Isa isa, const int8_t *w,
                                                     int64_t n, int64_t k) {
-  const IsaKernels &kernels = getKernels(isa);
+  const IsaKernels &kernels = getIsaKernels(isa);
   int64_t width = getPanelWidthS8(isa, n);
   if (kernels.weightBytesS8 == 2)
     return packPanels<int16_t>(w, n, k, width, kernels.kuS8);
@@ -176,7 +193,7 @@ std::vector<uint8_t> quantx::kernels::packWeightsS8(Isa isa, const int8_t *w,
 
 std::vector<uint8_t> quantx::kernels::packWeightsF32(Isa isa, const float *w,
                                                      int64_t n, int64_t k) {
-  return packPanels<float>(w, n, k, getKernels(isa).nrF32, 1);
+  return packPanels<float>(w, n, k, getIsaKernels(isa).nrF32, 1);
 }
 
 std::vector<int32_t> quantx::kernels::foldConvBiasS8(Isa isa, const int8_t *w,
@@ -184,7 +201,7 @@ std::vector<int32_t> quantx::kernels::foldConvBiasS8(Isa isa, const int8_t *w,
                                                      const int32_t *bias,
                                                      int64_t inputZeroPoint,
                                                      int64_t weightZeroPoint) {
-  int64_t shift = getKernels(isa).activationShift;
+  int64_t shift = getIsaKernels(isa).activationShift;
   std::vector<int32_t> folded(n);
   for (int64_t col = 0; col < n; ++col) {
     int64_t sum = 0;

@@ -9,6 +9,8 @@
 #ifndef QUANTX_LIB_RUNTIME_KERNELS_ISAKERNELS_H
 #define QUANTX_LIB_RUNTIME_KERNELS_ISAKERNELS_H
 
+#include "quant-x/Runtime/Kernels.h"
+
 #include <cstdint>
 
 namespace quantx::kernels {
@@ -32,6 +34,9 @@ struct IsaKernels {
   /// activations (128 for VNNI's uint8 operand).
   int weightBytesS8, activationShift;
 };
+
+/// The kernels of `isa` (the generic ones where this build lacks `isa`'s).
+const IsaKernels &getIsaKernels(Isa isa);
 
 const IsaKernels &getGenericKernels();
 const IsaKernels &getAvx2Kernels();

@@ -13,3 +13,195 @@ func.func @mixed(%x: tensor<4xi8>, %init: memref<4xi8>) {
   quantx.kernel_call "k"(%x : tensor<4xi8>) outs(%init : memref<4xi8>) {params = array<i64: 0>}
   return
 }
+
+// -----
+
+func.func @unknown_kernel(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi8>) -> tensor<1x2x2x2xi8> {
+  // expected-error @+1 {{unknown kernel 'quantx_kernel_conv_s4'}}
+  %r = quantx.kernel_call "quantx_kernel_conv_s4"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi8>
+  return %r : tensor<1x2x2x2xi8>
+}
+
+// -----
+
+func.func @param_count(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi8>) -> tensor<1x2x2x2xi8> {
+  // expected-error @+1 {{expected 26 params, got 3}}
+  %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 0, 1, 2>} -> tensor<1x2x2x2xi8>
+  return %r : tensor<1x2x2x2xi8>
+}
+
+// -----
+
+func.func @unknown_isa(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi8>) -> tensor<1x2x2x2xi8> {
+  // expected-error @+1 {{invalid params: isa must be in [0, 2], got 7}}
+  %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 7, 1, 4, 4, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi8>
+  return %r : tensor<1x2x2x2xi8>
+}
+
+// -----
+
+func.func @zero_stride(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi8>) -> tensor<1x2x2x2xi8> {
+  // expected-error @+1 {{invalid params: stride_h must be in [1, 2147483647], got 0}}
+  %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 2, 2, 2, 2, 2, 0, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi8>
+  return %r : tensor<1x2x2x2xi8>
+}
+
+// -----
+
+func.func @huge_kernel(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi8>) -> tensor<1x2x2x2xi8> {
+  // expected-error @+1 {{invalid params: kernel_w must be in [1, 2147483647], got 2147483648}}
+  %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 2, 2, 2, 2, 2147483648, 2, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi8>
+  return %r : tensor<1x2x2x2xi8>
+}
+
+// -----
+
+func.func @huge_stride(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi8>) -> tensor<1x2x2x2xi8> {
+  // expected-error @+1 {{invalid params: the last window along width starts past the input (out_w 2, stride_w 2147483647, in_w 4)}}
+  %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 2, 2, 2, 2, 2, 2, 2147483647, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi8>
+  return %r : tensor<1x2x2x2xi8>
+}
+
+// -----
+
+func.func @pad_past_kernel(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi8>) -> tensor<1x2x2x2xi8> {
+  // expected-error @+1 {{invalid params: pad_top 2 exceeds the height kernel extent: the first window reads only padding}}
+  %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi8>
+  return %r : tensor<1x2x2x2xi8>
+}
+
+// -----
+
+func.func @pool_dilation(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi8>) -> tensor<1x2x2x2xi8> {
+  // expected-error @+1 {{invalid params: dilation_h must be in [1, 1], got 2}}
+  %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi8>
+  return %r : tensor<1x2x2x2xi8>
+}
+
+// -----
+
+func.func @too_many_taps(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi8>) -> tensor<1x2x2x2xi8> {
+  // expected-error @+1 {{invalid params: kernel taps is 2097152, more than the 262144 the kernels support}}
+  %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 2, 1, 2, 2, 1048576, 2, 2, 1, 1, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi8>
+  return %r : tensor<1x2x2x2xi8>
+}
+
+// -----
+
+func.func @input_overflow(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi8>) -> tensor<1x2x2x2xi8> {
+  // expected-error @+1 {{invalid params: input elements overflows int64}}
+  %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 0, 2147483647, 2147483647, 2147483647, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi8>
+  return %r : tensor<1x2x2x2xi8>
+}
+
+// -----
+
+func.func @pool_channels(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi8>) -> tensor<1x2x2x2xi8> {
+  // expected-error @+1 {{invalid params: out_c 3 of a pooling must equal in_c 2}}
+  %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 2, 2, 3, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi8>
+  return %r : tensor<1x2x2x2xi8>
+}
+
+// -----
+
+func.func @pool_output_kind(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi8>) -> tensor<1x2x2x2xi8> {
+  // expected-error @+1 {{invalid params: output_kind must be in [0, 0], got 1}}
+  %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi8>
+  return %r : tensor<1x2x2x2xi8>
+}
+
+// -----
+
+func.func @pool_pad_value(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi8>) -> tensor<1x2x2x2xi8> {
+  // expected-error @+1 {{invalid params: pad_value must be in [-128, 127], got 128}}
+  %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 0, 0, 128, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi8>
+  return %r : tensor<1x2x2x2xi8>
+}
+
+// -----
+
+func.func @changed_dim(%x: tensor<1x4x5x2xi8>, %init: tensor<1x2x2x2xi8>) -> tensor<1x2x2x2xi8> {
+  // expected-error @+1 {{input must have 32 elements for these params, got 'tensor<1x4x5x2xi8>'}}
+  %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x5x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi8>
+  return %r : tensor<1x2x2x2xi8>
+}
+
+// -----
+
+func.func @wrong_element(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi32>) -> tensor<1x2x2x2xi32> {
+  // expected-error @+1 {{init must have element type 'i8', got 'tensor<1x2x2x2xi32>'}}
+  %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi32>) {params = array<i64: 0, 1, 4, 4, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi32>
+  return %r : tensor<1x2x2x2xi32>
+}
+
+// -----
+
+func.func @input_count(%x: tensor<1x4x4x2xi8>, %init: tensor<1x4x4x2xi32>) -> tensor<1x4x4x2xi32> {
+  // expected-error @+1 {{expected 3 inputs for these params, got 1}}
+  %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 8>} -> tensor<1x4x4x2xi32>
+  return %r : tensor<1x4x4x2xi32>
+}
+
+// -----
+
+func.func @panel_width(%x: tensor<1x4x4x2xi8>, %w: tensor<16xi8>, %b: tensor<2xi32>, %init: tensor<1x4x4x2xi32>) -> tensor<1x4x4x2xi32> {
+  // expected-error @+1 {{invalid params: panel_width 3 is not a panel width of ISA generic}}
+  %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<16xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 3>} -> tensor<1x4x4x2xi32>
+  return %r : tensor<1x4x4x2xi32>
+}
+
+// -----
+
+func.func @deep_k(%x: tensor<1x4x4x524288xi8>, %w: tensor<16xi8>, %b: tensor<2xi32>, %init: tensor<1x4x4x2xi32>) -> tensor<1x4x4x2xi32> {
+  // expected-error @+1 {{invalid params: K (kernel taps times in_c) is 524288, more than the 262144 the kernels support}}
+  %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x, %w, %b : tensor<1x4x4x524288xi8>, tensor<16xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 0, 1, 4, 4, 524288, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 8>} -> tensor<1x4x4x2xi32>
+  return %r : tensor<1x4x4x2xi32>
+}
+
+// -----
+
+func.func @weights_size(%x: tensor<1x4x4x2xi8>, %w: tensor<15xi8>, %b: tensor<2xi32>, %init: tensor<1x4x4x2xi32>) -> tensor<1x4x4x2xi32> {
+  // expected-error @+1 {{packed weights must have 16 elements for these params, got 'tensor<15xi8>'}}
+  %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<15xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 8>} -> tensor<1x4x4x2xi32>
+  return %r : tensor<1x4x4x2xi32>
+}
+
+// -----
+
+func.func @bias_size(%x: tensor<1x4x4x2xi8>, %w: tensor<16xi8>, %b: tensor<3xi32>, %init: tensor<1x4x4x2xi32>) -> tensor<1x4x4x2xi32> {
+  // expected-error @+1 {{bias must have 2 elements for these params, got 'tensor<3xi32>'}}
+  %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<16xi8>, tensor<3xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 8>} -> tensor<1x4x4x2xi32>
+  return %r : tensor<1x4x4x2xi32>
+}
+
+// -----
+
+func.func @clamp(%x: tensor<1x4x4x2xi8>, %w: tensor<16xi8>, %b: tensor<2xi32>, %rq: tensor<4xi32>, %init: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi8> {
+  // expected-error @+1 {{invalid params: clamp_max must be in [5, 127], got 0}}
+  %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x, %w, %b, %rq : tensor<1x4x4x2xi8>, tensor<16xi8>, tensor<2xi32>, tensor<4xi32>) outs(%init : tensor<1x4x4x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 1, 0, 0, 5, 0, 8>} -> tensor<1x4x4x2xi8>
+  return %r : tensor<1x4x4x2xi8>
+}
+
+// -----
+
+func.func @rounding(%x: tensor<1x4x4x2xi8>, %w: tensor<16xi8>, %b: tensor<2xi32>, %rq: tensor<4xi32>, %init: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi8> {
+  // expected-error @+1 {{invalid params: rounding must be in [0, 1], got 2}}
+  %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x, %w, %b, %rq : tensor<1x4x4x2xi8>, tensor<16xi8>, tensor<2xi32>, tensor<4xi32>) outs(%init : tensor<1x4x4x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 1, 2, 0, -128, 127, 8>} -> tensor<1x4x4x2xi8>
+  return %r : tensor<1x4x4x2xi8>
+}
+
+// -----
+
+func.func @weights_per_batch(%x: tensor<1x4x4x2xi8>, %w: tensor<16xi8>, %b: tensor<2xi32>, %init: tensor<1x4x4x2xi32>) -> tensor<1x4x4x2xi32> {
+  // expected-error @+1 {{invalid params: weights_per_batch must be in [0, 1], got 2}}
+  %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<16xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 0, 8>} -> tensor<1x4x4x2xi32>
+  return %r : tensor<1x4x4x2xi32>
+}
+
+// -----
+
+func.func @depthwise_channels(%x: tensor<1x4x4x2xi8>, %w: tensor<16xi8>, %b: tensor<2xi32>, %init: tensor<1x4x4x2xi32>) -> tensor<1x4x4x2xi32> {
+  // expected-error @+1 {{invalid params: out_c 2 must be in_c 2 times depth_multiplier 2}}
+  %r = quantx.kernel_call "quantx_kernel_depthwise_s8"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<16xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 8>} -> tensor<1x4x4x2xi32>
+  return %r : tensor<1x4x4x2xi32>
+}

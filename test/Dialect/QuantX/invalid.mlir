@@ -2,7 +2,7 @@
 
 // One case per verifier message of the quantx dialect.
 
-// expected-error@+1 {{storage type must have 1 to 32 bits, got 'i64'}}
+// expected-error@+1 {{storage type must have 1 to 32 bits or 48, got 'i64'}}
 func.func @f(%x: tensor<2x!quantx.uniform<i64:f32, #quantx.per_tensor<scale = 1.0, zero_point = 0>>>)
 
 // -----
@@ -265,7 +265,7 @@ func.func @f(%x: tensor<2xi16>) {
 // -----
 
 func.func @f(%x: tensor<2xi64>) {
-  // expected-error@+1 {{'quantx.rescale' op expected integers of at most 32 bits, got i64 -> i8}}
+  // expected-error@+1 {{'quantx.rescale' op expected integers of at most 32 bits (or an i48 input), got i64 -> i8}}
   %y = quantx.rescale %x {multiplier = #quantx.dyadic<multiplier = [1], shift = [0], rounding = double>} : tensor<2xi64> -> tensor<2xi8>
   return
 }

@@ -74,11 +74,39 @@ int32_t mlir::quantx::applyDyadic(int32_t x, DyadicValue value,
       saturatingRoundingDoublingHighMul(x, value.multiplier), s - 31);
 }
 
+int32_t mlir::quantx::applyDyadicWide(int64_t x, DyadicValue value,
+                                      RoundingMode rounding) {
+  using Int128 = __int128;
+  Int128 m = value.multiplier;
+  int32_t s = value.shift;
+  Int128 result;
+  if (rounding == RoundingMode::Single) {
+    Int128 product = Int128(x) * m;
+    if (s > 0)
+      product += Int128(1) << (s - 1);
+    result = product >> s;
+  } else {
+    // round(x * 2^max(31 - s, 0) * m / 2^31), ties toward +infinity as in
+    // saturatingRoundingDoublingHighMul, then RoundingDivideByPOT.
+    Int128 product = (Int128(x) << std::max(31 - s, 0)) * m;
+    Int128 nudge = product >= 0 ? (Int128(1) << 30) : 1 - (Int128(1) << 30);
+    Int128 high = (product + nudge) / (Int128(1) << 31); // truncates
+    int exponent = std::max(s - 31, 0);
+    Int128 mask = (Int128(1) << exponent) - 1;
+    Int128 threshold = (mask >> 1) + (high < 0 ? 1 : 0);
+    result = (high >> exponent) + ((high & mask) > threshold ? 1 : 0);
+  }
+  return static_cast<int32_t>(
+      std::clamp<Int128>(result, Int128(kInt32Min), Int128(kInt32Max)));
+}
+
 int64_t mlir::quantx::rescaleReference(int64_t x, int64_t inputZp,
                                        DyadicValue value, RoundingMode rounding,
-                                       int64_t outputZp, int64_t lo,
-                                       int64_t hi) {
-  int32_t centered = static_cast<int32_t>(x - inputZp);
-  int64_t scaled = applyDyadic(centered, value, rounding);
+                                       int64_t outputZp, int64_t lo, int64_t hi,
+                                       bool wideInput) {
+  int64_t scaled =
+      wideInput ? applyDyadicWide(x - inputZp, value, rounding)
+                : applyDyadic(static_cast<int32_t>(x - inputZp), value,
+                              rounding);
   return std::clamp(scaled + outputZp, lo, hi);
 }

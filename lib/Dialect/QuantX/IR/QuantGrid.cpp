@@ -2,6 +2,8 @@
 
 #include "quant-x/Dialect/QuantX/IR/QuantGrid.h"
 
+#include "llvm/Support/CheckedArithmetic.h"
+
 #include <numeric>
 
 using namespace mlir::quantx;
@@ -59,6 +61,20 @@ QuantGrid QuantGrid::refine(llvm::ArrayRef<int64_t> finerBlockSizes) const {
     }
   }
   return finer;
+}
+
+std::optional<int64_t>
+mlir::quantx::getCheckedProduct(llvm::ArrayRef<int64_t> values) {
+  int64_t product = 1;
+  for (int64_t value : values) {
+    if (value < 0)
+      return std::nullopt;
+    std::optional<int64_t> next = llvm::checkedMul(product, value);
+    if (!next)
+      return std::nullopt;
+    product = *next;
+  }
+  return product;
 }
 
 llvm::SmallVector<int64_t> mlir::quantx::commonBlockSizes(const QuantGrid &a,

@@ -40,6 +40,47 @@ static LogicalResult verifyScales(EmitErrorFn emitError,
   return success();
 }
 
+/// Scales given as a dense tensor. A splat is checked once: its few bytes may
+/// stand for billions of elements.
+static LogicalResult verifyScales(EmitErrorFn emitError,
+                                  DenseFPElementsAttr scales) {
+  if (scales.empty())
+    return emitError() << "expected at least one scale";
+  if (scales.isSplat())
+    return verifyScale(emitError,
+                       scales.getSplatValue<APFloat>().convertToDouble());
+  for (const APFloat &scale : scales.getValues<APFloat>())
+    if (failed(verifyScale(emitError, scale.convertToDouble())))
+      return failure();
+  return success();
+}
+
+/// A parameter tensor holds one value per block of the grid: refuses element
+/// counts that overflow int64 or exceed the grid bound (the lowerings
+/// materialize every block), before anything counts or iterates them.
+static LogicalResult verifyParamCount(EmitErrorFn emitError, ShapedType type,
+                                      StringRef what) {
+  std::optional<int64_t> count = getCheckedProduct(type.getShape());
+  if (!count)
+    return emitError() << what << " of type " << type
+                       << " have more elements than int64 can count";
+  if (*count > QuantGrid::kMaxBlocks)
+    return emitError() << what << " have " << *count
+                       << " elements, more than the " << QuantGrid::kMaxBlocks
+                       << " blocks a quantization grid may have";
+  return success();
+}
+
+/// Integer parameters (zero points, sub-scales) are read as int64.
+static LogicalResult verifyInt64Elements(EmitErrorFn emitError,
+                                         DenseIntElementsAttr values,
+                                         StringRef what) {
+  if (values.getType().getElementTypeBitWidth() > 64)
+    return emitError() << what << " must be integers of at most 64 bits, got "
+                       << values.getType().getElementType();
+  return success();
+}
+
 static SmallVector<double> toDoubles(DenseFPElementsAttr values) {
   return llvm::map_to_vector(values.getValues<APFloat>(), [](APFloat value) {
     return value.convertToDouble();
@@ -73,6 +114,11 @@ LogicalResult PerTensorAttr::verifyForShape(ArrayRef<int64_t> shape,
 
 void PerTensorAttr::forEachZeroPoint(function_ref<void(int64_t)> fn) const {
   fn(getZeroPoint());
+}
+
+SmallVector<int64_t>
+PerTensorAttr::getGridBlockSizes(ArrayRef<int64_t> shape) const {
+  return SmallVector<int64_t>(shape);
 }
 
 QuantGrid PerTensorAttr::getGrid(ArrayRef<int64_t> shape) const {
@@ -115,10 +161,17 @@ void PerAxisAttr::forEachZeroPoint(function_ref<void(int64_t)> fn) const {
     fn(zeroPoint);
 }
 
+SmallVector<int64_t>
+PerAxisAttr::getGridBlockSizes(ArrayRef<int64_t> shape) const {
+  SmallVector<int64_t> blockSizes(shape);
+  blockSizes[getAxis()] = 1;
+  return blockSizes;
+}
+
 QuantGrid PerAxisAttr::getGrid(ArrayRef<int64_t> shape) const {
   QuantGrid grid = QuantGrid::uniform(shape, 0.0, 0);
   int64_t axis = getAxis();
-  grid.blockSizes[axis] = 1;
+  grid.blockSizes = getGridBlockSizes(shape);
   grid.shape[axis] = shape[axis];
   grid.scales = llvm::to_vector(getScales().asArrayRef());
   if (getZeroPoints().empty())
@@ -144,10 +197,14 @@ LogicalResult PerBlockAttr::verify(EmitErrorFn emitError,
     return emitError() << "scales must have rank " << blockSizes.size()
                        << " (one dimension per block size), got "
                        << scalesType.getRank();
-  if (failed(verifyScales(emitError, toDoubles(scales))))
+  if (failed(verifyParamCount(emitError, scalesType, "scales")) ||
+      failed(verifyScales(emitError, scales)))
     return failure();
   if (zeroPoints && zeroPoints.getType().getShape() != scalesType.getShape())
     return emitError() << "zero points must have the shape of the scales";
+  if (zeroPoints &&
+      failed(verifyInt64Elements(emitError, zeroPoints, "zero points")))
+    return failure();
   return success();
 }
 
@@ -177,14 +234,24 @@ LogicalResult PerBlockAttr::verifyForShape(ArrayRef<int64_t> shape,
 }
 
 void PerBlockAttr::forEachZeroPoint(function_ref<void(int64_t)> fn) const {
-  if (getZeroPoints())
-    for (const APInt &zeroPoint : getZeroPoints().getValues<APInt>())
-      fn(zeroPoint.getSExtValue());
+  DenseIntElementsAttr zeroPoints = getZeroPoints();
+  if (!zeroPoints || zeroPoints.empty())
+    return;
+  // A splat once, not once per block.
+  if (zeroPoints.isSplat())
+    return fn(zeroPoints.getSplatValue<APInt>().getSExtValue());
+  for (const APInt &zeroPoint : zeroPoints.getValues<APInt>())
+    fn(zeroPoint.getSExtValue());
+}
+
+SmallVector<int64_t>
+PerBlockAttr::getGridBlockSizes(ArrayRef<int64_t> shape) const {
+  return SmallVector<int64_t>(getBlockSizes());
 }
 
 QuantGrid PerBlockAttr::getGrid(ArrayRef<int64_t> shape) const {
   QuantGrid grid;
-  grid.blockSizes.assign(getBlockSizes().begin(), getBlockSizes().end());
+  grid.blockSizes = getGridBlockSizes(shape);
   auto scalesShape = getScales().getType().getShape();
   grid.shape.assign(scalesShape.begin(), scalesShape.end());
   grid.scales = toDoubles(getScales());
@@ -220,13 +287,23 @@ LogicalResult TwoLevelAttr::verify(EmitErrorFn emitError, int64_t axis,
       subType.getDimSize(0) != static_cast<int64_t>(scales.size()))
     return emitError() << "sub_scales must have shape [" << scales.size()
                        << ", vectors]";
+  if (failed(verifyParamCount(emitError, subType, "sub_scales")) ||
+      failed(verifyInt64Elements(emitError, subScales, "sub_scales")))
+    return failure();
   int64_t maxSubScale = (int64_t(1) << subScaleBits) - 1;
-  for (const APInt &sub : subScales.getValues<APInt>()) {
+  auto verifySubScale = [&](const APInt &sub) -> LogicalResult {
     int64_t value = sub.getSExtValue();
     if (value < 1 || value > maxSubScale)
       return emitError() << "sub-scale " << value << " is outside [1, "
                          << maxSubScale << "] for " << subScaleBits << " bits";
-  }
+    return success();
+  };
+  // A splat once, not once per vector.
+  if (!subScales.empty() && subScales.isSplat())
+    return verifySubScale(subScales.getSplatValue<APInt>());
+  for (const APInt &sub : subScales.getValues<APInt>())
+    if (failed(verifySubScale(sub)))
+      return failure();
   return success();
 }
 
@@ -254,13 +331,20 @@ void TwoLevelAttr::forEachZeroPoint(function_ref<void(int64_t)> fn) const {
   fn(0);
 }
 
+SmallVector<int64_t>
+TwoLevelAttr::getGridBlockSizes(ArrayRef<int64_t> shape) const {
+  SmallVector<int64_t> blockSizes(shape);
+  blockSizes[getAxis()] = 1;
+  blockSizes[getVectorAxis()] = getVectorSize();
+  return blockSizes;
+}
+
 QuantGrid TwoLevelAttr::getGrid(ArrayRef<int64_t> shape) const {
   QuantGrid grid = QuantGrid::uniform(shape, 0.0, 0);
   int64_t axis = getAxis(), vectorAxis = getVectorAxis();
   int64_t channels = shape[axis];
   int64_t vectors = shape[vectorAxis] / getVectorSize();
-  grid.blockSizes[axis] = 1;
-  grid.blockSizes[vectorAxis] = getVectorSize();
+  grid.blockSizes = getGridBlockSizes(shape);
   grid.shape[axis] = channels;
   grid.shape[vectorAxis] = vectors;
   auto subScales = llvm::to_vector(getSubScales().getValues<APInt>());

@@ -1,6 +1,9 @@
 //===- QuantXOps.cpp - quantx operation verifiers and folders -------------===//
 
 #include "quant-x/Dialect/QuantX/IR/QuantXDialect.h"
+#include "quant-x/Runtime/Kernels.h"
+
+#include <numeric>
 
 using namespace mlir;
 using namespace mlir::quantx;
@@ -45,9 +48,24 @@ LogicalResult RequantizeOp::verify() {
     return emitOpError("input and output must have the same expressed type, "
                        "got ")
            << in.getExpressedType() << " and " << out.getExpressedType();
-  if (failed(verifyQuantizedTensor(*this, getInput().getType())))
+  if (failed(verifyQuantizedTensor(*this, getInput().getType())) ||
+      failed(verifyQuantizedTensor(*this, getOutput().getType())))
     return failure();
-  return verifyQuantizedTensor(*this, getOutput().getType());
+  // The lowering refines both grids to their common one, which can have far
+  // more blocks than either (per-axis on rows to per-axis on columns).
+  ArrayRef<int64_t> shape =
+      cast<RankedTensorType>(getInput().getType()).getShape();
+  SmallVector<int64_t> inBlocks = in.getParams().getGridBlockSizes(shape);
+  SmallVector<int64_t> outBlocks = out.getParams().getGridBlockSizes(shape);
+  SmallVector<int64_t> counts;
+  for (auto [size, a, b] : llvm::zip_equal(shape, inBlocks, outBlocks))
+    counts.push_back(a == size && b == size ? 1 : size / std::gcd(a, b));
+  std::optional<int64_t> count = getCheckedProduct(counts);
+  if (!count || *count > QuantGrid::kMaxBlocks)
+    return emitOpError("requantizing between these granularities needs more "
+                       "than ")
+           << QuantGrid::kMaxBlocks << " blocks";
+  return success();
 }
 
 //===----------------------------------------------------------------------===//
@@ -108,17 +126,19 @@ int64_t RescaleOp::getOutputMax() {
 LogicalResult RescaleOp::verify() {
   unsigned inWidth = elementWidth(getInput());
   unsigned outWidth = elementWidth(getOutput());
-  if (inWidth > 32 || outWidth > 32)
-    return emitOpError("expected integers of at most 32 bits, got i")
+  // Inputs may also be the int48 accumulators of quantx-widen-accumulators.
+  if ((inWidth > 32 && inWidth != 48) || outWidth > 32)
+    return emitOpError("expected integers of at most 32 bits (or an i48 "
+                       "input), got i")
            << inWidth << " -> i" << outWidth;
-  if (inWidth == 32 && getInputUnsigned())
+  if (inWidth >= 32 && getInputUnsigned())
     return emitOpError("a 32-bit input must be signed");
   int64_t inZp = getInputZeroPoint();
   if (inZp < integerMin(inWidth, getInputUnsigned()) ||
       inZp > integerMax(inWidth, getInputUnsigned()))
     return emitOpError("input zero point ")
            << inZp << " is outside the input range";
-  if (inWidth == 32 && inZp != 0)
+  if (inWidth >= 32 && inZp != 0)
     return emitOpError("a 32-bit input needs input zero point 0, got ") << inZp;
   int64_t outZp = getOutputZeroPoint();
   int64_t lo = integerMin(outWidth, getOutputUnsigned());
@@ -169,7 +189,51 @@ LogicalResult KernelCallOp::verify() {
     if (isa<RankedTensorType>(input.getType()) !=
         isa<RankedTensorType>(initType))
       return emitOpError("mixes tensors and memrefs");
-  return success();
+
+  // The kernel indexes its buffers with `params`: they must be valid on
+  // their own and describe exactly the operands.
+  namespace kernels = ::quantx::kernels;
+  std::optional<kernels::KernelKind> kind =
+      kernels::parseKernel(getKernel().str());
+  if (!kind)
+    return emitOpError("unknown kernel '") << getKernel() << "'";
+  ArrayRef<int64_t> params = getParams();
+  if (params.size() != kernels::kNumParams)
+    return emitOpError("expected ")
+           << int(kernels::kNumParams) << " params, got " << params.size();
+  kernels::CallSpec spec;
+  std::string error = kernels::checkParams(*kind, params.data(), spec);
+  if (!error.empty())
+    return emitOpError("invalid params: ") << error;
+  if (getInputs().size() != size_t(spec.numInputs))
+    return emitOpError("expected ")
+           << spec.numInputs << " inputs for these params, got "
+           << getInputs().size();
+  auto checkBuffer = [&](Value value, const kernels::BufferSpec &buffer,
+                         StringRef what) -> LogicalResult {
+    auto type = cast<ShapedType>(value.getType());
+    Builder b(getContext());
+    Type element =
+        buffer.element == kernels::ElementKind::F32
+            ? Type(b.getF32Type())
+            : Type(b.getIntegerType(
+                  buffer.element == kernels::ElementKind::I8 ? 8 : 32));
+    if (type.getElementType() != element)
+      return emitOpError() << what << " must have element type " << element
+                           << ", got " << type;
+    std::optional<int64_t> count = getCheckedProduct(type.getShape());
+    if (!count || *count != buffer.elements)
+      return emitOpError() << what << " must have " << buffer.elements
+                           << " elements for these params, got " << type;
+    return success();
+  };
+  static constexpr StringLiteral kInputNames[] = {
+      "input", "packed weights", "bias", "requantization table"};
+  for (auto [input, buffer, name] :
+       llvm::zip(getInputs(), spec.inputs, kInputNames))
+    if (failed(checkBuffer(input, buffer, name)))
+      return failure();
+  return checkBuffer(getInit(), spec.output, "init");
 }
 
 void KernelCallOp::getEffects(

@@ -45,9 +45,10 @@ LogicalResult UniformType::verify(function_ref<InFlightDiagnostic()> emitError,
                                   IntegerType storageType, FloatType,
                                   bool narrowRange, QuantParamsAttr params) {
   unsigned width = storageType.getWidth();
-  // Up to 16 bits for stored values; 32 for accumulators and biases.
-  if (width < 1 || width > 32)
-    return emitError() << "storage type must have 1 to 32 bits, got "
+  // Up to 16 bits for stored values; 32 for accumulators and biases, 48 for
+  // the wide accumulators of quantx-widen-accumulators.
+  if (width < 1 || (width > 32 && width != 48))
+    return emitError() << "storage type must have 1 to 32 bits or 48, got "
                        << storageType;
   if (storageType.isSigned())
     return emitError() << "signed storage is written i" << width << ", not "

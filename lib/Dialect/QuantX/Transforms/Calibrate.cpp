@@ -152,6 +152,12 @@ void CalibratePass::runOnOperation() {
     module.emitError("quantx-calibrate: no function @") << entry;
     return signalPassFailure();
   }
+  if (maxSamples < 0) {
+    module.emitError("quantx-calibrate: max-samples must be 0 (all) or "
+                     "positive, got ")
+        << maxSamples;
+    return signalPassFailure();
+  }
   SmallVector<Value> points = getQuantizationPoints(func);
   if (points.empty())
     return;
@@ -177,7 +183,9 @@ void CalibratePass::runOnOperation() {
   terminator->erase();
   probeFunc.setFunctionType(builder.getFunctionType(
       probeFunc.getArgumentTypes(), ValueRange(probePoints).getTypes()));
-  auto compiled = CompiledFunction::compile(*probe, entry);
+  CPUCompileOptions compileOptions;
+  compileOptions.maxTensorMB = maxTensorMB;
+  auto compiled = CompiledFunction::compile(*probe, entry, compileOptions);
   if (failed(compiled))
     return signalPassFailure();
 
@@ -189,16 +197,22 @@ void CalibratePass::runOnOperation() {
     outputPointers.push_back(outputs.back().data());
   }
   std::vector<Observer> observers(points.size());
-  bool report = numSamples >= 100;
+  // Samples are taken from the start of the file: the rest is never read
+  // (the file is memory-mapped).
+  int64_t stride = numSamples;
+  if (maxSamples > 0)
+    numSamples = std::min(numSamples, int64_t(maxSamples));
+
   for (int pass = 0; pass < 2; ++pass) {
     ProgressBar progress(pass ? "quantx-calibrate: histograms"
                               : "quantx-calibrate: ranges    ",
-                         numSamples, report);
+                         numSamples, /*enabled=*/true,
+                         /*quietSeconds=*/1.0);
     for (int64_t s = 0; s < numSamples; ++s) {
       SmallVector<const void *> inputs;
       for (NpyArray &array : *samples)
         inputs.push_back(array.data.data() +
-                         s * (array.data.size() / numSamples));
+                         s * (array.data.size() / stride));
       if (llvm::Error error = (*compiled)->call(inputs, outputPointers)) {
         func.emitError("quantx-calibrate: running the model failed: ")
             << llvm::toString(std::move(error));

@@ -10,8 +10,13 @@ using namespace mlir::quantx;
 
 void mlir::quantx::buildQuantizeInt8Pipeline(
     OpPassManager &pm, const QuantizeInt8Options &options) {
+  CheckTensorSizesOptions sizes;
+  sizes.maxTensorMB = options.maxTensorMB;
+  pm.addPass(createCheckTensorSizes(sizes));
   pm.addNestedPass<func::FuncOp>(createFoldBatchNorm());
   CalibrateOptions calibrate;
+  calibrate.maxTensorMB = options.maxTensorMB;
+  calibrate.maxSamples = options.maxSamples;
   calibrate.calibrationData = options.calibrationData;
   calibrate.entry = options.entry;
   pm.addPass(createCalibrate(calibrate));
@@ -20,6 +25,7 @@ void mlir::quantx::buildQuantizeInt8Pipeline(
   fold.percentile = options.percentile;
   pm.addNestedPass<func::FuncOp>(createFoldCalibration(fold));
   pm.addNestedPass<func::FuncOp>(createQuantize());
+  pm.addNestedPass<func::FuncOp>(createWidenAccumulators());
   pm.addNestedPass<func::FuncOp>(createCheckAccumulators());
   LowerRequantizeOptions lower;
   lower.rounding = options.rounding;

@@ -221,7 +221,7 @@ FailureOr<QuantizedWeights> Quantizer::quantizeWeights(Operation *op,
       if (result.scales.size() == 1)
         result.scales.assign(channels, result.scales[0]);
     } else {
-      constant->emitRemark(
+      emitRemark(constant->getLoc(),
           "quantx-quantize: weights are off the grid of their ")
           << kWeightScalesAttrName << "; requantized per channel";
     }
@@ -687,7 +687,7 @@ LogicalResult Quantizer::run() {
         isa<QuantXDialect>(op->getDialect()))
       return;
     if (llvm::any_of(op->getResultTypes(), isFloatTensor))
-      op->emitRemark("quantx-quantize: '")
+      emitRemark(op->getLoc(), "quantx-quantize: '")
           << op->getName() << "' stays float (no integer form for it with "
           << "these operands)";
   });

@@ -58,12 +58,20 @@ int32_t roundingDivideByPOT(int32_t x, int exponent);
 /// x * value with the given rounding, saturated to int32.
 int32_t applyDyadic(int32_t x, DyadicValue value, RoundingMode rounding);
 
+/// applyDyadic for the int48 accumulators of quantx-widen-accumulators:
+/// the same roundings, computed exactly on the wide input, then saturated
+/// to int32. For |x| < 2^31 it equals applyDyadic except where applyDyadic's
+/// saturating left shift (scales >= 1/2) clips; `x` must satisfy
+/// |x| < 2^62.
+int32_t applyDyadicWide(int64_t x, DyadicValue value, RoundingMode rounding);
+
 /// The whole `quantx.rescale` of one element:
-/// clamp(applyDyadic(x - inputZp) + outputZp, lo, hi). `x - inputZp` must fit
-/// in int32 (the op verifier guarantees it).
+/// clamp(applyDyadic(x - inputZp) + outputZp, lo, hi), or applyDyadicWide
+/// for an i48 input (`wideInput`). `x - inputZp` must fit the input type
+/// (the op verifier guarantees it).
 int64_t rescaleReference(int64_t x, int64_t inputZp, DyadicValue value,
                          RoundingMode rounding, int64_t outputZp, int64_t lo,
-                         int64_t hi);
+                         int64_t hi, bool wideInput = false);
 
 } // namespace mlir::quantx
 

@@ -12,11 +12,18 @@
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
 #include <cstdint>
+#include <optional>
 
 namespace mlir::quantx {
 
 /// Scales and zero points, one per block; blocks tile the tensor.
 struct QuantGrid {
+  /// The most blocks a grid may have. Lowerings materialize one scale and one
+  /// zero point per block, and a splat attribute of a few bytes can declare
+  /// any number of them; the verifiers refuse parameters past this bound, so
+  /// that getGrid and refine never allocate more than a few GiB.
+  static constexpr int64_t kMaxBlocks = int64_t(1) << 28;
+
   /// Block extent per tensor dimension; divides the dimension.
   llvm::SmallVector<int64_t> blockSizes;
   /// Number of blocks per dimension (tensor shape / blockSizes).
@@ -39,6 +46,10 @@ struct QuantGrid {
   /// The same values on a finer grid whose block sizes divide ours.
   QuantGrid refine(llvm::ArrayRef<int64_t> finerBlockSizes) const;
 };
+
+/// The product of `values` (an element count), or nullopt when a value is
+/// negative (dynamic) or the product overflows int64.
+std::optional<int64_t> getCheckedProduct(llvm::ArrayRef<int64_t> values);
 
 /// Per dimension, the largest block size dividing the block sizes of both
 /// grids: the coarsest grid on which both are constant per block.

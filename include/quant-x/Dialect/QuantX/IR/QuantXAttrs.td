@@ -64,7 +64,12 @@ def QuantX_QuantParamsAttrInterface : AttrInterface<"QuantParamsAttr"> {
       "::llvm::LogicalResult", "verifyForShape",
       (ins "::llvm::ArrayRef<int64_t>":$shape,
            "::llvm::function_ref<::mlir::InFlightDiagnostic()>":$emitError)>,
-    InterfaceMethod<"Calls `fn` on every zero point.",
+    InterfaceMethod<"The block sizes of getGrid's grid for a (verified) "
+      "shape, without materializing its scales and zero points.",
+      "::llvm::SmallVector<int64_t>", "getGridBlockSizes",
+      (ins "::llvm::ArrayRef<int64_t>":$shape)>,
+    InterfaceMethod<"Calls `fn` on every zero point (on a splat's value "
+      "once).",
       "void", "forEachZeroPoint",
       (ins "::llvm::function_ref<void(int64_t)>":$fn)>,
     InterfaceMethod<"The scales and zero points for a (verified) shape, one "

@@ -8,6 +8,7 @@
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassOptions.h"
 #include "quant-x/Dialect/QuantX/IR/QuantXDialect.h"
+#include "quant-x/Dialect/QuantX/IR/TensorSizes.h"
 
 namespace mlir::quantx {
 
@@ -50,6 +51,14 @@ struct QuantizeInt8Options : public PassPipelineOptions<QuantizeInt8Options> {
   Option<std::string> entry{*this, "entry",
                             llvm::cl::desc("Function to quantize"),
                             llvm::cl::init("main")};
+  Option<int64_t> maxSamples{
+      *this, "max-samples",
+      llvm::cl::desc("Calibrate on at most this many samples (0: all)"),
+      llvm::cl::init(0)};
+  Option<uint64_t> maxTensorMB{
+      *this, "max-tensor-mb",
+      llvm::cl::desc("Largest tensor, in MiB, a step may materialize"),
+      llvm::cl::init(kDefaultMaxTensorMB)};
 };
 
 /// Fold batch norm, calibrate, fold calibration, quantize, check

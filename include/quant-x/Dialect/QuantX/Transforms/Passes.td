@@ -10,6 +10,26 @@
 
 include "mlir/Pass/PassBase.td"
 
+def CheckTensorSizes : Pass<"quantx-check-tensor-sizes", "ModuleOp"> {
+  let summary = "Refuse tensors too large to materialize";
+  let description = [{
+    Every step of quant-x materializes at most a few copies of a tensor of
+    the model: weights are expanded to quantize or pack them (a splat
+    constant too), activations are allocated to run it. This pass bounds
+    that memory before any step allocates: every static tensor type of the
+    module (function arguments, op results, constants) must hold at most
+    `max-tensor-mb` MiB, its byte size computed with overflow checks. A
+    larger one is an error naming its type and size, instead of an
+    out-of-memory kill or a wrapped size. It runs first in `quantize-int8`
+    and in every JIT compilation (quant-run, calibration).
+  }];
+  let options = [
+    Option<"maxTensorMB", "max-tensor-mb", "uint64_t",
+           "::mlir::quantx::kDefaultMaxTensorMB",
+           "Largest tensor, in MiB, a step may materialize">,
+  ];
+}
+
 def FoldBatchNorm : Pass<"quantx-fold-batch-norm", "func::FuncOp"> {
   let summary = "Fold per-channel affine ops (batch norm) into conv/matmul";
   let description = [{
@@ -48,6 +68,11 @@ def Calibrate : Pass<"quantx-calibrate", "ModuleOp"> {
            "arg1, ... for several)">,
     Option<"entry", "entry", "std::string", "\"main\"", "Function to run">,
     Option<"bins", "bins", "unsigned", "2048", "Histogram bins">,
+    Option<"maxSamples", "max-samples", "int64_t", "0",
+           "Calibrate on at most this many samples (0: all)">,
+    Option<"maxTensorMB", "max-tensor-mb", "uint64_t",
+           "::mlir::quantx::kDefaultMaxTensorMB",
+           "Largest tensor, in MiB, the compiled model may materialize">,
   ];
   let dependentDialects = ["::mlir::quantx::QuantXDialect"];
 }
@@ -113,16 +138,43 @@ def Quantize : Pass<"quantx-quantize", "func::FuncOp"> {
                            "::mlir::tosa::TosaDialect"];
 }
 
-def CheckAccumulators : Pass<"quantx-check-accumulators", "func::FuncOp"> {
-  let summary = "Prove that int32 accumulators cannot overflow";
+def WidenAccumulators : Pass<"quantx-widen-accumulators", "func::FuncOp"> {
+  let summary = "Accumulate in int48 where an int32 sum could overflow";
   let description = [{
-    For every integer `tosa.conv2d`, `tosa.depthwise_conv2d` and
-    `tosa.matmul` with int8 operands, bounds the accumulator by
-    `max_o (sum_k |w[o, k]|) * max|a| + max|bias|` for constant weights and
-    `K * max|a| * max|w|` otherwise (`max|a|` from the input's storage
-    range and zero point). A bound that fits int32 gets a remark with its
-    headroom; one that does not is an error naming the op, since the result
-    would silently wrap.
+    Bounds every integer value with the interval analysis of
+    `quantx-check-accumulators`. An int8 `tosa.conv2d`,
+    `tosa.depthwise_conv2d` or `tosa.matmul` whose int32 accumulator, or a
+    constant (bias, zero-point correction) added to it before it is
+    requantized, could leave int32 is rewritten to TOSA's wide form: the
+    activation cast to int16 (and a matmul's weights to int16 constants),
+    an i48 result, i48 constants, and an accumulator type of
+    `!quantx.uniform<i48:f32, ...>` for the requantize, which lowers to an
+    exact 48-bit rescale. A remark names each widened layer and its bound.
+
+    ```mlir
+    // Before: K = 70000 products of |x - zp| <= 255 and |w| <= 127.
+    %acc = tosa.matmul %x, %w, %zp0, %zp0 : (...xi8>, ...xi8>, ...) -> tensor<1x1x1xi32>
+    // After:
+    %x16 = tosa.cast %x : (tensor<1x1x70000xi8>) -> tensor<1x1x70000xi16>
+    %acc = tosa.matmul %x16, %w16, %zp16, %zp16 : (...) -> tensor<1x1x1xi48>
+    ```
+  }];
+  let dependentDialects = ["::mlir::tosa::TosaDialect"];
+}
+
+def CheckAccumulators : Pass<"quantx-check-accumulators", "func::FuncOp"> {
+  let summary = "Prove that no integer value overflows its type";
+  let description = [{
+    An interval analysis bounds the mathematical value of every integer
+    tensor the function computes: convolutions and matmuls per output
+    channel (from the sums of the positive and the negative weights, with
+    zero points and bias; `K * max|a| * max|w|` for non-constant weights),
+    adds, subs and muls (bias, zero-point corrections, residual adds at the
+    common scale), reductions, the window sums of integer avg_pool2d,
+    requantizes, rescales, casts and data movement. Every bound also covers
+    every partial sum of its reduction, in any order. A convolution or matmul
+    gets a remark with its bound and headroom; any value that may leave its
+    type is an error naming the op, since the code would silently wrap.
   }];
 }
 

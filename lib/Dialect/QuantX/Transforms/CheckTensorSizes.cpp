@@ -1,0 +1,25 @@
+//===- CheckTensorSizes.cpp - refuse tensors too large to materialize -----===//
+
+#include "quant-x/Dialect/QuantX/IR/TensorSizes.h"
+#include "quant-x/Dialect/QuantX/Transforms/Passes.h"
+
+namespace mlir::quantx {
+#define GEN_PASS_DEF_CHECKTENSORSIZES
+#include "quant-x/Dialect/QuantX/Transforms/Passes.h.inc"
+} // namespace mlir::quantx
+
+using namespace mlir;
+using namespace mlir::quantx;
+
+namespace {
+struct CheckTensorSizesPass
+    : quantx::impl::CheckTensorSizesBase<CheckTensorSizesPass> {
+  using CheckTensorSizesBase::CheckTensorSizesBase;
+
+  void runOnOperation() override {
+    if (failed(checkTensorSizes(getOperation(), maxTensorMB,
+                                "quantx-check-tensor-sizes: max-tensor-mb")))
+      signalPassFailure();
+  }
+};
+} // namespace

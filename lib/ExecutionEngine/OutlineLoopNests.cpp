@@ -1,0 +1,88 @@
+//===- OutlineLoopNests.cpp - one function per bufferized linalg op -------===//
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Transforms/RegionUtils.h"
+#include "quant-x/Conversion/Passes.h"
+
+namespace mlir::quantx {
+#define GEN_PASS_DEF_OUTLINELOOPNESTS
+#include "quant-x/Conversion/Passes.h.inc"
+} // namespace mlir::quantx
+
+using namespace mlir;
+
+/// Whether `value` is a constant that can be cloned into the outlined
+/// function rather than passed to it.
+static bool isClonableConstant(Value value) {
+  Operation *def = value.getDefiningOp();
+  return def && def->hasTrait<OpTrait::ConstantLike>() &&
+         def->getNumOperands() == 0;
+}
+
+/// Replaces `op` by a call of a new private function holding it.
+static void outline(linalg::LinalgOp op, func::FuncOp parent,
+                    SymbolTable &symbols) {
+  llvm::SetVector<Value> captured;
+  getUsedValuesDefinedAbove(op->getRegions(), captured);
+  llvm::SetVector<Value> arguments(op->getOperands().begin(),
+                                   op->getOperands().end());
+  SmallVector<Value> constants;
+  for (Value value : captured) {
+    if (isClonableConstant(value))
+      constants.push_back(value);
+    else
+      arguments.insert(value);
+  }
+  Location loc = op->getLoc();
+  OpBuilder b(parent);
+  b.setInsertionPointAfter(parent);
+  auto type =
+      b.getFunctionType(ValueRange(arguments.getArrayRef()).getTypes(), {});
+  auto callee = func::FuncOp::create(
+      b, loc, (parent.getSymName() + "_loops").str(), type);
+  callee.setPrivate();
+  // The point is separate functions for LLVM: keep it from inlining them.
+  callee->setAttr("no_inline", b.getUnitAttr());
+  symbols.insert(callee); // renames it to be unique
+  Block *entry = callee.addEntryBlock();
+  b.setInsertionPointToStart(entry);
+  IRMapping mapping;
+  for (auto [value, argument] : llvm::zip(arguments, entry->getArguments()))
+    mapping.map(value, argument);
+  for (Value value : constants)
+    b.clone(*value.getDefiningOp(), mapping);
+  b.clone(*op, mapping);
+  func::ReturnOp::create(b, loc);
+  b.setInsertionPoint(op);
+  func::CallOp::create(b, loc, callee, arguments.getArrayRef());
+  op->erase();
+}
+
+namespace {
+struct OutlineLoopNestsPass
+    : quantx::impl::OutlineLoopNestsBase<OutlineLoopNestsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SymbolTable symbols(module);
+    SmallVector<func::FuncOp> functions(module.getOps<func::FuncOp>());
+    for (func::FuncOp func : functions) {
+      if (func.isExternal())
+        continue;
+      SmallVector<linalg::LinalgOp> ops;
+      for (Block &block : func.getBody())
+        for (Operation &op : block)
+          if (auto linalgOp = dyn_cast<linalg::LinalgOp>(&op))
+            if (linalgOp.hasPureBufferSemantics())
+              ops.push_back(linalgOp);
+      // One loop nest alone gains nothing from a function of its own.
+      if (ops.size() < 2)
+        continue;
+      for (linalg::LinalgOp op : ops)
+        outline(op, func, symbols);
+    }
+  }
+};
+} // namespace
