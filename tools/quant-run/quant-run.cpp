@@ -54,11 +54,11 @@ static cl::opt<std::string> kernelIsa(
     cl::desc("conv/matmul kernels: host (default: the best this CPU runs), "
              "avx512vnni, avx2, generic, or none (reference loops)"),
     cl::init("host"));
-static cl::opt<unsigned> optLevel(
-    "opt-level",
-    cl::desc("LLVM optimization level of the compiled model, 0 to 3 "
-             "(default 3; lower compiles faster and runs slower)"),
-    cl::init(3));
+static cl::opt<unsigned>
+    optLevel("opt-level",
+             cl::desc("LLVM optimization level of the compiled model, 0 to 3 "
+                      "(default 3; lower compiles faster and runs slower)"),
+             cl::init(3));
 static cl::opt<uint64_t> maxTensorMB(
     "max-tensor-mb",
     cl::desc("largest tensor, in MiB, the model may materialize (default "

@@ -171,8 +171,7 @@ TEST(Dyadic, ApplyWideMatchesDefinitionRandom) {
     int64_t x = i % 2 ? any48(rng) : int64_t(anyInt(rng));
     DyadicValue d{multiplier(rng), shift(rng)};
     for (RoundingMode rounding : {RoundingMode::Single, RoundingMode::Double}) {
-      ASSERT_EQ(applyDyadicWide(x, d, rounding),
-                definitionWide(x, d, rounding))
+      ASSERT_EQ(applyDyadicWide(x, d, rounding), definitionWide(x, d, rounding))
           << x << " " << d.multiplier << " " << d.shift;
       // On int32 inputs with shift >= 31 (every accumulator requantization)
       // the two definitions agree.

@@ -141,9 +141,9 @@ Value mlir::quantx::emitDyadicRescale(OpBuilder &b, Location loc, Value x,
   return i32.roundingDivideByPOT(high, i32.c(s - 31));
 }
 
-Value mlir::quantx::emitWideDyadicRescale(OpBuilder &b, Location loc,
-                                          Value x, Value multiplier,
-                                          Value shift, RoundingMode rounding) {
+Value mlir::quantx::emitWideDyadicRescale(OpBuilder &b, Location loc, Value x,
+                                          Value multiplier, Value shift,
+                                          RoundingMode rounding) {
   IntBuilder w{b, loc, b.getIntegerType(128)};
   Value x128 = w.ext(x), m128 = w.ext(multiplier), s128 = w.ext(shift);
   Value result;

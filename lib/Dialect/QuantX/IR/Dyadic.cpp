@@ -104,9 +104,8 @@ int64_t mlir::quantx::rescaleReference(int64_t x, int64_t inputZp,
                                        DyadicValue value, RoundingMode rounding,
                                        int64_t outputZp, int64_t lo, int64_t hi,
                                        bool wideInput) {
-  int64_t scaled =
-      wideInput ? applyDyadicWide(x - inputZp, value, rounding)
-                : applyDyadic(static_cast<int32_t>(x - inputZp), value,
-                              rounding);
+  int64_t scaled = wideInput ? applyDyadicWide(x - inputZp, value, rounding)
+                             : applyDyadic(static_cast<int32_t>(x - inputZp),
+                                           value, rounding);
   return std::clamp(scaled + outputZp, lo, hi);
 }

@@ -211,8 +211,7 @@ void CalibratePass::runOnOperation() {
     for (int64_t s = 0; s < numSamples; ++s) {
       SmallVector<const void *> inputs;
       for (NpyArray &array : *samples)
-        inputs.push_back(array.data.data() +
-                         s * (array.data.size() / stride));
+        inputs.push_back(array.data.data() + s * (array.data.size() / stride));
       if (llvm::Error error = (*compiled)->call(inputs, outputPointers)) {
         func.emitError("quantx-calibrate: running the model failed: ")
             << llvm::toString(std::move(error));

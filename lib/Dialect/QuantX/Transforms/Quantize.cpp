@@ -222,7 +222,7 @@ FailureOr<QuantizedWeights> Quantizer::quantizeWeights(Operation *op,
         result.scales.assign(channels, result.scales[0]);
     } else {
       emitRemark(constant->getLoc(),
-          "quantx-quantize: weights are off the grid of their ")
+                 "quantx-quantize: weights are off the grid of their ")
           << kWeightScalesAttrName << "; requantized per channel";
     }
   }
