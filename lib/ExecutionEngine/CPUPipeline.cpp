@@ -164,5 +164,13 @@ mlir::quantx::compileForHostCPU(ModuleOp module,
     return failure();
   }
   (*engine)->registerSymbols(getKernelSymbols);
+  (*engine)->registerSymbols([&](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap symbols;
+    for (const auto &entry : compileOptions.hostSymbols)
+      symbols[interner(entry.getKey())] = {
+          llvm::orc::ExecutorAddr::fromPtr(entry.getValue()),
+          llvm::JITSymbolFlags::Exported};
+    return symbols;
+  });
   return std::move(*engine);
 }

@@ -11,6 +11,7 @@
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/StringMap.h"
 #include "quant-x/Dialect/QuantX/IR/TensorSizes.h"
 
 namespace mlir::quantx {
@@ -40,6 +41,10 @@ struct CPUCompileOptions {
   /// Largest tensor, in MiB, the compiled model may materialize (checked
   /// before compiling).
   uint64_t maxTensorMB = kDefaultMaxTensorMB;
+  /// Host functions the compiled code may call, by symbol name (an external
+  /// function of the module with `llvm.emit_c_interface` calls
+  /// `_mlir_ciface_<name>`).
+  llvm::StringMap<void *> hostSymbols;
 };
 
 /// Adds `quantx-lower-to-kernels` for `options` (nothing for "none").

@@ -1,13 +1,24 @@
 //===- Calibrate.cpp - run the float model, attach statistics -------------===//
 //
-// The probe: a clone of the module whose entry returns every quantization
-// point, JIT-compiled and run twice over the samples (ranges first, then
-// histograms over those ranges).
+// The probe: a clone of the module that hands every quantization point to
+// a host function as it is computed (`quantx_calibration_observe(id,
+// values)`), JIT-compiled and run twice over the samples (ranges first, then
+// histograms over those ranges). A call per point, not a result per point:
+// the code that passes results (a memref descriptor each, one C wrapper
+// argument each) grows with their number in ways LLVM handles in quadratic
+// time, and a buffer chain that gathers them into one result makes
+// bufferization quadratic instead.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Utils.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tosa/Utils/ConversionUtils.h"
+#include "mlir/ExecutionEngine/CRunnerUtils.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "quant-x/Dialect/QuantX/Transforms/Passes.h"
 #include "quant-x/ExecutionEngine/CPUPipeline.h"
 #include "quant-x/Runtime/CompiledFunction.h"
@@ -62,6 +73,71 @@ struct Observer {
   }
 };
 
+/// The host function the probe calls with each point's values.
+constexpr llvm::StringLiteral kObserveName = "quantx_calibration_observe";
+
+/// The observers of the run in progress and what they collect. The JIT
+/// calls back into the pass through a plain function, so it reaches them
+/// through this (one calibration at a time per thread).
+struct ObservationScope {
+  ObservationScope(std::vector<Observer> &observers, int pass)
+      : previous(current) {
+    current = {&observers, pass};
+  }
+  ~ObservationScope() { current = previous; }
+
+  struct State {
+    std::vector<Observer> *observers = nullptr;
+    int pass = 0;
+  };
+  static thread_local State current;
+  State previous;
+};
+thread_local ObservationScope::State ObservationScope::current;
+
+/// `_mlir_ciface_quantx_calibration_observe(id, memref<?xf32>)`, called by
+/// address (a C signature; its name is registered with the JIT).
+void observeCallback(int64_t id, StridedMemRefType<float, 1> *values) {
+  ObservationScope::State state = ObservationScope::current;
+  if (!state.observers || id < 0 || id >= int64_t(state.observers->size()) ||
+      values->strides[0] != 1)
+    return;
+  ArrayRef<float> data(values->data + values->offset, values->sizes[0]);
+  Observer &observer = (*state.observers)[id];
+  state.pass == 0 ? observer.observeRange(data)
+                  : observer.observeHistogram(data);
+}
+} // namespace
+
+/// Declares the observer and calls it with each point, flattened to a
+/// dynamically sized vector so that one declaration takes them all.
+static void insertObserverCalls(ModuleOp module, ArrayRef<Value> points) {
+  MLIRContext *ctx = module.getContext();
+  auto f32 = Float32Type::get(ctx);
+  auto dynamic = RankedTensorType::get({ShapedType::kDynamic}, f32);
+  OpBuilder b(ctx);
+  b.setInsertionPointToEnd(module.getBody());
+  auto observe =
+      func::FuncOp::create(b, module.getLoc(), kObserveName,
+                           b.getFunctionType({b.getI64Type(), dynamic}, {}));
+  observe.setPrivate();
+  observe->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                   b.getUnitAttr());
+  for (auto [id, point] : llvm::enumerate(points)) {
+    b.setInsertionPointAfterValue(point);
+    ImplicitLocOpBuilder ib(point.getLoc(), b);
+    auto type = cast<RankedTensorType>(point.getType());
+    int64_t count = type.getNumElements();
+    Value flat = tosa::ReshapeOp::create(
+        ib, type.clone({count}), point,
+        tosa::getTosaConstShape(ib, ArrayRef<int64_t>{count}));
+    Value erased = tensor::CastOp::create(ib, dynamic, flat);
+    Value index = arith::ConstantOp::create(ib, ib.getI64IntegerAttr(id));
+    func::CallOp::create(ib, observe, ValueRange{index, erased});
+  }
+}
+
+namespace {
 struct CalibratePass : quantx::impl::CalibrateBase<CalibratePass> {
   using CalibrateBase::CalibrateBase;
 
@@ -173,28 +249,24 @@ void CalibratePass::runOnOperation() {
   if (failed(samples))
     return signalPassFailure();
 
-  // The probe returns every point.
   OwningOpRef<ModuleOp> probe = module.clone();
   auto probeFunc = probe->lookupSymbol<func::FuncOp>(entry);
-  SmallVector<Value> probePoints = getQuantizationPoints(probeFunc);
-  Operation *terminator = probeFunc.getBody().back().getTerminator();
-  OpBuilder builder(terminator);
-  func::ReturnOp::create(builder, terminator->getLoc(), probePoints);
-  terminator->erase();
-  probeFunc.setFunctionType(builder.getFunctionType(
-      probeFunc.getArgumentTypes(), ValueRange(probePoints).getTypes()));
+  insertObserverCalls(*probe, getQuantizationPoints(probeFunc));
   CPUCompileOptions compileOptions;
   compileOptions.maxTensorMB = maxTensorMB;
+  compileOptions.hostSymbols[(Twine("_mlir_ciface_") + kObserveName).str()] =
+      reinterpret_cast<void *>(&observeCallback);
   auto compiled = CompiledFunction::compile(*probe, entry, compileOptions);
   if (failed(compiled))
     return signalPassFailure();
 
-  std::vector<std::vector<float>> outputs;
+  // The model's own results are computed and dropped.
+  std::vector<std::vector<char>> results;
   SmallVector<void *> outputPointers;
-  for (Value point : points) {
-    auto type = cast<RankedTensorType>(point.getType());
-    outputs.emplace_back(type.getNumElements());
-    outputPointers.push_back(outputs.back().data());
+  for (RankedTensorType type : (*compiled)->getResultTypes()) {
+    results.emplace_back(type.getNumElements() *
+                         ((type.getElementTypeBitWidth() + 7) / 8));
+    outputPointers.push_back(results.back().data());
   }
   std::vector<Observer> observers(points.size());
   // Samples are taken from the start of the file: the rest is never read
@@ -212,14 +284,12 @@ void CalibratePass::runOnOperation() {
       SmallVector<const void *> inputs;
       for (NpyArray &array : *samples)
         inputs.push_back(array.data.data() + s * (array.data.size() / stride));
+      ObservationScope scope(observers, pass);
       if (llvm::Error error = (*compiled)->call(inputs, outputPointers)) {
         func.emitError("quantx-calibrate: running the model failed: ")
             << llvm::toString(std::move(error));
         return signalPassFailure();
       }
-      for (auto [observer, values] : llvm::zip(observers, outputs))
-        pass == 0 ? observer.observeRange(values)
-                  : observer.observeHistogram(values);
       progress.update(s + 1);
     }
     if (pass == 1)

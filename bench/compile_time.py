@@ -1,0 +1,142 @@
+"""Compile time and memory of `quant-opt --quantize-int8` as models grow:
+chains of N ops (1x1 convolution + ReLU6 pairs on 1x4x4x8 activations, 8
+calibration samples) and, when torchvision is installed, ResNet-50 (ONNX,
+224x224, random weights, 8 samples). For each: the whole pipeline's wall
+time, the part spent in calibration (JIT compilation and runs of the float
+model), the rest, and the peak resident memory. Compile time should grow
+linearly with the number of ops.
+
+/usr/bin/python3 bench/compile_time.py [--build build] [--ops 1000,2000,10000]
+                                       [--no-resnet]
+"""
+
+import argparse
+import os
+import platform
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "python"))
+
+SAMPLES = 8
+
+
+def chain_model(pairs, path, rng):
+    """A chain of `pairs` conv2d + clamp pairs (2 * pairs ops)."""
+    lines = ["func.func @main(%x: tensor<1x4x4x8xf32>) -> tensor<1x4x4x8xf32> {",
+             '  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> '
+             ': () -> tensor<1xf32>',
+             '  %b = "tosa.const"() <{values = dense<0.1> : tensor<8xf32>}> '
+             ': () -> tensor<8xf32>']
+    current = "%x"
+    for i in range(pairs):
+        w = ", ".join(f"{v:.3f}" for v in rng.uniform(-0.5, 0.5, 64))
+        lines.append(f'  %w{i} = "tosa.const"() <{{values = dense<[{w}]> : '
+                     f'tensor<8x1x1x8xf32>}}> : () -> tensor<8x1x1x8xf32>')
+        lines.append(
+            f"  %c{i} = tosa.conv2d {current}, %w{i}, %b, %zp, %zp "
+            "{acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: "
+            "0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x4x4x8xf32>, "
+            "tensor<8x1x1x8xf32>, tensor<8xf32>, tensor<1xf32>, "
+            "tensor<1xf32>) -> tensor<1x4x4x8xf32>")
+        lines.append(f"  %r{i} = tosa.clamp %c{i} {{max_val = 6.0 : f32, "
+                     "min_val = 0.0 : f32} : (tensor<1x4x4x8xf32>) -> "
+                     "tensor<1x4x4x8xf32>")
+        current = f"%r{i}"
+    lines += [f"  return {current} : tensor<1x4x4x8xf32>", "}"]
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return rng.uniform(0, 1, (SAMPLES, 1, 4, 4, 8)).astype(np.float32)
+
+
+def resnet50_model(path):
+    import torch
+    import torchvision
+    import quantx
+    torch.manual_seed(0)
+    model = torchvision.models.resnet50().eval()
+    onnx_path = path + ".onnx"
+    torch.onnx.export(model, torch.zeros(1, 3, 224, 224), onnx_path,
+                      opset_version=13, input_names=["input"],
+                      output_names=["output"])
+    with open(path, "w") as f:
+        f.write(quantx.import_onnx(onnx_path))
+    rng = np.random.default_rng(0)
+    return rng.standard_normal((SAMPLES, 1, 3, 224, 224)).astype(np.float32)
+
+
+def count_ops(path):
+    with open(path) as f:
+        return sum(1 for line in f if re.match(r"\s*(%\S+ = )?\"?tosa\.", line)
+                   and "tosa.const" not in line)
+
+
+def quantize(build, model, calib):
+    """Wall seconds, seconds in calibration, peak RSS in MiB."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    result = subprocess.run(
+        [os.path.join(build, "bin", "quant-opt"), model,
+         f"--quantize-int8=calibration-data={calib}", "-o", os.devnull,
+         "-mlir-timing"], capture_output=True, text=True, check=True)
+    wall = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    match = re.search(r"([0-9.]+) \(\s*[0-9.]+%\)\s+Calibrate", result.stderr)
+    calibration = float(match.group(1)) if match else float("nan")
+    # ru_maxrss of children is the largest of any child so far.
+    return wall, calibration, max(peak, before) / 1024.0
+
+
+def cpu_name():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--build", default=os.path.join(HERE, "..", "build"))
+    parser.add_argument("--ops", default="1000,2000,4000,10000")
+    parser.add_argument("--no-resnet", action="store_true")
+    args = parser.parse_args()
+    print(f"CPU: {cpu_name()}, {os.cpu_count()} cores")
+    print("| model | ops | wall s | calibration s | rest s | ms/op | "
+          "peak MiB |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    rng = np.random.default_rng(0)
+    with tempfile.TemporaryDirectory() as tmp:
+        runs = [(f"chain-{n}", n) for n in map(int, args.ops.split(","))]
+        if not args.no_resnet:
+            try:
+                import torchvision  # noqa: F401
+                runs.append(("resnet50", None))
+            except ImportError:
+                print("(ResNet-50 skipped: python3-torchvision is not "
+                      "installed; bash bench/setup.sh installs it)")
+        for name, ops in runs:
+            model = os.path.join(tmp, name + ".mlir")
+            calib = (chain_model(ops // 2, model, rng) if ops
+                     else resnet50_model(model))
+            calib_path = os.path.join(tmp, name + "_calib.npy")
+            np.save(calib_path, calib)
+            ops = count_ops(model)
+            wall, calibration, peak = quantize(args.build, model, calib_path)
+            print(f"| {name} | {ops} | {wall:.1f} | {calibration:.1f} | "
+                  f"{wall - calibration:.2f} | {1000 * wall / ops:.1f} | "
+                  f"{peak:.0f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
