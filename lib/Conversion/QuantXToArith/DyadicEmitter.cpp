@@ -53,6 +53,12 @@ struct IntBuilder {
     Value nudge = select(nonNegative, c(half), c(1 - half));
     return div(add(product, nudge), c(int64_t(1) << (31 - strip)));
   }
+  /// (product + 2^(s-1)) >> s: single rounding, ties toward +infinity (no
+  /// rounding term when s = 0).
+  Value roundingShift(Value product, Value s) {
+    Value round = shr(shl(c(1), s), c(1));
+    return shr(add(product, round), s);
+  }
   /// gemmlowp RoundingDivideByPOT by a runtime or constant exponent.
   Value roundingDivideByPOT(Value x, Value exponent) {
     Value mask = sub(shl(c(1), exponent), c(1));
@@ -75,8 +81,7 @@ Value mlir::quantx::emitDyadicRescale(OpBuilder &b, Location loc, Value x,
   Value x64 = i64.ext(x), m64 = i64.ext(multiplier), s64 = i64.ext(shift);
   Value result;
   if (rounding == RoundingMode::Single) {
-    Value round = i64.shr(i64.shl(i64.c(1), s64), i64.c(1)); // 0 if s == 0
-    result = i64.shr(i64.add(i64.mul(x64, m64), round), s64);
+    result = i64.roundingShift(i64.mul(x64, m64), s64);
   } else {
     // Left shift by max(31 - s, 0) (saturating), SRDHM, then divide by
     // 2^max(s - 31, 0).
@@ -148,8 +153,7 @@ Value mlir::quantx::emitWideDyadicRescale(OpBuilder &b, Location loc, Value x,
   Value x128 = w.ext(x), m128 = w.ext(multiplier), s128 = w.ext(shift);
   Value result;
   if (rounding == RoundingMode::Single) {
-    Value round = w.shr(w.shl(w.c(1), s128), w.c(1)); // 0 if s == 0
-    result = w.shr(w.add(w.mul(x128, m128), round), s128);
+    result = w.roundingShift(w.mul(x128, m128), s128);
   } else {
     Value left = w.max(w.sub(w.c(31), s128), w.c(0));
     Value product = w.mul(w.shl(x128, left), m128);
