@@ -37,7 +37,8 @@ def chain_model(pairs, path, rng):
              ': () -> tensor<8xf32>']
     current = "%x"
     for i in range(pairs):
-        w = ", ".join(f"{v:.3f}" for v in rng.uniform(-0.5, 0.5, 64))
+        w = ", ".join("[[[" + ", ".join(f"{v:.3f}" for v in row) + "]]]"
+                      for row in rng.uniform(-0.5, 0.5, (8, 8)))
         lines.append(f'  %w{i} = "tosa.const"() <{{values = dense<[{w}]> : '
                      f'tensor<8x1x1x8xf32>}}> : () -> tensor<8x1x1x8xf32>')
         lines.append(
