@@ -25,6 +25,10 @@ config.substitutions.append(("%mlir_cmake_dir", config.mlir_cmake_dir))
 config.substitutions.append(("%cmake", config.cmake_command))
 config.substitutions.append(("%cxx", config.cxx_compiler))
 config.substitutions.append(("%cc", config.c_compiler))
+# The build's own flags, for the find_package consumer: its objects must link
+# against libraries built with them (scripts/sanitize.sh's sanitizers).
+config.substitutions.append(("%quantx_cxx_flags", config.cxx_flags))
+config.substitutions.append(("%quantx_exe_linker_flags", config.exe_linker_flags))
 
 tool_dirs = [config.quantx_tools_dir, config.llvm_tools_dir]
 tools = ["quant-opt", "quant-run", "mlir-opt", "mlir-runner", "FileCheck", "not", "count"]

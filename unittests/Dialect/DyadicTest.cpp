@@ -53,7 +53,8 @@ int32_t definitionSingle(int32_t x, DyadicValue d) {
 
 int32_t definitionDouble(int32_t x, DyadicValue d) {
   if (d.shift < 31) {
-    int32_t shifted = saturate(i128(x) << (31 - d.shift));
+    // x * 2^k, not x << k: shifting a negative value left is undefined.
+    int32_t shifted = saturate(i128(x) * (i128(1) << (31 - d.shift)));
     return saturate(roundHalfUp(i128(shifted) * d.multiplier, 31));
   }
   i128 high = roundHalfUp(i128(x) * d.multiplier, 31);
@@ -154,7 +155,7 @@ TEST(Dyadic, ApplyMatchesDefinitionRandom) {
 int32_t definitionWide(int64_t x, DyadicValue d, RoundingMode rounding) {
   if (rounding == RoundingMode::Single)
     return saturate(roundHalfUp(i128(x) * d.multiplier, d.shift));
-  i128 shifted = i128(x) << std::max(31 - d.shift, 0);
+  i128 shifted = i128(x) * (i128(1) << std::max(31 - d.shift, 0));
   i128 high = roundHalfUp(shifted * d.multiplier, 31);
   return saturate(roundHalfAwayFromZero(high, std::max(d.shift - 31, 0)));
 }

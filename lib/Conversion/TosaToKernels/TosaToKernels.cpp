@@ -12,6 +12,7 @@
 
 #include "quant-x/Conversion/Passes.h"
 #include "quant-x/Dialect/QuantX/IR/QuantXDialect.h"
+#include "quant-x/Dialect/QuantX/IR/TensorSizes.h"
 #include "quant-x/Runtime/Kernels.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -60,7 +61,11 @@ DenseElementsAttr getConstant(Value value) {
 /// `count` when splat or of size 1.
 template <class T>
 std::optional<std::vector<T>> getValues(DenseElementsAttr attr, int64_t count) {
-  if (!attr)
+  // A splat expands to `count` values here: a weight that
+  // quantx-check-tensor-sizes would refuse is left to the reference lowering
+  // instead of allocated (the pass may run without that check first).
+  if (!attr || count < 0 ||
+      uint64_t(count) > (kDefaultMaxTensorMB << 20) / sizeof(T))
     return std::nullopt;
   std::vector<T> values;
   if constexpr (std::is_floating_point_v<T>) {

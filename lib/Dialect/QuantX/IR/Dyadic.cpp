@@ -88,7 +88,9 @@ int32_t mlir::quantx::applyDyadicWide(int64_t x, DyadicValue value,
   } else {
     // round(x * 2^max(31 - s, 0) * m / 2^31), ties toward +infinity as in
     // saturatingRoundingDoublingHighMul, then RoundingDivideByPOT.
-    Int128 product = (Int128(x) << std::max(31 - s, 0)) * m;
+    // A product, not `x << k`: shifting a negative value left is undefined
+    // before C++20.
+    Int128 product = Int128(x) * (Int128(1) << std::max(31 - s, 0)) * m;
     Int128 nudge = product >= 0 ? (Int128(1) << 30) : 1 - (Int128(1) << 30);
     Int128 high = (product + nudge) / (Int128(1) << 31); // truncates
     int exponent = std::max(s - 31, 0);
