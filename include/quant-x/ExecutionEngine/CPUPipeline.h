@@ -11,8 +11,8 @@
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
-#include "llvm/ADT/StringMap.h"
 #include "quant-x/Dialect/QuantX/IR/TensorSizes.h"
+#include "llvm/ADT/StringMap.h"
 
 namespace mlir::quantx {
 

@@ -33,14 +33,15 @@ struct QuantizeInt8Options : public PassPipelineOptions<QuantizeInt8Options> {
                             llvm::cl::desc("Percentile of "
                                            "calibration=percentile"),
                             llvm::cl::init(99.99)};
-  Option<Interface> interface{
-      *this, "interface", llvm::cl::desc("Signature of the result"),
-      llvm::cl::init(Interface::Float),
-      llvm::cl::values(
-          clEnumValN(Interface::Float, "float",
-                     "float arguments and results, as the input model"),
-          clEnumValN(Interface::Int8, "int8",
-                     "int8 arguments and results, no float type at all"))};
+  Option<Interface> interface {
+    *this, "interface", llvm::cl::desc("Signature of the result"),
+        llvm::cl::init(Interface::Float),
+        llvm::cl::values(
+            clEnumValN(Interface::Float, "float",
+                       "float arguments and results, as the input model"),
+            clEnumValN(Interface::Int8, "int8",
+                       "int8 arguments and results, no float type at all"))
+  };
   Option<RoundingMode> rounding{
       *this, "rounding", llvm::cl::desc("Requantization rounding"),
       llvm::cl::init(RoundingMode::Double),
