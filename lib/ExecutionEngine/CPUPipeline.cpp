@@ -80,6 +80,11 @@ void mlir::quantx::buildLowerToLLVMPipeline(OpPassManager &pm) {
   // One loop nest per chain of elementwise ops (a residual add's rescales,
   // add and requantization), instead of one buffer per op.
   pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+  // Bufferization, deallocation and LLVM's code generation all cost more
+  // than linear time in the size of one function: cut a long model into a
+  // chain of calls (before bufferization, whose function-boundary analysis
+  // then passes the buffers between the pieces).
+  pm.addPass(createSplitLargeFunctions());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =

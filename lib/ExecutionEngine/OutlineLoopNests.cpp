@@ -22,9 +22,10 @@ static bool isClonableConstant(Value value) {
          def->getNumOperands() == 0;
 }
 
-/// Replaces `op` by a call of a new private function holding it.
-static void outline(linalg::LinalgOp op, func::FuncOp parent,
-                    SymbolTable &symbols) {
+/// Replaces `op` by a call of a new private function holding it, and
+/// returns the call.
+static func::CallOp outline(linalg::LinalgOp op, func::FuncOp parent,
+                            SymbolTable &symbols) {
   llvm::SetVector<Value> captured;
   getUsedValuesDefinedAbove(op->getRegions(), captured);
   llvm::SetVector<Value> arguments(op->getOperands().begin(),
@@ -57,9 +58,53 @@ static void outline(linalg::LinalgOp op, func::FuncOp parent,
   b.clone(*op, mapping);
   func::ReturnOp::create(b, loc);
   b.setInsertionPoint(op);
-  func::CallOp::create(b, loc, callee, arguments.getArrayRef());
+  auto call = func::CallOp::create(b, loc, callee, arguments.getArrayRef());
   op->erase();
+  return call;
 }
+
+/// A hash of `func`'s type and of every op in its body (names, attributes,
+/// types; not operand identities), equal for equivalent functions.
+static llvm::hash_code hashFunction(func::FuncOp func) {
+  llvm::hash_code hash = hash_value(func.getFunctionType());
+  func.getBody().walk([&](Operation *op) {
+    hash =
+        llvm::hash_combine(hash, OperationEquivalence::computeHash(
+                                     op, OperationEquivalence::ignoreHashValue,
+                                     OperationEquivalence::ignoreHashValue,
+                                     OperationEquivalence::IgnoreLocations));
+  });
+  return hash;
+}
+
+namespace {
+/// The outlined functions so far, by content: layers of one shape give
+/// identical loop nests (the weights are arguments), and LLVM need compile
+/// each only once.
+class OutlinedFunctions {
+public:
+  /// Makes `call` call an earlier function equivalent to its callee, if
+  /// there is one, and erases the callee.
+  void deduplicate(func::CallOp call, SymbolTable &symbols) {
+    auto callee = symbols.lookup<func::FuncOp>(call.getCallee());
+    auto &candidates = byHash[hashFunction(callee)];
+    for (func::FuncOp existing : candidates) {
+      if (existing.getFunctionType() != callee.getFunctionType() ||
+          !OperationEquivalence::isRegionEquivalentTo(
+              &existing.getBody(), &callee.getBody(),
+              OperationEquivalence::IgnoreLocations))
+        continue;
+      call.setCallee(existing.getSymName());
+      symbols.erase(callee);
+      return;
+    }
+    candidates.push_back(callee);
+  }
+
+private:
+  llvm::DenseMap<llvm::hash_code, SmallVector<func::FuncOp, 1>> byHash;
+};
+} // namespace
 
 namespace {
 struct OutlineLoopNestsPass
@@ -68,6 +113,7 @@ struct OutlineLoopNestsPass
     ModuleOp module = getOperation();
     SymbolTable symbols(module);
     SmallVector<func::FuncOp> functions(module.getOps<func::FuncOp>());
+    OutlinedFunctions outlined;
     for (func::FuncOp func : functions) {
       if (func.isExternal())
         continue;
@@ -81,7 +127,7 @@ struct OutlineLoopNestsPass
       if (ops.size() < 2)
         continue;
       for (linalg::LinalgOp op : ops)
-        outline(op, func, symbols);
+        outlined.deduplicate(outline(op, func, symbols), symbols);
     }
   }
 };

@@ -128,7 +128,37 @@ def OutlineLoopNests : Pass<"quantx-outline-loop-nests", "ModuleOp"> {
     the number of loop nests in one function, so one function per model
     made compile time grow quadratically with model size; one function per
     loop nest makes it linear. The call costs nothing next to a loop nest.
+    Equivalent loop nests (layers of one shape: their weights are arguments)
+    share one function, so LLVM compiles each shape once.
   }];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
+def SplitLargeFunctions : Pass<"quantx-split-large-functions", "ModuleOp"> {
+  let summary = "Split long straight-line functions into a chain of calls";
+  let description = [{
+    Cuts the body of every single-block function with more than twice
+    `max-ops` operations into consecutive segments of about `max-ops`
+    operations (constants not counted), each moved into a private
+    `no_inline` function called in its place. A segment takes the values it
+    uses from before it as arguments and returns the ones used after it;
+    constants are cloned in. The CPU pipeline runs it on tensors, before
+    bufferization: bufferization's deallocation simplification, the LLVM
+    conversions and LLVM's code generation (instruction scheduling, DAG
+    combining, called-value propagation) all cost more than linear time in
+    the size of one function, and a model is one function.
+
+    A cut never separates a value from its uses when it cannot be a
+    function result: dynamically shaped values (bufferization returns only
+    static shapes) and stack memory (`memref.alloca` and views of it). The
+    segment grows until no such value is live across; a tail that returns
+    one stays in place.
+  }];
+  let options = [
+    Option<"maxOps", "max-ops", "unsigned", /*default=*/"64",
+           "Operations per segment (functions no longer than twice this "
+           "are left alone)">,
+  ];
   let dependentDialects = ["::mlir::func::FuncDialect"];
 }
 

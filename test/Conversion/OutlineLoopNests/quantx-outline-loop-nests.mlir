@@ -40,3 +40,36 @@ func.func @single(%b: memref<4xf32>) {
   }
   return
 }
+
+// -----
+
+// Equivalent loop nests (the same body on the same types, as layers of one
+// shape give) share one function; a different constant makes another.
+// CHECK-LABEL: func.func @shared
+// CHECK: call @shared_loops(%{{.*}}, %{{.*}}) : (memref<4xf32>, memref<4xf32>) -> ()
+// CHECK-NEXT: call @shared_loops(%{{.*}}, %{{.*}}) : (memref<4xf32>, memref<4xf32>) -> ()
+// CHECK-NEXT: call @shared_loops_{{[0-9]+}}(%{{.*}}, %{{.*}}) : (memref<4xf32>, memref<4xf32>) -> ()
+// CHECK-NEXT: return
+// CHECK-COUNT-2: func.func private @shared_loops
+// CHECK-NOT: func.func private
+#id = affine_map<(d0) -> (d0)>
+func.func @shared(%a: memref<4xf32>, %b: memref<4xf32>, %c: memref<4xf32>) {
+  %two = arith.constant 2.0 : f32
+  %three = arith.constant 3.0 : f32
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]} ins(%a : memref<4xf32>) outs(%b : memref<4xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    %m = arith.mulf %x, %two : f32
+    linalg.yield %m : f32
+  }
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]} ins(%b : memref<4xf32>) outs(%c : memref<4xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    %m = arith.mulf %x, %two : f32
+    linalg.yield %m : f32
+  }
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]} ins(%c : memref<4xf32>) outs(%a : memref<4xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    %m = arith.mulf %x, %three : f32
+    linalg.yield %m : f32
+  }
+  return
+}
