@@ -2,9 +2,9 @@
 chains of N ops (1x1 convolution + ReLU6 pairs on 1x4x4x8 activations, 8
 calibration samples) and, when torchvision is installed, ResNet-50 (ONNX,
 224x224, random weights, 8 samples). For each: the whole pipeline's wall
-time, the part spent in calibration (JIT compilation and runs of the float
-model) split into running the samples and compiling (everything else), and
-the peak resident memory. Compile time (everything but running the
+time, split into running the calibration samples through the float model
+and compiling (everything else: the calibration probe's JIT compilation,
+folding, quantization, the proofs), and the peak resident memory. Compile time (everything but running the
 samples) should grow linearly with the number of ops.
 
 /usr/bin/python3 bench/compile_time.py [--build build] [--ops 1000,2000,10000]

@@ -123,6 +123,44 @@ getKernelSymbols(llvm::orc::MangleAndInterner interner) {
   return symbols;
 }
 
+/// Constants at least this large are not compiled into the JIT's code.
+constexpr size_t kMinExternalConstantBytes = 4096;
+
+/// Turns each large constant global of `module` (LLVM dialect) into an
+/// external declaration, and returns the address its data has in the
+/// attribute that defined it. A ResNet-50's 100 MB of weights would
+/// otherwise be translated to LLVM constants, written into an object file
+/// and copied again by the JIT linker: most of its compile time. The
+/// attributes live as long as the MLIRContext, which outlives the engine.
+static llvm::StringMap<void *> externalizeLargeConstants(ModuleOp module) {
+  llvm::StringMap<void *> addresses;
+  module.walk([&](LLVM::GlobalOp global) {
+    auto dense = dyn_cast_or_null<DenseElementsAttr>(global.getValueAttr());
+    if (!global.getConstant() || !dense || dense.isSplat() ||
+        global.getInitializer().getBlocks().size() != 0)
+      return;
+    Type element = dense.getElementType();
+    // The attribute's raw data is the memory layout only for whole-byte
+    // integer and float elements (i1 and sub-byte types are packed
+    // differently).
+    if (!element.isIntOrFloat() || element.getIntOrFloatBitWidth() % 8 != 0)
+      return;
+    ArrayRef<char> data = dense.getRawData();
+    if (data.size() < kMinExternalConstantBytes ||
+        int64_t(data.size()) !=
+            dense.getNumElements() * (element.getIntOrFloatBitWidth() / 8))
+      return;
+    // Code may assume the declared alignment: declare what the data has.
+    uint64_t address = reinterpret_cast<uintptr_t>(data.data());
+    uint64_t alignment = std::min<uint64_t>(address & -address, 64);
+    addresses[global.getSymName()] = const_cast<char *>(data.data());
+    global.removeValueAttr();
+    global.setLinkage(LLVM::Linkage::External);
+    global.setAlignment(alignment);
+  });
+  return addresses;
+}
+
 FailureOr<std::unique_ptr<ExecutionEngine>>
 mlir::quantx::compileForHostCPU(ModuleOp module,
                                 const CPUCompileOptions &compileOptions) {
@@ -137,6 +175,7 @@ mlir::quantx::compileForHostCPU(ModuleOp module,
   buildLowerToLLVMPipeline(pm);
   if (failed(pm.run(module)))
     return failure();
+  llvm::StringMap<void *> constants = externalizeLargeConstants(module);
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   // Optimize for the host CPU, so that the vectorizer knows its vector
@@ -171,10 +210,13 @@ mlir::quantx::compileForHostCPU(ModuleOp module,
   (*engine)->registerSymbols(getKernelSymbols);
   (*engine)->registerSymbols([&](llvm::orc::MangleAndInterner interner) {
     llvm::orc::SymbolMap symbols;
-    for (const auto &entry : compileOptions.hostSymbols)
-      symbols[interner(entry.getKey())] = {
-          llvm::orc::ExecutorAddr::fromPtr(entry.getValue()),
-          llvm::JITSymbolFlags::Exported};
+    for (const llvm::StringMap<void *> *map :
+         {&compileOptions.hostSymbols,
+          const_cast<const llvm::StringMap<void *> *>(&constants)})
+      for (const auto &entry : *map)
+        symbols[interner(entry.getKey())] = {
+            llvm::orc::ExecutorAddr::fromPtr(entry.getValue()),
+            llvm::JITSymbolFlags::Exported};
     return symbols;
   });
   return std::move(*engine);

@@ -71,14 +71,15 @@ std::optional<std::vector<T>> getValues(DenseElementsAttr attr, int64_t count) {
   if constexpr (std::is_floating_point_v<T>) {
     if (!attr.getElementType().isF32())
       return std::nullopt;
-    for (APFloat v : attr.getValues<APFloat>())
-      values.push_back(static_cast<T>(v.convertToDouble()));
+    // Native element access: no APFloat per weight.
+    for (float v : attr.getValues<float>())
+      values.push_back(static_cast<T>(v));
   } else {
     auto type = dyn_cast<IntegerType>(attr.getElementType());
     if (!type || type.getWidth() != sizeof(T) * 8)
       return std::nullopt;
-    for (APInt v : attr.getValues<APInt>())
-      values.push_back(static_cast<T>(v.getSExtValue()));
+    for (T v : attr.getValues<T>())
+      values.push_back(v);
   }
   if (values.size() == 1 && count != 1)
     values.assign(count, values.front());

@@ -227,4 +227,50 @@ def QuantX_CalibStatsAttr : QuantX_Attr<"CalibStats", "calib_stats"> {
   let genVerifyDecl = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Per-layer precision
+//===----------------------------------------------------------------------===//
+
+def QuantX_GranularityParam : EnumParameter<QuantX_WeightGranularity> {
+  let defaultValue = "::mlir::quantx::WeightGranularity::PerChannel";
+}
+
+def QuantX_PrecisionAttr : QuantX_Attr<"Precision", "precision"> {
+  let summary = "the precision one conv/matmul layer is quantized to";
+  let description = [{
+    Set on a quantizable op (conv2d, depthwise_conv2d, matmul) as the
+    discardable attribute `quantx.precision`, by `quantx-set-precision` or
+    by hand; `quantx-quantize` honours it, and an op without one gets int8
+    per-channel weights with 8-bit activations. `weights = float` keeps the
+    layer float (a deny-list); the other fields then do not apply.
+    `block` is the group size G of `group` and the vector length N of
+    `two_level`. `activations` is 8, 16 or 1 (sign activations, for binary
+    networks).
+
+    ```mlir
+    #quantx.precision<weights = int4>
+    #quantx.precision<weights = int4, granularity = group, block = 32>
+    #quantx.precision<weights = int8, activations = 16>
+    #quantx.precision<weights = float>
+    ```
+  }];
+  let parameters = (ins
+    EnumParameter<QuantX_WeightFormat>:$weights,
+    QuantX_GranularityParam:$granularity,
+    DefaultValuedParameter<"int64_t", "0">:$block,
+    DefaultValuedParameter<"int64_t", "8">:$activations);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// Bits per stored weight: 8, 4, 3, 2 (ternary), 1 (binary); 32 for float.
+    int64_t getWeightBits() const;
+    /// The largest integer magnitude a weight takes (127 for int8, 7 for
+    /// int4, 1 for ternary and binary).
+    int64_t getMaxWeightMagnitude() const;
+    bool isFloat() const { return getWeights() == WeightFormat::Float; }
+    /// The text form `quantx-set-precision` reads (`w4a8`, `w4a8-g32`, ...).
+    std::string str() const;
+  }];
+}
+
 #endif // QUANTX_ATTRS_TD

@@ -39,6 +39,44 @@ def QuantX_Dialect : Dialect {
 // Enums
 //===----------------------------------------------------------------------===//
 
+def QuantX_WeightFormat : I32EnumAttr<"WeightFormat",
+    "how a layer's weights are quantized", [
+      I32EnumAttrCase<"Float", 0, "float">,
+      I32EnumAttrCase<"Int8", 1, "int8">,
+      I32EnumAttrCase<"Int4", 2, "int4">,
+      I32EnumAttrCase<"Int3", 3, "int3">,
+      I32EnumAttrCase<"Int2", 4, "int2">,
+      I32EnumAttrCase<"Ternary", 5, "ternary">,
+      I32EnumAttrCase<"Binary", 6, "binary">
+    ]> {
+  let cppNamespace = "::mlir::quantx";
+  let genSpecializedAttr = 0;
+  let description = [{
+    `float`: the layer stays float. `intN`: symmetric N-bit integers in
+    `[-(2^(N-1) - 1), 2^(N-1) - 1]` times a scale. `ternary`: `{-a, 0, +a}`
+    per channel (Ternary Weight Networks). `binary`: `{-a, +a}` per channel,
+    `a = mean|w|` (XNOR-Net).
+  }];
+}
+
+def QuantX_WeightGranularity : I32EnumAttr<"WeightGranularity",
+    "which weights share a scale", [
+      I32EnumAttrCase<"PerTensor", 0, "per_tensor">,
+      I32EnumAttrCase<"PerChannel", 1, "per_channel">,
+      I32EnumAttrCase<"Group", 2, "group">,
+      I32EnumAttrCase<"TwoLevel", 3, "two_level">
+    ]> {
+  let cppNamespace = "::mlir::quantx";
+  let genSpecializedAttr = 0;
+  let description = [{
+    `per_tensor`: one scale. `per_channel`: one per output channel. `group`:
+    one per output channel and group of `block` consecutive elements of the
+    reduction axis. `two_level`: a float scale per output channel times a
+    small unsigned integer sub-scale per vector of `block` elements of the
+    reduction axis (VS-Quant).
+  }];
+}
+
 def QuantX_RoundingMode : I32EnumAttr<"RoundingMode",
     "rounding of a dyadic rescale", [
       I32EnumAttrCase<"Double", 0, "double">,

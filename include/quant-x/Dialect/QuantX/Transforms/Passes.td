@@ -110,6 +110,44 @@ def FoldCalibration : Pass<"quantx-fold-calibration", "func::FuncOp"> {
   let dependentDialects = ["::mlir::quantx::QuantXDialect"];
 }
 
+def SetPrecision : Pass<"quantx-set-precision", "ModuleOp"> {
+  let summary = "Give each conv/matmul layer its precision";
+  let description = [{
+    Sets `quantx.precision` (`#quantx.precision<...>`) on every quantizable
+    layer: `tosa.conv2d`, `tosa.depthwise_conv2d` and `tosa.matmul` with
+    constant weights. A layer named in `precision-file` gets the precision
+    given there; a layer that already has a precision (set by hand) keeps
+    it; every other layer gets the one the `weight-bits`,
+    `weight-granularity` and `activation-bits` options describe.
+
+    A layer's name is its `quantx.layer` attribute (the ONNX importer sets
+    it to the node's name), else the name of its location
+    (`loc("name")`), and in any case `#i`, its position among the module's
+    quantizable layers (from 0, in order). The precision file is a JSON
+    object mapping names to a precision in the compact form (`"w4a8"`,
+    `"w4a8-g32"`, `"wta8"`, `"float"`: see docs/Dialect.md) or to an object
+    with the option keys (`{"weight-bits": 4, "weight-granularity":
+    "group:32", "activation-bits": 8}`). A name that matches no layer is an
+    error, and so is a group or vector size that does not divide a named
+    layer's input channels (conv) or reduction (matmul); the same size
+    asked for globally falls back to per channel on that layer, with a
+    remark.
+  }];
+  let options = [
+    Option<"weightBits", "weight-bits", "std::string", /*default=*/"\"8\"",
+           "Weight format: 8, 4, 3, 2, ternary, binary or float">,
+    Option<"weightGranularity", "weight-granularity", "std::string",
+           /*default=*/"\"per-channel\"",
+           "per-tensor, per-channel, group:G or two-level:N">,
+    Option<"activationBits", "activation-bits", "int64_t", /*default=*/"8",
+           "Activation bits: 8, 16, or 1 (sign, with binary weights)">,
+    Option<"precisionFile", "precision-file", "std::string",
+           /*default=*/"\"\"",
+           "JSON object mapping layer names to precisions">,
+  ];
+  let dependentDialects = ["::mlir::quantx::QuantXDialect"];
+}
+
 def Quantize : Pass<"quantx-quantize", "func::FuncOp"> {
   let summary = "Rewrite float ops between dequantize/quantize to integers";
   let description = [{

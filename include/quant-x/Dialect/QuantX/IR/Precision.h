@@ -1,0 +1,54 @@
+//===- Precision.h - per-layer precision: names and text form ---*- C++ -*-===//
+//
+// A layer's precision (`#quantx.precision`) in the compact text form that
+// options, precision files and reports use:
+//
+//   precision   := "float" | weights activations granularity?
+//   weights     := "w8" | "w4" | "w3" | "w2" | "wt" (ternary) | "wb" (binary)
+//   activations := "a8" | "a16" | "a1"
+//   granularity := "-pt" (per tensor) | "-pc" (per channel, the default)
+//                | "-g" G (groups of G) | "-tl" N (two-level, vectors of N)
+//
+// e.g. `w8a8`, `w4a8-g32`, `wta8`, `w8a16-pt`.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANTX_DIALECT_QUANTX_IR_PRECISION_H
+#define QUANTX_DIALECT_QUANTX_IR_PRECISION_H
+
+#include "quant-x/Dialect/QuantX/IR/QuantXDialect.h"
+
+#include <string>
+
+namespace mlir::quantx {
+
+/// The discardable attribute naming a layer (the ONNX importer sets it to
+/// the node's name).
+inline constexpr llvm::StringLiteral kLayerAttrName = "quantx.layer";
+
+/// The discardable attribute holding a layer's precision.
+inline constexpr llvm::StringLiteral kPrecisionAttrName = "quantx.precision";
+
+/// Parses the compact form; on failure, says why in `error`.
+FailureOr<PrecisionAttr>
+parsePrecision(MLIRContext *context, llvm::StringRef text, std::string &error);
+
+/// Parses a weight format as the `weight-bits` option spells it: 8, 4, 3, 2,
+/// `ternary`, `binary` (or `float`).
+std::optional<WeightFormat> parseWeightFormat(llvm::StringRef text);
+
+/// Parses a granularity as the `weight-granularity` option spells it:
+/// `per-tensor`, `per-channel`, `group:G`, `two-level:N`; sets `block`.
+std::optional<WeightGranularity> parseGranularity(llvm::StringRef text,
+                                                  int64_t &block);
+
+/// The `weight-granularity` spelling of a granularity (`group:32`, ...).
+std::string granularityName(WeightGranularity granularity, int64_t block);
+
+/// The precision of `op`: its `quantx.precision`, or int8 per channel with
+/// 8-bit activations.
+PrecisionAttr getPrecision(Operation *op);
+
+} // namespace mlir::quantx
+
+#endif // QUANTX_DIALECT_QUANTX_IR_PRECISION_H

@@ -1,0 +1,218 @@
+//===- Precision.cpp - per-layer precision: verifier and text form --------===//
+
+#include "quant-x/Dialect/QuantX/IR/Precision.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace mlir::quantx;
+
+/// Largest group or vector length: beyond it the granularity is per channel
+/// in all but name, and products with it must stay far from overflow.
+constexpr int64_t kMaxBlock = int64_t(1) << 24;
+
+LogicalResult
+PrecisionAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                      WeightFormat weights, WeightGranularity granularity,
+                      int64_t block, int64_t activations) {
+  if (weights == WeightFormat::Float)
+    return success();
+  bool blocked = granularity == WeightGranularity::Group ||
+                 granularity == WeightGranularity::TwoLevel;
+  if (blocked && (block < 1 || block > kMaxBlock))
+    return emitError() << "granularity '"
+                       << stringifyWeightGranularity(granularity)
+                       << "' needs a block size in [1, " << kMaxBlock
+                       << "], got " << block;
+  if (!blocked && block != 0)
+    return emitError() << "block is only meaningful for 'group' and "
+                          "'two_level' granularity";
+  if (activations != 8 && activations != 16 && activations != 1)
+    return emitError() << "activations must be 8, 16 or 1 bits, got "
+                       << activations;
+  if (activations == 1 && weights != WeightFormat::Binary)
+    return emitError() << "1-bit (sign) activations need binary weights";
+  if ((weights == WeightFormat::Ternary || weights == WeightFormat::Binary) &&
+      granularity != WeightGranularity::PerChannel &&
+      granularity != WeightGranularity::PerTensor)
+    return emitError() << stringifyWeightFormat(weights)
+                       << " weights have one scale per channel or tensor, not "
+                       << stringifyWeightGranularity(granularity);
+  return success();
+}
+
+int64_t PrecisionAttr::getWeightBits() const {
+  switch (getWeights()) {
+  case WeightFormat::Float:
+    return 32;
+  case WeightFormat::Int8:
+    return 8;
+  case WeightFormat::Int4:
+    return 4;
+  case WeightFormat::Int3:
+    return 3;
+  case WeightFormat::Int2:
+  case WeightFormat::Ternary:
+    return 2;
+  case WeightFormat::Binary:
+    return 1;
+  }
+  llvm_unreachable("unknown weight format");
+}
+
+int64_t PrecisionAttr::getMaxWeightMagnitude() const {
+  switch (getWeights()) {
+  case WeightFormat::Float:
+    return 0;
+  case WeightFormat::Ternary:
+  case WeightFormat::Binary:
+    return 1;
+  default:
+    return (int64_t(1) << (getWeightBits() - 1)) - 1;
+  }
+}
+
+std::string PrecisionAttr::str() const {
+  if (isFloat())
+    return "float";
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << 'w';
+  if (getWeights() == WeightFormat::Ternary)
+    os << 't';
+  else if (getWeights() == WeightFormat::Binary)
+    os << 'b';
+  else
+    os << getWeightBits();
+  os << 'a' << getActivations();
+  switch (getGranularity()) {
+  case WeightGranularity::PerTensor:
+    os << "-pt";
+    break;
+  case WeightGranularity::PerChannel:
+    break;
+  case WeightGranularity::Group:
+    os << "-g" << getBlock();
+    break;
+  case WeightGranularity::TwoLevel:
+    os << "-tl" << getBlock();
+    break;
+  }
+  return text;
+}
+
+FailureOr<PrecisionAttr> mlir::quantx::parsePrecision(MLIRContext *context,
+                                                      StringRef text,
+                                                      std::string &error) {
+  StringRef rest = text.trim();
+  if (rest == "float")
+    return PrecisionAttr::get(context, WeightFormat::Float,
+                              WeightGranularity::PerChannel, 0, 8);
+  auto fail = [&](const Twine &why) -> FailureOr<PrecisionAttr> {
+    error = ("'" + text + "' is not a precision (" + why +
+             "; expected e.g. w8a8, w4a8-g32, wta8, wba1, w8a16-pt or float)")
+                .str();
+    return failure();
+  };
+  if (!rest.consume_front("w"))
+    return fail("it must start with 'w'");
+  std::optional<WeightFormat> weights;
+  if (rest.consume_front("t"))
+    weights = WeightFormat::Ternary;
+  else if (rest.consume_front("b"))
+    weights = WeightFormat::Binary;
+  else {
+    int64_t bits = 0;
+    if (rest.consumeInteger(10, bits) ||
+        !(weights = parseWeightFormat(std::to_string(bits))))
+      return fail("weight bits must be 8, 4, 3, 2, t or b");
+  }
+  int64_t activations = 0;
+  if (!rest.consume_front("a") || rest.consumeInteger(10, activations))
+    return fail("activation bits must follow as a8, a16 or a1");
+  WeightGranularity granularity = WeightGranularity::PerChannel;
+  int64_t block = 0;
+  if (rest.consume_front("-pt"))
+    granularity = WeightGranularity::PerTensor;
+  else if (rest.consume_front("-pc"))
+    granularity = WeightGranularity::PerChannel;
+  else if (rest.consume_front("-tl")) {
+    granularity = WeightGranularity::TwoLevel;
+    if (rest.consumeInteger(10, block))
+      return fail("-tl needs a vector length");
+  } else if (rest.consume_front("-g")) {
+    granularity = WeightGranularity::Group;
+    if (rest.consumeInteger(10, block))
+      return fail("-g needs a group size");
+  }
+  if (!rest.empty())
+    return fail("unexpected '" + rest + "'");
+  // The verifier's message says what is wrong with the combination.
+  std::string why;
+  ScopedDiagnosticHandler capture(context, [&](Diagnostic &diagnostic) {
+    why = diagnostic.str();
+    return success();
+  });
+  auto attr = PrecisionAttr::getChecked(
+      [&] { return mlir::emitError(UnknownLoc::get(context)); }, context,
+      *weights, granularity, block, activations);
+  if (!attr)
+    return fail(why);
+  return attr;
+}
+
+std::optional<WeightFormat> mlir::quantx::parseWeightFormat(StringRef text) {
+  return llvm::StringSwitch<std::optional<WeightFormat>>(text.trim())
+      .Case("8", WeightFormat::Int8)
+      .Case("4", WeightFormat::Int4)
+      .Case("3", WeightFormat::Int3)
+      .Case("2", WeightFormat::Int2)
+      .Case("ternary", WeightFormat::Ternary)
+      .Case("binary", WeightFormat::Binary)
+      .Case("float", WeightFormat::Float)
+      .Default(std::nullopt);
+}
+
+std::optional<WeightGranularity>
+mlir::quantx::parseGranularity(StringRef text, int64_t &block) {
+  text = text.trim();
+  block = 0;
+  if (text == "per-tensor")
+    return WeightGranularity::PerTensor;
+  if (text == "per-channel")
+    return WeightGranularity::PerChannel;
+  WeightGranularity granularity;
+  if (text.consume_front("group:"))
+    granularity = WeightGranularity::Group;
+  else if (text.consume_front("two-level:"))
+    granularity = WeightGranularity::TwoLevel;
+  else
+    return std::nullopt;
+  if (text.getAsInteger(10, block) || block < 1 || block > kMaxBlock)
+    return std::nullopt;
+  return granularity;
+}
+
+std::string mlir::quantx::granularityName(WeightGranularity granularity,
+                                          int64_t block) {
+  switch (granularity) {
+  case WeightGranularity::PerTensor:
+    return "per-tensor";
+  case WeightGranularity::PerChannel:
+    return "per-channel";
+  case WeightGranularity::Group:
+    return "group:" + std::to_string(block);
+  case WeightGranularity::TwoLevel:
+    return "two-level:" + std::to_string(block);
+  }
+  llvm_unreachable("unknown granularity");
+}
+
+PrecisionAttr mlir::quantx::getPrecision(Operation *op) {
+  if (auto precision = op->getAttrOfType<PrecisionAttr>(kPrecisionAttrName))
+    return precision;
+  return PrecisionAttr::get(op->getContext(), WeightFormat::Int8,
+                            WeightGranularity::PerChannel, 0, 8);
+}
