@@ -37,8 +37,16 @@ def quantize(args):
         else:
             write_output(import_onnx(args.model, batch=args.batch), float_mlir)
         options = (f"calibration-data={os.path.abspath(args.calibration)} "
-                   f"calibration={args.method} interface={args.interface}")
-        run_tool("quant-opt", [float_mlir, f"--quantize-int8={options}",
+                   f"calibration={args.method} interface={args.interface} "
+                   f"weight-bits={args.weight_bits} "
+                   f"weight-granularity={args.weight_granularity} "
+                   f"activation-bits={args.activation_bits}")
+        if args.precision_file:
+            options += (" precision-file="
+                        f"{os.path.abspath(args.precision_file)}")
+        if args.report:
+            options += f" report={os.path.abspath(args.report)}"
+        run_tool("quant-opt", [float_mlir, f"--quantize={options}",
                                "-o", os.path.abspath(args.output)])
 
 
@@ -78,13 +86,27 @@ def main(argv=None):
         cmd.add_argument("--batch", type=int, default=1,
                          help="size of dynamic batch dimensions")
     cmd = commands.add_parser("quantize", help="ONNX (or float TOSA) model -> "
-                              "int8 model (quant-opt --quantize-int8)")
+                              "quantized model (quant-opt --quantize)")
     cmd.add_argument("model")
     cmd.add_argument("--calibration", required=True,
                      help="float32 samples [N, <input shape>] (.npy)")
     cmd.add_argument("--method", default="minmax",
                      choices=["minmax", "percentile", "entropy", "mse"])
     cmd.add_argument("--interface", default="float", choices=["float", "int8"])
+    cmd.add_argument("--weight-bits", default="8",
+                     choices=["8", "4", "3", "2", "ternary", "binary",
+                              "float"],
+                     help="weights of the layers --precision-file does not "
+                     "name")
+    cmd.add_argument("--weight-granularity", default="per-channel",
+                     help="per-tensor, per-channel, group:G or two-level:N")
+    cmd.add_argument("--activation-bits", type=int, default=8,
+                     choices=[8, 16, 1])
+    cmd.add_argument("--precision-file",
+                     help="JSON object: layer name -> precision (w4a8, "
+                     "w4a8-g32, wta8, float, ...)")
+    cmd.add_argument("--report", help="write each layer's precision, weight "
+                     "bytes and MACs to this JSON file")
     cmd.add_argument("--batch", type=int, default=1)
     cmd.add_argument("-o", "--output", required=True)
     cmd = commands.add_parser("eval", help="top-1 accuracy of a model")

@@ -69,9 +69,16 @@ class Model:
             return Model(run_tool("quant-opt", [source, *pass_options]))
 
     def quantize(self, calibration, method="minmax", interface="float",
-                 rounding="double", percentile=None):
-        """int8 model (quant-opt --quantize-int8) calibrated on
-        `calibration`: float32 [N, <input shape>] (one array per input)."""
+                 rounding="double", percentile=None, weight_bits=8,
+                 weight_granularity="per-channel", activation_bits=8,
+                 precision_file=None, report=None):
+        """Quantized model (quant-opt --quantize) calibrated on
+        `calibration`: float32 [N, <input shape>] (one array per input).
+        `weight_bits` (8, 4, 3, 2, "ternary", "binary", "float"),
+        `weight_granularity` ("per-tensor", "per-channel", "group:G",
+        "two-level:N") and `activation_bits` apply to every layer that
+        `precision_file` (JSON: layer name -> precision) does not name;
+        `report` names a JSON file to write each layer's precision to."""
         samples = calibration if isinstance(calibration, (list, tuple)) \
             else [calibration]
         with tempfile.TemporaryDirectory() as tmp:
@@ -82,7 +89,14 @@ class Model:
                        f"interface={interface} rounding={rounding}")
             if percentile is not None:
                 options += f" percentile={percentile}"
-            return self.transform([f"--quantize-int8={options}"])
+            options += (f" weight-bits={weight_bits} "
+                        f"weight-granularity={weight_granularity} "
+                        f"activation-bits={activation_bits}")
+            if precision_file is not None:
+                options += f" precision-file={os.path.abspath(precision_file)}"
+            if report is not None:
+                options += f" report={os.path.abspath(report)}"
+            return self.transform([f"--quantize={options}"])
 
     def run(self, *inputs, outputs=None, progress=False):
         """Runs on numpy arrays ([N, <argument shape>] batches, or single
@@ -160,8 +174,12 @@ def compare_layers(model, calibration, inputs, method="minmax"):
     quantized = simulated.transform(["--quantx-expose-activations"])
     reference = simulated.transform(
         ["--quantx-expose-activations=bypass=true", "--canonicalize"])
+    # The names are attributes of the entry's results (ops carry
+    # quantx.layer attributes of their own: ONNX node names).
+    signature = re.search(r"^\s*func\.func @.*$", quantized.text,
+                          re.MULTILINE)
     names = [_name_layer(n, model.node_by_line)
-             for n in _LAYER.findall(quantized.text)]
+             for n in _LAYER.findall(signature.group(0) if signature else "")]
     first = _result_count(quantized.text) - len(names)
     got = quantized.run(inputs)
     want = reference.run(inputs)

@@ -42,6 +42,22 @@ class Value:
         return tensor_type(self.shape, self.element)
 
 
+# Ops whose precision can be chosen per layer (quantx-set-precision).
+_LAYER_OPS = ("conv2d", "depthwise_conv2d", "matmul")
+
+
+def _escape(text):
+    """`text` inside an MLIR string literal: quotes, backslashes and
+    unprintable characters as \\XX escapes of their UTF-8 bytes."""
+    out = []
+    for c in text:
+        if c.isprintable() and c not in '"\\':
+            out.append(c)
+        else:
+            out.extend("\\%02X" % b for b in c.encode("utf-8"))
+    return "".join(out)
+
+
 class FunctionWriter:
     """Accumulates the body of `func.func @main` in SSA order."""
 
@@ -89,6 +105,10 @@ class FunctionWriter:
         extra = list(extra_types or [])
         for o in operands:
             types.append(extra.pop(0) if isinstance(o, str) else o.type)
+        if name in _LAYER_OPS and self.location:
+            # The ONNX node's name names the layer (precision files).
+            layer = f'quantx.layer = "{_escape(self.location)}"'
+            attrs = f"{attrs}, {layer}" if attrs else layer
         attr_text = f" {{{attrs}}}" if attrs else ""
         self.emit(f"{result.name} = tosa.{name} {names}{attr_text} : "
                   f"({', '.join(types)}) -> {result.type}")

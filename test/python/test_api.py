@@ -55,6 +55,37 @@ def test_run_quantize_and_sizes(cnn):
     assert int8.latency_ms(x[0], threads=1) > 0
 
 
+def test_quantize_precision_file_and_report(cnn, tmp_path):
+    """Layers named by their ONNX nodes take precisions from a file; the
+    report lists them with the integers' width and the packed sizes."""
+    module, model = cnn
+    conv, fc = (line.split('quantx.layer = "')[1].split('"')[0]
+                for line in model.text.splitlines()
+                if "quantx.layer" in line)
+    (tmp_path / "layers.json").write_text(
+        '{"%s": "wta8", "%s": "w4a8-pt"}' % (conv, fc))
+    r = np.random.RandomState(3)
+    x = r.randn(32, 1, 1, 6, 6).astype(np.float32)
+    low = model.quantize(x, weight_bits=2,
+                         precision_file=tmp_path / "layers.json",
+                         report=tmp_path / "report.json")
+    import json
+    report = json.loads((tmp_path / "report.json").read_text())
+    layers = {layer["name"]: layer for layer in report["layers"]}
+    assert layers[conv]["weights"] == "ternary"
+    assert layers[fc]["weights"] == "int4"
+    assert layers[fc]["granularity"] == "per-tensor"
+    # 432 int4 weights and one scale; 36 ternary weights and 4 scales.
+    assert layers[fc]["packed_weight_bytes"] == 216 + 4
+    assert layers[conv]["packed_weight_bytes"] == 9 + 16
+    assert report["total_packed_weight_bytes"] == 216 + 4 + 9 + 16
+    # Integer-only, runs, and stays near the float model at these bits.
+    with torch.no_grad():
+        want = module(torch.from_numpy(x[:, 0])).numpy()
+    got = low.run(x).reshape(want.shape)
+    assert np.abs(got - want).max() < 0.5 * np.abs(want).max()
+
+
 def test_compare_layers_names_onnx_nodes(cnn):
     _, model = cnn
     r = np.random.RandomState(1)

@@ -2,6 +2,7 @@
 
 #include "Utils.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "quant-x/Dialect/QuantX/IR/Precision.h"
 #include "quant-x/Dialect/QuantX/Transforms/Passes.h"
 
 namespace mlir::quantx {
@@ -94,6 +95,12 @@ struct ExportTosaPass : quantx::impl::ExportTosaBase<ExportTosaPass> {
     getOperation().walk([&](StorageCastOp op) {
       if (op->use_empty())
         op.erase();
+    });
+    // Pure TOSA carries no quantx attribute (layer names, precisions): a
+    // consumer without the quantx dialect could not parse it.
+    getOperation().walk([](Operation *op) {
+      op->removeAttr(kPrecisionAttrName);
+      op->removeAttr(kLayerAttrName);
     });
   }
 };

@@ -1,4 +1,4 @@
-//===- Pipelines.cpp - the quantize-int8 pipeline -------------------------===//
+//===- Pipelines.cpp - the quantize and quantize-int8 pipelines -----------===//
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -8,11 +8,17 @@
 using namespace mlir;
 using namespace mlir::quantx;
 
-void mlir::quantx::buildQuantizeInt8Pipeline(
-    OpPassManager &pm, const QuantizeInt8Options &options) {
+void mlir::quantx::buildQuantizePipeline(OpPassManager &pm,
+                                         const QuantizeOptions &options) {
   CheckTensorSizesOptions sizes;
   sizes.maxTensorMB = options.maxTensorMB;
   pm.addPass(createCheckTensorSizes(sizes));
+  SetPrecisionOptions precision;
+  precision.weightBits = options.weightBits;
+  precision.weightGranularity = options.weightGranularity;
+  precision.activationBits = options.activationBits;
+  precision.precisionFile = options.precisionFile;
+  pm.addPass(createSetPrecision(precision));
   pm.addNestedPass<func::FuncOp>(createFoldBatchNorm());
   CalibrateOptions calibrate;
   calibrate.maxTensorMB = options.maxTensorMB;
@@ -37,13 +43,24 @@ void mlir::quantx::buildQuantizeInt8Pipeline(
   verify.allowFloatBoundary = options.interface == Interface::Float;
   verify.warnOnly = options.interface == Interface::Float;
   pm.addNestedPass<func::FuncOp>(createVerifyInteger(verify));
+  if (!options.report.empty()) {
+    ReportPrecisionOptions report;
+    report.report = options.report;
+    pm.addPass(createReportPrecision(report));
+  }
 }
 
 void mlir::quantx::registerQuantXTransformsPassesAndPipelines() {
   registerQuantXTransformsPasses();
-  PassPipelineRegistration<QuantizeInt8Options>(
+  PassPipelineRegistration<QuantizeOptions>(
+      "quantize",
+      "Post-training quantization at each layer's precision: set precisions, "
+      "fold batch norm, calibrate, quantize, lower requantization to dyadic "
+      "integer rescales",
+      buildQuantizePipeline);
+  PassPipelineRegistration<QuantizeOptions>(
       "quantize-int8",
-      "Post-training int8 quantization: fold batch norm, calibrate, "
-      "quantize, lower requantization to dyadic integer rescales",
-      buildQuantizeInt8Pipeline);
+      "Post-training int8 quantization: --quantize with its defaults (int8 "
+      "per-channel weights, 8-bit activations)",
+      buildQuantizePipeline);
 }

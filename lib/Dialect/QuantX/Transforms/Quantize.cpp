@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Utils.h"
+#include "WeightQuantizers.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tosa/Utils/ConversionUtils.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
@@ -50,8 +51,9 @@ struct IntValue {
   }
 };
 
-/// int8 weights, one scale per output channel: symmetric in [-127, 127], or
-/// on the grid the model gave them.
+/// Integer weights (int8 storage), one scale per output channel: at the
+/// layer's precision (int8 symmetric in [-127, 127] by default), or on the
+/// int8 grid the model gave them.
 struct QuantizedWeights {
   DenseElementsAttr values;
   SmallVector<double> scales;
@@ -104,6 +106,7 @@ private:
   Operation *cloneWith(Operation *op, ValueRange operands, Type elementType);
   Value requantize(const IntValue &iv, UniformType to);
   FailureOr<QuantizedWeights> quantizeWeights(Operation *op, Value weights);
+  bool supportsPrecision(Operation *op);
 
   func::FuncOp func;
   OpBuilder b;
@@ -203,13 +206,17 @@ FailureOr<QuantizedWeights> Quantizer::quantizeWeights(Operation *op,
   }
   QuantizedWeights result;
   SmallVector<int64_t> integers;
+  PrecisionAttr precision = getPrecision(op);
   Operation *constant = weights.getDefiningOp();
   auto given =
       constant->getAttrOfType<DenseF64ArrayAttr>(kWeightScalesAttrName);
   auto givenZeroPoint =
       constant->getAttrOfType<IntegerAttr>(kWeightZeroPointAttrName);
   int64_t zeroPoint = givenZeroPoint ? givenZeroPoint.getInt() : 0;
-  if (given && (given.size() == 1 || given.size() == channels) &&
+  // A QDQ model's own int8 grid, unless the layer asks for other bits.
+  if (given && precision.getWeights() == WeightFormat::Int8 &&
+      precision.getGranularity() == WeightGranularity::PerChannel &&
+      (given.size() == 1 || given.size() == channels) &&
       llvm::all_of(given.asArrayRef(), [](double s) { return s > 0; }) &&
       zeroPoint >= -128 && zeroPoint <= 127) {
     if (auto onGrid = getWeightsOnGrid(values, given.asArrayRef(), zeroPoint,
@@ -227,14 +234,10 @@ FailureOr<QuantizedWeights> Quantizer::quantizeWeights(Operation *op,
     }
   }
   if (integers.empty()) {
-    SmallVector<double> maxAbs(channels, 0.0);
-    for (auto [i, w] : llvm::enumerate(values))
-      maxAbs[channelOf.of(i)] = std::max(maxAbs[channelOf.of(i)], std::abs(w));
-    for (double m : maxAbs)
-      result.scales.push_back(m > 0 ? m / 127.0 : 1.0);
-    for (auto [i, w] : llvm::enumerate(values))
-      integers.push_back(int64_t(std::clamp(
-          std::nearbyint(w / result.scales[channelOf.of(i)]), -127.0, 127.0)));
+    WeightIntegers quantized =
+        quantizeWeightValues(precision, values, channelOf);
+    integers = std::move(quantized.integers);
+    result.scales = std::move(quantized.scales);
   }
   result.sums.assign(channels, 0);
   SmallVector<int8_t> quantized;
@@ -569,8 +572,31 @@ std::optional<IntValue> Quantizer::convertReduceSum(tosa::ReduceSumOp op) {
   return result;
 }
 
+/// Whether this pass computes `op`'s precision in integer; an error names
+/// the ones it cannot compute yet.
+bool Quantizer::supportsPrecision(Operation *op) {
+  PrecisionAttr precision = getPrecision(op);
+  if (precision.isFloat())
+    return false;
+  if (precision.getGranularity() == WeightGranularity::Group ||
+      precision.getGranularity() == WeightGranularity::TwoLevel ||
+      precision.getActivations() != 8) {
+    op->emitError("quantx-quantize: precision ")
+        << precision.str()
+        << " is not computed in integer yet (group and two-level scales "
+           "and 16-bit or sign activations are not implemented); choose "
+           "per-tensor or per-channel weights with 8-bit activations";
+    hadError = true;
+    return false;
+  }
+  return true;
+}
+
 std::optional<IntValue> Quantizer::convert(Operation *op) {
   if (op->getNumResults() != 1 || !isFloatTensor(op->getResult(0).getType()))
+    return std::nullopt;
+  if (isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::MatMulOp>(op) &&
+      !supportsPrecision(op))
     return std::nullopt;
   return llvm::TypeSwitch<Operation *, std::optional<IntValue>>(op)
       .Case<tosa::Conv2DOp, tosa::DepthwiseConv2DOp>(
@@ -686,7 +712,13 @@ LogicalResult Quantizer::run() {
     if (isa<tosa::ConstOp, tosa::ConstShapeOp, func::ReturnOp>(op) ||
         isa<QuantXDialect>(op->getDialect()))
       return;
-    if (llvm::any_of(op->getResultTypes(), isFloatTensor))
+    if (!llvm::any_of(op->getResultTypes(), isFloatTensor))
+      return;
+    if (auto precision = op->getAttrOfType<PrecisionAttr>(kPrecisionAttrName);
+        precision && precision.isFloat())
+      emitRemark(op->getLoc(), "quantx-quantize: '")
+          << op->getName() << "' stays float (its precision is float)";
+    else
       emitRemark(op->getLoc(), "quantx-quantize: '")
           << op->getName() << "' stays float (no integer form for it with "
           << "these operands)";

@@ -19,8 +19,9 @@ namespace mlir::quantx {
 /// What a quantized function takes and returns.
 enum class Interface { Float, Int8 };
 
-/// Options of the `quantize-int8` pipeline.
-struct QuantizeInt8Options : public PassPipelineOptions<QuantizeInt8Options> {
+/// Options of the `quantize` pipeline (`quantize-int8` is `quantize` with
+/// its defaults: int8 per-channel weights, 8-bit activations).
+struct QuantizeOptions : public PassPipelineOptions<QuantizeOptions> {
   Option<std::string> calibrationData{
       *this, "calibration-data",
       llvm::cl::desc("Calibration samples: .npy [N, <argument shape>] or "
@@ -60,15 +61,44 @@ struct QuantizeInt8Options : public PassPipelineOptions<QuantizeInt8Options> {
       *this, "max-tensor-mb",
       llvm::cl::desc("Largest tensor, in MiB, a step may materialize"),
       llvm::cl::init(kDefaultMaxTensorMB)};
+  Option<std::string> weightBits{
+      *this, "weight-bits",
+      llvm::cl::desc("Weight format of every layer the precision file does "
+                     "not name: 8, 4, 3, 2, ternary, binary or float"),
+      llvm::cl::init("8")};
+  Option<std::string> weightGranularity{
+      *this, "weight-granularity",
+      llvm::cl::desc("per-tensor, per-channel, group:G or two-level:N"),
+      llvm::cl::init("per-channel")};
+  Option<int64_t> activationBits{
+      *this, "activation-bits",
+      llvm::cl::desc("Activation bits: 8, 16, or 1 (sign, binary weights)"),
+      llvm::cl::init(8)};
+  Option<std::string> precisionFile{
+      *this, "precision-file",
+      llvm::cl::desc("JSON object mapping layer names to precisions")};
+  Option<std::string> report{
+      *this, "report",
+      llvm::cl::desc("Write each layer's precision, weight bytes and MACs "
+                     "to this JSON file")};
 };
 
-/// Fold batch norm, calibrate, fold calibration, quantize, check
-/// accumulators, lower requantization to dyadic rescales, set the interface
-/// and verify that no float op remains.
-void buildQuantizeInt8Pipeline(OpPassManager &pm,
-                               const QuantizeInt8Options &options);
+/// The options' former name, from when int8 was the only precision.
+using QuantizeInt8Options = QuantizeOptions;
 
-/// Registers the passes and the `quantize-int8` pipeline.
+/// Set each layer's precision, fold batch norm, calibrate, fold
+/// calibration, quantize, check accumulators, lower requantization to
+/// dyadic rescales, set the interface, verify that no float op remains,
+/// and report.
+void buildQuantizePipeline(OpPassManager &pm, const QuantizeOptions &options);
+
+/// `buildQuantizePipeline`, under its former name.
+inline void buildQuantizeInt8Pipeline(OpPassManager &pm,
+                                      const QuantizeOptions &options) {
+  buildQuantizePipeline(pm, options);
+}
+
+/// Registers the passes and the `quantize` and `quantize-int8` pipelines.
 void registerQuantXTransformsPassesAndPipelines();
 
 } // namespace mlir::quantx

@@ -148,6 +148,27 @@ def SetPrecision : Pass<"quantx-set-precision", "ModuleOp"> {
   let dependentDialects = ["::mlir::quantx::QuantXDialect"];
 }
 
+def ReportPrecision : Pass<"quantx-report-precision", "ModuleOp"> {
+  let summary = "Write each layer's precision, weight bytes and MACs as JSON";
+  let description = [{
+    Writes `report` as a JSON object: `layers`, one entry per layer with a
+    `quantx.precision` (conv2d, depthwise_conv2d, matmul) in order, each
+    with `name` (as `quantx-set-precision` names layers), `op`, `weights`
+    (the format: int8, int4, ..., ternary, binary, float), `weight_bits`,
+    `granularity`, `activation_bits`, `weight_elements`, `weight_bytes`
+    (as the module stores them now, scales included: one byte per integer
+    weight until weights are packed, four per float weight, four per
+    per-channel scale), `packed_weight_bytes` (at `weight_bits` per weight,
+    scales included) and `macs`; and `total_weight_bytes` and
+    `total_packed_weight_bytes`, the sums. Runs at the end of `--quantize`
+    and `--quantize-int8` when their `report` option is set.
+  }];
+  let options = [
+    Option<"report", "report", "std::string", /*default=*/"\"\"",
+           "Where to write the JSON report (required)">,
+  ];
+}
+
 def Quantize : Pass<"quantx-quantize", "func::FuncOp"> {
   let summary = "Rewrite float ops between dequantize/quantize to integers";
   let description = [{

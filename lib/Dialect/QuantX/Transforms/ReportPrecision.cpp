@@ -1,0 +1,118 @@
+//===- ReportPrecision.cpp - per-layer precision, bytes and MACs as JSON --===//
+
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "quant-x/Dialect/QuantX/IR/Precision.h"
+#include "quant-x/Dialect/QuantX/Transforms/Passes.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace mlir::quantx {
+#define GEN_PASS_DEF_REPORTPRECISION
+#include "quant-x/Dialect/QuantX/Transforms/Passes.h.inc"
+} // namespace mlir::quantx
+
+using namespace mlir;
+using namespace mlir::quantx;
+
+/// Multiply-accumulates of one run of a conv2d, depthwise_conv2d or matmul
+/// (static shapes; 0 when a shape is dynamic).
+static int64_t countMacs(Operation *op) {
+  auto output = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  auto weights = dyn_cast<RankedTensorType>(op->getOperand(1).getType());
+  if (!output || !weights || !output.hasStaticShape() ||
+      !weights.hasStaticShape())
+    return 0;
+  ArrayRef<int64_t> w = weights.getShape();
+  // conv2d: every output element reduces over KH * KW * IC (OHWI weights);
+  // depthwise: over KH * KW (HWCM); matmul [B, M, N] over K ([B, K, N]).
+  if (isa<tosa::Conv2DOp>(op))
+    return output.getNumElements() * w[1] * w[2] * w[3];
+  if (isa<tosa::DepthwiseConv2DOp>(op))
+    return output.getNumElements() * w[0] * w[1];
+  if (isa<tosa::MatMulOp>(op))
+    return output.getNumElements() * w[1];
+  return 0;
+}
+
+/// Output channels (the number of per-channel scales).
+static int64_t countChannels(Operation *op) {
+  auto output = cast<ShapedType>(op->getResult(0).getType());
+  return output.hasRank() && output.getRank() > 0 ? output.getShape().back()
+                                                  : 1;
+}
+
+namespace {
+struct ReportPrecisionPass
+    : quantx::impl::ReportPrecisionBase<ReportPrecisionPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    if (report.empty()) {
+      module.emitError("quantx-report-precision: report=<file.json> is "
+                       "required");
+      return signalPassFailure();
+    }
+    llvm::json::Array layers;
+    int64_t totalBytes = 0, totalPacked = 0, index = 0;
+    module.walk([&](Operation *op) {
+      auto precision = op->getAttrOfType<PrecisionAttr>(kPrecisionAttrName);
+      if (!precision ||
+          !isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::MatMulOp>(op))
+        return;
+      auto weights = cast<ShapedType>(op->getOperand(1).getType());
+      int64_t elements =
+          weights.hasStaticShape() ? weights.getNumElements() : 0;
+      int64_t scales =
+          precision.getGranularity() == WeightGranularity::PerTensor
+              ? 1
+              : countChannels(op);
+      bool isFloat = !weights.getElementType().isInteger();
+      int64_t storedBits =
+          isFloat ? 32 : weights.getElementType().getIntOrFloatBitWidth();
+      int64_t bytes =
+          (elements * storedBits + 7) / 8 + (isFloat ? 0 : 4 * scales);
+      int64_t packed =
+          precision.isFloat()
+              ? bytes
+              : (elements * precision.getWeightBits() + 7) / 8 + 4 * scales;
+      totalBytes += bytes;
+      totalPacked += packed;
+      std::string name = "#" + std::to_string(index++);
+      if (auto layer = op->getAttrOfType<StringAttr>(kLayerAttrName))
+        name = layer.str();
+      else if (auto named = dyn_cast<NameLoc>(op->getLoc()))
+        name = named.getName().str();
+      layers.push_back(llvm::json::Object{
+          {"name", name},
+          {"op", op->getName().getStringRef()},
+          {"weights", stringifyWeightFormat(precision.getWeights())},
+          {"weight_bits", precision.getWeightBits()},
+          {"granularity",
+           granularityName(precision.getGranularity(), precision.getBlock())},
+          {"activation_bits",
+           precision.isFloat() ? int64_t(32) : precision.getActivations()},
+          {"weight_elements", elements},
+          {"weight_bytes", bytes},
+          {"packed_weight_bytes", packed},
+          {"macs", countMacs(op)},
+      });
+    });
+    std::error_code error;
+    llvm::raw_fd_ostream os(report, error, llvm::sys::fs::OF_Text);
+    if (error) {
+      module.emitError("quantx-report-precision: cannot write '")
+          << report << "': " << error.message();
+      return signalPassFailure();
+    }
+    os << llvm::formatv("{0:2}\n",
+                        llvm::json::Value(llvm::json::Object{
+                            {"layers", std::move(layers)},
+                            {"total_weight_bytes", totalBytes},
+                            {"total_packed_weight_bytes", totalPacked},
+                        }));
+  }
+};
+} // namespace
