@@ -12,10 +12,10 @@ samples) should grow linearly with the number of ops.
 """
 
 import argparse
+import importlib.util
 import os
 import platform
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -59,6 +59,17 @@ def chain_model(pairs, path, rng):
 
 
 def resnet50_model(path):
+    """Writes ResNet-50 as float TOSA to `path` and returns calibration
+    samples. torch runs in a child process: a process's peak memory as
+    wait4 reports it starts at its parent's at exec, and torch would add
+    a gigabyte to every measurement after it."""
+    subprocess.run([sys.executable, os.path.abspath(__file__),
+                    "--write-resnet50", path], check=True)
+    rng = np.random.default_rng(0)
+    return rng.standard_normal((SAMPLES, 1, 3, 224, 224)).astype(np.float32)
+
+
+def write_resnet50(path):
     import torch
     import torchvision
     import quantx
@@ -70,8 +81,6 @@ def resnet50_model(path):
                       output_names=["output"])
     with open(path, "w") as f:
         f.write(quantx.import_onnx(onnx_path))
-    rng = np.random.default_rng(0)
-    return rng.standard_normal((SAMPLES, 1, 3, 224, 224)).astype(np.float32)
 
 
 def count_ops(path):
@@ -81,19 +90,26 @@ def count_ops(path):
 
 
 def quantize(build, model, calib, max_samples=0):
-    """Wall seconds and peak RSS in MiB of `--quantize-int8`."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Wall seconds and peak RSS in MiB of `--quantize-int8` (that process's
+    own peak, from wait4)."""
     options = f"calibration-data={calib}"
     if max_samples:
         options += f" max-samples={max_samples}"
+    tool = os.path.join(build, "bin", "quant-opt")
     start = time.perf_counter()
-    subprocess.run([os.path.join(build, "bin", "quant-opt"), model,
-                    f"--quantize-int8={options}", "-o", os.devnull],
-                   capture_output=True, text=True, check=True)
+    # posix_spawn (vfork): a forked child's peak would start at this
+    # Python's own resident memory (torch included).
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    pid = os.posix_spawn(
+        tool, [tool, model, f"--quantize-int8={options}", "-o", os.devnull],
+        os.environ, file_actions=[(os.POSIX_SPAWN_DUP2, devnull, 1),
+                                  (os.POSIX_SPAWN_DUP2, devnull, 2)])
+    os.close(devnull)
+    _, status, usage = os.wait4(pid, 0)
     wall = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    # ru_maxrss of children is the largest of any child so far.
-    return wall, max(peak, before) / 1024.0
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"quant-opt failed on {model}")
+    return wall, usage.ru_maxrss / 1024.0
 
 
 def compile_and_run_seconds(build, model, calib):
@@ -125,7 +141,11 @@ def main():
     parser.add_argument("--build", default=os.path.join(HERE, "..", "build"))
     parser.add_argument("--ops", default="1000,2000,4000,10000")
     parser.add_argument("--no-resnet", action="store_true")
+    parser.add_argument("--write-resnet50", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.write_resnet50:
+        write_resnet50(args.write_resnet50)
+        return
     print(f"CPU: {cpu_name()}, {os.cpu_count()} cores")
     print(f"| model | ops | wall s ({SAMPLES} samples) | calibration runs s "
           "| compile s | compile ms/op | peak MiB |")
@@ -134,10 +154,10 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         runs = [(f"chain-{n}", n) for n in map(int, args.ops.split(","))]
         if not args.no_resnet:
-            try:
-                import torchvision  # noqa: F401
+            # Only whether it is there: torch stays out of this process.
+            if importlib.util.find_spec("torchvision") is not None:
                 runs.append(("resnet50", None))
-            except ImportError:
+            else:
                 print("(ResNet-50 skipped: python3-torchvision is not "
                       "installed; bash bench/setup.sh installs it)")
         for name, ops in runs:

@@ -21,8 +21,9 @@ using namespace mlir::quantx;
 static int64_t countMacs(Operation *op) {
   auto output = dyn_cast<RankedTensorType>(op->getResult(0).getType());
   auto weights = dyn_cast<RankedTensorType>(op->getOperand(1).getType());
+  int64_t rank = isa<tosa::MatMulOp>(op) ? 3 : 4;
   if (!output || !weights || !output.hasStaticShape() ||
-      !weights.hasStaticShape())
+      !weights.hasStaticShape() || weights.getRank() != rank)
     return 0;
   ArrayRef<int64_t> w = weights.getShape();
   // conv2d: every output element reduces over KH * KW * IC (OHWI weights);

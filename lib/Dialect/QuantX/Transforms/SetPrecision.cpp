@@ -28,9 +28,11 @@ using namespace mlir::quantx;
 /// convolutions reduce over the kernel window alone: no groups.
 static std::optional<int64_t> getGroupableReduction(Operation *op) {
   auto weightType = cast<ShapedType>(op->getOperand(1).getType());
-  if (isa<tosa::Conv2DOp>(op))
+  if (!weightType.hasStaticShape())
+    return std::nullopt;
+  if (isa<tosa::Conv2DOp>(op) && weightType.getRank() == 4)
     return weightType.getShape()[3];
-  if (isa<tosa::MatMulOp>(op))
+  if (isa<tosa::MatMulOp>(op) && weightType.getRank() == 3)
     return weightType.getShape()[1];
   return std::nullopt;
 }
@@ -46,8 +48,10 @@ static std::optional<std::string> getMismatch(Operation *op,
     return std::nullopt;
   std::optional<int64_t> reduction = getGroupableReduction(op);
   if (!reduction)
-    return std::string("a depthwise convolution has no input-channel axis "
-                       "to group");
+    return std::string(isa<tosa::DepthwiseConv2DOp>(op)
+                           ? "a depthwise convolution has no input-channel "
+                             "axis to group"
+                           : "its weights have no static reduction axis");
   if (*reduction % precision.getBlock() != 0)
     return "block size " + std::to_string(precision.getBlock()) +
            " does not divide the " + std::to_string(*reduction) +

@@ -7,6 +7,14 @@
 using namespace mlir;
 using namespace mlir::quantx;
 
+/// The mean magnitude of `values` (0 for none).
+static double meanAbsolute(ArrayRef<double> values) {
+  double sum = 0;
+  for (double w : values)
+    sum += std::abs(w);
+  return values.empty() ? 0.0 : sum / double(values.size());
+}
+
 namespace {
 /// Symmetric N-bit integers in [-(2^(N-1) - 1), 2^(N-1) - 1], the scale
 /// mapping the largest magnitude to the largest integer (round to nearest).
@@ -39,11 +47,7 @@ class TernaryQuantizer final : public WeightQuantizer {
 public:
   double quantize(ArrayRef<double> values,
                   MutableArrayRef<int64_t> integers) const override {
-    double meanAbs = 0;
-    for (double w : values)
-      meanAbs += std::abs(w);
-    meanAbs /= double(std::max<size_t>(values.size(), 1));
-    double threshold = 0.7 * meanAbs, kept = 0;
+    double threshold = 0.7 * meanAbsolute(values), kept = 0;
     int64_t count = 0;
     for (auto [w, q] : llvm::zip(values, integers)) {
       q = std::abs(w) > threshold ? (w > 0 ? 1 : -1) : 0;
@@ -63,10 +67,7 @@ class BinaryQuantizer final : public WeightQuantizer {
 public:
   double quantize(ArrayRef<double> values,
                   MutableArrayRef<int64_t> integers) const override {
-    double meanAbs = 0;
-    for (double w : values)
-      meanAbs += std::abs(w);
-    meanAbs /= double(std::max<size_t>(values.size(), 1));
+    double meanAbs = meanAbsolute(values);
     for (auto [w, q] : llvm::zip(values, integers))
       q = meanAbs > 0 ? (w >= 0 ? 1 : -1) : 0;
     return meanAbs > 0 ? meanAbs : 1.0;
