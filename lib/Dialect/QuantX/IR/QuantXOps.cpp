@@ -127,7 +127,8 @@ LogicalResult RescaleOp::verify() {
   unsigned inWidth = elementWidth(getInput());
   unsigned outWidth = elementWidth(getOutput());
   // Inputs may also be the int48 accumulators of quantx-widen-accumulators.
-  if ((inWidth > 32 && inWidth != 48) || outWidth > 32)
+  if (inWidth == 0 || outWidth == 0 || (inWidth > 32 && inWidth != 48) ||
+      outWidth > 32)
     return emitOpError("expected integers of at most 32 bits (or an i48 "
                        "input), got i")
            << inWidth << " -> i" << outWidth;
