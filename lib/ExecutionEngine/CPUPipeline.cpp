@@ -137,7 +137,7 @@ static llvm::StringMap<void *> externalizeLargeConstants(ModuleOp module) {
   module.walk([&](LLVM::GlobalOp global) {
     auto dense = dyn_cast_or_null<DenseElementsAttr>(global.getValueAttr());
     if (!global.getConstant() || !dense || dense.isSplat() ||
-        global.getInitializer().getBlocks().size() != 0)
+        !global.getInitializer().empty())
       return;
     Type element = dense.getElementType();
     // The attribute's raw data is the memory layout only for whole-byte

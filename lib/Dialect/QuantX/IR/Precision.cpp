@@ -149,16 +149,10 @@ FailureOr<PrecisionAttr> mlir::quantx::parsePrecision(MLIRContext *context,
   }
   if (!rest.empty())
     return fail("unexpected '" + rest + "'");
-  // The verifier's message says what is wrong with the combination.
   std::string why;
-  ScopedDiagnosticHandler capture(context, [&](Diagnostic &diagnostic) {
-    why = diagnostic.str();
-    return success();
-  });
-  auto attr = PrecisionAttr::getChecked(
-      [&] { return mlir::emitError(UnknownLoc::get(context)); }, context,
-      *weights, granularity, block, activations);
-  if (!attr)
+  auto attr = getCheckedPrecision(context, *weights, granularity, block,
+                                  activations, why);
+  if (failed(attr))
     return fail(why);
   return attr;
 }
@@ -215,4 +209,32 @@ PrecisionAttr mlir::quantx::getPrecision(Operation *op) {
     return precision;
   return PrecisionAttr::get(op->getContext(), WeightFormat::Int8,
                             WeightGranularity::PerChannel, 0, 8);
+}
+
+FailureOr<PrecisionAttr>
+mlir::quantx::getCheckedPrecision(MLIRContext *context, WeightFormat weights,
+                                  WeightGranularity granularity, int64_t block,
+                                  int64_t activations, std::string &why) {
+  // The verifier's message says what is wrong with the combination.
+  ScopedDiagnosticHandler capture(context, [&](Diagnostic &diagnostic) {
+    why = diagnostic.str();
+    return success();
+  });
+  auto attr = PrecisionAttr::getChecked(
+      [&] { return mlir::emitError(UnknownLoc::get(context)); }, context,
+      weights, granularity, block, activations);
+  if (!attr)
+    return failure();
+  return attr;
+}
+
+SmallVector<std::string> mlir::quantx::getLayerNames(Operation *op,
+                                                     int64_t position) {
+  SmallVector<std::string> names;
+  if (auto layer = op->getAttrOfType<StringAttr>(kLayerAttrName))
+    names.push_back(layer.str());
+  if (auto named = dyn_cast<NameLoc>(op->getLoc()))
+    names.push_back(named.getName().str());
+  names.push_back("#" + std::to_string(position));
+  return names;
 }

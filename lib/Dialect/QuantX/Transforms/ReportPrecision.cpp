@@ -81,13 +81,8 @@ struct ReportPrecisionPass
               : (elements * precision.getWeightBits() + 7) / 8 + 4 * scales;
       totalBytes += bytes;
       totalPacked += packed;
-      std::string name = "#" + std::to_string(index++);
-      if (auto layer = op->getAttrOfType<StringAttr>(kLayerAttrName))
-        name = layer.str();
-      else if (auto named = dyn_cast<NameLoc>(op->getLoc()))
-        name = named.getName().str();
       layers.push_back(llvm::json::Object{
-          {"name", name},
+          {"name", getLayerNames(op, index++).front()},
           {"op", op->getName().getStringRef()},
           {"weights", stringifyWeightFormat(precision.getWeights())},
           {"weight_bits", precision.getWeightBits()},

@@ -60,18 +60,6 @@ static std::optional<std::string> getMismatch(Operation *op,
   return std::nullopt;
 }
 
-/// The names a layer answers to: `quantx.layer`, its location's name, and
-/// `#position`.
-static SmallVector<std::string> getLayerNames(Operation *op, int64_t index) {
-  SmallVector<std::string> names;
-  if (auto layer = op->getAttrOfType<StringAttr>(kLayerAttrName))
-    names.push_back(layer.str());
-  if (auto named = dyn_cast<NameLoc>(op->getLoc()))
-    names.push_back(named.getName().str());
-  names.push_back("#" + std::to_string(index));
-  return names;
-}
-
 /// Whether `op` is a layer whose precision can be chosen.
 static bool isQuantizableLayer(Operation *op) {
   if (!isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::MatMulOp>(op) ||
@@ -124,13 +112,11 @@ FailureOr<PrecisionAttr> SetPrecisionPass::getGlobalPrecision() {
     granularity = WeightGranularity::PerChannel;
     block = 0;
   }
-  auto precision = PrecisionAttr::getChecked(
-      [&] {
-        return module.emitError("quantx-set-precision: invalid precision: ");
-      },
-      &getContext(), *weights, *granularity, block, int64_t(activationBits));
-  if (!precision)
-    return failure();
+  std::string why;
+  auto precision = getCheckedPrecision(&getContext(), *weights, *granularity,
+                                       block, activationBits, why);
+  if (failed(precision))
+    module.emitError("quantx-set-precision: invalid precision: ") << why;
   return precision;
 }
 
@@ -179,14 +165,9 @@ SetPrecisionPass::parseEntry(StringRef name, const llvm::json::Value &value) {
   }
   int64_t activations = object->getInteger("activation-bits").value_or(8);
   std::string why;
-  ScopedDiagnosticHandler capture(&getContext(), [&](Diagnostic &diagnostic) {
-    why = diagnostic.str();
-    return success();
-  });
-  auto precision = PrecisionAttr::getChecked(
-      [&] { return mlir::emitError(module.getLoc()); }, &getContext(), *weights,
-      *granularity, block, activations);
-  if (!precision)
+  auto precision = getCheckedPrecision(&getContext(), *weights, *granularity,
+                                       block, activations, why);
+  if (failed(precision))
     return fail(why);
   return precision;
 }

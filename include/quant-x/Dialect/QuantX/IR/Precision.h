@@ -49,6 +49,18 @@ std::string granularityName(WeightGranularity granularity, int64_t block);
 /// 8-bit activations.
 PrecisionAttr getPrecision(Operation *op);
 
+/// The precision with these parameters, or the verifier's reason in `why`.
+FailureOr<PrecisionAttr> getCheckedPrecision(MLIRContext *context,
+                                             WeightFormat weights,
+                                             WeightGranularity granularity,
+                                             int64_t block, int64_t activations,
+                                             std::string &why);
+
+/// The names a layer answers to, preferred first: its `quantx.layer`, its
+/// location's name, and `#position` (its position among the module's
+/// layers).
+SmallVector<std::string> getLayerNames(Operation *op, int64_t position);
+
 } // namespace mlir::quantx
 
 #endif // QUANTX_DIALECT_QUANTX_IR_PRECISION_H
