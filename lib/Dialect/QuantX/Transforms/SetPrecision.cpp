@@ -145,25 +145,36 @@ SetPrecisionPass::parseEntry(StringRef name, const llvm::json::Value &value) {
       return fail("unknown key '" + entry.first.str() +
                   "' (expected weight-bits, weight-granularity, "
                   "activation-bits)");
+  // A key that is present must have a value of its type: a wrong one is
+  // an error, never the default.
   std::string bits = "8";
   if (const llvm::json::Value *given = object->get("weight-bits")) {
     if (std::optional<int64_t> number = given->getAsInteger())
       bits = std::to_string(*number);
     else if (std::optional<StringRef> text = given->getAsString())
       bits = text->str();
+    else
+      bits.clear();
   }
   std::optional<WeightFormat> weights = parseWeightFormat(bits);
   if (!weights)
     return fail("weight-bits must be 8, 4, 3, 2, ternary, binary or float");
   int64_t block = 0;
   std::optional<WeightGranularity> granularity = WeightGranularity::PerChannel;
-  if (std::optional<StringRef> text = object->getString("weight-granularity")) {
-    granularity = parseGranularity(*text, block);
+  if (const llvm::json::Value *given = object->get("weight-granularity")) {
+    std::optional<StringRef> text = given->getAsString();
+    granularity = text ? parseGranularity(*text, block) : std::nullopt;
     if (!granularity)
       return fail("weight-granularity must be per-tensor, per-channel, "
                   "group:G or two-level:N");
   }
-  int64_t activations = object->getInteger("activation-bits").value_or(8);
+  int64_t activations = 8;
+  if (const llvm::json::Value *given = object->get("activation-bits")) {
+    std::optional<int64_t> number = given->getAsInteger();
+    if (!number)
+      return fail("activation-bits must be an integer (8, 16 or 1)");
+    activations = *number;
+  }
   std::string why;
   auto precision = getCheckedPrecision(&getContext(), *weights, *granularity,
                                        block, activations, why);

@@ -11,6 +11,9 @@
 // RUN: not quant-opt %s --quantx-set-precision="precision-file=%S/Inputs/precision-two-names.json" 2>&1 | FileCheck %s --check-prefix=TWONAMES
 // RUN: not quant-opt %s --quantx-set-precision="precision-file=%S/Inputs/precision-truncated.json" 2>&1 | FileCheck %s --check-prefix=TRUNCATED
 // RUN: not quant-opt %s --quantx-set-precision="precision-file=%S/Inputs/missing.json" 2>&1 | FileCheck %s --check-prefix=MISSING
+// RUN: not quant-opt %s --quantx-set-precision="precision-file=%S/Inputs/precision-bad-bits-type.json" 2>&1 | FileCheck %s --check-prefix=BITSTYPE
+// RUN: not quant-opt %s --quantx-set-precision="precision-file=%S/Inputs/precision-bad-granularity-type.json" 2>&1 | FileCheck %s --check-prefix=GRANULARITYTYPE
+// RUN: not quant-opt %s --quantx-set-precision="precision-file=%S/Inputs/precision-bad-activations-type.json" 2>&1 | FileCheck %s --check-prefix=ACTIVATIONSTYPE
 // RUN: not quant-opt %s --quantx-set-precision="weight-bits=5" 2>&1 | FileCheck %s --check-prefix=BITS
 // RUN: not quant-opt %s --quantx-set-precision="weight-granularity=group:0" 2>&1 | FileCheck %s --check-prefix=GRANULARITY
 // RUN: not quant-opt %s --quantx-set-precision="activation-bits=1" 2>&1 | FileCheck %s --check-prefix=ACTIVATIONS
@@ -53,6 +56,11 @@
 // TWONAMES: error: quantx-set-precision: the precision file gives this layer two precisions (w4a8 and w2a8) under different names
 // TRUNCATED: error: quantx-set-precision: {{.*}}precision-truncated.json is not valid JSON
 // MISSING: error: quantx-set-precision: cannot read precision-file '{{.*}}missing.json'
+// A present key with a value of the wrong JSON type is an error, not the
+// default.
+// BITSTYPE: error: quantx-set-precision: {{.*}}precision-bad-bits-type.json: layer 'conv1': weight-bits must be 8, 4, 3, 2, ternary, binary or float
+// GRANULARITYTYPE: error: quantx-set-precision: {{.*}}precision-bad-granularity-type.json: layer 'conv1': weight-granularity must be per-tensor, per-channel, group:G or two-level:N
+// ACTIVATIONSTYPE: error: quantx-set-precision: {{.*}}precision-bad-activations-type.json: layer 'conv1': activation-bits must be an integer (8, 16 or 1)
 // BITS: error: quantx-set-precision: weight-bits must be 8, 4, 3, 2, ternary, binary or float, got '5'
 // GRANULARITY: error: quantx-set-precision: weight-granularity must be per-tensor, per-channel, group:G or two-level:N (G, N positive), got 'group:0'
 // ACTIVATIONS: error: quantx-set-precision: invalid precision: 1-bit (sign) activations need binary weights
