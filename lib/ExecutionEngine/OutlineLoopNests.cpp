@@ -1,5 +1,6 @@
 //===- OutlineLoopNests.cpp - one function per bufferized linalg op -------===//
 
+#include "Outlining.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/IRMapping.h"
@@ -14,14 +15,6 @@ namespace mlir::quantx {
 
 using namespace mlir;
 
-/// Whether `value` is a constant that can be cloned into the outlined
-/// function rather than passed to it.
-static bool isClonableConstant(Value value) {
-  Operation *def = value.getDefiningOp();
-  return def && def->hasTrait<OpTrait::ConstantLike>() &&
-         def->getNumOperands() == 0;
-}
-
 /// Replaces `op` by a call of a new private function holding it, and
 /// returns the call.
 static func::CallOp outline(linalg::LinalgOp op, func::FuncOp parent,
@@ -32,7 +25,7 @@ static func::CallOp outline(linalg::LinalgOp op, func::FuncOp parent,
                                    op->getOperands().end());
   SmallVector<Value> constants;
   for (Value value : captured) {
-    if (isClonableConstant(value))
+    if (quantx::isClonableConstant(value.getDefiningOp()))
       constants.push_back(value);
     else
       arguments.insert(value);
@@ -42,12 +35,8 @@ static func::CallOp outline(linalg::LinalgOp op, func::FuncOp parent,
   b.setInsertionPointAfter(parent);
   auto type =
       b.getFunctionType(ValueRange(arguments.getArrayRef()).getTypes(), {});
-  auto callee = func::FuncOp::create(
-      b, loc, (parent.getSymName() + "_loops").str(), type);
-  callee.setPrivate();
-  // The point is separate functions for LLVM: keep it from inlining them.
-  callee->setAttr("no_inline", b.getUnitAttr());
-  symbols.insert(callee); // renames it to be unique
+  func::FuncOp callee = quantx::createOutlinedFunction(
+      b, loc, parent.getSymName() + "_loops", type, symbols);
   Block *entry = callee.addEntryBlock();
   b.setInsertionPointToStart(entry);
   IRMapping mapping;

@@ -1,5 +1,6 @@
 //===- SplitLargeFunctions.cpp - long straight-line bodies as call chains -===//
 
+#include "Outlining.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/IRMapping.h"
@@ -15,12 +16,6 @@ namespace mlir::quantx {
 } // namespace mlir::quantx
 
 using namespace mlir;
-
-/// Constants stay where they are and are cloned into each segment that uses
-/// them, rather than passed as arguments.
-static bool isClonableConstant(Operation *op) {
-  return op->hasTrait<OpTrait::ConstantLike>() && op->getNumOperands() == 0;
-}
 
 /// Whether a result of `op` must not cross a cut: memory that may be in the
 /// function's stack frame (a stack allocation, or a memref computed from
@@ -87,7 +82,9 @@ FunctionSplitter::planSegments(unsigned maxOps) {
   // their last use: the body may only be cut where none is live.
   SmallVector<std::pair<Operation *, unsigned>> livePinned;
   for (Operation &op : body.without_terminator()) {
-    if (isClonableConstant(&op))
+    // Constants stay where they are and are cloned into each segment that
+    // uses them, rather than passed as arguments.
+    if (quantx::isClonableConstant(&op))
       continue;
     segments.back().push_back(&op);
     unsigned here = position[&op];
@@ -118,7 +115,7 @@ void FunctionSplitter::outline(ArrayRef<Operation *> segment) {
     Operation *def = value.getDefiningOp();
     if (def && inSegment.contains(def))
       continue;
-    if (def && isClonableConstant(def))
+    if (quantx::isClonableConstant(def))
       constants.push_back(def);
     else
       arguments.insert(value);
@@ -137,12 +134,8 @@ void FunctionSplitter::outline(ArrayRef<Operation *> segment) {
   b.setInsertionPointAfter(lastInserted ? lastInserted : func.getOperation());
   auto type = b.getFunctionType(ValueRange(arguments.getArrayRef()).getTypes(),
                                 ValueRange(results).getTypes());
-  auto callee =
-      func::FuncOp::create(b, loc, (func.getSymName() + "_part").str(), type);
-  callee.setPrivate();
-  // The point is separate functions for LLVM: keep it from inlining them.
-  callee->setAttr("no_inline", b.getUnitAttr());
-  symbols.insert(callee); // renames it to be unique
+  func::FuncOp callee = quantx::createOutlinedFunction(
+      b, loc, func.getSymName() + "_part", type, symbols);
   lastInserted = callee;
 
   b.setInsertionPoint(segment.front());
@@ -195,7 +188,7 @@ struct SplitLargeFunctionsPass
         splitter.outline(segment);
       // Constants whose users all moved into segments.
       for (Operation &op : llvm::make_early_inc_range(func.getBody().front()))
-        if (isClonableConstant(&op) && op.use_empty())
+        if (quantx::isClonableConstant(&op) && op.use_empty())
           op.erase();
     }
   }
