@@ -272,6 +272,23 @@ func.func @f(%x: tensor<2xi64>) {
 
 // -----
 
+// Zero-width integers (a fuzz finding: the range check shifted by -1).
+func.func @f(%x: tensor<2xi32>) {
+  // expected-error@+1 {{'quantx.rescale' op expected integers of at most 32 bits (or an i48 input), got i32 -> i0}}
+  %y = quantx.rescale %x {multiplier = #quantx.dyadic<multiplier = [1], shift = [0], rounding = double>} : tensor<2xi32> -> tensor<2xi0>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<2xi0>) {
+  // expected-error@+1 {{'quantx.rescale' op expected integers of at most 32 bits (or an i48 input), got i0 -> i8}}
+  %y = quantx.rescale %x {multiplier = #quantx.dyadic<multiplier = [1], shift = [0], rounding = double>} : tensor<2xi0> -> tensor<2xi8>
+  return
+}
+
+// -----
+
 func.func @f(%x: tensor<2xi32>) {
   // expected-error@+1 {{'quantx.rescale' op a 32-bit input must be signed}}
   %y = quantx.rescale %x {multiplier = #quantx.dyadic<multiplier = [1], shift = [0], rounding = double>, input_unsigned} : tensor<2xi32> -> tensor<2xi8>
