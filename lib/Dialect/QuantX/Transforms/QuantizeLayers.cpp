@@ -1,0 +1,221 @@
+//===- QuantizeLayers.cpp - conv2d, depthwise_conv2d, matmul in integer
+//-----===//
+
+#include "Quantizer.h"
+#include "WeightQuantizers.h"
+#include "mlir/Dialect/Tosa/Utils/ConversionUtils.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::quantx;
+
+/// The integers `w / scale + zeroPoint` of weights that lie on the grid
+/// their constant's `quantx.weight_scales` (one scale, or one per output
+/// channel) and `quantx.weight_zero_point` name (a QDQ model's own
+/// quantization): each within 1e-3 steps of an int8 integer.
+static std::optional<SmallVector<int64_t>>
+getWeightsOnGrid(ArrayRef<double> values, ArrayRef<double> scales,
+                 int64_t zeroPoint, WeightChannels channelOf) {
+  SmallVector<int64_t> integers;
+  integers.reserve(values.size());
+  for (auto [i, w] : llvm::enumerate(values)) {
+    double q = w / scales[scales.size() == 1 ? 0 : channelOf.of(i)];
+    double rounded = std::nearbyint(q) + double(zeroPoint);
+    if (!(std::abs(q + double(zeroPoint) - rounded) <= 1e-3) ||
+        rounded < -128 || rounded > 127)
+      return std::nullopt;
+    integers.push_back(int64_t(rounded));
+  }
+  return integers;
+}
+
+FailureOr<QuantizedWeights> Quantizer::quantizeWeights(Operation *op,
+                                                       Value weights) {
+  DenseElementsAttr elements = getConstantElements(weights);
+  SmallVector<double> values = getFloatValues(elements);
+  if (values.empty())
+    return failure();
+  WeightChannels channelOf = getWeightChannels(op, elements.getType());
+  int64_t channels = channelOf.count;
+  for (auto [i, w] : llvm::enumerate(values)) {
+    if (!std::isfinite(w)) {
+      op->emitError("quantx-quantize: weight ") << i << " is " << w;
+      hadError = true;
+      return failure();
+    }
+  }
+  QuantizedWeights result;
+  SmallVector<int64_t> integers;
+  PrecisionAttr precision = getPrecision(op);
+  Operation *constant = weights.getDefiningOp();
+  auto given =
+      constant->getAttrOfType<DenseF64ArrayAttr>(kWeightScalesAttrName);
+  auto givenZeroPoint =
+      constant->getAttrOfType<IntegerAttr>(kWeightZeroPointAttrName);
+  int64_t zeroPoint = givenZeroPoint ? givenZeroPoint.getInt() : 0;
+  // A QDQ model's own int8 grid, unless the layer asks for other bits.
+  if (given && precision.getWeights() == WeightFormat::Int8 &&
+      precision.getGranularity() == WeightGranularity::PerChannel &&
+      (given.size() == 1 || given.size() == channels) &&
+      llvm::all_of(given.asArrayRef(), [](double s) { return s > 0; }) &&
+      zeroPoint >= -128 && zeroPoint <= 127) {
+    if (auto onGrid = getWeightsOnGrid(values, given.asArrayRef(), zeroPoint,
+                                       channelOf)) {
+      integers = std::move(*onGrid);
+      result.zeroPoint = zeroPoint;
+      result.scales.assign(given.asArrayRef().begin(),
+                           given.asArrayRef().end());
+      if (result.scales.size() == 1)
+        result.scales.assign(channels, result.scales[0]);
+    } else {
+      emitRemark(constant->getLoc(),
+                 "quantx-quantize: weights are off the grid of their ")
+          << kWeightScalesAttrName << "; requantized per channel";
+    }
+  }
+  if (integers.empty()) {
+    WeightIntegers quantized =
+        quantizeWeightValues(precision, values, channelOf);
+    integers = std::move(quantized.integers);
+    result.scales = std::move(quantized.scales);
+  }
+  result.sums.assign(channels, 0);
+  SmallVector<int8_t> quantized;
+  quantized.reserve(integers.size());
+  for (auto [i, q] : llvm::enumerate(integers)) {
+    quantized.push_back(int8_t(q));
+    result.sums[channelOf.of(i)] += q - result.zeroPoint;
+  }
+  result.values = DenseElementsAttr::get(
+      elements.getType().clone(b.getI8Type()), ArrayRef(quantized));
+  return result;
+}
+
+std::optional<IntValue> Quantizer::convertConv(Operation *op) {
+  const IntValue *x = getActivation(op->getOperand(0));
+  SmallVector<double> bias =
+      getFloatValues(getConstantElements(op->getOperand(2)));
+  if (!x || bias.empty())
+    return std::nullopt;
+  FailureOr<QuantizedWeights> w = quantizeWeights(op, op->getOperand(1));
+  if (failed(w))
+    return std::nullopt;
+  int64_t channels = w->scales.size();
+  if (bias.size() == 1)
+    bias.assign(channels, bias[0]);
+  if (int64_t(bias.size()) != channels)
+    return std::nullopt;
+  IntValue result;
+  SmallVector<int32_t> biasQ;
+  for (int64_t c = 0; c < channels; ++c) {
+    double scale = x->scales[0] * w->scales[c];
+    result.scales.push_back(scale);
+    // The input zero point moves into the bias: sum (x - zp) w = sum x w -
+    // zp sum w, with padding by zp so that padded positions are real zeros.
+    double q =
+        std::nearbyint(bias[c] / scale) - double(x->zeroPoint) * w->sums[c];
+    if (!(std::abs(q) < 2147483647.0)) {
+      op->emitError("quantx-quantize: bias of channel ")
+          << c << " does not fit int32 at scale " << scale;
+      hadError = true;
+      return std::nullopt;
+    }
+    biasQ.push_back(int32_t(q));
+  }
+  Value input = x->value;
+  auto pad = op->getAttrOfType<DenseI64ArrayAttr>("pad");
+  if (x->zeroPoint != 0 &&
+      llvm::any_of(pad.asArrayRef(), [](int64_t p) { return p != 0; })) {
+    ArrayRef<int64_t> p = pad.asArrayRef(); // top, bottom, left, right
+    SmallVector<int64_t> padding = {0, 0, p[0], p[1], p[2], p[3], 0, 0};
+    auto type = x->getType();
+    SmallVector<int64_t> shape(type.getShape());
+    shape[1] += p[0] + p[1];
+    shape[2] += p[2] + p[3];
+    ImplicitLocOpBuilder ib(loc(), b);
+    input = tosa::PadOp::create(b, loc(), type.clone(shape), input,
+                                tosa::getTosaConstShape(ib, padding),
+                                i8ZeroPoint(x->zeroPoint));
+  }
+  Value weightConst = createConst(b, loc(), w->values);
+  auto biasType = RankedTensorType::get({channels}, b.getI32Type());
+  Value biasConst =
+      createConst(b, loc(), DenseElementsAttr::get(biasType, ArrayRef(biasQ)));
+  Operation *conv = cloneWith(op,
+                              {input, weightConst, biasConst, i8ZeroPoint(0),
+                               i8ZeroPoint(w->zeroPoint)},
+                              b.getI32Type());
+  conv->setAttr("acc_type", TypeAttr::get(b.getI32Type()));
+  if (input != x->value)
+    conv->setAttr("pad", b.getDenseI64ArrayAttr({0, 0, 0, 0}));
+  result.value = conv->getResult(0);
+  return result;
+}
+
+std::optional<IntValue> Quantizer::convertMatMul(tosa::MatMulOp op) {
+  const IntValue *a = getActivation(op.getA());
+  if (!a)
+    return std::nullopt;
+  IntValue result;
+  if (const IntValue *rhs = getActivation(op.getB())) {
+    // Both activations: zero points stay operands of the matmul.
+    result.scales = {a->scales[0] * rhs->scales[0]};
+    result.value = cloneWith(op,
+                             {a->value, rhs->value, i8ZeroPoint(a->zeroPoint),
+                              i8ZeroPoint(rhs->zeroPoint)},
+                             b.getI32Type())
+                       ->getResult(0);
+    return result;
+  }
+  FailureOr<QuantizedWeights> w = quantizeWeights(op, op.getB());
+  if (failed(w))
+    return std::nullopt;
+  for (double s : w->scales)
+    result.scales.push_back(a->scales[0] * s);
+  result.value = cloneWith(op,
+                           {a->value, createConst(b, loc(), w->values),
+                            i8ZeroPoint(0), i8ZeroPoint(w->zeroPoint)},
+                           b.getI32Type())
+                     ->getResult(0);
+  if (a->zeroPoint != 0) {
+    // sum_k (a - zp) w = sum_k a w - zp * colsum(w), w = q - weight zero
+    // point: one constant row per batch of weights [B, K, N].
+    ArrayRef<int64_t> wShape = w->values.getType().getShape();
+    int64_t batches = wShape[0], depth = wShape[1], columns = wShape[2];
+    SmallVector<int32_t> correction(batches * columns, 0);
+    for (auto [i, q] : llvm::enumerate(w->values.getValues<int8_t>())) {
+      int64_t batch = i / (depth * columns), column = i % columns;
+      correction[batch * columns + column] -=
+          int32_t(a->zeroPoint * (q - w->zeroPoint));
+    }
+    auto resultType = cast<RankedTensorType>(result.value.getType());
+    SmallVector<int64_t> shape = {batches, 1, columns};
+    Value row = createConst(
+        b, loc(),
+        DenseElementsAttr::get(resultType.clone(shape), ArrayRef(correction)));
+    result.value = tosa::AddOp::create(b, loc(), resultType, result.value, row);
+  }
+  return result;
+}
+
+/// Whether this pass computes `op`'s precision in integer; an error names
+/// the ones it cannot compute yet.
+bool Quantizer::supportsPrecision(Operation *op) {
+  PrecisionAttr precision = getPrecision(op);
+  if (precision.isFloat())
+    return false;
+  if (precision.getGranularity() == WeightGranularity::Group ||
+      precision.getGranularity() == WeightGranularity::TwoLevel ||
+      precision.getActivations() != 8) {
+    op->emitError("quantx-quantize: precision ")
+        << precision.str()
+        << " is not computed in integer yet (group and two-level scales "
+           "and 16-bit or sign activations are not implemented); choose "
+           "per-tensor or per-channel weights with 8-bit activations";
+    hadError = true;
+    return false;
+  }
+  return true;
+}

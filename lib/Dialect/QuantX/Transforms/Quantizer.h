@@ -1,0 +1,108 @@
+//===- Quantizer.h - the quantize pass's rewriter, shared by op family ---===//
+//
+// The quantize pass walks a function in order and gives every float value
+// it can an integer form (`IntValue`): an int8 activation (scale, zero
+// point) or an int32 accumulator (scale per tensor or per channel of the
+// last dimension, zero point 0, maybe a clamp still to apply). The rewrites
+// live by op family: Quantize.cpp (the walk, quantize/dequantize and the
+// shared helpers), QuantizeLayers.cpp (conv2d, depthwise_conv2d, matmul and
+// their weights), QuantizeElementwise.cpp (add, sub, mul, clamp,
+// reduce_sum), QuantizeDataMovement.cpp (concat, and the ops that keep
+// their input's quantization).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANTX_LIB_TRANSFORMS_QUANTIZER_H
+#define QUANTX_LIB_TRANSFORMS_QUANTIZER_H
+
+#include "Utils.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+namespace mlir::quantx {
+
+/// The integer form of a float value.
+struct IntValue {
+  Value value;
+  SmallVector<double> scales;
+  int64_t zeroPoint = 0;
+  /// A float clamp (ReLU, ReLU6) still to apply to an accumulator.
+  std::optional<std::pair<double, double>> clamp;
+
+  bool isAccumulator() const {
+    return cast<RankedTensorType>(value.getType())
+        .getElementType()
+        .isInteger(32);
+  }
+  RankedTensorType getType() const {
+    return cast<RankedTensorType>(value.getType());
+  }
+};
+
+/// Integer weights (int8 storage), one scale per output channel: at the
+/// layer's precision (int8 symmetric in [-127, 127] by default), or on the
+/// int8 grid the model gave them.
+struct QuantizedWeights {
+  DenseElementsAttr values;
+  SmallVector<double> scales;
+  /// One zero point for all channels (a QDQ model's asymmetric weights).
+  int64_t zeroPoint = 0;
+  /// Sum of `q - zeroPoint` over each channel (input zero-point folding).
+  SmallVector<int64_t> sums;
+};
+
+class Quantizer {
+public:
+  explicit Quantizer(func::FuncOp func) : func(func), b(func.getContext()) {}
+  LogicalResult run();
+
+private:
+  std::optional<IntValue> convert(Operation *op);
+  std::optional<IntValue> convertConv(Operation *op);
+  std::optional<IntValue> convertMatMul(tosa::MatMulOp op);
+  std::optional<IntValue> convertAddSub(Operation *op);
+  std::optional<IntValue> convertMul(tosa::MulOp op);
+  std::optional<IntValue> convertClamp(tosa::ClampOp op);
+  std::optional<IntValue> convertConcat(tosa::ConcatOp op);
+  std::optional<IntValue> convertKeepingQuantization(Operation *op);
+  std::optional<IntValue> convertReduceSum(tosa::ReduceSumOp op);
+  LogicalResult handleQuantize(QuantizeOp op);
+  void handleDequantize(DequantizeOp op);
+
+  /// The integer form of an activation operand (not an accumulator).
+  const IntValue *getActivation(Value v) {
+    auto it = ints.find(v);
+    if (it == ints.end() || it->second.isAccumulator() || it->second.clamp)
+      return nullptr;
+    return &it->second;
+  }
+  const IntValue *lookup(Value v) {
+    auto it = ints.find(v);
+    return it == ints.end() ? nullptr : &it->second;
+  }
+  Location loc() { return currentLoc; }
+  Value i8ZeroPoint(int64_t zp) {
+    auto type = RankedTensorType::get({1}, b.getI8Type());
+    return createConst(b, loc(),
+                       DenseElementsAttr::get(type, b.getI8IntegerAttr(zp)));
+  }
+  Value toQuantized(const IntValue &iv);
+  Value toFloat(const IntValue &iv, Type floatType);
+  /// `x - zero_point` of an int8 activation, in int32.
+  Value centered(const IntValue &iv);
+  /// `op` cloned with new operands and its result's element type changed.
+  Operation *cloneWith(Operation *op, ValueRange operands, Type elementType);
+  Value requantize(const IntValue &iv, UniformType to);
+  FailureOr<QuantizedWeights> quantizeWeights(Operation *op, Value weights);
+  bool supportsPrecision(Operation *op);
+
+  func::FuncOp func;
+  OpBuilder b;
+  Location currentLoc = UnknownLoc::get(func.getContext());
+  DenseMap<Value, IntValue> ints;
+  SmallVector<Operation *> converted;
+  /// Set when a diagnostic made the result unusable.
+  bool hadError = false;
+};
+} // namespace mlir::quantx
+
+#endif // QUANTX_LIB_TRANSFORMS_QUANTIZER_H
