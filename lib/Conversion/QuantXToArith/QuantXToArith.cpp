@@ -471,4 +471,5 @@ void mlir::quantx::populateQuantXToArithConversionPatterns(
   patterns.add<QuantizeOpLowering, DequantizeOpLowering, RescaleOpLowering,
                StorageCastOpLowering>(converter, ctx);
   patterns.add<RequantizeOpLowering>(converter, ctx, rounding);
+  populateUnpackWeightsLoweringPatterns(converter, patterns);
 }

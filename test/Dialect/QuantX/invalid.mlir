@@ -358,3 +358,64 @@ func.func @f(%x: tensor<2x3xi32>) {
   %y = quantx.rescale %x {multiplier = #quantx.dyadic<multiplier = [1, 2], shift = [0, 0], rounding = double>} : tensor<2x3xi32> -> tensor<2x3xi8>
   return
 }
+
+// -----
+
+func.func @f(%p: tensor<2xi8>) -> tensor<5xi8> {
+  // expected-error@+1 {{expects 3 packed bytes for 5 int4 elements, got 'tensor<2xi8>'}}
+  %w = quantx.unpack_weights %p format int4 : tensor<2xi8> -> tensor<5xi8>
+  return %w : tensor<5xi8>
+}
+
+// -----
+
+func.func @f(%p: tensor<1xi8>, %s: tensor<1xi8>) -> tensor<4xi8> {
+  // expected-error@+1 {{takes subscales, axis and block together}}
+  %w = quantx.unpack_weights %p, %s format int2 : tensor<1xi8>, tensor<1xi8> -> tensor<4xi8>
+  return %w : tensor<4xi8>
+}
+
+// -----
+
+func.func @f(%p: tensor<1xi8>, %s: tensor<1xi8>) -> tensor<4xi8> {
+  // expected-error@+1 {{block 3 does not divide dimension 0 of 'tensor<4xi8>'}}
+  %w = quantx.unpack_weights %p, %s format int2 {axis = 0 : i64, block = 3 : i64} : tensor<1xi8>, tensor<1xi8> -> tensor<4xi8>
+  return %w : tensor<4xi8>
+}
+
+// -----
+
+func.func @f(%p: tensor<1xi8>, %s: tensor<1xi8>) -> tensor<4xi8> {
+  // expected-error@+1 {{axis 1 is not a dimension of 'tensor<4xi8>'}}
+  %w = quantx.unpack_weights %p, %s format int2 {axis = 1 : i64, block = 4 : i64} : tensor<1xi8>, tensor<1xi8> -> tensor<4xi8>
+  return %w : tensor<4xi8>
+}
+
+// -----
+
+func.func @f(%p: tensor<1xi8>, %s: tensor<2xi8>) -> tensor<4xi8> {
+  // expected-error@+1 {{expects subscales of shape 'tensor<1xi8>', got 'tensor<2xi8>'}}
+  %w = quantx.unpack_weights %p, %s format int2 {axis = 0 : i64, block = 4 : i64} : tensor<1xi8>, tensor<2xi8> -> tensor<4xi8>
+  return %w : tensor<4xi8>
+}
+
+// -----
+
+func.func @f() -> tensor<4xi8> {
+  %p = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %s = "tosa.const"() {values = dense<[1, 0]> : tensor<2xi8>} : () -> tensor<2xi8>
+  // expected-error@+1 {{sub-scale 1 is 0, outside [1, 127]}}
+  %w = quantx.unpack_weights %p, %s format int2 {axis = 0 : i64, block = 2 : i64} : tensor<1xi8>, tensor<2xi8> -> tensor<4xi8>
+  return %w : tensor<4xi8>
+}
+
+// -----
+
+func.func @f() -> tensor<2xi8> {
+  // 0x80: element 0 is 0, element 1 the nibble 0x8 = -8; -8 * 20 = -160.
+  %p = "tosa.const"() {values = dense<-128> : tensor<1xi8>} : () -> tensor<1xi8>
+  %s = "tosa.const"() {values = dense<20> : tensor<1xi8>} : () -> tensor<1xi8>
+  // expected-error@+1 {{element 1 times its sub-scale 20 is -160, outside int8}}
+  %w = quantx.unpack_weights %p, %s format int4 {axis = 0 : i64, block = 2 : i64} : tensor<1xi8>, tensor<1xi8> -> tensor<2xi8>
+  return %w : tensor<2xi8>
+}

@@ -22,6 +22,11 @@ void populateQuantXToArithConversionPatterns(const TypeConverter &converter,
                                              RewritePatternSet &patterns,
                                              RoundingMode rounding);
 
+/// The pattern lowering `quantx.unpack_weights` to a `linalg.generic` that
+/// reads the packed bytes (included in the patterns above).
+void populateUnpackWeightsLoweringPatterns(const TypeConverter &converter,
+                                           RewritePatternSet &patterns);
+
 } // namespace mlir::quantx
 
 #endif // QUANTX_CONVERSION_QUANTXTOARITH_QUANTXTOARITH_H

@@ -1,5 +1,7 @@
 //===- QuantXOps.cpp - quantx operation verifiers and folders -------------===//
 
+#include "mlir/IR/Matchers.h"
+#include "quant-x/Dialect/QuantX/IR/PackedWeights.h"
 #include "quant-x/Dialect/QuantX/IR/QuantXDialect.h"
 #include "quant-x/Runtime/Kernels.h"
 
@@ -177,6 +179,81 @@ LogicalResult RescaleOp::verify() {
 //===----------------------------------------------------------------------===//
 // KernelCallOp
 //===----------------------------------------------------------------------===//
+
+/// The values of a constant i8 tensor (a splat expanded), or nothing.
+static std::optional<SmallVector<int8_t>> getConstantInt8s(Value value) {
+  DenseElementsAttr attr;
+  if (!value || !matchPattern(value, m_Constant(&attr)) ||
+      !attr.getElementType().isInteger(8))
+    return std::nullopt;
+  return SmallVector<int8_t>(attr.getValues<int8_t>());
+}
+
+LogicalResult UnpackWeightsOp::verify() {
+  RankedTensorType type = getOutput().getType();
+  int64_t count = type.getNumElements();
+  int64_t expected = getPackedBytes(getFormat(), count);
+  if (getPacked().getType().getDimSize(0) != expected)
+    return emitOpError("expects ")
+           << expected << " packed bytes for " << count << " "
+           << stringifyPackedFormat(getFormat()) << " elements, got "
+           << getPacked().getType();
+  if (bool(getSubscales()) != getAxis().has_value() ||
+      bool(getSubscales()) != getBlock().has_value())
+    return emitOpError("takes subscales, axis and block together");
+  if (!getSubscales())
+    return success();
+  int64_t axis = *getAxis(), block = *getBlock(), rank = type.getRank();
+  if (axis < 0 || axis >= rank)
+    return emitOpError("axis ") << axis << " is not a dimension of " << type;
+  if (block <= 0 || type.getDimSize(axis) % block != 0)
+    return emitOpError("block ")
+           << block << " does not divide dimension " << axis << " of " << type;
+  SmallVector<int64_t> shape(type.getShape());
+  shape[axis] /= block;
+  auto subscaleType = cast<RankedTensorType>(getSubscales().getType());
+  if (subscaleType.getShape() != ArrayRef(shape))
+    return emitOpError("expects subscales of shape ")
+           << type.clone(shape) << ", got " << subscaleType;
+  // With constant operands, every product must be an int8.
+  std::optional<SmallVector<int8_t>> subscales =
+      getConstantInt8s(getSubscales());
+  std::optional<SmallVector<int8_t>> packed = getConstantInt8s(getPacked());
+  if (!subscales)
+    return success();
+  for (auto [i, s] : llvm::enumerate(*subscales))
+    if (s < 1)
+      return emitOpError("sub-scale ")
+             << i << " is " << int(s) << ", outside [1, 127]";
+  if (!packed)
+    return success();
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t s = (*subscales)[getSubscaleIndex(type.getShape(), axis, block, i)];
+    int64_t product = unpackValue(getFormat(), *packed, i) * s;
+    if (product < -128 || product > 127)
+      return emitOpError("element ") << i << " times its sub-scale " << s
+                                     << " is " << product << ", outside int8";
+  }
+  return success();
+}
+
+DenseElementsAttr UnpackWeightsOp::evaluate() {
+  std::optional<SmallVector<int8_t>> packed = getConstantInt8s(getPacked());
+  std::optional<SmallVector<int8_t>> subscales;
+  if (!packed ||
+      (getSubscales() && !(subscales = getConstantInt8s(getSubscales()))))
+    return {};
+  RankedTensorType type = getOutput().getType();
+  SmallVector<int8_t> values(type.getNumElements());
+  for (auto [i, v] : llvm::enumerate(values)) {
+    int64_t value = unpackValue(getFormat(), *packed, i);
+    if (subscales)
+      value *= (*subscales)[getSubscaleIndex(type.getShape(), *getAxis(),
+                                             *getBlock(), i)];
+    v = int8_t(value);
+  }
+  return DenseElementsAttr::get(type, ArrayRef(values));
+}
 
 LogicalResult KernelCallOp::verify() {
   Type initType = getInit().getType();

@@ -77,6 +77,24 @@ def QuantX_WeightGranularity : I32EnumAttr<"WeightGranularity",
   }];
 }
 
+def QuantX_PackedFormat : I32EnumAttr<"PackedFormat",
+    "how sub-byte integers are packed into bytes", [
+      I32EnumAttrCase<"Int4", 0, "int4">,
+      I32EnumAttrCase<"Int2", 1, "int2">,
+      I32EnumAttrCase<"Sign", 2, "sign">
+    ]> {
+  let cppNamespace = "::mlir::quantx";
+  let genSpecializedAttr = 0;
+  let description = [{
+    Element `i` of a row-major tensor lives in byte `i / (8 / bits)`, at bit
+    `(i % (8 / bits)) * bits` (the first element in the low bits). `int4`:
+    4-bit two's complement, two per byte (int4 and int3 weights). `int2`:
+    2-bit two's complement, four per byte (int2 and ternary weights). `sign`:
+    one bit per element, 0 for -1 and 1 for +1, eight per byte (binary
+    weights: the exact `{-1, +1}` that `ui1` storage cannot express).
+  }];
+}
+
 def QuantX_RoundingMode : I32EnumAttr<"RoundingMode",
     "rounding of a dyadic rescale", [
       I32EnumAttrCase<"Double", 0, "double">,

@@ -123,6 +123,50 @@ def QuantX_RescaleOp : QuantX_Op<"rescale",
   }];
 }
 
+def QuantX_PackedFormatAttr
+    : EnumAttr<QuantX_Dialect, QuantX_PackedFormat, "packed_format"> {
+  let assemblyFormat = "$value";
+}
+
+def QuantX_UnpackWeightsOp : QuantX_Op<"unpack_weights", [Pure]> {
+  let summary = "sub-byte packed weights (times integer sub-scales) to int8";
+  let description = [{
+    Expands weights stored at fewer than 8 bits (`#quantx.packed_format`:
+    `int4`, `int2`, `sign`) from the 1-D byte tensor `packed` to an int8
+    tensor of the result's shape, element `i` (row-major) from packed
+    element `i`. With `subscales` (two-level and group scales), each element
+    is multiplied by the small unsigned integer sub-scale of its vector: the
+    sub-scale tensor has the result's shape with dimension `axis` divided by
+    `block`, and element `[.., j, ..]` takes sub-scale `[.., j / block, ..]`.
+    Sub-scales lie in [1, 127] and every product fits int8 (the verifier
+    checks constant operands), so the result is exact and feeds the int8
+    convolution and matmul kernels unchanged.
+
+    ```mlir
+    %w = quantx.unpack_weights %bytes format int4
+        : tensor<12xi8> -> tensor<2x3x4xi8>
+    %v = quantx.unpack_weights %bytes, %sub format int4 {axis = 2 : i64, block = 2 : i64}
+        : tensor<12xi8>, tensor<2x3x2xi8> -> tensor<2x3x4xi8>
+    ```
+  }];
+  let arguments = (ins 1DTensorOf<[I8]>:$packed,
+                       Optional<RankedTensorOf<[I8]>>:$subscales,
+                       QuantX_PackedFormatAttr:$format,
+                       OptionalAttr<I64Attr>:$axis,
+                       OptionalAttr<I64Attr>:$block);
+  let results = (outs StaticShapeTensorOf<[I8]>:$output);
+  let assemblyFormat = [{
+    $packed (`,` $subscales^)? `format` $format attr-dict `:` type($packed)
+    (`,` type($subscales)^)? `->` type($output)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The int8 result when `packed` (and `subscales`) are constants, else
+    /// null.
+    ::mlir::DenseElementsAttr evaluate();
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // CPU kernel level
 //===----------------------------------------------------------------------===//
