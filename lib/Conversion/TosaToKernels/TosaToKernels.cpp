@@ -51,6 +51,10 @@ std::optional<double> getConstantFloat(Value value) {
 }
 
 DenseElementsAttr getConstant(Value value) {
+  // Packed weights are unpacked for the kernels' own layout.
+  if (auto unpack = value ? value.getDefiningOp<mlir::quantx::UnpackWeightsOp>()
+                          : mlir::quantx::UnpackWeightsOp())
+    return unpack.evaluate();
   DenseElementsAttr attr;
   if (!value || !matchPattern(value, m_Constant(&attr)))
     return {};

@@ -74,6 +74,20 @@ int64_t PrecisionAttr::getMaxWeightMagnitude() const {
   }
 }
 
+int64_t PrecisionAttr::getMaxSubscale() const {
+  if (isFloat())
+    return 1;
+  int64_t fitting = 127 / getMaxWeightMagnitude();
+  switch (getGranularity()) {
+  case WeightGranularity::Group:
+    return fitting;
+  case WeightGranularity::TwoLevel:
+    return std::min<int64_t>(fitting, 15);
+  default:
+    return 1;
+  }
+}
+
 std::string PrecisionAttr::str() const {
   if (isFloat())
     return "float";

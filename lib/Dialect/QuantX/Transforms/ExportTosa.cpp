@@ -84,6 +84,21 @@ struct ExportTosaPass : quantx::impl::ExportTosaBase<ExportTosaPass> {
     for (RescaleOp op : rescales)
       if (failed(exportRescale(op)))
         return signalPassFailure();
+    // TOSA has no packed weights: they become int8 constants (TOSA's int4
+    // extension cannot hold sub-scaled weights).
+    SmallVector<UnpackWeightsOp> unpacks;
+    getOperation().walk([&](UnpackWeightsOp op) { unpacks.push_back(op); });
+    for (UnpackWeightsOp op : unpacks) {
+      DenseElementsAttr values = op.evaluate();
+      if (!values) {
+        op.emitOpError("quantx-export-tosa: packed weights that are not "
+                       "constants have no TOSA form");
+        return signalPassFailure();
+      }
+      OpBuilder b(op);
+      op.replaceAllUsesWith(createConst(b, op.getLoc(), values));
+      op.erase();
+    }
     // storage_cast pairs fold away; what remains sits at a float boundary.
     getOperation().walk([&](StorageCastOp op) {
       if (auto inner = op.getInput().getDefiningOp<StorageCastOp>())

@@ -5,6 +5,7 @@
 #include "WeightQuantizers.h"
 #include "mlir/Dialect/Tosa/Utils/ConversionUtils.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "quant-x/Dialect/QuantX/IR/PackedWeights.h"
 
 #include <cmath>
 
@@ -75,22 +76,56 @@ FailureOr<QuantizedWeights> Quantizer::quantizeWeights(Operation *op,
           << kWeightScalesAttrName << "; requantized per channel";
     }
   }
+  SmallVector<int64_t> subscales;
   if (integers.empty()) {
+    ArrayRef<int64_t> shape = elements.getType().getShape();
+    std::optional<int64_t> axis = getReductionAxis(op);
     WeightIntegers quantized =
-        quantizeWeightValues(precision, values, channelOf);
+        quantizeWeightValues(precision, values, channelOf, shape, axis);
     integers = std::move(quantized.integers);
     result.scales = std::move(quantized.scales);
+    subscales = std::move(quantized.subscales);
+    result.format = choosePackedFormat(precision.getWeights(), integers);
+    if (result.format)
+      result.packed = packValues(*result.format, integers);
+    if (!subscales.empty()) {
+      result.axis = *axis;
+      result.block = precision.getBlock();
+      result.subscales.assign(subscales.begin(), subscales.end());
+    }
   }
   result.sums.assign(channels, 0);
   SmallVector<int8_t> quantized;
   quantized.reserve(integers.size());
+  ArrayRef<int64_t> shape = elements.getType().getShape();
   for (auto [i, q] : llvm::enumerate(integers)) {
+    if (!subscales.empty())
+      q *= subscales[getSubscaleIndex(shape, result.axis, result.block, i)];
     quantized.push_back(int8_t(q));
     result.sums[channelOf.of(i)] += q - result.zeroPoint;
   }
   result.values = DenseElementsAttr::get(
       elements.getType().clone(b.getI8Type()), ArrayRef(quantized));
   return result;
+}
+
+Value Quantizer::materializeWeights(const QuantizedWeights &weights) {
+  if (!weights.format)
+    return createConst(b, loc(), weights.values);
+  auto bytes = [&](ArrayRef<int8_t> data, ArrayRef<int64_t> shape) {
+    auto type = RankedTensorType::get(shape, b.getI8Type());
+    return createConst(b, loc(), DenseElementsAttr::get(type, data));
+  };
+  Value packed = bytes(weights.packed, {int64_t(weights.packed.size())});
+  auto type = cast<RankedTensorType>(weights.values.getType());
+  if (weights.subscales.empty())
+    return UnpackWeightsOp::create(b, loc(), type, packed, Value(),
+                                   *weights.format, nullptr, nullptr);
+  SmallVector<int64_t> shape(type.getShape());
+  shape[weights.axis] /= weights.block;
+  return UnpackWeightsOp::create(
+      b, loc(), type, packed, bytes(weights.subscales, shape), *weights.format,
+      b.getI64IntegerAttr(weights.axis), b.getI64IntegerAttr(weights.block));
 }
 
 std::optional<IntValue> Quantizer::convertConv(Operation *op) {
@@ -139,7 +174,7 @@ std::optional<IntValue> Quantizer::convertConv(Operation *op) {
                                 tosa::getTosaConstShape(ib, padding),
                                 i8ZeroPoint(x->zeroPoint));
   }
-  Value weightConst = createConst(b, loc(), w->values);
+  Value weightConst = materializeWeights(*w);
   auto biasType = RankedTensorType::get({channels}, b.getI32Type());
   Value biasConst =
       createConst(b, loc(), DenseElementsAttr::get(biasType, ArrayRef(biasQ)));
@@ -175,8 +210,8 @@ std::optional<IntValue> Quantizer::convertMatMul(tosa::MatMulOp op) {
   for (double s : w->scales)
     result.scales.push_back(a->scales[0] * s);
   result.value = cloneWith(op,
-                           {a->value, createConst(b, loc(), w->values),
-                            i8ZeroPoint(0), i8ZeroPoint(w->zeroPoint)},
+                           {a->value, materializeWeights(*w), i8ZeroPoint(0),
+                            i8ZeroPoint(w->zeroPoint)},
                            b.getI32Type())
                      ->getResult(0);
   if (a->zeroPoint != 0) {
@@ -206,14 +241,18 @@ bool Quantizer::supportsPrecision(Operation *op) {
   PrecisionAttr precision = getPrecision(op);
   if (precision.isFloat())
     return false;
-  if (precision.getGranularity() == WeightGranularity::Group ||
-      precision.getGranularity() == WeightGranularity::TwoLevel ||
-      precision.getActivations() != 8) {
+  if (precision.getActivations() != 8) {
     op->emitError("quantx-quantize: precision ")
         << precision.str()
-        << " is not computed in integer yet (group and two-level scales "
-           "and 16-bit or sign activations are not implemented); choose "
-           "per-tensor or per-channel weights with 8-bit activations";
+        << " is not computed in integer yet (16-bit and sign activations "
+           "are not implemented); choose 8-bit activations";
+    hadError = true;
+    return false;
+  }
+  if (std::optional<std::string> mismatch =
+          getPrecisionMismatch(op, precision)) {
+    op->emitError("quantx-quantize: precision ")
+        << precision.str() << " does not fit this layer: " << *mismatch;
     hadError = true;
     return false;
   }

@@ -42,7 +42,15 @@ struct IntValue {
 /// layer's precision (int8 symmetric in [-127, 127] by default), or on the
 /// int8 grid the model gave them.
 struct QuantizedWeights {
+  /// The int8 integers the layer computes with (a group's or vector's
+  /// sub-scale applied).
   DenseElementsAttr values;
+  /// Below 8 bits: the format, the packed integers before sub-scales and
+  /// the sub-scales (none, or one per vector of `block` along `axis`).
+  std::optional<PackedFormat> format;
+  SmallVector<int8_t> packed;
+  SmallVector<int8_t> subscales;
+  int64_t axis = 0, block = 0;
   SmallVector<double> scales;
   /// One zero point for all channels (a QDQ model's asymmetric weights).
   int64_t zeroPoint = 0;
@@ -93,6 +101,9 @@ private:
   Operation *cloneWith(Operation *op, ValueRange operands, Type elementType);
   Value requantize(const IntValue &iv, UniformType to);
   FailureOr<QuantizedWeights> quantizeWeights(Operation *op, Value weights);
+  /// The weights as the layer stores them: an int8 constant, or packed
+  /// bytes (and sub-scales) through `quantx.unpack_weights`.
+  Value materializeWeights(const QuantizedWeights &weights);
   bool supportsPrecision(Operation *op);
 
   func::FuncOp func;

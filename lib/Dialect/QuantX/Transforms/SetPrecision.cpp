@@ -23,43 +23,6 @@ namespace mlir::quantx {
 using namespace mlir;
 using namespace mlir::quantx;
 
-/// The number of weights one group or vector spans the reduction of: a
-/// conv2d's input channels (OHWI), a matmul's K ([B, K, N]). Depthwise
-/// convolutions reduce over the kernel window alone: no groups.
-static std::optional<int64_t> getGroupableReduction(Operation *op) {
-  auto weightType = cast<ShapedType>(op->getOperand(1).getType());
-  if (!weightType.hasStaticShape())
-    return std::nullopt;
-  if (isa<tosa::Conv2DOp>(op) && weightType.getRank() == 4)
-    return weightType.getShape()[3];
-  if (isa<tosa::MatMulOp>(op) && weightType.getRank() == 3)
-    return weightType.getShape()[1];
-  return std::nullopt;
-}
-
-/// Why `precision` cannot apply to `op`, or nothing if it can.
-static std::optional<std::string> getMismatch(Operation *op,
-                                              PrecisionAttr precision) {
-  if (precision.isFloat())
-    return std::nullopt;
-  WeightGranularity granularity = precision.getGranularity();
-  if (granularity != WeightGranularity::Group &&
-      granularity != WeightGranularity::TwoLevel)
-    return std::nullopt;
-  std::optional<int64_t> reduction = getGroupableReduction(op);
-  if (!reduction)
-    return std::string(isa<tosa::DepthwiseConv2DOp>(op)
-                           ? "a depthwise convolution has no input-channel "
-                             "axis to group"
-                           : "its weights have no static reduction axis");
-  if (*reduction % precision.getBlock() != 0)
-    return "block size " + std::to_string(precision.getBlock()) +
-           " does not divide the " + std::to_string(*reduction) +
-           (isa<tosa::MatMulOp>(op) ? " reduction elements"
-                                    : " input channels");
-  return std::nullopt;
-}
-
 /// Whether `op` is a layer whose precision can be chosen.
 static bool isQuantizableLayer(Operation *op) {
   if (!isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::MatMulOp>(op) ||
@@ -247,7 +210,8 @@ void SetPrecisionPass::runOnOperation() {
       precision = it->second;
     }
     if (precision) {
-      if (std::optional<std::string> why = getMismatch(op, precision)) {
+      if (std::optional<std::string> why =
+              getPrecisionMismatch(op, precision)) {
         op->emitError("quantx-set-precision: precision ")
             << precision.str() << " from " << precisionFile
             << " does not fit this layer: " << *why;
@@ -257,7 +221,8 @@ void SetPrecisionPass::runOnOperation() {
     } else if (auto given =
                    op->getAttrOfType<PrecisionAttr>(kPrecisionAttrName)) {
       precision = given;
-      if (std::optional<std::string> why = getMismatch(op, precision)) {
+      if (std::optional<std::string> why =
+              getPrecisionMismatch(op, precision)) {
         op->emitError("quantx-set-precision: precision ")
             << precision.str() << " does not fit this layer: " << *why;
         failedLayer = true;
@@ -265,7 +230,8 @@ void SetPrecisionPass::runOnOperation() {
       }
     } else {
       precision = *global;
-      if (std::optional<std::string> why = getMismatch(op, precision)) {
+      if (std::optional<std::string> why =
+              getPrecisionMismatch(op, precision)) {
         precision = PrecisionAttr::get(&getContext(), precision.getWeights(),
                                        WeightGranularity::PerChannel, 0,
                                        precision.getActivations());

@@ -13,6 +13,8 @@ bool mlir::quantx::isFloatTensor(Type type) {
 }
 
 DenseElementsAttr mlir::quantx::getConstantElements(Value value) {
+  if (auto unpack = value.getDefiningOp<UnpackWeightsOp>())
+    return unpack.evaluate();
   auto constant = value.getDefiningOp<tosa::ConstOp>();
   if (!constant)
     return {};
@@ -61,6 +63,50 @@ WeightChannels mlir::quantx::getWeightChannels(Operation *op,
   if (isa<tosa::DepthwiseConv2DOp>(op))
     return {shape[2] * shape[3], 1};
   return {shape.back(), 1};
+}
+
+std::optional<int64_t> mlir::quantx::getReductionAxis(Operation *op) {
+  if (isa<tosa::Conv2DOp>(op))
+    return 3;
+  if (isa<tosa::MatMulOp>(op))
+    return 1;
+  return std::nullopt;
+}
+
+/// The number of weights one group or vector spans the reduction of.
+static std::optional<int64_t> getGroupableReduction(Operation *op) {
+  auto weightType = cast<ShapedType>(op->getOperand(1).getType());
+  std::optional<int64_t> axis = getReductionAxis(op);
+  if (!axis || !weightType.hasStaticShape() ||
+      weightType.getRank() != (isa<tosa::MatMulOp>(op) ? 3 : 4))
+    return std::nullopt;
+  return weightType.getShape()[*axis];
+}
+
+/// Why `precision` cannot apply to `op`, or nothing if it can.
+std::optional<std::string>
+mlir::quantx::getPrecisionMismatch(Operation *op, PrecisionAttr precision) {
+  if (precision.isFloat())
+    return std::nullopt;
+  WeightGranularity granularity = precision.getGranularity();
+  if (granularity != WeightGranularity::Group &&
+      granularity != WeightGranularity::TwoLevel)
+    return std::nullopt;
+  if (precision.getMaxSubscale() < 2)
+    return std::string("int8 weights leave no room for sub-scales: a weight "
+                       "times its sub-scale must fit int8");
+  std::optional<int64_t> reduction = getGroupableReduction(op);
+  if (!reduction)
+    return std::string(isa<tosa::DepthwiseConv2DOp>(op)
+                           ? "a depthwise convolution has no input-channel "
+                             "axis to group"
+                           : "its weights have no static reduction axis");
+  if (*reduction % precision.getBlock() != 0)
+    return "block size " + std::to_string(precision.getBlock()) +
+           " does not divide the " + std::to_string(*reduction) +
+           (isa<tosa::MatMulOp>(op) ? " reduction elements"
+                                    : " input channels");
+  return std::nullopt;
 }
 
 Value mlir::quantx::createConst(OpBuilder &b, Location loc,

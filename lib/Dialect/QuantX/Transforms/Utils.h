@@ -24,7 +24,8 @@ constexpr llvm::StringLiteral kWeightZeroPointAttrName =
 
 bool isFloatTensor(Type type);
 
-/// The elements of the `tosa.const` defining `value`, or null.
+/// The elements of the `tosa.const` defining `value` (or, for packed
+/// weights, of the `quantx.unpack_weights` of constants), or null.
 DenseElementsAttr getConstantElements(Value value);
 
 /// The float elements of a constant as doubles (empty when not a float
@@ -45,6 +46,16 @@ struct WeightChannels {
   int64_t of(int64_t flatIndex) const { return (flatIndex / stride) % count; }
 };
 WeightChannels getWeightChannels(Operation *op, ShapedType weightType);
+
+/// The weight dimension that groups and two-level vectors run along: a
+/// conv2d's input channels (OHWI: 3), a matmul's K ([B, K, N]: 1). A
+/// depthwise convolution reduces over its kernel window alone: none.
+std::optional<int64_t> getReductionAxis(Operation *op);
+
+/// Why `precision` cannot apply to the layer `op` (a group that does not
+/// divide its reduction axis, ...), or nothing if it can.
+std::optional<std::string> getPrecisionMismatch(Operation *op,
+                                                PrecisionAttr precision);
 
 /// `tosa.const` holding `elements`.
 Value createConst(OpBuilder &b, Location loc, DenseElementsAttr elements);

@@ -2,6 +2,8 @@
 
 #include "WeightQuantizers.h"
 
+#include "quant-x/Dialect/QuantX/IR/PackedWeights.h"
+
 #include <cmath>
 
 using namespace mlir;
@@ -33,6 +35,13 @@ public:
       q = int64_t(std::clamp(std::nearbyint(w / scale), -double(maxInteger),
                              double(maxInteger)));
     return scale;
+  }
+
+  void quantizeAt(ArrayRef<double> values, double scale,
+                  MutableArrayRef<int64_t> integers) const override {
+    for (auto [w, q] : llvm::zip(values, integers))
+      q = int64_t(std::clamp(std::nearbyint(w / scale), -double(maxInteger),
+                             double(maxInteger)));
   }
 
 private:
@@ -90,16 +99,104 @@ mlir::quantx::createWeightQuantizer(PrecisionAttr precision) {
   }
 }
 
-WeightIntegers mlir::quantx::quantizeWeightValues(PrecisionAttr precision,
-                                                  ArrayRef<double> values,
-                                                  WeightChannels channelOf) {
+/// Quantizes each group of `members` (indices into `values`) with its own
+/// scale.
+static void quantizeGroups(const WeightQuantizer &quantizer,
+                           ArrayRef<double> values,
+                           ArrayRef<SmallVector<int64_t>> members,
+                           MutableArrayRef<int64_t> integers,
+                           SmallVectorImpl<double> &scales) {
+  SmallVector<double> group;
+  SmallVector<int64_t> groupIntegers;
+  for (const SmallVector<int64_t> &indices : members) {
+    group.clear();
+    for (int64_t i : indices)
+      group.push_back(values[i]);
+    groupIntegers.assign(indices.size(), 0);
+    scales.push_back(quantizer.quantize(group, groupIntegers));
+    for (auto [i, q] : llvm::zip(indices, groupIntegers))
+      integers[i] = q;
+  }
+}
+
+/// Two-level quantization: each vector first gets its own float scale;
+/// each channel's scale is then its largest vector scale over the largest
+/// sub-scale, and each vector's scale becomes the channel's times an
+/// integer sub-scale, its weights requantized at that scale.
+static void quantizeVectors(PrecisionAttr precision,
+                            const WeightQuantizer &quantizer,
+                            ArrayRef<double> values, WeightChannels channelOf,
+                            ArrayRef<int64_t> shape, int64_t axis,
+                            WeightIntegers &result) {
+  int64_t block = precision.getBlock();
+  int64_t vectors = int64_t(values.size()) / block;
+  SmallVector<SmallVector<int64_t>> members(vectors);
+  SmallVector<int64_t> channelOfVector(vectors, 0);
+  for (int64_t i = 0, e = values.size(); i < e; ++i) {
+    int64_t v = getSubscaleIndex(shape, axis, block, i);
+    members[v].push_back(i);
+    channelOfVector[v] = channelOf.of(i);
+  }
+  SmallVector<double> vectorScales;
+  quantizeGroups(quantizer, values, members, result.integers, vectorScales);
+  // An all-zero vector has no scale of its own: any sub-scale gives zeros.
+  auto isZero = [&](int64_t v) {
+    return llvm::all_of(members[v], [&](int64_t i) { return values[i] == 0; });
+  };
+  int64_t maxSubscale = precision.getMaxSubscale();
+  result.scales.assign(channelOf.count, 0.0);
+  for (int64_t v = 0; v < vectors; ++v)
+    if (!isZero(v))
+      result.scales[channelOfVector[v]] =
+          std::max(result.scales[channelOfVector[v]], vectorScales[v]);
+  for (double &scale : result.scales)
+    scale = scale > 0 ? scale / double(maxSubscale) : 1.0;
+  bool roundUp = precision.getGranularity() == WeightGranularity::Group;
+  result.subscales.assign(vectors, 1);
+  SmallVector<double> group;
+  SmallVector<int64_t> integers;
+  for (int64_t v = 0; v < vectors; ++v) {
+    if (isZero(v))
+      continue;
+    double channelScale = result.scales[channelOfVector[v]];
+    double ratio = vectorScales[v] / channelScale;
+    // Rounding up keeps the group's largest weight on the grid; the
+    // 1e-9 absorbs the division's error on exact multiples.
+    double subscale =
+        roundUp ? std::ceil(ratio * (1 - 1e-9)) : std::nearbyint(ratio);
+    result.subscales[v] =
+        int64_t(std::clamp(subscale, 1.0, double(maxSubscale)));
+    group.clear();
+    for (int64_t i : members[v])
+      group.push_back(values[i]);
+    integers.assign(group.size(), 0);
+    for (auto [j, i] : llvm::enumerate(members[v]))
+      integers[j] = result.integers[i];
+    quantizer.quantizeAt(group, channelScale * double(result.subscales[v]),
+                         integers);
+    for (auto [j, i] : llvm::enumerate(members[v]))
+      result.integers[i] = integers[j];
+  }
+}
+
+WeightIntegers mlir::quantx::quantizeWeightValues(
+    PrecisionAttr precision, ArrayRef<double> values, WeightChannels channelOf,
+    ArrayRef<int64_t> shape, std::optional<int64_t> reductionAxis) {
   std::unique_ptr<WeightQuantizer> quantizer = createWeightQuantizer(precision);
   WeightIntegers result;
   result.integers.assign(values.size(), 0);
   int64_t channels = channelOf.count;
-  if (precision.getGranularity() == WeightGranularity::PerTensor) {
+  WeightGranularity granularity = precision.getGranularity();
+  if (granularity == WeightGranularity::PerTensor) {
     double scale = quantizer->quantize(values, result.integers);
     result.scales.assign(channels, scale);
+    return result;
+  }
+  if (granularity == WeightGranularity::Group ||
+      granularity == WeightGranularity::TwoLevel) {
+    assert(reductionAxis && "groups need a reduction axis");
+    quantizeVectors(precision, *quantizer, values, channelOf, shape,
+                    *reductionAxis, result);
     return result;
   }
   // Gather each channel's weights (strided in the tensor), quantize them,
@@ -107,16 +204,6 @@ WeightIntegers mlir::quantx::quantizeWeightValues(PrecisionAttr precision,
   SmallVector<SmallVector<int64_t>> members(channels);
   for (int64_t i = 0, e = values.size(); i < e; ++i)
     members[channelOf.of(i)].push_back(i);
-  SmallVector<double> group;
-  SmallVector<int64_t> integers;
-  for (const SmallVector<int64_t> &indices : members) {
-    group.clear();
-    for (int64_t i : indices)
-      group.push_back(values[i]);
-    integers.assign(indices.size(), 0);
-    result.scales.push_back(quantizer->quantize(group, integers));
-    for (auto [i, q] : llvm::zip(indices, integers))
-      result.integers[i] = q;
-  }
+  quantizeGroups(*quantizer, values, members, result.integers, result.scales);
   return result;
 }

@@ -25,24 +25,40 @@ public:
   /// the scale they share (> 0): each weight is about `integer * scale`.
   virtual double quantize(ArrayRef<double> values,
                           MutableArrayRef<int64_t> integers) const = 0;
+  /// Rewrites `integers` for `values` at a given `scale` (a sub-scaled
+  /// group's, near the one `quantize` chose). Ternary and binary integers
+  /// are the weights' signs whatever the scale: they stay.
+  virtual void quantizeAt(ArrayRef<double> values, double scale,
+                          MutableArrayRef<int64_t> integers) const {}
 };
 
 /// The quantizer of `precision`'s weight format (not float).
 std::unique_ptr<WeightQuantizer> createWeightQuantizer(PrecisionAttr precision);
 
-/// A weight tensor's integers (flattened, as the float values were) and the
-/// scale of each output channel.
+/// A weight tensor's integers (flattened, as the float values were), the
+/// scale of each output channel and, for group and two-level granularity,
+/// the integer sub-scale of each vector: weight `i` is about
+/// `integers[i] * subscales[getSubscaleIndex(shape, axis, block, i)] *
+/// scales[channel of i]`.
 struct WeightIntegers {
   SmallVector<int64_t> integers;
   SmallVector<double> scales;
+  SmallVector<int64_t> subscales;
 };
 
-/// Quantizes `values`, the weights of an op whose output channels
-/// `channelOf` describes, to `precision`: one scale per output channel, or
-/// one for the tensor (repeated per channel) with `per_tensor`.
+/// Quantizes `values`, the weights of `op` (static `shape`) whose output
+/// channels `channelOf` describes, to `precision`: one scale per output
+/// channel, one for the tensor (repeated per channel) with `per_tensor`, or
+/// per channel times an integer sub-scale per vector of `block` elements of
+/// `getReductionAxis(op)` with `group` and `two_level`. A group's sub-scale
+/// is its float scale rounded up to a multiple of the channel's scale (no
+/// weight is clipped); a two-level vector's is rounded to nearest
+/// (VS-Quant).
 WeightIntegers quantizeWeightValues(PrecisionAttr precision,
                                     ArrayRef<double> values,
-                                    WeightChannels channelOf);
+                                    WeightChannels channelOf,
+                                    ArrayRef<int64_t> shape,
+                                    std::optional<int64_t> reductionAxis);
 
 } // namespace mlir::quantx
 

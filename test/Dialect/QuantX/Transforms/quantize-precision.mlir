@@ -5,7 +5,8 @@
 // RUN: quant-opt %s --quantx-set-precision="weight-bits=ternary" --quantx-quantize | FileCheck %s --check-prefix=TERNARY
 // RUN: quant-opt %s --quantx-set-precision="weight-bits=binary" --quantx-quantize | FileCheck %s --check-prefix=BINARY
 // RUN: quant-opt %s --quantx-set-precision="weight-bits=float" --quantx-quantize 2>&1 | FileCheck %s --check-prefix=FLOAT
-// RUN: not quant-opt %s --quantx-set-precision="weight-bits=4 weight-granularity=group:2" --quantx-quantize 2>&1 | FileCheck %s --check-prefix=GROUP
+// RUN: quant-opt %s --quantx-set-precision="weight-bits=4 weight-granularity=group:2" --quantx-quantize | FileCheck %s --check-prefix=GROUP
+// RUN: quant-opt %s --quantx-set-precision="weight-bits=4 weight-granularity=two-level:2" --quantx-quantize | FileCheck %s --check-prefix=TWOLEVEL
 // RUN: not quant-opt %s --quantx-set-precision="activation-bits=16" --quantx-quantize 2>&1 | FileCheck %s --check-prefix=A16
 
 !qa = !quantx.uniform<i8:f32, #quantx.per_tensor<scale = 0.5, zero_point = 0>>
@@ -16,34 +17,64 @@
 //
 // int4, per channel: scales max|w| / 7 = 0.1 and 1/7; integers rounded to
 // nearest in [-7, 7] (0.7 and 0.05 as f32). The accumulator's scales are 0.5 times the weights'.
-// INT4: "tosa.const"() <{values = dense<{{\[\[\[}}7, 7], [-3, 4], [1, -4], [0, 0]]]> : tensor<1x4x2xi8>}>
+// Stored packed, two per byte, low nibble first: (7, 7) is 0x77 = 119,
+// (-3, 4) 0x4D = 77, (1, -4) 0xC1 = -63.
+// INT4: %[[PACKED:.*]] = "tosa.const"() <{values = dense<[119, 77, -63, 0]> : tensor<4xi8>}>
+// INT4: quantx.unpack_weights %[[PACKED]] format int4 : tensor<4xi8> -> tensor<1x4x2xi8>
 // INT4: tosa.matmul {{.*}}quantx.precision = #quantx.precision<weights = int4>
 // INT4: #quantx.per_axis<axis = 2, scales = [0.049999999148505073, 0.071428571428571425]>
 //
 // int4, per tensor: one scale 1/7 for both columns.
-// TENSOR: "tosa.const"() <{values = dense<{{\[\[\[}}5, 7], [-2, 4], [1, -4], [0, 0]]]> : tensor<1x4x2xi8>}>
+// (5, 7) -> 0x75 = 117, (-2, 4) -> 0x4E = 78, (1, -4) -> 0xC1 = -63.
+// TENSOR: "tosa.const"() <{values = dense<[117, 78, -63, 0]> : tensor<4xi8>}>
 // TENSOR: #quantx.per_axis<axis = 2, scales = [0.071428571428571425, 0.071428571428571425]>
 //
 // int3: [-3, 3], scales 0.7/3 and 1/3.
-// INT3: "tosa.const"() <{values = dense<{{\[\[\[}}3, 3], [-1, 2], [0, -2], [0, 0]]]> : tensor<1x4x2xi8>}>
+// int3 takes the int4 layout: (3, 3) 0x33 = 51, (-1, 2) 0x2F = 47,
+// (0, -2) 0xE0 = -32.
+// INT3: "tosa.const"() <{values = dense<[51, 47, -32, 0]> : tensor<4xi8>}>
+// INT3: quantx.unpack_weights %{{.*}} format int4
 //
 // int2: [-1, 1], scales 0.7 and 1 (0.5 rounds to even: 0).
-// INT2: "tosa.const"() <{values = dense<{{\[\[\[}}1, 1], [0, 0], [0, 0], [0, 0]]]> : tensor<1x4x2xi8>}>
+// Four per byte: (1, 1, 0, 0) is 0b0101 = 5.
+// INT2: "tosa.const"() <{values = dense<[5, 0]> : tensor<2xi8>}>
+// INT2: quantx.unpack_weights %{{.*}} format int2
 //
 // Ternary: thresholds 0.7 * mean|w| = 0.1925 and 0.35875; the scales are
 // the mean magnitudes kept: (0.7 + 0.3) / 2 = 0.5 and (1 + 0.5 + 0.5) / 3.
-// TERNARY: "tosa.const"() <{values = dense<{{\[\[\[}}1, 1], [-1, 1], [0, -1], [0, 0]]]> : tensor<1x4x2xi8>}>
+// In 2-bit two's complement (1, 1, -1, 1) is 01 01 11 01 from the low
+// bits: 0x75 = 117; (0, -1, 0, 0) is 0x0C = 12.
+// TERNARY: "tosa.const"() <{values = dense<[117, 12]> : tensor<2xi8>}>
+// TERNARY: quantx.unpack_weights %{{.*}} format int2
 // TERNARY: #quantx.per_axis<axis = 2, scales = [2.500000e-01, 0.33333333333333331]>
 //
 // Binary: signs (0 counts as +), scales mean|w| = 0.275 and 0.5125.
-// BINARY: "tosa.const"() <{values = dense<{{\[\[\[}}1, 1], [-1, 1], [1, -1], [1, 1]]]> : tensor<1x4x2xi8>}>
+// One bit each, 1 for +1: (1, 1, -1, 1, 1, -1, 1, 1) is 0b11011011 = -37.
+// BINARY: "tosa.const"() <{values = dense<-37> : tensor<1xi8>}>
+// BINARY: quantx.unpack_weights %{{.*}} format sign : tensor<1xi8> -> tensor<1x4x2xi8>
 // BINARY: #quantx.per_axis<axis = 2, scales = [0.13750000018626451, 0.25625000009313226]>
 //
 // FLOAT: remark: quantx-quantize: 'tosa.matmul' stays float (its precision is float)
 // FLOAT: tosa.matmul {{.*}} : (tensor<1x1x4xf32>, tensor<1x4x2xf32>
 //
-// GROUP: error: quantx-quantize: precision w4a8-g2 is not computed in integer yet (group and two-level scales and 16-bit or sign activations are not implemented); choose per-tensor or per-channel weights with 8-bit activations
-// A16: error: quantx-quantize: precision w8a16 is not computed in integer yet
+// Groups of 2 along K: group scales max|w| / 7 are 0.1, 0.1/7 (column 0)
+// and 1/7, 0.5/7 (column 1). Each column's scale is its largest over 18
+// (the largest sub-scale that keeps 7 * 18 in int8), and each group's
+// sub-scale its scale over that, rounded up: 18, ceil(2.57) = 3; 18, 9.
+// Integers at the sub-scaled scales: (7, -3 | 6, 0), (7, 4 | -7, 1).
+// GROUP: %[[PACKED:.*]] = "tosa.const"() <{values = dense<[119, 77, -106, 16]> : tensor<4xi8>}>
+// GROUP: %[[SUB:.*]] = "tosa.const"() <{values = dense<{{\[\[\[}}18, 18], [3, 9]]]> : tensor<1x2x2xi8>}>
+// GROUP: quantx.unpack_weights %[[PACKED]], %[[SUB]] format int4 {axis = 1 : i64, block = 2 : i64}
+// GROUP: #quantx.per_axis<axis = 2, scales = [0.002777777730472504, 0.003968253968253968]>
+//
+// Two-level (VS-Quant): 4-bit sub-scales (at most 15) rounded to nearest:
+// 15, round(2.14) = 2; 15, round(7.5) = 8. Integers (7, -3 | 7, 0) (7.5
+// clamps to 7), (7, 4 | -7, 1).
+// TWOLEVEL: "tosa.const"() <{values = dense<[119, 77, -105, 16]> : tensor<4xi8>}>
+// TWOLEVEL: "tosa.const"() <{values = dense<{{\[\[\[}}15, 15], [2, 8]]]> : tensor<1x2x2xi8>}>
+// TWOLEVEL: #quantx.per_axis<axis = 2, scales = [0.0033333332765670049, 0.0047619047619047615]>
+//
+// A16: error: quantx-quantize: precision w8a16 is not computed in integer yet (16-bit and sign activations are not implemented); choose 8-bit activations
 func.func @fully_connected(%a: tensor<1x1x4xf32>) -> tensor<1x1x2xf32> {
   %q = quantx.quantize %a : tensor<1x1x4xf32> -> tensor<1x1x4x!qa>
   %d = quantx.dequantize %q : tensor<1x1x4x!qa> -> tensor<1x1x4xf32>

@@ -1,5 +1,6 @@
 // RUN: quant-opt %s --quantx-set-precision | FileCheck %s --check-prefix=DEFAULT
 // RUN: quant-opt %s --quantx-set-precision="weight-bits=4 weight-granularity=group:16" 2>&1 | FileCheck %s --check-prefix=GROUP
+// RUN: quant-opt %s --quantx-set-precision="weight-granularity=group:16" 2>&1 | FileCheck %s --check-prefix=INT8GROUP
 // RUN: quant-opt %s --quantx-set-precision="weight-bits=ternary weight-granularity=group:16" | FileCheck %s --check-prefix=TERNARY
 // RUN: quant-opt %s --quantx-set-precision="precision-file=%S/Inputs/precision-layers.json weight-bits=4" | FileCheck %s --check-prefix=FILE
 // RUN: quant-opt %s --quantx-set-precision="weight-bits=4" | quant-opt --quantx-set-precision="weight-bits=2" | FileCheck %s --check-prefix=KEEP
@@ -34,6 +35,10 @@
 // GROUP: tosa.conv2d {{.*}}#quantx.precision<weights = int4>
 // GROUP: tosa.matmul {{.*}}#quantx.precision<weights = int4, granularity = group, block = 16>
 // GROUP: tosa.depthwise_conv2d {{.*}}#quantx.precision<weights = int4>
+
+// int8 weights cannot take sub-scales (a weight times its sub-scale must fit
+// int8, the kernels' operand): per channel, with a remark, on every layer.
+// INT8GROUP-COUNT-3: remark: {{.*}}quantx-set-precision: group:16 does not fit this layer (int8 weights leave no room for sub-scales: a weight times its sub-scale must fit int8): per channel instead
 
 // Ternary weights have a scale per channel whatever the granularity says.
 // TERNARY-COUNT-3: #quantx.precision<weights = ternary>

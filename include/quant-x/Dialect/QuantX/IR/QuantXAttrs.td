@@ -267,6 +267,12 @@ def QuantX_PrecisionAttr : QuantX_Attr<"Precision", "precision"> {
     /// The largest integer magnitude a weight takes (127 for int8, 7 for
     /// int4, 1 for ternary and binary).
     int64_t getMaxWeightMagnitude() const;
+    /// The largest integer sub-scale of a group or two-level vector: the
+    /// largest that keeps every weight times its sub-scale within int8 (so
+    /// the int8 kernels compute the layer exactly), and at most 15 (4-bit
+    /// sub-scales, VS-Quant's choice) for two-level. 1 for other
+    /// granularities.
+    int64_t getMaxSubscale() const;
     bool isFloat() const { return getWeights() == WeightFormat::Float; }
     /// The text form `quantx-set-precision` reads (`w4a8`, `w4a8-g32`, ...).
     std::string str() const;

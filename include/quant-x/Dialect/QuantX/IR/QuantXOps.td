@@ -156,7 +156,7 @@ def QuantX_UnpackWeightsOp : QuantX_Op<"unpack_weights", [Pure]> {
                        OptionalAttr<I64Attr>:$block);
   let results = (outs StaticShapeTensorOf<[I8]>:$output);
   let assemblyFormat = [{
-    $packed (`,` $subscales^)? `format` $format attr-dict `:` type($packed)
+    $packed (`,` $subscales^)? `format` `` $format attr-dict `:` type($packed)
     (`,` type($subscales)^)? `->` type($output)
   }];
   let hasVerifier = 1;
