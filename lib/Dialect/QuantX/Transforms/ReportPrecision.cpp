@@ -1,6 +1,7 @@
 //===- ReportPrecision.cpp - per-layer precision, bytes and MACs as JSON --===//
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "quant-x/Dialect/QuantX/IR/PackedWeights.h"
 #include "quant-x/Dialect/QuantX/IR/Precision.h"
 #include "quant-x/Dialect/QuantX/Transforms/Passes.h"
 #include "llvm/Support/FileSystem.h"
@@ -44,6 +45,48 @@ static int64_t countChannels(Operation *op) {
                                                   : 1;
 }
 
+/// Bytes of the scales of an integer layer: one float per channel, or one.
+static int64_t countScaleBytes(Operation *op, PrecisionAttr precision) {
+  return 4 * (precision.getGranularity() == WeightGranularity::PerTensor
+                  ? 1
+                  : countChannels(op));
+}
+
+/// Bytes the weights of `op` take as the module stores them now: float,
+/// int8, or packed bytes and sub-scales; an integer layer's scales
+/// included.
+static int64_t countStoredBytes(Operation *op, PrecisionAttr precision,
+                                int64_t elements) {
+  Value weights = op->getOperand(1);
+  if (auto unpack = weights.getDefiningOp<UnpackWeightsOp>()) {
+    int64_t bytes = unpack.getPacked().getType().getNumElements();
+    if (Value subscales = unpack.getSubscales())
+      bytes += cast<ShapedType>(subscales.getType()).getNumElements();
+    return bytes + countScaleBytes(op, precision);
+  }
+  Type element = cast<ShapedType>(weights.getType()).getElementType();
+  if (!element.isInteger())
+    return elements * ((element.getIntOrFloatBitWidth() + 7) / 8);
+  return elements * ((element.getIntOrFloatBitWidth() + 7) / 8) +
+         countScaleBytes(op, precision);
+}
+
+/// Bytes the quantize pass stores `precision`'s weights in: packed bytes
+/// (int3 in the int4 layout), a byte per group or vector sub-scale, and
+/// the scales.
+static int64_t countPackedBytes(Operation *op, PrecisionAttr precision,
+                                int64_t elements) {
+  if (precision.isFloat())
+    return 4 * elements;
+  int64_t bytes = elements;
+  if (std::optional<PackedFormat> format =
+          choosePackedFormat(precision.getWeights(), {}))
+    bytes = getPackedBytes(*format, elements);
+  if (precision.getMaxSubscale() > 1)
+    bytes += elements / precision.getBlock();
+  return bytes + countScaleBytes(op, precision);
+}
+
 namespace {
 struct ReportPrecisionPass
     : quantx::impl::ReportPrecisionBase<ReportPrecisionPass> {
@@ -66,19 +109,8 @@ struct ReportPrecisionPass
       auto weights = cast<ShapedType>(op->getOperand(1).getType());
       int64_t elements =
           weights.hasStaticShape() ? weights.getNumElements() : 0;
-      int64_t scales =
-          precision.getGranularity() == WeightGranularity::PerTensor
-              ? 1
-              : countChannels(op);
-      bool isFloat = !weights.getElementType().isInteger();
-      int64_t storedBits =
-          isFloat ? 32 : weights.getElementType().getIntOrFloatBitWidth();
-      int64_t bytes =
-          (elements * storedBits + 7) / 8 + (isFloat ? 0 : 4 * scales);
-      int64_t packed =
-          precision.isFloat()
-              ? bytes
-              : (elements * precision.getWeightBits() + 7) / 8 + 4 * scales;
+      int64_t bytes = countStoredBytes(op, precision, elements);
+      int64_t packed = countPackedBytes(op, precision, elements);
       totalBytes += bytes;
       totalPacked += packed;
       layers.push_back(llvm::json::Object{

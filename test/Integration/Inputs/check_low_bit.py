@@ -1,0 +1,142 @@
+"""check_low_bit.py OUT_DIR ISAS_FILE MODEL CALIB INPUT PRECISION...: for each
+precision (`weight-bits[/weight-granularity]`), quantizes MODEL with
+quant-opt --quantize and checks, printing "<precision>: ok":
+
+- packed storage: every quantx.unpack_weights, decoded here from the byte
+  layout's definition (docs/Dialect.md) and times its sub-scales, equals
+  the int8 weights that quantx-export-tosa materializes (the compiler's own
+  decoder); the packed bytes are as few as the format allows; the report's
+  stored bytes equal its packed bytes;
+- integer compute: quant-run's reference lowering (--kernels none, which
+  unpacks at run time) and every kernel ISA the CPU runs (which unpack at
+  compile time), at 1 and 2 threads, give bit-identical outputs.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+
+BITS = {"int4": 4, "int2": 2, "sign": 1}
+LAYER = re.compile(
+    r"tosa\.(?:conv2d|depthwise_conv2d|matmul) %\w+, (%\w+),")
+CONST = re.compile(
+    r'(%\w+) = "tosa\.const"\(\) <\{values = dense<(.*?)> : '
+    r"tensor<([0-9x]*)x?i8>\}>")
+UNPACK = re.compile(
+    r"(%\w+) = quantx\.unpack_weights (%\w+)(?:, (%\w+))? format (\w+)"
+    r"(?: \{axis = (\d+) : i64, block = (\d+) : i64\})? : .* -> "
+    r"tensor<([0-9x]+)xi8>")
+
+
+def run(argv):
+    result = subprocess.run(argv, capture_output=True, text=True)
+    if result.returncode:
+        sys.exit(f"failed: {' '.join(argv)}\n{result.stderr[-2000:]}")
+    return result.stdout
+
+
+def parse_dense(body, shape):
+    """The int8 values of a dense<...> body of a tensor of `shape`."""
+    count = int(np.prod(shape)) if shape else 1
+    if body.startswith('"0x'):
+        data = np.frombuffer(bytes.fromhex(body[3:-1]), dtype=np.int8)
+    else:
+        data = np.array([int(v) for v in re.findall(r"-?\d+", body)],
+                        dtype=np.int8)
+    if data.size == 1:
+        data = np.full(count, data[0], dtype=np.int8)
+    return data.reshape(shape)
+
+
+def constants(text):
+    return {name: parse_dense(body, [int(d) for d in dims.split("x") if d])
+            for name, body, dims in CONST.findall(text)}
+
+
+def decode(fmt, packed, shape, subscales=None, axis=None, block=None):
+    """Element i is bits [(i % per) * bits, ...) of byte i / per, low bits
+    first; two's complement, or 0 -> -1 and 1 -> +1 for `sign`."""
+    bits = BITS[fmt]
+    per = 8 // bits
+    count = int(np.prod(shape))
+    assert packed.size == -(-count // per), "packed size is not minimal"
+    index = np.arange(count)
+    raw = packed.view(np.uint8).astype(np.int64)
+    code = (raw[index // per] >> ((index % per) * bits)) & ((1 << bits) - 1)
+    if fmt == "sign":
+        values = 2 * code - 1
+    else:
+        values = np.where(code >= 1 << (bits - 1), code - (1 << bits), code)
+    values = values.reshape(shape)
+    if subscales is not None:
+        assert subscales.min() >= 1
+        values = values * np.repeat(subscales.astype(np.int64), block,
+                                    axis=axis)
+    assert values.min() >= -128 and values.max() <= 127
+    return values
+
+
+def check_packing(quantized, exported):
+    q_text, e_text = open(quantized).read(), open(exported).read()
+    q_consts, e_consts = constants(q_text), constants(e_text)
+    unpacks = {m[0]: m for m in UNPACK.findall(q_text)}
+    q_weights, e_weights = LAYER.findall(q_text), LAYER.findall(e_text)
+    assert len(q_weights) == len(e_weights)
+    checked = 0
+    for q_name, e_name in zip(q_weights, e_weights):
+        if q_name not in unpacks:
+            continue
+        _, packed, sub, fmt, axis, block, dims = unpacks[q_name]
+        shape = [int(d) for d in dims.split("x")]
+        subscales = q_consts[sub] if sub else None
+        ours = decode(fmt, q_consts[packed].reshape(-1), shape, subscales,
+                      int(axis) if axis else None,
+                      int(block) if block else None)
+        theirs = e_consts[e_name].astype(np.int64)
+        assert np.array_equal(ours, theirs), f"{q_name}: decode differs"
+        checked += 1
+    return checked
+
+
+def main(out, isa_file, model, calib, x, precisions):
+    with open(isa_file) as f:
+        isas = [line.strip() for line in f if line.strip()]
+    for precision in precisions:
+        bits, _, granularity = precision.partition("/")
+        tag = precision.replace("/", "-").replace(":", "")
+        quantized = os.path.join(out, f"{tag}.mlir")
+        report = os.path.join(out, f"{tag}.json")
+        # Single rounding: the one quantx-export-tosa can express exactly.
+        options = (f"calibration-data={calib} weight-bits={bits} "
+                   f"rounding=single report={report}")
+        if granularity:
+            options += f" weight-granularity={granularity}"
+        run(["quant-opt", model, f"--quantize={options}", "-o", quantized])
+        exported = os.path.join(out, f"{tag}-tosa.mlir")
+        run(["quant-opt", quantized, "--quantx-export-tosa", "-o", exported])
+        unpacked = check_packing(quantized, exported)
+        assert unpacked > 0, "no packed weights"
+        with open(report) as f:
+            summary = json.load(f)
+        assert summary["total_weight_bytes"] == \
+            summary["total_packed_weight_bytes"], summary
+        reference = os.path.join(out, f"{tag}-ref.npy")
+        run(["quant-run", quantized, "--kernels", "none", "--input", x,
+             "--output", reference])
+        for isa in isas:
+            for threads in ("1", "2"):
+                result = os.path.join(out, f"{tag}-{isa}-{threads}.npy")
+                run(["quant-run", quantized, "--kernels", isa, "--threads",
+                     threads, "--input", x, "--output", result])
+                assert np.array_equal(np.load(result), np.load(reference)), \
+                    f"{precision} {isa} threads={threads} differs"
+        print(f"{precision}: ok ({unpacked} packed layers, "
+              f"{summary['total_weight_bytes']} bytes)", flush=True)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:6], sys.argv[6:])
