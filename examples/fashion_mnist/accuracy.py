@@ -52,6 +52,32 @@ def evaluate(tools, model_path, images_path, labels, out_path):
     return (logits.argmax(1) == labels).mean() * 100, latency
 
 
+def prepare_data(work, test_images, calib_images):
+    """(calibration .npy, test images .npy, test labels): calibration
+    images come from the training set, evaluation from the test set; both
+    with the argument's batch dimension of 1."""
+    train_x, _ = data.load("train")
+    test_x, test_y = data.load("test")
+    test_x, test_y = test_x[:test_images], test_y[:test_images]
+    calib = os.path.join(work, "calib.npy")
+    np.save(calib, train_x[-calib_images:][:, None])
+    images = os.path.join(work, "test.npy")
+    np.save(images, test_x[:, None])
+    return calib, images, test_y
+
+
+def train_models(work, names, epochs, train_images, reuse):
+    """Trains and exports the networks to WORK/<name>.onnx (unless `reuse`
+    and they are there)."""
+    if reuse and all(os.path.exists(os.path.join(work, n + ".onnx"))
+                     for n in names):
+        return
+    sys.stderr.write(run([sys.executable, os.path.join(HERE, "train.py"),
+                          work, "--epochs", str(epochs), "--models",
+                          ",".join(names), "--train-images",
+                          str(train_images)], progress=True))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build", default=os.path.join(HERE, "..", "..",
@@ -73,23 +99,11 @@ def main():
     os.makedirs(args.work_dir, exist_ok=True)
     work = args.work_dir
 
-    train_x, _ = data.load("train")
-    test_x, test_y = data.load("test")
-    test_x, test_y = test_x[:args.test_images], test_y[:args.test_images]
-    # Calibration images come from the training set, evaluation from the
-    # test set; both with the argument's batch dimension of 1.
-    calib = os.path.join(work, "calib.npy")
-    np.save(calib, train_x[-args.calib_images:][:, None])
-    images = os.path.join(work, "test.npy")
-    np.save(images, test_x[:, None])
-
-    train_cmd = [sys.executable, os.path.join(HERE, "train.py"), work,
-                 "--epochs", str(args.epochs), "--models", args.models,
-                 "--train-images", str(args.train_images)]
+    calib, images, test_y = prepare_data(work, args.test_images,
+                                         args.calib_images)
     names = args.models.split(",")
-    if not (args.reuse_models and all(
-            os.path.exists(os.path.join(work, n + ".onnx")) for n in names)):
-        sys.stderr.write(run(train_cmd, progress=True))
+    train_models(work, names, args.epochs, args.train_images,
+                 args.reuse_models)
 
     methods = args.methods.split(",")
     header = ("| model | float | " + " | ".join(f"int8 {m}" for m in methods)

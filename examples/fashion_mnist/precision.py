@@ -1,0 +1,102 @@
+"""Accuracy and weight size of the example networks on Fashion-MNIST at each
+weight precision (quant-opt --quantize weight-bits=... weight-granularity=...).
+
+Trains the networks as accuracy.py does (or reuses them with
+--reuse-models), quantizes each with min/max calibration at every
+precision, and runs them with quant-run on the test set. Weight KiB is the
+report's `total_weight_bytes` (packed weights, sub-scales and per-channel
+scales of the quantized layers; float layers at 4 bytes per weight). Low
+bits use round-to-nearest weights and no rounding optimization: this is
+the baseline later accuracy work improves.
+
+/usr/bin/python3 examples/fashion_mnist/precision.py --build build \
+    [--epochs 3] [--reuse-models] [--precisions w8a8,w4a8,...]
+"""
+
+import argparse
+import json
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "python"))
+sys.path.insert(0, HERE)
+
+import models  # noqa: E402
+import quantx  # noqa: E402
+from accuracy import evaluate, prepare_data, run, train_models  # noqa: E402
+
+# (column, quant-opt --quantize options)
+PRECISIONS = {
+    "w8a8": "weight-bits=8",
+    "w4a8": "weight-bits=4",
+    "w4a8-g32": "weight-bits=4 weight-granularity=group:32",
+    "w4a8-tl16": "weight-bits=4 weight-granularity=two-level:16",
+    "w3a8": "weight-bits=3",
+    "w2a8": "weight-bits=2",
+    "wta8": "weight-bits=ternary",
+    "wba8": "weight-bits=binary",
+}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--build", default=os.path.join(HERE, "..", "..",
+                                                        "build"))
+    parser.add_argument("--work-dir", default="/tmp/quantx-fashion-mnist")
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--train-images", type=int, default=60000)
+    parser.add_argument("--test-images", type=int, default=10000)
+    parser.add_argument("--calib-images", type=int, default=256)
+    parser.add_argument("--models", default=",".join(models.MODELS))
+    parser.add_argument("--precisions", default=",".join(PRECISIONS))
+    parser.add_argument("--reuse-models", action="store_true")
+    args = parser.parse_args()
+    tools = {t: os.path.join(args.build, "bin", t)
+             for t in ("quant-opt", "quant-run")}
+    work = args.work_dir
+    os.makedirs(work, exist_ok=True)
+    calib, images, test_y = prepare_data(work, args.test_images,
+                                         args.calib_images)
+    names = args.models.split(",")
+    train_models(work, names, args.epochs, args.train_images,
+                 args.reuse_models)
+    precisions = args.precisions.split(",")
+    out = os.path.join(work, "out.npy")
+    rows = ["| model | precision | accuracy (%) | vs float | weight KiB |",
+            "| --- | --- | --- | --- | --- |"]
+    for name in names:
+        float_mlir = os.path.join(work, name + ".mlir")
+        float_text = quantx.import_onnx(os.path.join(work, name + ".onnx"))
+        with open(float_mlir, "w") as f:
+            f.write(float_text)
+        float_acc, _ = evaluate(tools, float_mlir, images, test_y, out)
+        report = os.path.join(work, f"{name}.float.json")
+        run([tools["quant-opt"], float_mlir,
+             "--quantx-set-precision=weight-bits=float",
+             f"--quantx-report-precision=report={report}", "-o", os.devnull])
+        with open(report) as f:
+            float_kib = json.load(f)["total_weight_bytes"] / 1024
+        rows.append(f"| {name} | float | {float_acc:.2f} | | "
+                    f"{float_kib:.1f} |")
+        for precision in precisions:
+            quantized = os.path.join(work, f"{name}.{precision}.mlir")
+            report = os.path.join(work, f"{name}.{precision}.json")
+            sys.stderr.write(f"{name}: quantizing ({precision})\n")
+            run([tools["quant-opt"], float_mlir,
+                 f"--quantize=calibration-data={calib} report={report} "
+                 + PRECISIONS[precision], "-o", quantized])
+            with open(report) as f:
+                kib = json.load(f)["total_weight_bytes"] / 1024
+            acc, _ = evaluate(tools, quantized, images, test_y, out)
+            rows.append(f"| {name} | {precision} | {acc:.2f} | "
+                        f"{acc - float_acc:+.2f} | {kib:.1f} |")
+    print(f"Fashion-MNIST test accuracy (%), {len(test_y)} images, "
+          f"{args.calib_images} calibration images (min/max), "
+          f"{args.epochs} epochs; weight KiB of the conv and linear layers "
+          "as stored (report total_weight_bytes)\n")
+    print("\n".join(rows))
+
+
+if __name__ == "__main__":
+    main()
