@@ -21,6 +21,7 @@ import sys
 import numpy as np
 
 BITS = {"int4": 4, "int2": 2, "sign": 1}
+CAST = re.compile(r"(%\w+) = tosa\.cast (%\w+) ")
 LAYER = re.compile(
     r"tosa\.(?:conv2d|depthwise_conv2d|matmul) %\w+, (%\w+),")
 CONST = re.compile(
@@ -86,8 +87,12 @@ def check_packing(quantized, exported):
     unpacks = {m[0]: m for m in UNPACK.findall(q_text)}
     q_weights, e_weights = LAYER.findall(q_text), LAYER.findall(e_text)
     assert len(q_weights) == len(e_weights)
+    # int16 matmuls read their int8 weights through a cast.
+    q_casts, e_casts = dict(CAST.findall(q_text)), dict(CAST.findall(e_text))
     checked = 0
     for q_name, e_name in zip(q_weights, e_weights):
+        q_name, e_name = q_casts.get(q_name, q_name), e_casts.get(e_name,
+                                                                  e_name)
         if q_name not in unpacks:
             continue
         _, packed, sub, fmt, axis, block, dims = unpacks[q_name]
@@ -106,8 +111,9 @@ def main(out, isa_file, model, calib, x, precisions):
     with open(isa_file) as f:
         isas = [line.strip() for line in f if line.strip()]
     for precision in precisions:
-        bits, _, granularity = precision.partition("/")
-        tag = precision.replace("/", "-").replace(":", "")
+        weights, _, activations = precision.partition("@")
+        bits, _, granularity = weights.partition("/")
+        tag = precision.replace("/", "-").replace(":", "").replace("@", "-a")
         quantized = os.path.join(out, f"{tag}.mlir")
         report = os.path.join(out, f"{tag}.json")
         # Single rounding: the one quantx-export-tosa can express exactly.
@@ -115,11 +121,13 @@ def main(out, isa_file, model, calib, x, precisions):
                    f"rounding=single report={report}")
         if granularity:
             options += f" weight-granularity={granularity}"
+        if activations:
+            options += f" activation-bits={activations}"
         run(["quant-opt", model, f"--quantize={options}", "-o", quantized])
         exported = os.path.join(out, f"{tag}-tosa.mlir")
         run(["quant-opt", quantized, "--quantx-export-tosa", "-o", exported])
         unpacked = check_packing(quantized, exported)
-        assert unpacked > 0, "no packed weights"
+        assert unpacked > 0 or bits == "8", "no packed weights"
         with open(report) as f:
             summary = json.load(f)
         assert summary["total_weight_bytes"] == \

@@ -39,7 +39,8 @@ Value Quantizer::toQuantized(const IntValue &iv) {
   RankedTensorType type = iv.getType();
   UniformType element =
       iv.isAccumulator()
-          ? getAccumulatorType(b.getContext(), iv.scales, type.getRank() - 1)
+          ? getAccumulatorType(b.getContext(), iv.scales, type.getRank() - 1,
+                               type.getElementType().getIntOrFloatBitWidth())
           : getInt8Type(b.getContext(), iv.scales[0], iv.zeroPoint);
   return StorageCastOp::create(b, loc(), type.clone(element), iv.value);
 }
@@ -105,6 +106,11 @@ void Quantizer::handleDequantize(DequantizeOp op) {
   if (!params || type.getStorageWidth() != 8 || !type.isSigned() ||
       type.getNarrowRange())
     return;
+  Value source = replacedQuantizeSources.lookup(op.getInput());
+  if (auto quantize = op.getInput().getDefiningOp<QuantizeOp>())
+    source = quantize.getInput();
+  if (source)
+    floatSources[op.getResult()] = source;
   IntValue iv;
   iv.scales = {params.getScale().convertToDouble()};
   iv.zeroPoint = params.getZeroPoint();
@@ -147,6 +153,7 @@ LogicalResult Quantizer::handleQuantize(QuantizeOp op) {
       result = StorageCastOp::create(b, loc(), op.getType(), clamped);
     }
   }
+  replacedQuantizeSources[result] = op.getInput();
   op.replaceAllUsesWith(result);
   op.erase();
   return success();

@@ -41,16 +41,20 @@ std::optional<IntValue> Quantizer::convertAddSub(Operation *op) {
     }
     if (!fits || values.empty())
       continue;
-    Value qConst =
-        createConst(b, loc(),
-                    DenseElementsAttr::get(constType.clone(b.getI32Type()),
-                                           ArrayRef(values)));
+    // At the accumulator's width (int48 after 16-bit activations).
+    Type accType = acc->getType().getElementType();
+    SmallVector<APInt> wide;
+    for (int32_t v : values)
+      wide.push_back(
+          APInt(accType.getIntOrFloatBitWidth(), v, /*isSigned=*/true));
+    Value qConst = createConst(
+        b, loc(), DenseElementsAttr::get(constType.clone(accType), wide));
     IntValue result = *acc;
     result.value =
         cloneWith(op,
                   accValue == lhs ? SmallVector<Value>{acc->value, qConst}
                                   : SmallVector<Value>{qConst, acc->value},
-                  b.getI32Type())
+                  accType)
             ->getResult(0);
     return result;
   }

@@ -128,8 +128,96 @@ Value Quantizer::materializeWeights(const QuantizedWeights &weights) {
       b.getI64IntegerAttr(weights.axis), b.getI64IntegerAttr(weights.block));
 }
 
+std::optional<IntValue> Quantizer::getInt16Activation(Operation *layer,
+                                                      Value input) {
+  // Back through data movement and clamps (a ReLU after the point), to the
+  // quantization point's dequantize.
+  SmallVector<Operation *> path;
+  Value value = input;
+  while (!floatSources.count(value)) {
+    Operation *def = value.getDefiningOp();
+    if (!def || !isa<tosa::ReshapeOp, tosa::TransposeOp, tosa::SliceOp,
+                     tosa::PadOp, tosa::MaxPool2dOp, tosa::ClampOp>(def)) {
+      layer->emitError("quantx-quantize: 16-bit activations need the "
+                       "layer's input to be a quantization point");
+      hadError = true;
+      return std::nullopt;
+    }
+    path.push_back(def);
+    value = def->getOperand(0);
+  }
+  // Symmetric int16 over the range of the int8 point (zero point 0, as
+  // TOSA's int16 x int8 convolutions require).
+  const IntValue *point = getActivation(value);
+  if (!point)
+    return std::nullopt;
+  double lo = point->scales[0] * double(-128 - point->zeroPoint);
+  double hi = point->scales[0] * double(127 - point->zeroPoint);
+  double maxAbs = std::max(std::abs(lo), std::abs(hi));
+  IntValue result;
+  result.scales = {maxAbs > 0 ? maxAbs / 32767.0 : 1.0};
+  auto toInt16 = [&](double v) {
+    return int64_t(
+        std::clamp(std::nearbyint(v / result.scales[0]), -32768.0, 32767.0));
+  };
+  auto i16Type = UniformType::get(
+      b.getContext(), b.getI16Type(), b.getF32Type(), /*narrowRange=*/false,
+      PerTensorAttr::get(b.getContext(), APFloat(result.scales[0]), 0));
+  Value source = floatSources.lookup(value);
+  Value quantized;
+  if (const IntValue *wide = lookup(source)) {
+    // From the accumulator (or activation) the int8 point was requantized
+    // from: no int8 rounding in between.
+    quantized = requantize(*wide, i16Type);
+    if (wide->clamp) {
+      // The accumulator's ReLU / ReLU6 still applies: its range in int16.
+      auto storageType =
+          cast<RankedTensorType>(quantized.getType()).clone(b.getI16Type());
+      Value storage = StorageCastOp::create(b, loc(), storageType, quantized);
+      Value clamped = tosa::ClampOp::create(
+          b, loc(), storageType, storage,
+          b.getIntegerAttr(b.getI16Type(), toInt16(wide->clamp->first)),
+          b.getIntegerAttr(b.getI16Type(), toInt16(wide->clamp->second)));
+      quantized = StorageCastOp::create(
+          b, loc(), cast<RankedTensorType>(quantized.getType()), clamped);
+    }
+  } else {
+    auto type = cast<RankedTensorType>(source.getType());
+    quantized = QuantizeOp::create(b, loc(), type.clone(i16Type), source);
+  }
+  auto quantizedType = cast<RankedTensorType>(quantized.getType());
+  result.value = StorageCastOp::create(
+      b, loc(), quantizedType.clone(b.getI16Type()), quantized);
+  // The path again, on int16 (pads with the zero point 0).
+  for (Operation *op : llvm::reverse(path)) {
+    SmallVector<Value> operands(op->getOperands());
+    operands[0] = result.value;
+    if (isa<tosa::PadOp>(op))
+      operands[2] = zeroPoint(0, 16);
+    Operation *clone = cloneWith(op, operands, b.getI16Type());
+    if (auto clamp = dyn_cast<tosa::ClampOp>(op)) {
+      auto lo = dyn_cast<FloatAttr>(clamp.getMinValAttr());
+      auto hi = dyn_cast<FloatAttr>(clamp.getMaxValAttr());
+      if (!lo || !hi)
+        return std::nullopt;
+      clone->setAttr(
+          "min_val",
+          b.getIntegerAttr(b.getI16Type(), toInt16(lo.getValueAsDouble())));
+      clone->setAttr(
+          "max_val",
+          b.getIntegerAttr(b.getI16Type(), toInt16(hi.getValueAsDouble())));
+    }
+    result.value = clone->getResult(0);
+  }
+  return result;
+}
+
 std::optional<IntValue> Quantizer::convertConv(Operation *op) {
-  const IntValue *x = getActivation(op->getOperand(0));
+  std::optional<IntValue> wide;
+  if (getPrecision(op).getActivations() == 16 &&
+      !(wide = getInt16Activation(op, op->getOperand(0))))
+    return std::nullopt;
+  const IntValue *x = wide ? &*wide : getActivation(op->getOperand(0));
   SmallVector<double> bias =
       getFloatValues(getConstantElements(op->getOperand(2)));
   if (!x || bias.empty())
@@ -175,14 +263,21 @@ std::optional<IntValue> Quantizer::convertConv(Operation *op) {
                                 i8ZeroPoint(x->zeroPoint));
   }
   Value weightConst = materializeWeights(*w);
-  auto biasType = RankedTensorType::get({channels}, b.getI32Type());
+  // int16 activations accumulate in int48 (TOSA's int16 x int8 form).
+  unsigned accBits = wide ? 48 : 32;
+  Type accType = b.getIntegerType(accBits);
+  auto biasType = RankedTensorType::get({channels}, accType);
+  SmallVector<APInt> biasValues;
+  for (int32_t v : biasQ)
+    biasValues.push_back(APInt(accBits, v, /*isSigned=*/true));
   Value biasConst =
-      createConst(b, loc(), DenseElementsAttr::get(biasType, ArrayRef(biasQ)));
-  Operation *conv = cloneWith(op,
-                              {input, weightConst, biasConst, i8ZeroPoint(0),
-                               i8ZeroPoint(w->zeroPoint)},
-                              b.getI32Type());
-  conv->setAttr("acc_type", TypeAttr::get(b.getI32Type()));
+      createConst(b, loc(), DenseElementsAttr::get(biasType, biasValues));
+  Operation *conv =
+      cloneWith(op,
+                {input, weightConst, biasConst, zeroPoint(0, wide ? 16 : 8),
+                 i8ZeroPoint(w->zeroPoint)},
+                accType);
+  conv->setAttr("acc_type", TypeAttr::get(accType));
   if (input != x->value)
     conv->setAttr("pad", b.getDenseI64ArrayAttr({0, 0, 0, 0}));
   result.value = conv->getResult(0);
@@ -190,11 +285,15 @@ std::optional<IntValue> Quantizer::convertConv(Operation *op) {
 }
 
 std::optional<IntValue> Quantizer::convertMatMul(tosa::MatMulOp op) {
-  const IntValue *a = getActivation(op.getA());
+  std::optional<IntValue> wide;
+  if (getPrecision(op).getActivations() == 16 &&
+      !(wide = getInt16Activation(op, op.getA())))
+    return std::nullopt;
+  const IntValue *a = wide ? &*wide : getActivation(op.getA());
   if (!a)
     return std::nullopt;
   IntValue result;
-  if (const IntValue *rhs = getActivation(op.getB())) {
+  if (const IntValue *rhs = wide ? nullptr : getActivation(op.getB())) {
     // Both activations: zero points stay operands of the matmul.
     result.scales = {a->scales[0] * rhs->scales[0]};
     result.value = cloneWith(op,
@@ -209,11 +308,24 @@ std::optional<IntValue> Quantizer::convertMatMul(tosa::MatMulOp op) {
     return std::nullopt;
   for (double s : w->scales)
     result.scales.push_back(a->scales[0] * s);
-  result.value = cloneWith(op,
-                           {a->value, materializeWeights(*w), i8ZeroPoint(0),
-                            i8ZeroPoint(w->zeroPoint)},
-                           b.getI32Type())
-                     ->getResult(0);
+  Value weights = materializeWeights(*w);
+  if (wide) {
+    // TOSA's int48 matmul takes int16 on both sides.
+    auto type = cast<RankedTensorType>(weights.getType());
+    weights =
+        tosa::CastOp::create(b, loc(), type.clone(b.getI16Type()), weights);
+    result.value = cloneWith(op,
+                             {a->value, weights, zeroPoint(0, 16),
+                              zeroPoint(w->zeroPoint, 16)},
+                             b.getIntegerType(48))
+                       ->getResult(0);
+    return result;
+  }
+  result.value =
+      cloneWith(op,
+                {a->value, weights, i8ZeroPoint(0), i8ZeroPoint(w->zeroPoint)},
+                b.getI32Type())
+          ->getResult(0);
   if (a->zeroPoint != 0) {
     // sum_k (a - zp) w = sum_k a w - zp * colsum(w), w = q - weight zero
     // point: one constant row per batch of weights [B, K, N].
@@ -241,11 +353,11 @@ bool Quantizer::supportsPrecision(Operation *op) {
   PrecisionAttr precision = getPrecision(op);
   if (precision.isFloat())
     return false;
-  if (precision.getActivations() != 8) {
+  if (precision.getActivations() == 1) {
     op->emitError("quantx-quantize: precision ")
         << precision.str()
-        << " is not computed in integer yet (16-bit and sign activations "
-           "are not implemented); choose 8-bit activations";
+        << " is not computed in integer yet (sign activations are not "
+           "implemented); choose 8- or 16-bit activations";
     hadError = true;
     return false;
   }

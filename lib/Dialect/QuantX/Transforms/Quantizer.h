@@ -28,10 +28,10 @@ struct IntValue {
   /// A float clamp (ReLU, ReLU6) still to apply to an accumulator.
   std::optional<std::pair<double, double>> clamp;
 
+  /// An int32 accumulator, or an int48 one (16-bit activations).
   bool isAccumulator() const {
-    return cast<RankedTensorType>(value.getType())
-        .getElementType()
-        .isInteger(32);
+    Type element = cast<RankedTensorType>(value.getType()).getElementType();
+    return element.isInteger(32) || element.isInteger(48);
   }
   RankedTensorType getType() const {
     return cast<RankedTensorType>(value.getType());
@@ -88,6 +88,18 @@ private:
     return it == ints.end() ? nullptr : &it->second;
   }
   Location loc() { return currentLoc; }
+  /// The 16-bit form of a layer's input activation `input` (symmetric, over
+  /// the range its int8 quantization point covers), for layers with 16-bit
+  /// activations; an error if `input` is not a quantization point (through
+  /// reshapes, transposes, slices, pads and max pools).
+  std::optional<IntValue> getInt16Activation(Operation *layer, Value input);
+  /// A [1] zero-point constant of `bits` bits.
+  Value zeroPoint(int64_t zp, unsigned bits) {
+    auto type = RankedTensorType::get({1}, b.getIntegerType(bits));
+    return createConst(
+        b, loc(),
+        DenseElementsAttr::get(type, APInt(bits, zp, /*isSigned=*/true)));
+  }
   Value i8ZeroPoint(int64_t zp) {
     auto type = RankedTensorType::get({1}, b.getI8Type());
     return createConst(b, loc(),
@@ -110,6 +122,11 @@ private:
   OpBuilder b;
   Location currentLoc = UnknownLoc::get(func.getContext());
   DenseMap<Value, IntValue> ints;
+  /// The float value each dequantized quantization point quantizes (its
+  /// integer form in `ints`, or a float argument), for 16-bit layers.
+  DenseMap<Value, Value> floatSources;
+  /// What the quantize ops the pass replaced quantized.
+  DenseMap<Value, Value> replacedQuantizeSources;
   SmallVector<Operation *> converted;
   /// Set when a diagnostic made the result unusable.
   bool hadError = false;

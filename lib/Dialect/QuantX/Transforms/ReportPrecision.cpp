@@ -58,6 +58,10 @@ static int64_t countScaleBytes(Operation *op, PrecisionAttr precision) {
 static int64_t countStoredBytes(Operation *op, PrecisionAttr precision,
                                 int64_t elements) {
   Value weights = op->getOperand(1);
+  // A matmul with 16-bit activations widens its int8 weights as it reads
+  // them.
+  if (auto widened = weights.getDefiningOp<tosa::CastOp>())
+    weights = widened.getInput();
   if (auto unpack = weights.getDefiningOp<UnpackWeightsOp>()) {
     int64_t bytes = unpack.getPacked().getType().getNumElements();
     if (Value subscales = unpack.getSubscales())

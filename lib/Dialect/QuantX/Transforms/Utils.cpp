@@ -184,13 +184,14 @@ UniformType mlir::quantx::getInt8Type(MLIRContext *ctx, double scale,
 
 UniformType mlir::quantx::getAccumulatorType(MLIRContext *ctx,
                                              ArrayRef<double> scales,
-                                             int64_t axis) {
+                                             int64_t axis, unsigned bits) {
   QuantParamsAttr params;
   if (scales.size() == 1)
     params = PerTensorAttr::get(ctx, APFloat(scales[0]), 0);
   else
     params =
         PerAxisAttr::get(ctx, axis, DenseF64ArrayAttr::get(ctx, scales), {});
-  return UniformType::get(ctx, IntegerType::get(ctx, 32), Float32Type::get(ctx),
+  return UniformType::get(ctx, IntegerType::get(ctx, bits),
+                          Float32Type::get(ctx),
                           /*narrow_range=*/false, params);
 }

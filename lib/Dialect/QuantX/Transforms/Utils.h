@@ -77,9 +77,10 @@ bool isQuantizationPoint(Value value);
 /// `!quantx.uniform<i8:f32, #quantx.per_tensor<...>>`.
 UniformType getInt8Type(MLIRContext *ctx, double scale, int64_t zeroPoint);
 
-/// The i32 accumulator type: one scale, or one per channel of `axis`.
+/// The accumulator type (i32, or i48 for 16-bit activations): one scale,
+/// or one per channel of `axis`.
 UniformType getAccumulatorType(MLIRContext *ctx, ArrayRef<double> scales,
-                               int64_t axis);
+                               int64_t axis, unsigned bits = 32);
 
 } // namespace mlir::quantx
 
