@@ -78,19 +78,24 @@ def train_models(work, names, epochs, train_images, reuse):
                           str(train_images)], progress=True))
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_common_arguments(parser, epochs):
+    """The options of the training, data and tools both scripts share."""
     parser.add_argument("--build", default=os.path.join(HERE, "..", "..",
                                                         "build"))
     parser.add_argument("--work-dir", default="/tmp/quantx-fashion-mnist")
-    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--epochs", type=int, default=epochs)
     parser.add_argument("--train-images", type=int, default=60000)
     parser.add_argument("--test-images", type=int, default=10000)
     parser.add_argument("--calib-images", type=int, default=256)
     parser.add_argument("--models", default=",".join(models.MODELS))
-    parser.add_argument("--methods", default=",".join(METHODS))
     parser.add_argument("--reuse-models", action="store_true",
                         help="skip training when WORK_DIR holds the .onnx")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_common_arguments(parser, epochs=2)
+    parser.add_argument("--methods", default=",".join(METHODS))
     parser.add_argument("--max-drop", type=float, default=None,
                         help="fail if int8 loses more accuracy points")
     args = parser.parse_args()

@@ -22,9 +22,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "python"))
 sys.path.insert(0, HERE)
 
-import models  # noqa: E402
 import quantx  # noqa: E402
-from accuracy import evaluate, prepare_data, run, train_models  # noqa: E402
+from accuracy import (add_common_arguments, evaluate, prepare_data,  # noqa: E402
+                      run, train_models)
 
 # (column, quant-opt --quantize options)
 PRECISIONS = {
@@ -36,21 +36,14 @@ PRECISIONS = {
     "w2a8": "weight-bits=2",
     "wta8": "weight-bits=ternary",
     "wba8": "weight-bits=binary",
+    "w8a16": "weight-bits=8 activation-bits=16",
 }
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--build", default=os.path.join(HERE, "..", "..",
-                                                        "build"))
-    parser.add_argument("--work-dir", default="/tmp/quantx-fashion-mnist")
-    parser.add_argument("--epochs", type=int, default=3)
-    parser.add_argument("--train-images", type=int, default=60000)
-    parser.add_argument("--test-images", type=int, default=10000)
-    parser.add_argument("--calib-images", type=int, default=256)
-    parser.add_argument("--models", default=",".join(models.MODELS))
+    add_common_arguments(parser, epochs=3)
     parser.add_argument("--precisions", default=",".join(PRECISIONS))
-    parser.add_argument("--reuse-models", action="store_true")
     args = parser.parse_args()
     tools = {t: os.path.join(args.build, "bin", t)
              for t in ("quant-opt", "quant-run")}
