@@ -19,8 +19,8 @@ import subprocess
 import sys
 
 import numpy as np
+from packed_layout import decode
 
-BITS = {"int4": 4, "int2": 2, "sign": 1}
 CAST = re.compile(r"(%\w+) = tosa\.cast (%\w+) ")
 LAYER = re.compile(
     r"tosa\.(?:conv2d|depthwise_conv2d|matmul) %\w+, (%\w+),")
@@ -56,29 +56,6 @@ def parse_dense(body, shape):
 def constants(text):
     return {name: parse_dense(body, [int(d) for d in dims.split("x") if d])
             for name, body, dims in CONST.findall(text)}
-
-
-def decode(fmt, packed, shape, subscales=None, axis=None, block=None):
-    """Element i is bits [(i % per) * bits, ...) of byte i / per, low bits
-    first; two's complement, or 0 -> -1 and 1 -> +1 for `sign`."""
-    bits = BITS[fmt]
-    per = 8 // bits
-    count = int(np.prod(shape))
-    assert packed.size == -(-count // per), "packed size is not minimal"
-    index = np.arange(count)
-    raw = packed.view(np.uint8).astype(np.int64)
-    code = (raw[index // per] >> ((index % per) * bits)) & ((1 << bits) - 1)
-    if fmt == "sign":
-        values = 2 * code - 1
-    else:
-        values = np.where(code >= 1 << (bits - 1), code - (1 << bits), code)
-    values = values.reshape(shape)
-    if subscales is not None:
-        assert subscales.min() >= 1
-        values = values * np.repeat(subscales.astype(np.int64), block,
-                                    axis=axis)
-    assert values.min() >= -128 and values.max() <= 127
-    return values
 
 
 def check_packing(quantized, exported):
