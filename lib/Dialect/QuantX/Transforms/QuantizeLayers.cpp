@@ -130,14 +130,15 @@ Value Quantizer::materializeWeights(const QuantizedWeights &weights) {
 
 std::optional<IntValue> Quantizer::getInt16Activation(Operation *layer,
                                                       Value input) {
-  // Back through data movement and clamps (a ReLU after the point), to the
-  // quantization point's dequantize.
+  // Back through data movement, pools and clamps (a ReLU after the point),
+  // to the quantization point's dequantize.
   SmallVector<Operation *> path;
   Value value = input;
   while (!floatSources.count(value)) {
     Operation *def = value.getDefiningOp();
-    if (!def || !isa<tosa::ReshapeOp, tosa::TransposeOp, tosa::SliceOp,
-                     tosa::PadOp, tosa::MaxPool2dOp, tosa::ClampOp>(def)) {
+    if (!def ||
+        !isa<tosa::ReshapeOp, tosa::TransposeOp, tosa::SliceOp, tosa::PadOp,
+             tosa::MaxPool2dOp, tosa::AvgPool2dOp, tosa::ClampOp>(def)) {
       layer->emitError("quantx-quantize: 16-bit activations need the "
                        "layer's input to be a quantization point");
       hadError = true;
@@ -194,7 +195,11 @@ std::optional<IntValue> Quantizer::getInt16Activation(Operation *layer,
     operands[0] = result.value;
     if (isa<tosa::PadOp>(op))
       operands[2] = zeroPoint(0, 16);
+    if (isa<tosa::AvgPool2dOp>(op))
+      operands[1] = operands[2] = zeroPoint(0, 16);
     Operation *clone = cloneWith(op, operands, b.getI16Type());
+    if (isa<tosa::AvgPool2dOp>(op))
+      clone->setAttr("acc_type", TypeAttr::get(b.getI32Type()));
     if (auto clamp = dyn_cast<tosa::ClampOp>(op)) {
       auto lo = dyn_cast<FloatAttr>(clamp.getMinValAttr());
       auto hi = dyn_cast<FloatAttr>(clamp.getMaxValAttr());

@@ -36,3 +36,24 @@ func.func @relu_between(%x: tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32> {
   %d2 = quantx.dequantize %q2 : tensor<1x2x2x2x!qo> -> tensor<1x2x2x2xf32>
   return %d2 : tensor<1x2x2x2xf32>
 }
+
+// An average pool between the point and the layer runs again on int16
+// (zero points 0, an int32 accumulator), as does the reshape after it.
+// CHECK-LABEL: func.func @pool_between
+// CHECK: %[[X:.*]] = quantx.storage_cast %{{.*}} -> tensor<1x2x2x4xi16>
+// CHECK: %[[POOL:.*]] = tosa.avg_pool2d %[[X]], %[[ZP:.*]], %[[ZP]] {acc_type = i32{{.*}} : (tensor<1x2x2x4xi16>, tensor<1xi16>, tensor<1xi16>) -> tensor<1x1x1x4xi16>
+// CHECK: %[[FLAT:.*]] = tosa.reshape %[[POOL]], %{{.*}} -> tensor<1x1x4xi16>
+// CHECK: tosa.matmul %[[FLAT]], {{.*}} -> tensor<1x1x2xi48>
+func.func @pool_between(%x: tensor<1x2x2x4xf32>) -> tensor<1x1x2xf32> {
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %q0 = quantx.quantize %x : tensor<1x2x2x4xf32> -> tensor<1x2x2x4x!qa>
+  %d0 = quantx.dequantize %q0 : tensor<1x2x2x4x!qa> -> tensor<1x2x2x4xf32>
+  %p = tosa.avg_pool2d %d0, %zp, %zp {acc_type = f32, kernel = array<i64: 2, 2>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x2x2x4xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x1x4xf32>
+  %s = tosa.const_shape {values = dense<[1, 1, 4]> : tensor<3xindex>} : () -> !tosa.shape<3>
+  %f = tosa.reshape %p, %s : (tensor<1x1x1x4xf32>, !tosa.shape<3>) -> tensor<1x1x4xf32>
+  %w = "tosa.const"() <{values = dense<[[[0.5, -0.25], [1.0, 0.75], [0.125, 0.0], [-1.0, 0.5]]]> : tensor<1x4x2xf32>}> : () -> tensor<1x4x2xf32>
+  %m = tosa.matmul %f, %w, %zp, %zp : (tensor<1x1x4xf32>, tensor<1x4x2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x2xf32>
+  %q1 = quantx.quantize %m : tensor<1x1x2xf32> -> tensor<1x1x2x!qo>
+  %d1 = quantx.dequantize %q1 : tensor<1x1x2x!qo> -> tensor<1x1x2xf32>
+  return %d1 : tensor<1x1x2xf32>
+}
