@@ -2,8 +2,8 @@
 definitions in docs/Numerics.md, docs/Dialect.md and the TOSA specification
 rather than from the compiler's code: quantize, storage_cast, unpack_weights,
 rescale (single rounding) and dequantize; tosa const, const_shape, cast,
-pad, reshape, transpose, clamp, add, sub, conv2d, depthwise_conv2d and
-matmul on integers. Integers are Python ints (numpy object arrays), so no
+pad, reshape, transpose, clamp, greater_equal, select, add, sub, conv2d,
+depthwise_conv2d and matmul on integers. Integers are Python ints (numpy object arrays), so no
 intermediate can wrap; each op's result is checked against its type's
 range (an accumulator that would leave it is an error, not a wrap).
 
@@ -200,6 +200,13 @@ def run(text, inputs):
             out = np.array([min(max(int(v), lo), hi)
                             for v in ins[0].reshape(-1)],
                            dtype=object).reshape(ins[0].shape)
+        elif op == "tosa.greater_equal":
+            out = np.greater_equal(ins[0].astype(np.int64),
+                                   ins[1].astype(np.int64))
+            values[result] = out
+            continue
+        elif op == "tosa.select":
+            out = np.where(ins[0], ins[1], ins[2])
         elif op in ("tosa.add", "tosa.sub"):
             out = ins[0] + ins[1] if op == "tosa.add" else ins[0] - ins[1]
         elif op in ("tosa.conv2d", "tosa.depthwise_conv2d"):

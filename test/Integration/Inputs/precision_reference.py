@@ -1,6 +1,7 @@
 """precision_reference.py OUT_DIR ISAS_FILE: every weight precision (int8,
 int4, int3, int2, ternary, binary) x granularity (per tensor, per channel,
-group, two-level) x activation bits (8, 16) that the compiler computes, on a
+group, two-level) x activation bits (8, 16; 1 with binary weights) that the
+compiler computes, on a
 conv2d (stride 2, asymmetric padding, a fused ReLU6), a depthwise_conv2d
 (multiplier 2, dilation 2) and a matmul (M = 5, K = 12, N = 7), each
 quantized by quant-opt --quantize and run by quant-run on the host's kernels
@@ -79,8 +80,10 @@ def combinations(groups):
             if blocked and (not groups or weights in ("8", "ternary",
                                                       "binary")):
                 continue
-            for activations in ("8", "16"):
-                yield weights, granularity, activations
+            # Sign activations go with binary weights only.
+            for activations in ("8", "16", "1"):
+                if activations != "1" or weights == "binary":
+                    yield weights, granularity, activations
 
 
 def check(argv):

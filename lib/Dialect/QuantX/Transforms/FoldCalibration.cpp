@@ -2,6 +2,7 @@
 
 #include "Utils.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "quant-x/Dialect/QuantX/IR/Precision.h"
 #include "quant-x/Dialect/QuantX/Transforms/Passes.h"
 #include "quant-x/Dialect/QuantX/Transforms/RangeEstimators.h"
 
@@ -21,6 +22,19 @@ static bool isReturned(Value value) {
       return true;
     return keepsQuantization(user) && user->getNumResults() == 1 &&
            isReturned(user->getResult(0));
+  });
+}
+
+/// Whether a layer with sign (1-bit) activations reads `value`, directly or
+/// through data movement, pools and clamps.
+static bool feedsSignActivations(Value value) {
+  return llvm::any_of(value.getUses(), [](OpOperand &use) {
+    Operation *user = use.getOwner();
+    if (isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::MatMulOp>(user))
+      return use.getOperandNumber() == 0 &&
+             getPrecision(user).getActivations() == 1;
+    return isActivationPath(user) && use.getOperandNumber() == 0 &&
+           feedsSignActivations(user->getResult(0));
   });
 }
 
@@ -70,6 +84,17 @@ struct FoldCalibrationPass
     auto quantType =
         type.clone(getInt8Type(b.getContext(), params.scale, params.zeroPoint));
     Value q = QuantizeOp::create(b, value.getLoc(), quantType, value);
+    if (feedsSignActivations(value)) {
+      double meanMagnitude =
+          stats.getHistogram()
+              ? estimateMeanMagnitude(
+                    {stats.getHistogram().getMin().convertToDouble(),
+                     stats.getHistogram().getMax().convertToDouble(),
+                     stats.getHistogram().getCounts()})
+              : 0.0;
+      q.getDefiningOp()->setAttr(kMeanMagnitudeAttrName,
+                                 b.getF64FloatAttr(meanMagnitude));
+    }
     Value dq = DequantizeOp::create(b, value.getLoc(), type, q);
     value.replaceAllUsesExcept(dq, q.getDefiningOp());
   }

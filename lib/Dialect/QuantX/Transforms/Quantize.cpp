@@ -111,6 +111,12 @@ void Quantizer::handleDequantize(DequantizeOp op) {
     source = quantize.getInput();
   if (source)
     floatSources[op.getResult()] = source;
+  if (auto quantize = op.getInput().getDefiningOp<QuantizeOp>())
+    if (auto mean = quantize->getAttrOfType<FloatAttr>(kMeanMagnitudeAttrName))
+      meanMagnitudes[op.getInput()] = mean.getValueAsDouble();
+  if (auto mean = meanMagnitudes.find(op.getInput());
+      mean != meanMagnitudes.end())
+    meanMagnitudes[op.getResult()] = mean->second;
   IntValue iv;
   iv.scales = {params.getScale().convertToDouble()};
   iv.zeroPoint = params.getZeroPoint();
@@ -154,6 +160,8 @@ LogicalResult Quantizer::handleQuantize(QuantizeOp op) {
     }
   }
   replacedQuantizeSources[result] = op.getInput();
+  if (auto mean = op->getAttrOfType<FloatAttr>(kMeanMagnitudeAttrName))
+    meanMagnitudes[result] = mean.getValueAsDouble();
   op.replaceAllUsesWith(result);
   op.erase();
   return success();

@@ -217,15 +217,74 @@ std::optional<IntValue> Quantizer::getInt16Activation(Operation *layer,
   return result;
 }
 
-std::optional<IntValue> Quantizer::convertConv(Operation *op) {
-  std::optional<IntValue> wide;
-  if (getPrecision(op).getActivations() == 16 &&
-      !(wide = getInt16Activation(op, op->getOperand(0))))
+std::optional<IntValue> Quantizer::getSignActivation(Operation *layer,
+                                                     Value input) {
+  const IntValue *x = getActivation(input);
+  if (!x)
     return std::nullopt;
-  const IntValue *x = wide ? &*wide : getActivation(op->getOperand(0));
+  Value value = input;
+  while (!floatSources.count(value)) {
+    Operation *def = value.getDefiningOp();
+    if (!def || !isActivationPath(def)) {
+      layer->emitError("quantx-quantize: sign activations need the layer's "
+                       "input to be a quantization point");
+      hadError = true;
+      return std::nullopt;
+    }
+    value = def->getOperand(0);
+  }
+  auto mean = meanMagnitudes.find(value);
+  double beta = mean == meanMagnitudes.end() ? 0.0 : mean->second;
+  if (!(beta > 0) || !std::isfinite(beta)) {
+    layer->emitError("quantx-quantize: sign activations need the positive "
+                     "mean magnitude (")
+        << kMeanMagnitudeAttrName
+        << ") of the layer's input quantization point, which "
+           "quantx-fold-calibration measures; got "
+        << beta;
+    hadError = true;
+    return std::nullopt;
+  }
+  // sign(x - zero point), with sign(0) = +1 as binary weights have it.
+  RankedTensorType type = x->getType();
+  SmallVector<int64_t> ones(type.getRank(), 1);
+  auto splat = [&](int64_t v) {
+    return createConst(
+        b, loc(),
+        DenseElementsAttr::get(type.clone(ones), b.getI8IntegerAttr(v)));
+  };
+  Value nonNegative = tosa::GreaterEqualOp::create(
+      b, loc(), type.clone(b.getI1Type()), x->value, splat(x->zeroPoint));
+  IntValue result;
+  result.scales = {beta};
+  result.value =
+      tosa::SelectOp::create(b, loc(), type, nonNegative, splat(1), splat(-1));
+  return result;
+}
+
+std::optional<IntValue> Quantizer::getLayerInput(Operation *layer,
+                                                 Value input) {
+  switch (getPrecision(layer).getActivations()) {
+  case 16:
+    return getInt16Activation(layer, input);
+  case 1:
+    return getSignActivation(layer, input);
+  default:
+    if (const IntValue *x = getActivation(input))
+      return *x;
+    return std::nullopt;
+  }
+}
+
+std::optional<IntValue> Quantizer::convertConv(Operation *op) {
+  std::optional<IntValue> layerInput = getLayerInput(op, op->getOperand(0));
+  if (!layerInput)
+    return std::nullopt;
+  const IntValue *x = &*layerInput;
+  bool wide = getPrecision(op).getActivations() == 16;
   SmallVector<double> bias =
       getFloatValues(getConstantElements(op->getOperand(2)));
-  if (!x || bias.empty())
+  if (bias.empty())
     return std::nullopt;
   FailureOr<QuantizedWeights> w = quantizeWeights(op, op->getOperand(1));
   if (failed(w))
@@ -290,15 +349,15 @@ std::optional<IntValue> Quantizer::convertConv(Operation *op) {
 }
 
 std::optional<IntValue> Quantizer::convertMatMul(tosa::MatMulOp op) {
-  std::optional<IntValue> wide;
-  if (getPrecision(op).getActivations() == 16 &&
-      !(wide = getInt16Activation(op, op.getA())))
+  std::optional<IntValue> layerInput = getLayerInput(op, op.getA());
+  if (!layerInput)
     return std::nullopt;
-  const IntValue *a = wide ? &*wide : getActivation(op.getA());
-  if (!a)
-    return std::nullopt;
+  const IntValue *a = &*layerInput;
+  bool wide = getPrecision(op).getActivations() == 16;
   IntValue result;
-  if (const IntValue *rhs = wide ? nullptr : getActivation(op.getB())) {
+  if (const IntValue *rhs = getPrecision(op).getActivations() == 8
+                                ? getActivation(op.getB())
+                                : nullptr) {
     // Both activations: zero points stay operands of the matmul.
     result.scales = {a->scales[0] * rhs->scales[0]};
     result.value = cloneWith(op,
@@ -358,14 +417,6 @@ bool Quantizer::supportsPrecision(Operation *op) {
   PrecisionAttr precision = getPrecision(op);
   if (precision.isFloat())
     return false;
-  if (precision.getActivations() == 1) {
-    op->emitError("quantx-quantize: precision ")
-        << precision.str()
-        << " is not computed in integer yet (sign activations are not "
-           "implemented); choose 8- or 16-bit activations";
-    hadError = true;
-    return false;
-  }
   if (std::optional<std::string> mismatch =
           getPrecisionMismatch(op, precision)) {
     op->emitError("quantx-quantize: precision ")

@@ -93,6 +93,13 @@ private:
   /// activations; an error if `input` is not a quantization point (through
   /// reshapes, transposes, slices, pads and max pools).
   std::optional<IntValue> getInt16Activation(Operation *layer, Value input);
+  /// The sign activations (+1 for x >= 0, else -1, int8, zero point 0) of
+  /// a layer's int8 input, at the scale E|x| of the quantization point it
+  /// comes from (through data movement, pools and clamps).
+  std::optional<IntValue> getSignActivation(Operation *layer, Value input);
+  /// The 8-, 16- or 1-bit integer form of a conv's or matmul's input
+  /// activation, as its precision asks; an error when it cannot be given.
+  std::optional<IntValue> getLayerInput(Operation *layer, Value input);
   /// A [1] zero-point constant of `bits` bits.
   Value zeroPoint(int64_t zp, unsigned bits) {
     auto type = RankedTensorType::get({1}, b.getIntegerType(bits));
@@ -127,6 +134,9 @@ private:
   DenseMap<Value, Value> floatSources;
   /// What the quantize ops the pass replaced quantized.
   DenseMap<Value, Value> replacedQuantizeSources;
+  /// E|x| of quantized and dequantized values that sign activations read
+  /// (from `quantx.mean_magnitude`).
+  DenseMap<Value, double> meanMagnitudes;
   SmallVector<Operation *> converted;
   /// Set when a diagnostic made the result unusable.
   bool hadError = false;

@@ -201,3 +201,15 @@ AffineParams mlir::quantx::getAffineParams(Range range, unsigned bits) {
       std::clamp(std::nearbyint(qmin - r.min / scale), qmin, qmax);
   return {scale, int64_t(zeroPoint)};
 }
+
+double mlir::quantx::estimateMeanMagnitude(const HistogramView &histogram) {
+  int64_t bins = histogram.counts.size(), total = 0;
+  double width =
+      (histogram.max - histogram.min) / double(std::max<int64_t>(bins, 1));
+  double sum = 0;
+  for (auto [i, count] : llvm::enumerate(histogram.counts)) {
+    sum += double(count) * std::abs(histogram.min + (double(i) + 0.5) * width);
+    total += count;
+  }
+  return total ? sum / double(total) : 0.0;
+}

@@ -12,6 +12,11 @@ bool mlir::quantx::isFloatTensor(Type type) {
   return tensor && isa<FloatType>(tensor.getElementType());
 }
 
+bool mlir::quantx::isActivationPath(Operation *op) {
+  return isa<tosa::ReshapeOp, tosa::TransposeOp, tosa::SliceOp, tosa::PadOp,
+             tosa::MaxPool2dOp, tosa::AvgPool2dOp, tosa::ClampOp>(op);
+}
+
 DenseElementsAttr mlir::quantx::getConstantElements(Value value) {
   if (auto unpack = value.getDefiningOp<UnpackWeightsOp>())
     return unpack.evaluate();

@@ -22,7 +22,16 @@ constexpr llvm::StringLiteral kWeightScalesAttrName = "quantx.weight_scales";
 constexpr llvm::StringLiteral kWeightZeroPointAttrName =
     "quantx.weight_zero_point";
 
+/// Name of the mean magnitude E|x| (an f64 attribute) that the calibration
+/// fold puts on the quantize of a value that sign (1-bit) activations read:
+/// their scale.
+constexpr llvm::StringLiteral kMeanMagnitudeAttrName = "quantx.mean_magnitude";
+
 bool isFloatTensor(Type type);
+
+/// Ops between a quantization point and a layer that a layer's 16-bit or
+/// sign activations can look through: data movement, pools, clamps.
+bool isActivationPath(Operation *op);
 
 /// The elements of the `tosa.const` defining `value` (or, for packed
 /// weights, of the `quantx.unpack_weights` of constants), or null.

@@ -52,3 +52,20 @@ func.func @depthwise_groups(%a: tensor<1x4x4x2xf32>) -> tensor<1x4x4x2xf32> {
   %r = quantx.dequantize %o : tensor<1x4x4x2x!qo> -> tensor<1x4x4x2xf32>
   return %r : tensor<1x4x4x2xf32>
 }
+
+// -----
+
+// Without the measured mean magnitude there is no scale to give the signs.
+!qa = !quantx.uniform<i8:f32, #quantx.per_tensor<scale = 0.5, zero_point = -3>>
+!qo = !quantx.uniform<i8:f32, #quantx.per_tensor<scale = 1.0, zero_point = 0>>
+func.func @no_mean(%a: tensor<1x1x4xf32>) -> tensor<1x1x2xf32> {
+  %q = quantx.quantize %a : tensor<1x1x4xf32> -> tensor<1x1x4x!qa>
+  %d = quantx.dequantize %q : tensor<1x1x4x!qa> -> tensor<1x1x4xf32>
+  %w = "tosa.const"() <{values = dense<0.5> : tensor<1x4x2xf32>}> : () -> tensor<1x4x2xf32>
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  // expected-error@+1 {{quantx-quantize: sign activations need the positive mean magnitude (quantx.mean_magnitude) of the layer's input quantization point, which quantx-fold-calibration measures; got 0}}
+  %m = tosa.matmul %d, %w, %zp, %zp {quantx.precision = #quantx.precision<weights = binary, activations = 1>} : (tensor<1x1x4xf32>, tensor<1x4x2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x2xf32>
+  %o = quantx.quantize %m : tensor<1x1x2xf32> -> tensor<1x1x2x!qo>
+  %r = quantx.dequantize %o : tensor<1x1x2x!qo> -> tensor<1x1x2xf32>
+  return %r : tensor<1x1x2xf32>
+}

@@ -24,6 +24,10 @@ struct Range {
   double min, max;
 };
 
+/// The mean magnitude E|x| of the values the histogram counts (bin
+/// centres): the scale of sign activations (XNOR-Net's beta).
+double estimateMeanMagnitude(const HistogramView &histogram);
+
 /// The observed range, widened to hold 0.
 Range estimateMinMax(const HistogramView &histogram);
 
