@@ -15,9 +15,9 @@ for the same real numbers), and int32 results stay int32.
 import copy
 
 import numpy as np
-import onnx
 
 from .mlir_text import Value
+from .onnx_common import node_attrs
 
 # Ops that compute on quantized tensors with their input's scale and zero
 # point (QOperator models apply them to uint8/int8 tensors directly).
@@ -38,10 +38,6 @@ def _uniform(storage, scales, zero_points, axis):
                   f"{', '.join(repr(float(s)) for s in scales)}], "
                   f"zero_points = [{', '.join(str(int(z)) for z in zero_points)}]>")
     return f"!quantx.uniform<{storage}:f32, {params}>"
-
-
-def _attrs(node):
-    return {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
 
 
 class QuantizedOps:
@@ -184,12 +180,12 @@ class QuantizedOps:
         x = self.activation(node, node.input[0])
         scales, zps, axis = self.quant_params(
             node, node.input[1], node.input[2] if len(node.input) > 2 else "",
-            len(x.shape), _attrs(node).get("axis", 1))
+            len(x.shape), node_attrs(node).get("axis", 1))
         return self.quantize(x, _uniform("i8", scales, zps, axis))
 
     def dequantize_linear(self, node):
         zp_name = node.input[2] if len(node.input) > 2 else ""
-        axis = _attrs(node).get("axis", 1)
+        axis = node_attrs(node).get("axis", 1)
         stored = self.constant(node.input[0])
         if stored is not None:
             self.dequantize_constant(node, stored, node.input[1], zp_name,
