@@ -356,19 +356,28 @@ private:
       return;
     int64_t n = wType.getDimSize(0);
     int64_t k = wType.getDimSize(1) * wType.getDimSize(2) * wType.getDimSize(3);
-    lowerGemm(plan, conv, getConstant(conv.getWeight()), /*transposed=*/false,
+    lowerGemm(plan, conv, conv.getWeight(), /*transposed=*/false,
               /*batches=*/1, n, k, getConstant(conv.getBias()));
   }
 
   /// Packs W (as [batches][n][k], or [batches][k][n] when `transposed`), and
-  /// emits the conv kernel.
-  void lowerGemm(KernelPlan &plan, Operation *producer, DenseElementsAttr w,
+  /// emits the conv kernel. `weightOperand` is the weights' value: int4 weights
+  /// without sub-scales stay nibbles in memory where the ISA expands them.
+  void lowerGemm(KernelPlan &plan, Operation *producer, Value weightOperand,
                  bool transposed, int64_t batches, int64_t n, int64_t k,
                  DenseElementsAttr biasAttr) {
+    DenseElementsAttr w = getConstant(weightOperand);
     std::vector<int32_t> requant = planEpilogue(plan, producer, n);
-    if (plan.isInt)
+    auto unpack = weightOperand.getDefiningOp<mlir::quantx::UnpackWeightsOp>();
+    bool nibbles = plan.isInt && unpack &&
+                   unpack.getFormat() == mlir::quantx::PackedFormat::Int4 &&
+                   !unpack.getSubscales() && plan.weightZp == 0 &&
+                   kernels::supportsInt4Weights(targetIsa);
+    if (plan.isInt) {
       plan.params[kernels::kPanelWidth] =
           kernels::getPanelWidthS8(targetIsa, n);
+      plan.params[kernels::kPackedWeightBits] = nibbles ? 4 : 0;
+    }
     if (!isRunnable(plan.isInt ? kernels::KernelKind::ConvS8
                                : kernels::KernelKind::ConvF32,
                     plan))
@@ -398,8 +407,10 @@ private:
           kernels::foldConvBiasS8(targetIsa, rows.data(), n, k, bias->data(),
                                   plan.inputZp, plan.weightZp);
       for (int64_t batch = 0; batch < batches; ++batch) {
-        std::vector<uint8_t> one = kernels::packWeightsS8(
-            targetIsa, rows.data() + batch * n * k, n, k);
+        const int8_t *matrix = rows.data() + batch * n * k;
+        std::vector<uint8_t> one =
+            nibbles ? kernels::packWeightsS4(targetIsa, matrix, n, k)
+                    : kernels::packWeightsS8(targetIsa, matrix, n, k);
         packed.insert(packed.end(), one.begin(), one.end());
         // Batches share the bias, so their weight sums must agree.
         if (batch > 0 &&
@@ -588,7 +599,8 @@ private:
       SmallVector<float> rounded(floatBias.begin(), floatBias.end());
       biasAttr = DenseElementsAttr::get(biasType, ArrayRef<float>(rounded));
     }
-    lowerGemm(plan, producer, w, /*transposed=*/true, batches, n, k, biasAttr);
+    lowerGemm(plan, producer, matmul.getB(), /*transposed=*/true, batches, n, k,
+              biasAttr);
   }
 };
 

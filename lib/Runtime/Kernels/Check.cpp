@@ -53,7 +53,8 @@ const char *const kParamNames[kNumParams] = {"isa",
                                              "output_zp",
                                              "clamp_min",
                                              "clamp_max",
-                                             "panel_width"};
+                                             "panel_width",
+                                             "packed_weight_bits"};
 
 /// Checked int64 multiplication; nullopt on overflow.
 std::optional<int64_t> mul(std::optional<int64_t> a, std::optional<int64_t> b) {
@@ -176,6 +177,18 @@ std::string Checker::run(CallSpec &spec) {
     inRange(kClampMax, p[kClampMin], 127);
   }
   inRange(kWeightsPerBatch, 0, isConv ? 1 : 0);
+  // int4 weights: an int8 conv whose ISA expands nibbles, with symmetric
+  // weights (the nibbles hold w, not w - zero point).
+  bool nibbles =
+      isConv && isInt() && getIsaKernels(static_cast<Isa>(p[kIsa])).int4Weights;
+  if (inRange(kPackedWeightBits, 0, nibbles ? 4 : 0) &&
+      p[kPackedWeightBits] != 0) {
+    if (p[kPackedWeightBits] != 4)
+      fail("packed_weight_bits " + std::to_string(p[kPackedWeightBits]) +
+           " is neither 0 (whole elements) nor 4 (int4)");
+    else if (p[kWeightZeroPoint] != 0)
+      fail("int4 weights (packed_weight_bits 4) need weight_zp 0");
+  }
   if (isDepthwise)
     inRange(kDepthMultiplier, 1, kMaxDim);
   if (!error.empty())
@@ -233,6 +246,10 @@ std::string Checker::run(CallSpec &spec) {
       bytes = kernels.weightBytesS8;
     }
     weightBytes = mul(mul(roundUp(n, width), roundUp(*k, ku)), bytes);
+    // Nibbles: half a byte per element (the element count is a multiple
+    // of 32 on the ISAs that take them).
+    if (weightBytes && p[kPackedWeightBits] == 4)
+      weightBytes = *weightBytes / bytes / 2;
     if (p[kWeightsPerBatch])
       weightBytes = mul(weightBytes, p[kBatch]);
   }

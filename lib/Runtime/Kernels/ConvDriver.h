@@ -61,6 +61,8 @@ struct ConvRun {
   const ConvShape shape;
   const In *input;
   const BElem *weights;
+  /// int4 weights (kPackedWeightBits = 4): packWeightsS4's nibbles.
+  const uint8_t *nibbles = nullptr;
   const Acc *bias;
   const void *requant;
   void *output;
@@ -74,6 +76,8 @@ struct ConvRun {
         bias(static_cast<const Acc *>(args.bias)), requant(args.requant),
         output(args.output) {
     const int64_t *params = args.params;
+    if (params[kPackedWeightBits] == 4)
+      nibbles = static_cast<const uint8_t *>(args.weights);
     depth = roundUp(shape.k, MK::KU);
     rowBlocks = (shape.m + kBlockRows - 1) / kBlockRows;
     // Enough column blocks that every thread has work when the rows alone
@@ -88,10 +92,26 @@ struct ConvRun {
     colBlocks = (shape.n + blockCols - 1) / blockCols;
   }
 
-  const BElem *weightsOf(int64_t image) const {
+  /// The first packed weight element of `image`'s matrix.
+  int64_t weightOffset(int64_t image) const {
     if (!shape.p[kWeightsPerBatch])
-      return weights;
-    return weights + image * (roundUp(shape.n, MK::NR) * depth);
+      return 0;
+    return image * (roundUp(shape.n, MK::NR) * depth);
+  }
+
+  /// Expands `count` nibble weights (a multiple of 32, from an element
+  /// offset that is one too) into `dst`, with the micro-kernel's own
+  /// routine when it has one.
+  static void unpackNibbles(const uint8_t *src, BElem *dst, int64_t count) {
+    if constexpr (hasUnpackNibbles<MK>(0)) {
+      MK::unpackNibbles(src, dst, count);
+    } else {
+      for (int64_t run = 0; run < count; run += 32, src += 16)
+        for (int i = 0; i < 16; ++i) {
+          dst[run + i] = BElem(int8_t(uint8_t(src[i] << 4)) >> 4);
+          dst[run + i + 16] = BElem(int8_t(src[i]) >> 4);
+        }
+    }
   }
 
   /// im2col rows [row0, row0 + rows) of `image` into `a` ([rows][depth]),
@@ -167,6 +187,16 @@ struct ConvRun {
     return false;
   }
 
+  template <class K>
+  static constexpr auto hasUnpackNibbles(int)
+      -> decltype(K::unpackNibbles(nullptr, nullptr, 0), true) {
+    return true;
+  }
+  template <class K>
+  static constexpr bool hasUnpackNibbles(...) {
+    return false;
+  }
+
   template <int R>
   void tiles(int64_t rows, int64_t kc, const AElem *a, const BElem *b, Acc *c,
              int64_t ldc, bool accumulate) const {
@@ -207,10 +237,19 @@ struct ConvRun {
 
   void run() const {
     int64_t items = shape.p[kBatch] * rowBlocks * colBlocks;
+    // Whole K in one slice when it is short, saving the accumulator reloads
+    // of a second slice; otherwise equal slices of at most kMaxSliceDepth,
+    // so that no short last slice pays a full reload.
+    int64_t slices = (depth + kMaxSliceDepth - 1) / kMaxSliceDepth;
+    int64_t sliceDepth = depth <= 2 * kBlockDepth
+                             ? depth
+                             : roundUp((depth + slices - 1) / slices, MK::KU);
     parallelFor(items, [&](int64_t begin, int64_t end) {
       Buffer<AElem> a(kBlockRows * depth);
       Buffer<Acc> c(kBlockRows * blockCols);
       Buffer<int32_t> rowSums(kBlockRows);
+      // One panel slice of int4 weights, expanded.
+      Buffer<BElem> expanded(nibbles ? sliceDepth * MK::NR : 0);
       int64_t packed = -1;
       for (int64_t item = begin; item < end; ++item) {
         int64_t rowBlock = item / colBlocks, colBlock = item % colBlocks;
@@ -223,19 +262,16 @@ struct ConvRun {
           packRows(image, row0, rows, a.data(), rowSums.data());
           packed = rowBlock;
         }
-        const BElem *panels = weightsOf(image);
-        // Whole K in one slice when it is short, saving the accumulator
-        // reloads of a second slice; otherwise equal slices of at most
-        // kMaxSliceDepth, so that no short last slice pays a full reload.
-        int64_t slices = (depth + kMaxSliceDepth - 1) / kMaxSliceDepth;
-        int64_t sliceDepth =
-            depth <= 2 * kBlockDepth
-                ? depth
-                : roundUp((depth + slices - 1) / slices, MK::KU);
+        int64_t panels = weightOffset(image);
         for (int64_t k0 = 0; k0 < depth; k0 += sliceDepth) {
           int64_t kc = minOf(sliceDepth, depth - k0);
           for (int64_t j = 0; j < cols; j += MK::NR) {
-            const BElem *b = panels + (col0 + j) * depth + k0 * MK::NR;
+            int64_t offset = panels + (col0 + j) * depth + k0 * MK::NR;
+            const BElem *b = weights + offset;
+            if (nibbles) {
+              unpackNibbles(nibbles + offset / 2, expanded.data(), kc * MK::NR);
+              b = expanded.data();
+            }
             tiles<MK::MR>(rows, kc, a.data() + k0, b, c.data() + j, blockCols,
                           k0 > 0);
           }
@@ -480,17 +516,19 @@ struct IsaSet {
     MaxPoolRun<float>(args).run();
   }
   static IsaKernels get() {
-    IsaKernels kernels{convS8,
-                       convF32,
-                       depthwiseS8,
-                       depthwiseF32,
-                       maxPoolS8,
-                       maxPoolF32,
-                       {S8<Variants>::NR..., 0},
-                       Widest::KU,
-                       F32::NR,
-                       int(sizeof(typename Widest::BElem)),
-                       ActivationShift};
+    IsaKernels kernels{
+        convS8,
+        convF32,
+        depthwiseS8,
+        depthwiseF32,
+        maxPoolS8,
+        maxPoolF32,
+        {S8<Variants>::NR..., 0},
+        Widest::KU,
+        F32::NR,
+        int(sizeof(typename Widest::BElem)),
+        ActivationShift,
+        ConvRun<Widest, int8_t>::template hasUnpackNibbles<Widest>(0)};
     return kernels;
   }
 };

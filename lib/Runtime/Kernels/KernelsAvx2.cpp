@@ -23,6 +23,25 @@ struct Avx2S8 : PortableRequantize {
   static constexpr int MR = 6, NR = 16, KU = 2;
   static AElem convert(int8_t x) { return x; }
 
+  /// packWeightsS4's nibbles to int16: per run of 32, the 16 low nibbles
+  /// then the 16 high ones, each sign-extended as (n ^ 8) - 8 and widened.
+  static void unpackNibbles(const uint8_t *src, int16_t *dst, int64_t count) {
+    const __m128i low = _mm_set1_epi8(0x0F), eight = _mm_set1_epi8(8);
+    for (int64_t i = 0; i < count; i += 32) {
+      __m128i v =
+          _mm_loadu_si128(reinterpret_cast<const __m128i *>(src + i / 2));
+      __m128i lo =
+          _mm_sub_epi8(_mm_xor_si128(_mm_and_si128(v, low), eight), eight);
+      __m128i hi = _mm_sub_epi8(
+          _mm_xor_si128(_mm_and_si128(_mm_srli_epi16(v, 4), low), eight),
+          eight);
+      _mm256_storeu_si256(reinterpret_cast<__m256i *>(dst + i),
+                          _mm256_cvtepi8_epi16(lo));
+      _mm256_storeu_si256(reinterpret_cast<__m256i *>(dst + i + 16),
+                          _mm256_cvtepi8_epi16(hi));
+    }
+  }
+
   template <int R>
   static void tile(int64_t kc, const int16_t *a, int64_t lda, const int16_t *b,
                    int32_t *c, int64_t ldc, bool accumulate) {

@@ -1,0 +1,39 @@
+// RUN: quant-opt %s --split-input-file --quantx-lower-to-kernels=isa=avx2 | FileCheck %s --check-prefix=AVX2
+// RUN: quant-opt %s --split-input-file --quantx-lower-to-kernels=isa=avx512vnni | FileCheck %s --check-prefix=VNNI
+// RUN: quant-opt %s --split-input-file --quantx-lower-to-kernels=isa=generic | FileCheck %s --check-prefix=GENERIC
+
+// int4 weights without sub-scales stay nibbles in the kernel's memory
+// (packed_weight_bits 4, the last parameter): AVX2 packs 16 columns x
+// K = 18 as int16 (576 bytes whole), 144 bytes as nibbles; AVX-512 VNNI 16
+// columns x K = 20 (k unit 4) as int8 (320 bytes), 160 as nibbles. The
+// generic kernel has no nibble path: whole bytes (8 x 18), and 0.
+// AVX2: quantx.kernel_call "quantx_kernel_conv_s8"(%arg0, %{{.*}} : tensor<1x4x4x2xi8>, tensor<144xi8>,
+// AVX2-SAME: 16, 4>
+// VNNI: quantx.kernel_call "quantx_kernel_conv_s8"(%arg0, %{{.*}} : tensor<1x4x4x2xi8>, tensor<160xi8>,
+// VNNI-SAME: 16, 4>
+// GENERIC: quantx.kernel_call "quantx_kernel_conv_s8"(%arg0, %{{.*}} : tensor<1x4x4x2xi8>, tensor<144xi8>,
+// GENERIC-SAME: 8, 0>
+func.func @int4(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi32> {
+  %zp = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
+  %bytes = "tosa.const"() <{values = dense<[18, -3, 112, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]> : tensor<18xi8>}> : () -> tensor<18xi8>
+  %w = quantx.unpack_weights %bytes format int4 : tensor<18xi8> -> tensor<2x3x3x2xi8>
+  %b = "tosa.const"() <{values = dense<[7, -7]> : tensor<2xi32>}> : () -> tensor<2xi32>
+  %acc = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 1, 1, 1, 1>, stride = array<i64: 1, 1>} : (tensor<1x4x4x2xi8>, tensor<2x3x3x2xi8>, tensor<2xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x4x4x2xi32>
+  return %acc : tensor<1x4x4x2xi32>
+}
+
+// -----
+
+// With sub-scales the effective weights are int8: whole bytes.
+// AVX2-LABEL: func.func @subscaled
+// AVX2: quantx.kernel_call "quantx_kernel_conv_s8"(%arg0, %{{.*}} : tensor<1x4x4x2xi8>, tensor<576xi8>,
+// AVX2-SAME: 16, 0>
+func.func @subscaled(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi32> {
+  %zp = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
+  %bytes = "tosa.const"() <{values = dense<17> : tensor<18xi8>}> : () -> tensor<18xi8>
+  %sub = "tosa.const"() <{values = dense<3> : tensor<2x3x3x1xi8>}> : () -> tensor<2x3x3x1xi8>
+  %w = quantx.unpack_weights %bytes, %sub format int4 {axis = 3 : i64, block = 2 : i64} : tensor<18xi8>, tensor<2x3x3x1xi8> -> tensor<2x3x3x2xi8>
+  %b = "tosa.const"() <{values = dense<[7, -7]> : tensor<2xi32>}> : () -> tensor<2xi32>
+  %acc = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 1, 1, 1, 1>, stride = array<i64: 1, 1>} : (tensor<1x4x4x2xi8>, tensor<2x3x3x2xi8>, tensor<2xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x4x4x2xi32>
+  return %acc : tensor<1x4x4x2xi32>
+}
