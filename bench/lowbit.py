@@ -12,6 +12,7 @@ Markdown table with each precision's speed relative to quant-x int8.
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -111,7 +112,12 @@ def main():
             with tempfile.TemporaryDirectory() as tmp:
                 quantized, weight_bytes = quantize(
                     tools, text, x, PRECISIONS[precision], tmp)
-                xq = np.clip(np.rint(x * 40), -128, 127).astype(np.int8)
+                # 16-bit activations take an int16 input.
+                wide = re.search(r"@main\(%arg0: tensor<[0-9x]*xi16>",
+                                 quantized)
+                dtype = np.int16 if wide else np.int8
+                limit = np.iinfo(dtype).max
+                xq = np.clip(np.rint(x * 40), -limit - 1, limit).astype(dtype)
                 ms = quantx_ms(tools, quantized, xq, tmp, args.kernels)
             baseline = baseline or ms
             peer = (f"{torch_ms:.3f} | {torch_ms / ms:.2f}" if torch_ms
