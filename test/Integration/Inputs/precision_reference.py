@@ -11,11 +11,11 @@ layer with the number of combinations checked.
 """
 
 import os
-import subprocess
 import sys
 
 import numpy as np
 
+from check_low_bit import run
 from integer_reference import run as reference
 
 WEIGHTS = ["8", "4", "3", "2", "ternary", "binary"]
@@ -86,13 +86,6 @@ def combinations(groups):
                     yield weights, granularity, activations
 
 
-def check(argv):
-    result = subprocess.run(argv, capture_output=True, text=True)
-    if result.returncode:
-        sys.exit(f"failed: {' '.join(argv)}\n{result.stderr[-3000:]}")
-    return result.stdout
-
-
 def main(out, isa_file):
     # The host's first (fastest) kernel ISA and the reference lowering;
     # low-bit-weights.test runs every ISA against the reference lowering.
@@ -113,17 +106,17 @@ def main(out, isa_file):
             tag = f"{name}-w{weights}-{granularity}-a{activations}".replace(
                 ":", "")
             quantized = os.path.join(out, tag + ".mlir")
-            check(["quant-opt", source, "--quantize=calibration-data="
+            run(["quant-opt", source, "--quantize=calibration-data="
                    f"{calib} weight-bits={weights} weight-granularity="
                    f"{granularity} activation-bits={activations} "
                    "rounding=single", "-o", quantized])
-            generic = check(["quant-opt", quantized,
+            generic = run(["quant-opt", quantized,
                              "--mlir-print-op-generic"])
             expected = np.stack([reference(generic, [sample])[0]
                                  for sample in x])
             for isa in isas:
                 result = os.path.join(out, f"{tag}-{isa}.npy")
-                check(["quant-run", quantized, "--kernels", isa, "--input",
+                run(["quant-run", quantized, "--kernels", isa, "--input",
                        inputs, "--output", result])
                 got = np.load(result)
                 if not np.array_equal(got.reshape(expected.shape),
