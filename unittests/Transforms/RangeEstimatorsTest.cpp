@@ -37,6 +37,17 @@ TEST(RangeEstimators, MinMaxHoldsZero) {
   EXPECT_EQ(r.max, 0.0);
 }
 
+// E|x| of the sign activations' scale: 1 for Laplace(b = 1), sqrt(2 / pi)
+// for the standard Gaussian (bin centres: within a bin width).
+TEST(RangeEstimators, MeanMagnitude) {
+  std::vector<int64_t> laplace = histogramOf(-30, 30, 2048, laplaceCdf);
+  EXPECT_NEAR(estimateMeanMagnitude({-30, 30, laplace}), 1.0, 1e-3);
+  std::vector<int64_t> gauss = histogramOf(-8, 8, 2048, gaussianCdf);
+  EXPECT_NEAR(estimateMeanMagnitude({-8, 8, gauss}), std::sqrt(2 / M_PI), 1e-3);
+  std::vector<int64_t> none(16, 0);
+  EXPECT_EQ(estimateMeanMagnitude({-1, 1, none}), 0.0);
+}
+
 TEST(RangeEstimators, PercentileOfUniform) {
   std::vector<int64_t> counts = histogramOf(0, 1, 1000, uniformCdf);
   Range r = estimatePercentile({0, 1, counts}, 99.0);
