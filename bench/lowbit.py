@@ -26,7 +26,9 @@ sys.path.insert(0, HERE)
 from gemm import gemm_model, quantx_ms, torch_int8_ms  # noqa: E402
 from quantx.mlir_text import FunctionWriter, Value  # noqa: E402
 
-SHAPES = ["1x4096x4096", "384x768x3072"]
+# GEMV at 16 MiB (int8; within a large L3) and 64 MiB of weights (past it:
+# memory-bound), and a BERT-base FFN GEMM.
+SHAPES = ["1x4096x4096", "1x8192x8192", "384x768x3072"]
 # A ResNet-18 stage-1 convolution: 56x56x64 -> 64, 3x3, padding 1.
 CONV = (56, 64, 64, 3)
 PRECISIONS = {

@@ -117,16 +117,17 @@ void randomFill(std::mt19937 &rng, std::vector<int8_t> &v, int lo, int hi) {
     x = static_cast<int8_t>(dist(rng));
 }
 
-/// The conv kernel against the direct convolution; with `int4`, weights in
-/// [-8, 7] packed as nibbles (packWeightsS4, kPackedWeightBits = 4).
+/// The conv kernel against the direct convolution; with `lowBits` (4 or 2),
+/// weights in [-8, 7] or [-2, 1] packed in that many bits
+/// (packWeightsLowBit, kPackedWeightBits).
 void checkConvS8(const ConvCase &c, Isa isa, OutputKind kind,
-                 qx::RoundingMode rounding, bool int4 = false) {
+                 qx::RoundingMode rounding, int lowBits = 0) {
   std::mt19937 rng(int(c.inC * 131 + c.outC));
   std::vector<int8_t> x(c.batch * c.inH * c.inW * c.inC),
       w(c.outC * c.kH * c.kW * c.inC);
   randomFill(rng, x, -128, 127);
-  if (int4)
-    randomFill(rng, w, -8, 7);
+  if (lowBits)
+    randomFill(rng, w, -(1 << (lowBits - 1)), (1 << (lowBits - 1)) - 1);
   else
     randomFill(rng, w, -127, 127);
   std::vector<int32_t> bias(c.outC), requant(2 * c.outC);
@@ -136,12 +137,13 @@ void checkConvS8(const ConvCase &c, Isa isa, OutputKind kind,
     requant[c.outC + i] = 28 + int32_t(rng() % 12);
   }
   int64_t k = c.kH * c.kW * c.inC;
-  std::vector<uint8_t> packed = int4 ? packWeightsS4(isa, w.data(), c.outC, k)
-                                     : packWeightsS8(isa, w.data(), c.outC, k);
+  std::vector<uint8_t> packed =
+      lowBits ? packWeightsLowBit(isa, w.data(), c.outC, k, lowBits)
+              : packWeightsS8(isa, w.data(), c.outC, k);
   std::vector<int32_t> folded = foldConvBiasS8(
       isa, w.data(), c.outC, k, bias.data(), c.inputZp, c.weightZp);
   std::vector<int64_t> params = c.params(isa, kind, rounding);
-  params[kPackedWeightBits] = int4 ? 4 : 0;
+  params[kPackedWeightBits] = lowBits;
   CallSpec spec;
   ASSERT_EQ(checkParams(KernelKind::ConvS8, params.data(), spec), "");
   ASSERT_EQ(int64_t(packed.size()), spec.inputs[1].elements);
@@ -185,52 +187,59 @@ TEST(KernelsTest, ConvS8MatchesDirectConvolution) {
   setThreadCount(0);
 }
 
-TEST(KernelsTest, ConvS4MatchesDirectConvolution) {
+TEST(KernelsTest, ConvLowBitMatchesDirectConvolution) {
   for (int threads : {1, 2}) {
     setThreadCount(threads);
     for (Isa isa : hostIsas()) {
-      if (!supportsInt4Weights(isa))
+      if (!supportsLowBitWeights(isa))
         continue;
-      for (const ConvCase &c : kCases) {
-        if (c.weightZp != 0)
-          continue; // int4 weights are symmetric
-        SCOPED_TRACE(std::string(getIsaName(isa)) + " inC " +
-                     std::to_string(c.inC) + " outC " + std::to_string(c.outC) +
-                     " threads " + std::to_string(threads));
-        checkConvS8(c, isa, OutputKind::Int8, qx::RoundingMode::Double,
-                    /*int4=*/true);
-        checkConvS8(c, isa, OutputKind::Accumulator, qx::RoundingMode::Single,
-                    /*int4=*/true);
-      }
+      for (int bits : {4, 2})
+        for (const ConvCase &c : kCases) {
+          if (c.weightZp != 0)
+            continue; // low-bit weights are symmetric
+          SCOPED_TRACE(std::string(getIsaName(isa)) + " bits " +
+                       std::to_string(bits) + " inC " + std::to_string(c.inC) +
+                       " outC " + std::to_string(c.outC) + " threads " +
+                       std::to_string(threads));
+          checkConvS8(c, isa, OutputKind::Int8, qx::RoundingMode::Double, bits);
+          checkConvS8(c, isa, OutputKind::Accumulator, qx::RoundingMode::Single,
+                      bits);
+        }
     }
   }
   setThreadCount(0);
 }
 
-TEST(KernelsTest, PackWeightsS4Layout) {
-  // In each run of 32 packed elements, byte i holds element i (low nibble)
-  // and element i + 16 (high nibble) of packWeightsS8's layout.
+TEST(KernelsTest, PackWeightsLowBitLayout) {
+  // In each run of 32 packed elements (32 * bits / 8 bytes), byte i holds
+  // elements i, i + R, i + 2R, ... (R: the run's byte count) from its low
+  // bits up, of packWeightsS8's layout.
   for (Isa isa : {Isa::Avx2, Isa::Avx512Vnni}) {
-    if (!supportsInt4Weights(isa))
+    if (!supportsLowBitWeights(isa))
       continue;
-    std::mt19937 rng(3);
-    int64_t n = 37, k = 29;
-    std::vector<int8_t> w(n * k);
-    randomFill(rng, w, -8, 7);
-    std::vector<uint8_t> whole = packWeightsS8(isa, w.data(), n, k);
-    std::vector<uint8_t> nibbles = packWeightsS4(isa, w.data(), n, k);
-    // Half a byte per element, of whole elements of one (VNNI: int8) or two
-    // (AVX2: int16) bytes.
-    int64_t elements = 2 * int64_t(nibbles.size());
-    ASSERT_EQ(elements % 32, 0);
-    int64_t bytes = int64_t(whole.size()) / elements;
-    ASSERT_EQ(int64_t(whole.size()), elements * bytes);
-    ASSERT_TRUE(bytes == 1 || bytes == 2);
-    for (int64_t e = 0; e < elements; ++e) {
-      int64_t run = e / 32, slot = e % 32;
-      uint8_t byte = nibbles[run * 16 + slot % 16];
-      int8_t value = int8_t(uint8_t((slot < 16 ? byte : byte >> 4) << 4)) >> 4;
-      ASSERT_EQ(value, int8_t(whole[e * bytes])) << "element " << e;
+    for (int bits : {4, 2}) {
+      std::mt19937 rng(3);
+      int64_t n = 37, k = 29;
+      std::vector<int8_t> w(n * k);
+      randomFill(rng, w, -(1 << (bits - 1)), (1 << (bits - 1)) - 1);
+      std::vector<uint8_t> whole = packWeightsS8(isa, w.data(), n, k);
+      std::vector<uint8_t> packed =
+          packWeightsLowBit(isa, w.data(), n, k, bits);
+      int64_t runBytes = 32 * bits / 8;
+      int64_t elements = int64_t(packed.size()) / runBytes * 32;
+      // Whole elements of one (VNNI: int8) or two (AVX2: int16) bytes.
+      int64_t bytes = int64_t(whole.size()) / elements;
+      ASSERT_EQ(int64_t(whole.size()), elements * bytes);
+      ASSERT_TRUE(bytes == 1 || bytes == 2);
+      for (int64_t e = 0; e < elements; ++e) {
+        int64_t run = e / 32, index = e % 32;
+        uint8_t byte = packed[run * runBytes + index % runBytes];
+        int64_t shift = (index / runBytes) * bits;
+        int64_t code = (byte >> shift) & ((1 << bits) - 1);
+        int64_t value = code >= (1 << (bits - 1)) ? code - (1 << bits) : code;
+        ASSERT_EQ(value, int8_t(whole[e * bytes]))
+            << "bits " << bits << " element " << e;
+      }
     }
   }
 }

@@ -85,8 +85,9 @@ enum Param : int {
   kClampMax,
   /// int8 conv: columns per packed weight panel (getPanelWidthS8).
   kPanelWidth,
-  /// int8 conv: 0 when the packed weights hold whole elements, 4 when they
-  /// are int4 nibbles (packWeightsS4), expanded in registers.
+  /// int8 conv: 0 when the packed weights hold whole elements, 4 or 2 when
+  /// they are int4 nibbles or 2-bit crumbs (packWeightsLowBit), expanded a
+  /// panel slice at a time.
   kPackedWeightBits,
   kNumParams
 };
@@ -186,16 +187,18 @@ std::vector<uint8_t> packWeightsS8(Isa isa, const int8_t *w, int64_t n,
 std::vector<uint8_t> packWeightsF32(Isa isa, const float *w, int64_t n,
                                     int64_t k);
 
-/// Whether `isa`'s int8 conv kernel reads int4 weights (kPackedWeightBits =
-/// 4).
-bool supportsInt4Weights(Isa isa);
+/// Whether `isa`'s int8 conv kernel reads low-bit weights
+/// (kPackedWeightBits = 4 or 2).
+bool supportsLowBitWeights(Isa isa);
 
-/// packWeightsS8's layout with each element (in [-8, 7]) as a nibble: in
-/// every run of 32 elements, byte i holds element i in its low and element
-/// i + 16 in its high four bits. Half the bytes in memory; the kernel
-/// expands a panel slice at a time.
-std::vector<uint8_t> packWeightsS4(Isa isa, const int8_t *w, int64_t n,
-                                   int64_t k);
+/// packWeightsS8's layout with each element in `bits` = 4 (values in
+/// [-8, 7]) or 2 ([-2, 1]) bits: in every run of 32 elements, byte i of the
+/// run's 32 * bits / 8 holds elements i, i + R, i + 2R, ... (R = 32 * bits
+/// / 8 elements apart) from its low bits up, two's complement. A half or a
+/// quarter of the bytes in memory; the kernel expands a panel slice at a
+/// time.
+std::vector<uint8_t> packWeightsLowBit(Isa isa, const int8_t *w, int64_t n,
+                                       int64_t k, int bits);
 /// The int32 bias the int8 conv kernel of `isa` adds: `bias` plus the
 /// input-zero-point terms (and, for VNNI, the +128 activation shift) folded in:
 /// bias[n] - (zpIn + shift) * sum_k w[n][k] + K * zpIn * zpW.

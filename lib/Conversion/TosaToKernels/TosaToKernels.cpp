@@ -361,22 +361,25 @@ private:
   }
 
   /// Packs W (as [batches][n][k], or [batches][k][n] when `transposed`), and
-  /// emits the conv kernel. `weightOperand` is the weights' value: int4 weights
-  /// without sub-scales stay nibbles in memory where the ISA expands them.
+  /// emits the conv kernel. `weightOperand` is the weights' value: packed
+  /// weights without sub-scales stay packed in memory where the ISA expands
+  /// them.
   void lowerGemm(KernelPlan &plan, Operation *producer, Value weightOperand,
                  bool transposed, int64_t batches, int64_t n, int64_t k,
                  DenseElementsAttr biasAttr) {
     DenseElementsAttr w = getConstant(weightOperand);
     std::vector<int32_t> requant = planEpilogue(plan, producer, n);
+    // Bits per weight the kernel keeps in memory: int4 as nibbles; int2,
+    // ternary and binary (+-1) in 2 bits; sub-scaled weights are int8.
     auto unpack = weightOperand.getDefiningOp<mlir::quantx::UnpackWeightsOp>();
-    bool nibbles = plan.isInt && unpack &&
-                   unpack.getFormat() == mlir::quantx::PackedFormat::Int4 &&
-                   !unpack.getSubscales() && plan.weightZp == 0 &&
-                   kernels::supportsInt4Weights(targetIsa);
+    int64_t lowBits = 0;
+    if (plan.isInt && unpack && !unpack.getSubscales() && plan.weightZp == 0 &&
+        kernels::supportsLowBitWeights(targetIsa))
+      lowBits = unpack.getFormat() == mlir::quantx::PackedFormat::Int4 ? 4 : 2;
     if (plan.isInt) {
       plan.params[kernels::kPanelWidth] =
           kernels::getPanelWidthS8(targetIsa, n);
-      plan.params[kernels::kPackedWeightBits] = nibbles ? 4 : 0;
+      plan.params[kernels::kPackedWeightBits] = lowBits;
     }
     if (!isRunnable(plan.isInt ? kernels::KernelKind::ConvS8
                                : kernels::KernelKind::ConvF32,
@@ -409,7 +412,8 @@ private:
       for (int64_t batch = 0; batch < batches; ++batch) {
         const int8_t *matrix = rows.data() + batch * n * k;
         std::vector<uint8_t> one =
-            nibbles ? kernels::packWeightsS4(targetIsa, matrix, n, k)
+            lowBits ? kernels::packWeightsLowBit(targetIsa, matrix, n, k,
+                                                 int(lowBits))
                     : kernels::packWeightsS8(targetIsa, matrix, n, k);
         packed.insert(packed.end(), one.begin(), one.end());
         // Batches share the bias, so their weight sums must agree.

@@ -177,17 +177,18 @@ std::string Checker::run(CallSpec &spec) {
     inRange(kClampMax, p[kClampMin], 127);
   }
   inRange(kWeightsPerBatch, 0, isConv ? 1 : 0);
-  // int4 weights: an int8 conv whose ISA expands nibbles, with symmetric
-  // weights (the nibbles hold w, not w - zero point).
-  bool nibbles =
-      isConv && isInt() && getIsaKernels(static_cast<Isa>(p[kIsa])).int4Weights;
-  if (inRange(kPackedWeightBits, 0, nibbles ? 4 : 0) &&
+  // Low-bit weights: an int8 conv whose ISA expands them, with symmetric
+  // weights (the packed bits hold w, not w - zero point).
+  bool lowBit = isConv && isInt() &&
+                getIsaKernels(static_cast<Isa>(p[kIsa])).lowBitWeights;
+  if (inRange(kPackedWeightBits, 0, lowBit ? 4 : 0) &&
       p[kPackedWeightBits] != 0) {
-    if (p[kPackedWeightBits] != 4)
+    if (p[kPackedWeightBits] != 4 && p[kPackedWeightBits] != 2)
       fail("packed_weight_bits " + std::to_string(p[kPackedWeightBits]) +
-           " is neither 0 (whole elements) nor 4 (int4)");
+           " is none of 0 (whole elements), 4 (int4) and 2 (int2)");
     else if (p[kWeightZeroPoint] != 0)
-      fail("int4 weights (packed_weight_bits 4) need weight_zp 0");
+      fail("low-bit weights (packed_weight_bits " +
+           std::to_string(p[kPackedWeightBits]) + ") need weight_zp 0");
   }
   if (isDepthwise)
     inRange(kDepthMultiplier, 1, kMaxDim);
@@ -246,10 +247,10 @@ std::string Checker::run(CallSpec &spec) {
       bytes = kernels.weightBytesS8;
     }
     weightBytes = mul(mul(roundUp(n, width), roundUp(*k, ku)), bytes);
-    // Nibbles: half a byte per element (the element count is a multiple
-    // of 32 on the ISAs that take them).
-    if (weightBytes && p[kPackedWeightBits] == 4)
-      weightBytes = *weightBytes / bytes / 2;
+    // Low bits: bits / 8 bytes per element (the element count is a
+    // multiple of 32 on the ISAs that take them).
+    if (weightBytes && p[kPackedWeightBits] != 0)
+      weightBytes = *weightBytes / bytes * p[kPackedWeightBits] / 8;
     if (p[kWeightsPerBatch])
       weightBytes = mul(weightBytes, p[kBatch]);
   }

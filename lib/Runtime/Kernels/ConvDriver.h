@@ -61,8 +61,9 @@ struct ConvRun {
   const ConvShape shape;
   const In *input;
   const BElem *weights;
-  /// int4 weights (kPackedWeightBits = 4): packWeightsS4's nibbles.
-  const uint8_t *nibbles = nullptr;
+  /// Low-bit weights (kPackedWeightBits = 4 or 2): packWeightsLowBit's.
+  const uint8_t *lowBits = nullptr;
+  int64_t packedBits = 0;
   const Acc *bias;
   const void *requant;
   void *output;
@@ -76,8 +77,9 @@ struct ConvRun {
         bias(static_cast<const Acc *>(args.bias)), requant(args.requant),
         output(args.output) {
     const int64_t *params = args.params;
-    if (params[kPackedWeightBits] == 4)
-      nibbles = static_cast<const uint8_t *>(args.weights);
+    packedBits = params[kPackedWeightBits];
+    if (packedBits != 0)
+      lowBits = static_cast<const uint8_t *>(args.weights);
     depth = roundUp(shape.k, MK::KU);
     rowBlocks = (shape.m + kBlockRows - 1) / kBlockRows;
     // Enough column blocks that every thread has work when the rows alone
@@ -99,19 +101,25 @@ struct ConvRun {
     return image * (roundUp(shape.n, MK::NR) * depth);
   }
 
-  /// Expands `count` nibble weights (a multiple of 32, from an element
+  /// Expands `count` low-bit weights (a multiple of 32, from an element
   /// offset that is one too) into `dst`, with the micro-kernel's own
-  /// routine when it has one.
-  static void unpackNibbles(const uint8_t *src, BElem *dst, int64_t count) {
+  /// routines when it has them.
+  void expandLowBits(int64_t offset, BElem *dst, int64_t count) const {
+    const uint8_t *src = lowBits + offset * packedBits / 8;
     if constexpr (hasUnpackNibbles<MK>(0)) {
-      MK::unpackNibbles(src, dst, count);
-    } else {
-      for (int64_t run = 0; run < count; run += 32, src += 16)
-        for (int i = 0; i < 16; ++i) {
-          dst[run + i] = BElem(int8_t(uint8_t(src[i] << 4)) >> 4);
-          dst[run + i + 16] = BElem(int8_t(src[i]) >> 4);
-        }
+      if (packedBits == 4)
+        return MK::unpackNibbles(src, dst, count);
+      return MK::unpackCrumbs(src, dst, count);
     }
+    // Runs of 32 elements; byte i of a run holds elements i, i + R, ...
+    int64_t runBytes = 32 * packedBits / 8, perByte = 8 / packedBits;
+    int64_t half = int64_t(1) << (packedBits - 1), mask = 2 * half - 1;
+    for (int64_t run = 0; run < count; run += 32, src += runBytes)
+      for (int64_t i = 0; i < runBytes; ++i)
+        for (int64_t slot = 0; slot < perByte; ++slot) {
+          int64_t code = (src[i] >> (slot * packedBits)) & mask;
+          dst[run + i + slot * runBytes] = BElem((code ^ half) - half);
+        }
   }
 
   /// im2col rows [row0, row0 + rows) of `image` into `a` ([rows][depth]),
@@ -189,7 +197,8 @@ struct ConvRun {
 
   template <class K>
   static constexpr auto hasUnpackNibbles(int)
-      -> decltype(K::unpackNibbles(nullptr, nullptr, 0), true) {
+      -> decltype(K::unpackNibbles(nullptr, nullptr, 0),
+                  K::unpackCrumbs(nullptr, nullptr, 0), true) {
     return true;
   }
   template <class K>
@@ -248,8 +257,8 @@ struct ConvRun {
       Buffer<AElem> a(kBlockRows * depth);
       Buffer<Acc> c(kBlockRows * blockCols);
       Buffer<int32_t> rowSums(kBlockRows);
-      // One panel slice of int4 weights, expanded.
-      Buffer<BElem> expanded(nibbles ? sliceDepth * MK::NR : 0);
+      // One panel slice of low-bit weights, expanded.
+      Buffer<BElem> expanded(lowBits ? sliceDepth * MK::NR : 0);
       int64_t packed = -1;
       for (int64_t item = begin; item < end; ++item) {
         int64_t rowBlock = item / colBlocks, colBlock = item % colBlocks;
@@ -268,8 +277,8 @@ struct ConvRun {
           for (int64_t j = 0; j < cols; j += MK::NR) {
             int64_t offset = panels + (col0 + j) * depth + k0 * MK::NR;
             const BElem *b = weights + offset;
-            if (nibbles) {
-              unpackNibbles(nibbles + offset / 2, expanded.data(), kc * MK::NR);
+            if (lowBits) {
+              expandLowBits(offset, expanded.data(), kc * MK::NR);
               b = expanded.data();
             }
             tiles<MK::MR>(rows, kc, a.data() + k0, b, c.data() + j, blockCols,

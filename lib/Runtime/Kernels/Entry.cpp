@@ -191,25 +191,32 @@ std::vector<uint8_t> quantx::kernels::packWeightsS8(Isa isa, const int8_t *w,
   return packPanels<int8_t>(w, n, k, width, kernels.kuS8);
 }
 
-bool quantx::kernels::supportsInt4Weights(Isa isa) {
-  return getIsaKernels(isa).int4Weights;
+bool quantx::kernels::supportsLowBitWeights(Isa isa) {
+  return getIsaKernels(isa).lowBitWeights;
 }
 
-std::vector<uint8_t> quantx::kernels::packWeightsS4(Isa isa, const int8_t *w,
-                                                    int64_t n, int64_t k) {
+std::vector<uint8_t> quantx::kernels::packWeightsLowBit(Isa isa,
+                                                        const int8_t *w,
+                                                        int64_t n, int64_t k,
+                                                        int bits) {
   std::vector<uint8_t> whole = packWeightsS8(isa, w, n, k);
   int64_t bytes = getIsaKernels(isa).weightBytesS8;
   int64_t elements = int64_t(whole.size()) / bytes;
+  uint32_t mask = (1u << bits) - 1;
   auto element = [&](int64_t i) -> uint32_t {
-    // Little-endian int8 or int16: the low byte holds the nibble.
-    return i < elements ? whole[i * bytes] & 0xF : 0;
+    // Little-endian int8 or int16: the low byte holds the low bits.
+    return i < elements ? whole[i * bytes] & mask : 0;
   };
-  std::vector<uint8_t> nibbles((elements + 1) / 2, 0);
+  int64_t runBytes = 32 * bits / 8, perByte = 8 / bits;
+  std::vector<uint8_t> packed((elements + 31) / 32 * runBytes, 0);
   for (int64_t run = 0; run < elements; run += 32)
-    for (int64_t i = 0; i < 16; ++i)
-      nibbles[run / 2 + i] =
-          uint8_t(element(run + i) | element(run + i + 16) << 4);
-  return nibbles;
+    for (int64_t i = 0; i < runBytes; ++i) {
+      uint32_t byte = 0;
+      for (int64_t slot = 0; slot < perByte; ++slot)
+        byte |= element(run + i + slot * runBytes) << (slot * bits);
+      packed[run / 32 * runBytes + i] = uint8_t(byte);
+    }
+  return packed;
 }
 
 std::vector<uint8_t> quantx::kernels::packWeightsF32(Isa isa, const float *w,

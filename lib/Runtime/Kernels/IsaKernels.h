@@ -33,8 +33,8 @@ struct IsaKernels {
   /// Bytes of one packed int8 weight element, and the value added to int8
   /// activations (128 for VNNI's uint8 operand).
   int weightBytesS8, activationShift;
-  /// Whether convS8 reads int4 nibble weights (kPackedWeightBits = 4).
-  bool int4Weights;
+  /// Whether convS8 reads low-bit weights (kPackedWeightBits = 4 or 2).
+  bool lowBitWeights;
 };
 
 /// The kernels of `isa` (the generic ones where this build lacks `isa`'s).

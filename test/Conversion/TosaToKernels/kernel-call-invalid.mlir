@@ -208,7 +208,7 @@ func.func @depthwise_channels(%x: tensor<1x4x4x2xi8>, %w: tensor<16xi8>, %b: ten
 
 // -----
 
-// int4 weights only where the ISA expands nibbles (not the generic kernel).
+// Low-bit weights only where the ISA expands them (not the generic kernel).
 func.func @int4_generic(%x: tensor<1x4x4x2xi8>, %w: tensor<16xi8>, %b: tensor<2xi32>, %init: tensor<1x4x4x2xi32>) -> tensor<1x4x4x2xi32> {
   // expected-error @+1 {{invalid params: packed_weight_bits must be in [0, 0], got 4}}
   %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<16xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 8, 4>} -> tensor<1x4x4x2xi32>
@@ -218,15 +218,15 @@ func.func @int4_generic(%x: tensor<1x4x4x2xi8>, %w: tensor<16xi8>, %b: tensor<2x
 // -----
 
 func.func @int4_bits(%x: tensor<1x4x4x2xi8>, %w: tensor<16xi8>, %b: tensor<2xi32>, %init: tensor<1x4x4x2xi32>) -> tensor<1x4x4x2xi32> {
-  // expected-error @+1 {{invalid params: packed_weight_bits 2 is neither 0 (whole elements) nor 4 (int4)}}
-  %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<16xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 1, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 16, 2>} -> tensor<1x4x4x2xi32>
+  // expected-error @+1 {{invalid params: packed_weight_bits 3 is none of 0 (whole elements), 4 (int4) and 2 (int2)}}
+  %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<16xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 1, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 16, 3>} -> tensor<1x4x4x2xi32>
   return %r : tensor<1x4x4x2xi32>
 }
 
 // -----
 
 func.func @int4_zero_point(%x: tensor<1x4x4x2xi8>, %w: tensor<16xi8>, %b: tensor<2xi32>, %init: tensor<1x4x4x2xi32>) -> tensor<1x4x4x2xi32> {
-  // expected-error @+1 {{invalid params: int4 weights (packed_weight_bits 4) need weight_zp 0}}
+  // expected-error @+1 {{invalid params: low-bit weights (packed_weight_bits 4) need weight_zp 0}}
   %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<16xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 1, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 3, 1, 0, 0, 0, 0, 0, 0, 16, 4>} -> tensor<1x4x4x2xi32>
   return %r : tensor<1x4x4x2xi32>
 }
@@ -237,5 +237,14 @@ func.func @int4_zero_point(%x: tensor<1x4x4x2xi8>, %w: tensor<16xi8>, %b: tensor
 func.func @int4_bytes(%x: tensor<1x4x4x2xi8>, %w: tensor<64xi8>, %b: tensor<2xi32>, %init: tensor<1x4x4x2xi32>) -> tensor<1x4x4x2xi32> {
   // expected-error @+1 {{packed weights must have 16 elements for these params, got 'tensor<64xi8>'}}
   %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<64xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 1, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 16, 4>} -> tensor<1x4x4x2xi32>
+  return %r : tensor<1x4x4x2xi32>
+}
+
+// -----
+
+// As 2-bit weights they take 8.
+func.func @int2_bytes(%x: tensor<1x4x4x2xi8>, %w: tensor<16xi8>, %b: tensor<2xi32>, %init: tensor<1x4x4x2xi32>) -> tensor<1x4x4x2xi32> {
+  // expected-error @+1 {{packed weights must have 8 elements for these params, got 'tensor<16xi8>'}}
+  %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<16xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 1, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 16, 2>} -> tensor<1x4x4x2xi32>
   return %r : tensor<1x4x4x2xi32>
 }

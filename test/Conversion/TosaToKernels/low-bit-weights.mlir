@@ -2,8 +2,8 @@
 // RUN: quant-opt %s --split-input-file --quantx-lower-to-kernels=isa=avx512vnni | FileCheck %s --check-prefix=VNNI
 // RUN: quant-opt %s --split-input-file --quantx-lower-to-kernels=isa=generic | FileCheck %s --check-prefix=GENERIC
 
-// int4 weights without sub-scales stay nibbles in the kernel's memory
-// (packed_weight_bits 4, the last parameter): AVX2 packs 16 columns x
+// Packed weights without sub-scales stay packed in the kernel's memory:
+// int4 as nibbles (packed_weight_bits 4, the last parameter): AVX2 packs 16 columns x
 // K = 18 as int16 (576 bytes whole), 144 bytes as nibbles; AVX-512 VNNI 16
 // columns x K = 20 (k unit 4) as int8 (320 bytes), 160 as nibbles. The
 // generic kernel has no nibble path: whole bytes (8 x 18), and 0.
@@ -33,6 +33,34 @@ func.func @subscaled(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi32> {
   %bytes = "tosa.const"() <{values = dense<17> : tensor<18xi8>}> : () -> tensor<18xi8>
   %sub = "tosa.const"() <{values = dense<3> : tensor<2x3x3x1xi8>}> : () -> tensor<2x3x3x1xi8>
   %w = quantx.unpack_weights %bytes, %sub format int4 {axis = 3 : i64, block = 2 : i64} : tensor<18xi8>, tensor<2x3x3x1xi8> -> tensor<2x3x3x2xi8>
+  %b = "tosa.const"() <{values = dense<[7, -7]> : tensor<2xi32>}> : () -> tensor<2xi32>
+  %acc = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 1, 1, 1, 1>, stride = array<i64: 1, 1>} : (tensor<1x4x4x2xi8>, tensor<2x3x3x2xi8>, tensor<2xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x4x4x2xi32>
+  return %acc : tensor<1x4x4x2xi32>
+}
+
+// -----
+
+// Ternary (2-bit) and binary (sign) weights take 2 bits in the kernel's
+// memory: AVX2's 16 x 18 elements in 72 bytes.
+// AVX2-LABEL: func.func @ternary
+// AVX2: quantx.kernel_call "quantx_kernel_conv_s8"(%arg0, %{{.*}} : tensor<1x4x4x2xi8>, tensor<72xi8>,
+// AVX2-SAME: 16, 2>
+// AVX2-LABEL: func.func @binary
+// AVX2: quantx.kernel_call "quantx_kernel_conv_s8"(%arg0, %{{.*}} : tensor<1x4x4x2xi8>, tensor<72xi8>,
+// AVX2-SAME: 16, 2>
+func.func @ternary(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi32> {
+  %zp = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
+  %bytes = "tosa.const"() <{values = dense<[1, 4, 16, 64, -1, 0, 5, 9, 33]> : tensor<9xi8>}> : () -> tensor<9xi8>
+  %w = quantx.unpack_weights %bytes format int2 : tensor<9xi8> -> tensor<2x3x3x2xi8>
+  %b = "tosa.const"() <{values = dense<[7, -7]> : tensor<2xi32>}> : () -> tensor<2xi32>
+  %acc = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 1, 1, 1, 1>, stride = array<i64: 1, 1>} : (tensor<1x4x4x2xi8>, tensor<2x3x3x2xi8>, tensor<2xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x4x4x2xi32>
+  return %acc : tensor<1x4x4x2xi32>
+}
+
+func.func @binary(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi32> {
+  %zp = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
+  %bytes = "tosa.const"() <{values = dense<[90, -1, 3, 77, 15]> : tensor<5xi8>}> : () -> tensor<5xi8>
+  %w = quantx.unpack_weights %bytes format sign : tensor<5xi8> -> tensor<2x3x3x2xi8>
   %b = "tosa.const"() <{values = dense<[7, -7]> : tensor<2xi32>}> : () -> tensor<2xi32>
   %acc = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 1, 1, 1, 1>, stride = array<i64: 1, 1>} : (tensor<1x4x4x2xi8>, tensor<2x3x3x2xi8>, tensor<2xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x4x4x2xi32>
   return %acc : tensor<1x4x4x2xi32>
