@@ -109,7 +109,8 @@ struct KernelPlan {
 
 class KernelLowering {
 public:
-  explicit KernelLowering(kernels::Isa targetIsa) : targetIsa(targetIsa) {}
+  KernelLowering(kernels::Isa targetIsa, int64_t lowBitMinWeights)
+      : targetIsa(targetIsa), lowBitMinWeights(lowBitMinWeights) {}
 
   void lower(func::FuncOp func) {
     SmallVector<Operation *> candidates;
@@ -132,6 +133,8 @@ public:
 
 private:
   kernels::Isa targetIsa;
+  /// The fewest weights a 2-bit layer keeps 2-bit in the kernel's memory.
+  int64_t lowBitMinWeights;
 
   /// The ISA and the NHWC window geometry of a conv or pool.
   void setWindow(std::vector<int64_t> &p, RankedTensorType in,
@@ -375,7 +378,9 @@ private:
     int64_t lowBits = 0;
     if (plan.isInt && unpack && !unpack.getSubscales() && plan.weightZp == 0 &&
         kernels::supportsLowBitWeights(targetIsa))
-      lowBits = unpack.getFormat() == mlir::quantx::PackedFormat::Int4 ? 4 : 2;
+      lowBits = unpack.getFormat() == mlir::quantx::PackedFormat::Int4 ? 4
+                : batches * n * k >= lowBitMinWeights                  ? 2
+                                                                       : 0;
     if (plan.isInt) {
       plan.params[kernels::kPanelWidth] =
           kernels::getPanelWidthS8(targetIsa, n);
@@ -626,7 +631,7 @@ struct LowerToKernelsPass
           << isaName;
       return signalPassFailure();
     }
-    KernelLowering(*target).lower(getOperation());
+    KernelLowering(*target, lowBitMinWeights).lower(getOperation());
   }
 };
 

@@ -1,4 +1,5 @@
-// RUN: quant-opt %s --split-input-file --quantx-lower-to-kernels=isa=avx2 | FileCheck %s --check-prefix=AVX2
+// RUN: quant-opt %s --split-input-file --quantx-lower-to-kernels="isa=avx2 low-bit-min-weights=0" | FileCheck %s --check-prefix=AVX2
+// RUN: quant-opt %s --split-input-file --quantx-lower-to-kernels=isa=avx2 | FileCheck %s --check-prefix=SMALL
 // RUN: quant-opt %s --split-input-file --quantx-lower-to-kernels=isa=avx512vnni | FileCheck %s --check-prefix=VNNI
 // RUN: quant-opt %s --split-input-file --quantx-lower-to-kernels=isa=generic | FileCheck %s --check-prefix=GENERIC
 
@@ -41,7 +42,12 @@ func.func @subscaled(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi32> {
 // -----
 
 // Ternary (2-bit) and binary (sign) weights take 2 bits in the kernel's
-// memory: AVX2's 16 x 18 elements in 72 bytes.
+// memory: AVX2's 16 x 18 elements in 72 bytes. By default only from 4Mi
+// weights up (smaller layers stay in cache, where the expansion costs more
+// than the bytes it saves): whole int16 elements here.
+// SMALL-LABEL: func.func @ternary
+// SMALL: quantx.kernel_call "quantx_kernel_conv_s8"(%arg0, %{{.*}} : tensor<1x4x4x2xi8>, tensor<576xi8>,
+// SMALL-SAME: 16, 0>
 // AVX2-LABEL: func.func @ternary
 // AVX2: quantx.kernel_call "quantx_kernel_conv_s8"(%arg0, %{{.*}} : tensor<1x4x4x2xi8>, tensor<72xi8>,
 // AVX2-SAME: 16, 2>
