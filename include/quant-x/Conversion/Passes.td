@@ -92,8 +92,8 @@ def LowerToKernels : Pass<"quantx-lower-to-kernels", "func::FuncOp"> {
       the last axis) becomes the kernel's epilogue;
     - packed weights (`quantx.unpack_weights` without sub-scales) stay
       packed in the kernel's memory where the ISA expands them: int4 as
-      nibbles, and int2, ternary and binary in 2 bits from
-      `low-bit-min-weights` weights up.
+      nibbles, and int2, ternary and binary in 2 bits when their int8 form
+      would not fit the host's last-level cache (`low-bit-min-weights`).
 
     Results are bit-identical to the reference lowering for int8; float
     kernels sum in a different order. Ops it cannot take are left alone.
@@ -102,12 +102,12 @@ def LowerToKernels : Pass<"quantx-lower-to-kernels", "func::FuncOp"> {
     Option<"isaName", "isa", "std::string", "\"host\"",
            "Kernel ISA: host (the best this CPU runs), avx512vnni, avx2 or "
            "generic">,
-    Option<"lowBitMinWeights", "low-bit-min-weights", "int64_t",
-           "4194304",
+    Option<"lowBitMinWeights", "low-bit-min-weights", "int64_t", "-1",
            "Int2, ternary and binary weights stay 2-bit in the kernel's "
-           "memory from this many weights up (below, where they stay in "
-           "cache, expanding them costs more than the bytes they save: "
-           "bench/lowbit.py); int4 weights always stay nibbles">,
+           "memory from this many weights up; -1: more weights than the "
+           "host's last-level cache holds bytes (smaller layers stay in "
+           "cache, where expanding them costs more than the bytes they "
+           "save: bench/lowbit.py). int4 weights always stay nibbles">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::quantx::QuantXDialect",

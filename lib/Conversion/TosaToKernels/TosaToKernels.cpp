@@ -15,6 +15,8 @@
 #include "quant-x/Dialect/QuantX/IR/TensorSizes.h"
 #include "quant-x/Runtime/Kernels.h"
 
+#include <unistd.h>
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -613,6 +615,13 @@ private:
   }
 };
 
+/// The host's last-level (L3) cache in bytes, or 32 MiB where the system
+/// does not say.
+static int64_t getLastLevelCacheBytes() {
+  long bytes = sysconf(_SC_LEVEL3_CACHE_SIZE);
+  return bytes > 0 ? int64_t(bytes) : int64_t(32) << 20;
+}
+
 struct LowerToKernelsPass
     : public mlir::quantx::impl::LowerToKernelsBase<LowerToKernelsPass> {
   using Base::Base;
@@ -631,7 +640,9 @@ struct LowerToKernelsPass
           << isaName;
       return signalPassFailure();
     }
-    KernelLowering(*target, lowBitMinWeights).lower(getOperation());
+    KernelLowering(*target, lowBitMinWeights >= 0 ? lowBitMinWeights
+                                                  : getLastLevelCacheBytes())
+        .lower(getOperation());
   }
 };
 

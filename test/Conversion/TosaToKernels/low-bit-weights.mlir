@@ -42,9 +42,10 @@ func.func @subscaled(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi32> {
 // -----
 
 // Ternary (2-bit) and binary (sign) weights take 2 bits in the kernel's
-// memory: AVX2's 16 x 18 elements in 72 bytes. By default only from 4Mi
-// weights up (smaller layers stay in cache, where the expansion costs more
-// than the bytes it saves): whole int16 elements here.
+// memory: AVX2's 16 x 18 elements in 72 bytes. By default only when the
+// layer would not fit the last-level cache as int8 (smaller layers stay in
+// cache, where the expansion costs more than the bytes it saves): whole
+// int16 elements here.
 // SMALL-LABEL: func.func @ternary
 // SMALL: quantx.kernel_call "quantx_kernel_conv_s8"(%arg0, %{{.*}} : tensor<1x4x4x2xi8>, tensor<576xi8>,
 // SMALL-SAME: 16, 0>
