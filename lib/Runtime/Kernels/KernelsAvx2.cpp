@@ -8,6 +8,7 @@
 
 #include "ConvDriver.h"
 #include "IsaKernels.h"
+#include "LowBitExpand.h"
 
 #include <immintrin.h>
 
@@ -46,15 +47,9 @@ struct Avx2S8 : PortableRequantize {
   /// its 8 holds elements i, i + 8, i + 16, i + 24, each sign-extended as
   /// (c ^ 2) - 2 and widened.
   static void unpackCrumbs(const uint8_t *src, int16_t *dst, int64_t count) {
-    const __m128i three = _mm_set1_epi8(3), two = _mm_set1_epi8(2);
-    auto slot = [&](__m128i v, int shift) {
-      __m128i c = _mm_and_si128(_mm_srli_epi16(v, shift), three);
-      return _mm_sub_epi8(_mm_xor_si128(c, two), two);
-    };
     for (int64_t i = 0; i < count; i += 32, src += 8) {
-      __m128i v = _mm_loadl_epi64(reinterpret_cast<const __m128i *>(src));
-      __m128i first = _mm_unpacklo_epi64(slot(v, 0), slot(v, 2));
-      __m128i second = _mm_unpacklo_epi64(slot(v, 4), slot(v, 6));
+      __m128i first, second;
+      expandCrumbRun(src, first, second);
       _mm256_storeu_si256(reinterpret_cast<__m256i *>(dst + i),
                           _mm256_cvtepi8_epi16(first));
       _mm256_storeu_si256(reinterpret_cast<__m256i *>(dst + i + 16),

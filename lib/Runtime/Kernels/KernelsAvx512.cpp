@@ -8,6 +8,7 @@
 
 #include "ConvDriver.h"
 #include "IsaKernels.h"
+#include "LowBitExpand.h"
 
 #include <immintrin.h>
 
@@ -175,17 +176,11 @@ struct Avx512VnniS8 {
   /// its 8 holds elements i, i + 8, i + 16, i + 24, each sign-extended as
   /// (c ^ 2) - 2.
   static void unpackCrumbs(const uint8_t *src, int8_t *dst, int64_t count) {
-    const __m128i three = _mm_set1_epi8(3), two = _mm_set1_epi8(2);
-    auto slot = [&](__m128i v, int shift) {
-      __m128i c = _mm_and_si128(_mm_srli_epi16(v, shift), three);
-      return _mm_sub_epi8(_mm_xor_si128(c, two), two);
-    };
     for (int64_t i = 0; i < count; i += 32, src += 8) {
-      __m128i v = _mm_loadl_epi64(reinterpret_cast<const __m128i *>(src));
-      _mm_storeu_si128(reinterpret_cast<__m128i *>(dst + i),
-                       _mm_unpacklo_epi64(slot(v, 0), slot(v, 2)));
-      _mm_storeu_si128(reinterpret_cast<__m128i *>(dst + i + 16),
-                       _mm_unpacklo_epi64(slot(v, 4), slot(v, 6)));
+      __m128i first, second;
+      expandCrumbRun(src, first, second);
+      _mm_storeu_si128(reinterpret_cast<__m128i *>(dst + i), first);
+      _mm_storeu_si128(reinterpret_cast<__m128i *>(dst + i + 16), second);
     }
   }
 
