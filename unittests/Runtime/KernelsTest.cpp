@@ -210,6 +210,129 @@ TEST(KernelsTest, ConvLowBitMatchesDirectConvolution) {
   setThreadCount(0);
 }
 
+/// The XNOR-popcount kernel against the direct convolution: activations in
+/// {-1, 0, +1} (`zeros` of them 0, exercising the masked path beyond
+/// padding), weights +-1, and with `perBatch` each image its own weights.
+void checkConvB1(const ConvCase &c, Isa isa, OutputKind kind, bool zeros,
+                 bool perBatch = false) {
+  std::mt19937 rng(int(c.inC * 7 + c.outC * 3 + zeros));
+  std::vector<int8_t> x(c.batch * c.inH * c.inW * c.inC);
+  int64_t k = c.kH * c.kW * c.inC, matrices = perBatch ? c.batch : 1;
+  std::vector<int8_t> w(matrices * c.outC * k);
+  randomFill(rng, x, zeros ? -1 : 0, 1);
+  for (int8_t &v : x)
+    v = zeros ? v : int8_t(2 * v - 1);
+  randomFill(rng, w, 0, 1);
+  for (int8_t &v : w)
+    v = int8_t(2 * v - 1);
+  std::vector<int32_t> bias(c.outC), requant(2 * c.outC);
+  for (int64_t i = 0; i < c.outC; ++i) {
+    bias[i] = int32_t(rng() % 2001) - 1000;
+    requant[i] = int32_t(rng() % (1u << 31));
+    requant[c.outC + i] = 28 + int32_t(rng() % 12);
+  }
+  std::vector<uint8_t> packed;
+  for (int64_t i = 0; i < matrices; ++i) {
+    std::vector<uint8_t> one =
+        packWeightsBinary(w.data() + i * c.outC * k, c.outC, k);
+    packed.insert(packed.end(), one.begin(), one.end());
+  }
+  std::vector<int64_t> params = c.params(isa, kind, qx::RoundingMode::Double);
+  params[kPanelWidth] = 0;
+  params[kWeightsPerBatch] = perBatch;
+  CallSpec spec;
+  ASSERT_EQ(checkParams(KernelKind::ConvB1, params.data(), spec), "");
+  ASSERT_EQ(int64_t(packed.size()), spec.inputs[1].elements);
+  std::vector<int32_t> expected;
+  ConvCase one = c;
+  one.batch = 1;
+  int64_t image = c.inH * c.inW * c.inC;
+  for (int64_t b = 0; b < c.batch; ++b) {
+    std::vector<int8_t> xb(x.begin() + b * image, x.begin() + (b + 1) * image);
+    auto wb = perBatch ? std::vector<int8_t>(w.begin() + b * c.outC * k,
+                                             w.begin() + (b + 1) * c.outC * k)
+                       : w;
+    std::vector<int32_t> part = directConv<int8_t, int32_t>(
+        one, xb, wb, bias, int32_t(c.padValue), 0, 0);
+    expected.insert(expected.end(), part.begin(), part.end());
+  }
+  std::vector<int32_t> raw(expected.size());
+  std::vector<int8_t> q(expected.size());
+  void *out = kind == OutputKind::Int8 ? static_cast<void *>(q.data())
+                                       : static_cast<void *>(raw.data());
+  quantx_kernel_conv_b1(x.data(), packed.data(), bias.data(), requant.data(),
+                        params.data(), out);
+  ASSERT_EQ(takeCallError(), "");
+  for (size_t i = 0; i < expected.size(); ++i) {
+    int64_t oc = int64_t(i) % c.outC;
+    if (kind == OutputKind::Accumulator) {
+      ASSERT_EQ(raw[i], expected[i]) << "element " << i;
+      continue;
+    }
+    int64_t want = qx::rescaleReference(
+        expected[i], 0, {requant[oc], requant[c.outC + oc]},
+        qx::RoundingMode::Double, -5, -128, 120);
+    ASSERT_EQ(q[i], want) << "element " << i << " acc " << expected[i];
+  }
+}
+
+TEST(KernelsTest, ConvBinaryMatchesDirectConvolution) {
+  const ConvCase cases[] = {
+      // batch inH inW inC outC kH kW sH sW dH dW pads(t,b,l,r) pad zpIn zpW
+      {1, 1, 1, 13, 7, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0},     // M = 1
+      {1, 1, 37, 300, 130, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0}, // matmul
+      {2, 9, 11, 3, 17, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0},    // padding
+      {1, 12, 10, 5, 70, 3, 2, 2, 3, 1, 1, 1, 0, 2, 1, -1, 0, 0},  // strides
+      {1, 13, 13, 6, 9, 3, 3, 1, 1, 2, 3, 2, 2, 3, 3, 1, 0, 0},    // dilation
+      {1, 20, 20, 64, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0},  // K = 576
+      // K = 9000: past one 31-step byte accumulation of the AVX2 kernel.
+      {1, 5, 5, 1000, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0},
+  };
+  for (int threads : {1, 2}) {
+    setThreadCount(threads);
+    for (Isa isa : hostIsas())
+      for (const ConvCase &c : cases)
+        for (OutputKind kind : {OutputKind::Accumulator, OutputKind::Int8})
+          for (bool zeros : {false, true}) {
+            SCOPED_TRACE(
+                std::string(getIsaName(isa)) + " inC " + std::to_string(c.inC) +
+                " outC " + std::to_string(c.outC) + " zeros " +
+                std::to_string(zeros) + " threads " + std::to_string(threads));
+            checkConvB1(c, isa, kind, zeros);
+          }
+    for (Isa isa : hostIsas()) {
+      // A batched matmul with a weight matrix per batch.
+      ConvCase c{3, 1, 5, 100, 9, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0};
+      checkConvB1(c, isa, OutputKind::Int8, false, /*perBatch=*/true);
+    }
+  }
+  setThreadCount(0);
+}
+
+TEST(KernelsTest, PackWeightsBinaryLayout) {
+  // Channel rows of getBinaryWords(k) little-endian words, bit k set for
+  // -1; rows padded to kBinaryChannelUnit channels with clear bits.
+  int64_t n = 5, k = 70;
+  std::vector<int8_t> w(n * k, 1);
+  w[0 * k + 0] = -1;
+  w[1 * k + 63] = -1;
+  w[1 * k + 64] = -1;
+  w[4 * k + 69] = -1;
+  std::vector<uint8_t> packed = packWeightsBinary(w.data(), n, k);
+  int64_t words = getBinaryWords(k);
+  EXPECT_EQ(words, 4);
+  EXPECT_EQ(int64_t(packed.size()), 8 * 8 * words);
+  std::vector<uint8_t> expected(packed.size(), 0);
+  expected[0] = 0x01;
+  expected[(1 * words + 0) * 8 + 7] = 0x80;
+  expected[(1 * words + 1) * 8 + 0] = 0x01;
+  expected[(4 * words + 1) * 8 + 0] = 0x20;
+  EXPECT_EQ(packed, expected);
+  EXPECT_EQ(getBinaryWords(1), 4);
+  EXPECT_EQ(getBinaryWords(256), 4);
+  EXPECT_EQ(getBinaryWords(257), 8);
+}
+
 TEST(KernelsTest, PackWeightsLowBitLayout) {
   // In each run of 32 packed elements (32 * bits / 8 bytes), byte i holds
   // elements i, i + R, i + 2R, ... (R: the run's byte count) from its low

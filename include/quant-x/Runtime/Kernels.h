@@ -114,9 +114,15 @@ inline constexpr const char *kDepthwiseF32Symbol =
     "quantx_kernel_depthwise_f32";
 inline constexpr const char *kMaxPoolS8Symbol = "quantx_kernel_maxpool_s8";
 inline constexpr const char *kMaxPoolF32Symbol = "quantx_kernel_maxpool_f32";
+/// XNOR-popcount conv/matmul: int8 activations that are -1, 0 or +1 (sign
+/// activations and their zero padding; other values read as their sign)
+/// times +-1 weights packed by packWeightsBinary, exact int32 dot products
+/// and the int8 conv's epilogue. kPanelWidth and kPackedWeightBits are 0.
+inline constexpr const char *kConvB1Symbol = "quantx_kernel_conv_b1";
 inline constexpr const char *kKernelSymbols[] = {
     kConvS8Symbol,       kConvF32Symbol,   kDepthwiseS8Symbol,
-    kDepthwiseF32Symbol, kMaxPoolS8Symbol, kMaxPoolF32Symbol};
+    kDepthwiseF32Symbol, kMaxPoolS8Symbol, kMaxPoolF32Symbol,
+    kConvB1Symbol};
 
 /// The address of the entry point named `symbol`, or null.
 void *lookupKernel(const std::string &symbol);
@@ -128,7 +134,8 @@ enum class KernelKind {
   DepthwiseS8,
   DepthwiseF32,
   MaxPoolS8,
-  MaxPoolF32
+  MaxPoolF32,
+  ConvB1
 };
 /// The kernel named `symbol`, if it is one of kKernelSymbols.
 std::optional<KernelKind> parseKernel(const std::string &symbol);
@@ -199,6 +206,17 @@ bool supportsLowBitWeights(Isa isa);
 /// time.
 std::vector<uint8_t> packWeightsLowBit(Isa isa, const int8_t *w, int64_t n,
                                        int64_t k, int bits);
+/// Binary weights (quantx_kernel_conv_b1): each output channel's K signs in
+/// 64-bit little-endian words, bit k of the row set where w[n][k] < 0, K
+/// padded with clear bits to a multiple of kBinaryWordUnit words and the
+/// channels with clear rows to a multiple of kBinaryChannelUnit. The same
+/// layout on every ISA.
+inline constexpr int64_t kBinaryWordUnit = 4;
+inline constexpr int64_t kBinaryChannelUnit = 4;
+/// 64-bit words per channel (and per activation row) for depth `k`.
+int64_t getBinaryWords(int64_t k);
+/// `w[n][k]` (every element -1 or +1) in the layout above, as bytes.
+std::vector<uint8_t> packWeightsBinary(const int8_t *w, int64_t n, int64_t k);
 /// The int32 bias the int8 conv kernel of `isa` adds: `bias` plus the
 /// input-zero-point terms (and, for VNNI, the +128 activation shift) folded in:
 /// bias[n] - (zpIn + shift) * sum_k w[n][k] + K * zpIn * zpW.
@@ -237,6 +255,9 @@ void quantx_kernel_maxpool_s8(const void *input, const void *weights,
 void quantx_kernel_maxpool_f32(const void *input, const void *weights,
                                const void *bias, const void *requant,
                                const int64_t *params, void *output);
+void quantx_kernel_conv_b1(const void *input, const void *weights,
+                           const void *bias, const void *requant,
+                           const int64_t *params, void *output);
 }
 
 #endif // QUANTX_RUNTIME_KERNELS_H

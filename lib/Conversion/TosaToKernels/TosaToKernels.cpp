@@ -15,6 +15,8 @@
 #include "quant-x/Dialect/QuantX/IR/TensorSizes.h"
 #include "quant-x/Runtime/Kernels.h"
 
+#include "SignValues.h"
+
 #include <unistd.h>
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -413,6 +415,10 @@ private:
       if (!weights || !bias)
         return;
       std::vector<int8_t> rows = transpose(*weights);
+      if (isBinaryLayer(plan, rows)) {
+        lowerBinaryGemm(plan, rows, batches, n, k, *bias, requant);
+        return;
+      }
       std::vector<int32_t> folded =
           kernels::foldConvBiasS8(targetIsa, rows.data(), n, k, bias->data(),
                                   plan.inputZp, plan.weightZp);
@@ -447,6 +453,35 @@ private:
     }
     emit(plan, kernels::kConvF32Symbol, packed,
          biasConstant(b, loc, plan, {}, *bias), {});
+  }
+
+  /// Whether the XNOR-popcount kernel computes the layer exactly: +-1
+  /// weights without zero points, activations and padding in {-1, 0, +1}.
+  static bool isBinaryLayer(const KernelPlan &plan, ArrayRef<int8_t> weights) {
+    int64_t padValue = plan.params[kernels::kPadValue];
+    return plan.inputZp == 0 && plan.weightZp == 0 && padValue >= -1 &&
+           padValue <= 1 && isSignValued(plan.input) &&
+           llvm::all_of(weights, [](int8_t w) { return w == 1 || w == -1; });
+  }
+
+  /// Emits the XNOR-popcount kernel for a binary layer's weights `rows`
+  /// ([batches][n][k]); the bias needs no zero-point terms.
+  void lowerBinaryGemm(KernelPlan &plan, ArrayRef<int8_t> rows,
+                       int64_t batches, int64_t n, int64_t k,
+                       ArrayRef<int32_t> bias, ArrayRef<int32_t> requant) {
+    plan.params[kernels::kPanelWidth] = 0;
+    plan.params[kernels::kPackedWeightBits] = 0;
+    if (!isRunnable(kernels::KernelKind::ConvB1, plan))
+      return;
+    std::vector<uint8_t> packed;
+    for (int64_t batch = 0; batch < batches; ++batch) {
+      std::vector<uint8_t> one =
+          kernels::packWeightsBinary(rows.data() + batch * n * k, n, k);
+      packed.insert(packed.end(), one.begin(), one.end());
+    }
+    OpBuilder b(plan.last);
+    emit(plan, kernels::kConvB1Symbol, packed,
+         biasConstant(b, plan.last->getLoc(), plan, bias, {}), requant);
   }
 
   void lowerDepthwise(tosa::DepthwiseConv2DOp conv) {

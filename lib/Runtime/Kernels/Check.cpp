@@ -55,6 +55,7 @@ const char *const kParamNames[kNumParams] = {"isa",
                                              "clamp_max",
                                              "panel_width",
                                              "packed_weight_bits"};
+static_assert(std::size(kParamNames) == kNumParams);
 
 /// Checked int64 multiplication; nullopt on overflow.
 std::optional<int64_t> mul(std::optional<int64_t> a, std::optional<int64_t> b) {
@@ -80,7 +81,7 @@ private:
 
   bool isInt() const {
     return kind == KernelKind::ConvS8 || kind == KernelKind::DepthwiseS8 ||
-           kind == KernelKind::MaxPoolS8;
+           kind == KernelKind::MaxPoolS8 || kind == KernelKind::ConvB1;
   }
 
   /// Records the first error; returns whether there was none.
@@ -136,6 +137,7 @@ std::string Checker::run(CallSpec &spec) {
       kind == KernelKind::DepthwiseS8 || kind == KernelKind::DepthwiseF32;
   bool isPool = kind == KernelKind::MaxPoolS8 || kind == KernelKind::MaxPoolF32;
   bool isConv = !isDepthwise && !isPool;
+  bool isBinary = kind == KernelKind::ConvB1;
   if (!inRange(kIsa, 0, int64_t(Isa::Avx512Vnni)))
     return error;
   for (Param dim : {kBatch, kInH, kInW, kInC, kOutH, kOutW, kOutC, kKernelH,
@@ -179,7 +181,7 @@ std::string Checker::run(CallSpec &spec) {
   inRange(kWeightsPerBatch, 0, isConv ? 1 : 0);
   // Low-bit weights: an int8 conv whose ISA expands them, with symmetric
   // weights (the packed bits hold w, not w - zero point).
-  bool lowBit = isConv && isInt() &&
+  bool lowBit = isConv && isInt() && !isBinary &&
                 getIsaKernels(static_cast<Isa>(p[kIsa])).lowBitWeights;
   if (inRange(kPackedWeightBits, 0, lowBit ? 4 : 0) &&
       p[kPackedWeightBits] != 0) {
@@ -192,6 +194,12 @@ std::string Checker::run(CallSpec &spec) {
   }
   if (isDepthwise)
     inRange(kDepthMultiplier, 1, kMaxDim);
+  // The binary kernel's weights are +-1 signs, with no zero point or
+  // panels.
+  if (isBinary) {
+    inRange(kWeightZeroPoint, 0, 0);
+    inRange(kPanelWidth, 0, 0);
+  }
   if (!error.empty())
     return error;
 
@@ -233,7 +241,11 @@ std::string Checker::run(CallSpec &spec) {
       return error;
     const IsaKernels &kernels = getIsaKernels(static_cast<Isa>(p[kIsa]));
     int64_t width = kernels.nrF32, ku = 1, bytes = 4;
-    if (isInt()) {
+    if (isBinary) {
+      width = kBinaryChannelUnit;
+      ku = getBinaryWords(*k) * 64;
+      bytes = 1;
+    } else if (isInt()) {
       width = p[kPanelWidth];
       bool known = false;
       for (const int *w = kernels.panelWidthsS8; *w; ++w)
@@ -247,6 +259,8 @@ std::string Checker::run(CallSpec &spec) {
       bytes = kernels.weightBytesS8;
     }
     weightBytes = mul(mul(roundUp(n, width), roundUp(*k, ku)), bytes);
+    if (isBinary && weightBytes)
+      weightBytes = *weightBytes / 8; // one bit per element
     // Low bits: bits / 8 bytes per element (the element count is a
     // multiple of 32 on the ISAs that take them).
     if (weightBytes && p[kPackedWeightBits] != 0)

@@ -493,9 +493,10 @@ struct MaxPoolRun {
 };
 
 /// The kernel set of one ISA: its int8 micro-kernels `S8<W>` for each panel
-/// variant W (widest first), its float micro-kernel, and the shift its int8
+/// variant W (widest first), its float micro-kernel, its binary conv
+/// (`Binary::conv<Epi>(args)`, BinaryConv.h), and the shift its int8
 /// micro-kernels add to activations.
-template <template <int> class S8, class F32, int ActivationShift,
+template <template <int> class S8, class F32, class Binary, int ActivationShift,
           int... Variants>
 struct IsaSet {
   using Widest = S8<std::get<0>(std::make_tuple(Variants...))>;
@@ -524,6 +525,9 @@ struct IsaSet {
   static void maxPoolF32(const KernelArgs &args) {
     MaxPoolRun<float>(args).run();
   }
+  static void convB1(const KernelArgs &args) {
+    Binary::template conv<Widest>(args);
+  }
   static IsaKernels get() {
     IsaKernels kernels{
         convS8,
@@ -532,6 +536,7 @@ struct IsaSet {
         depthwiseF32,
         maxPoolS8,
         maxPoolF32,
+        convB1,
         {S8<Variants>::NR..., 0},
         Widest::KU,
         F32::NR,

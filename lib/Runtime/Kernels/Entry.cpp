@@ -132,6 +132,7 @@ QUANTX_ENTRY(quantx_kernel_depthwise_s8, DepthwiseS8, depthwiseS8)
 QUANTX_ENTRY(quantx_kernel_depthwise_f32, DepthwiseF32, depthwiseF32)
 QUANTX_ENTRY(quantx_kernel_maxpool_s8, MaxPoolS8, maxPoolS8)
 QUANTX_ENTRY(quantx_kernel_maxpool_f32, MaxPoolF32, maxPoolF32)
+QUANTX_ENTRY(quantx_kernel_conv_b1, ConvB1, convB1)
 }
 #undef QUANTX_ENTRY
 
@@ -141,7 +142,8 @@ void *quantx::kernels::lookupKernel(const std::string &symbol) {
   static const Entry entries[] = {
       quantx_kernel_conv_s8,      quantx_kernel_conv_f32,
       quantx_kernel_depthwise_s8, quantx_kernel_depthwise_f32,
-      quantx_kernel_maxpool_s8,   quantx_kernel_maxpool_f32};
+      quantx_kernel_maxpool_s8,   quantx_kernel_maxpool_f32,
+      quantx_kernel_conv_b1};
   static_assert(std::size(entries) == std::size(kKernelSymbols));
   for (size_t i = 0; i < std::size(entries); ++i)
     if (symbol == kKernelSymbols[i])
@@ -216,6 +218,25 @@ std::vector<uint8_t> quantx::kernels::packWeightsLowBit(Isa isa,
         byte |= element(run + i + slot * runBytes) << (slot * bits);
       packed[run / 32 * runBytes + i] = uint8_t(byte);
     }
+  return packed;
+}
+
+int64_t quantx::kernels::getBinaryWords(int64_t k) {
+  int64_t words = (k + 63) / 64;
+  return (words + kBinaryWordUnit - 1) / kBinaryWordUnit * kBinaryWordUnit;
+}
+
+std::vector<uint8_t> quantx::kernels::packWeightsBinary(const int8_t *w,
+                                                        int64_t n, int64_t k) {
+  int64_t words = getBinaryWords(k);
+  int64_t channels =
+      (n + kBinaryChannelUnit - 1) / kBinaryChannelUnit * kBinaryChannelUnit;
+  std::vector<uint8_t> packed(channels * words * 8, 0);
+  for (int64_t col = 0; col < n; ++col)
+    for (int64_t kk = 0; kk < k; ++kk)
+      if (w[col * k + kk] < 0)
+        packed[(col * words + kk / 64) * 8 + kk % 64 / 8] |=
+            uint8_t(1u << (kk % 8));
   return packed;
 }
 

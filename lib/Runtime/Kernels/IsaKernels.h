@@ -25,7 +25,8 @@ using KernelFn = void (*)(const KernelArgs &);
 
 /// The kernels of one ISA, and its packed weight layout.
 struct IsaKernels {
-  KernelFn convS8, convF32, depthwiseS8, depthwiseF32, maxPoolS8, maxPoolF32;
+  KernelFn convS8, convF32, depthwiseS8, depthwiseF32, maxPoolS8, maxPoolF32,
+      convB1;
   /// Tile columns of the int8 micro-kernels (widest first, 0 past the
   /// last), their k unit, and the float micro-kernel's tile columns.
   int panelWidthsS8[4];

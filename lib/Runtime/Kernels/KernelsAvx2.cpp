@@ -6,6 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BinaryAvx2.h"
+#include "BinaryConv.h"
 #include "ConvDriver.h"
 #include "IsaKernels.h"
 #include "LowBitExpand.h"
@@ -119,6 +121,7 @@ using Avx2S8Panel = Avx2S8;
 } // namespace
 
 const IsaKernels &quantx::kernels::getAvx2Kernels() {
-  static const IsaKernels kernels = IsaSet<Avx2S8Panel, Avx2F32, 0, 1>::get();
+  static const IsaKernels kernels =
+      IsaSet<Avx2S8Panel, Avx2F32, BinaryWith<Avx2Popcount>, 0, 1>::get();
   return kernels;
 }

@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BinaryConv.h"
 #include "ConvDriver.h"
 #include "IsaKernels.h"
 
@@ -46,6 +47,7 @@ using GenericS8 = ScalarKernel<int8_t, int8_t, int32_t>;
 
 const IsaKernels &quantx::kernels::getGenericKernels() {
   using F32 = ScalarKernel<float, float, float>;
-  static const IsaKernels kernels = IsaSet<GenericS8, F32, 0, 1>::get();
+  static const IsaKernels kernels =
+      IsaSet<GenericS8, F32, BinaryWith<ScalarPopcount>, 0, 1>::get();
   return kernels;
 }
