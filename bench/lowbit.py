@@ -29,8 +29,9 @@ from quantx.mlir_text import FunctionWriter, Value  # noqa: E402
 # GEMV at 16 MiB (int8; within a large L3) and 64 MiB of weights (past it:
 # memory-bound), and a BERT-base FFN GEMM.
 SHAPES = ["1x4096x4096", "1x8192x8192", "384x768x3072"]
-# A ResNet-18 stage-1 convolution: 56x56x64 -> 64, 3x3, padding 1.
-CONV = (56, 64, 64, 3)
+# ResNet-18 stage-1 and stage-3 convolutions: 56x56x64 -> 64 and
+# 14x14x256 -> 256, 3x3, padding 1.
+CONVS = [(56, 64, 64, 3), (14, 256, 256, 3)]
 PRECISIONS = {
     "w8a8": "weight-bits=8",
     "w4a8": "weight-bits=4",
@@ -103,11 +104,11 @@ def main():
         x = np.random.RandomState(1).randn(1, 1, m, k).astype(np.float32)
         layers.append((f"matmul {shape}", gemm_model(m, k, n), x,
                        torch_int8_ms(m, k, n)[0]))
-    size, cin, cout, kernel = CONV
-    x = np.random.RandomState(1).randn(1, 1, size, size, cin).astype(
-        np.float32)
-    layers.append((f"conv {kernel}x{kernel} {size}x{size}x{cin}->{cout}",
-                   conv_model(size, cin, cout, kernel), x, None))
+    for size, cin, cout, kernel in CONVS:
+        x = np.random.RandomState(1).randn(1, 1, size, size, cin).astype(
+            np.float32)
+        layers.append((f"conv {kernel}x{kernel} {size}x{size}x{cin}->{cout}",
+                       conv_model(size, cin, cout, kernel), x, None))
     for name, text, x, torch_ms in layers:
         baseline = None
         for precision in args.precisions.split(","):

@@ -285,7 +285,7 @@ TEST(KernelsTest, ConvBinaryMatchesDirectConvolution) {
       {1, 12, 10, 5, 70, 3, 2, 2, 3, 1, 1, 1, 0, 2, 1, -1, 0, 0},  // strides
       {1, 13, 13, 6, 9, 3, 3, 1, 1, 2, 3, 2, 2, 3, 3, 1, 0, 0},    // dilation
       {1, 20, 20, 64, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0},  // K = 576
-      // K = 9000: past one 31-step byte accumulation of the AVX2 kernel.
+      // K = 9000: past one 31-word byte accumulation of the AVX2 kernel.
       {1, 5, 5, 1000, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0},
   };
   for (int threads : {1, 2}) {
@@ -310,27 +310,31 @@ TEST(KernelsTest, ConvBinaryMatchesDirectConvolution) {
 }
 
 TEST(KernelsTest, PackWeightsBinaryLayout) {
-  // Channel rows of getBinaryWords(k) little-endian words, bit k set for
-  // -1; rows padded to kBinaryChannelUnit channels with clear bits.
-  int64_t n = 5, k = 70;
+  // Panels of 8 channels, word-interleaved: word i of channel c sits at
+  // ((c / 8) * words + i) * 8 + c % 8, little-endian, bit k % 64 set for
+  // -1; the last panel padded with clear rows.
+  int64_t n = 9, k = 70;
   std::vector<int8_t> w(n * k, 1);
   w[0 * k + 0] = -1;
   w[1 * k + 63] = -1;
   w[1 * k + 64] = -1;
-  w[4 * k + 69] = -1;
+  w[8 * k + 69] = -1;
   std::vector<uint8_t> packed = packWeightsBinary(w.data(), n, k);
   int64_t words = getBinaryWords(k);
-  EXPECT_EQ(words, 4);
-  EXPECT_EQ(int64_t(packed.size()), 8 * 8 * words);
+  EXPECT_EQ(words, 2);
+  EXPECT_EQ(int64_t(packed.size()), 2 * words * 8 * 8);
   std::vector<uint8_t> expected(packed.size(), 0);
-  expected[0] = 0x01;
-  expected[(1 * words + 0) * 8 + 7] = 0x80;
-  expected[(1 * words + 1) * 8 + 0] = 0x01;
-  expected[(4 * words + 1) * 8 + 0] = 0x20;
+  auto byteOf = [&](int64_t c, int64_t word, int64_t byte) {
+    return (((c / 8) * words + word) * 8 + c % 8) * 8 + byte;
+  };
+  expected[byteOf(0, 0, 0)] = 0x01;
+  expected[byteOf(1, 0, 7)] = 0x80;
+  expected[byteOf(1, 1, 0)] = 0x01;
+  expected[byteOf(8, 1, 0)] = 0x20;
   EXPECT_EQ(packed, expected);
-  EXPECT_EQ(getBinaryWords(1), 4);
-  EXPECT_EQ(getBinaryWords(256), 4);
-  EXPECT_EQ(getBinaryWords(257), 8);
+  EXPECT_EQ(getBinaryWords(1), 1);
+  EXPECT_EQ(getBinaryWords(64), 1);
+  EXPECT_EQ(getBinaryWords(65), 2);
 }
 
 TEST(KernelsTest, PackWeightsLowBitLayout) {

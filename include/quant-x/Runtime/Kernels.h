@@ -28,7 +28,8 @@ namespace quantx::kernels {
 enum class Isa : int64_t {
   /// Portable C++ (whatever the compiler's baseline vectorizes).
   Generic = 0,
-  /// AVX2 + FMA: int8 widened to int16, `vpmaddwd` (exact; `vpmaddubsw`
+  /// AVX2 + FMA (+ POPCNT, which every AVX2 CPU has): int8 widened to int16,
+  /// `vpmaddwd` (exact; `vpmaddubsw`
   /// saturates int16 and would not be).
   Avx2 = 1,
   /// AVX-512 with VNNI: `vpdpbusd` on uint8 activations (int8 + 128, the
@@ -206,13 +207,13 @@ bool supportsLowBitWeights(Isa isa);
 /// time.
 std::vector<uint8_t> packWeightsLowBit(Isa isa, const int8_t *w, int64_t n,
                                        int64_t k, int bits);
-/// Binary weights (quantx_kernel_conv_b1): each output channel's K signs in
-/// 64-bit little-endian words, bit k of the row set where w[n][k] < 0, K
-/// padded with clear bits to a multiple of kBinaryWordUnit words and the
-/// channels with clear rows to a multiple of kBinaryChannelUnit. The same
-/// layout on every ISA.
-inline constexpr int64_t kBinaryWordUnit = 4;
-inline constexpr int64_t kBinaryChannelUnit = 4;
+/// Binary weights (quantx_kernel_conv_b1): each output channel's K signs as
+/// 64-bit little-endian words, bit k of a channel's row set where
+/// w[n][k] < 0 and clear past K; channels in panels of kBinaryPanel,
+/// word-interleaved ([N / kBinaryPanel][words][kBinaryPanel], the last
+/// panel padded with clear rows), so that one vector holds the same word of
+/// a panel's channels. The same layout on every ISA.
+inline constexpr int64_t kBinaryPanel = 8;
 /// 64-bit words per channel (and per activation row) for depth `k`.
 int64_t getBinaryWords(int64_t k);
 /// `w[n][k]` (every element -1 or +1) in the layout above, as bytes.

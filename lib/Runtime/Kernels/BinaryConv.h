@@ -3,13 +3,14 @@
 // Included by each ISA's kernel file inside an anonymous namespace, with that
 // ISA's popcount micro-kernel `PK`:
 //
-//   MR, NR               tile rows, tile channels (NR divides
-//                        kBinaryChannelUnit)
+//   MR, kMaxPanels       tile rows, and weight panels (kBinaryPanel
+//                        channels each) a tile reads at most
 //   signBits(src, s, m)  the sign and nonzero bits of 32 int8 activations
-//   tile<R, Masked>(words, signs, masks, lda, w, ldw, d, ldd)
-//                        d[r][j] = popcount((signs[r] ^ w[j]) [& masks[r]])
-//                        summed over `words` 64-bit words (a multiple of
-//                        kBinaryWordUnit)
+//   tile<R, P, Masked>(words, signs, masks, lda, w, d, ldd)
+//                        d[r][c] = -2 * popcount((signs[r] ^ w[c])
+//                                                [& masks[r]])
+//                        over `words` 64-bit words, for the P * kBinaryPanel
+//                        channels c of the P panels at `w`
 //
 // Activations are -1, 0 or +1 (the lowering proves it: sign activations and
 // their zero padding) and weights -1 or +1. With s = (a < 0), m = (a != 0)
@@ -17,6 +18,11 @@
 // with a channel is popcount(m) - 2 * popcount((s xor t) and m). On rows
 // where every activation is nonzero (all but those that touch zero padding)
 // the `and` drops out; past K, s and t are both clear and add nothing.
+//
+// The micro-kernels broadcast one activation word and xor it with the same
+// word of a panel's channels (the packed layout interleaves them), so each
+// lane counts for one channel and no horizontal sum is needed, as the int8
+// micro-kernels broadcast an activation k unit against a weight panel.
 //
 //===----------------------------------------------------------------------===//
 
@@ -50,14 +56,15 @@ struct BitRowWriter {
   uint64_t *signs, *masks;
   int64_t bit = 0;
 
-  void append(uint32_t s, uint32_t m, int64_t n) {
+  /// The low `n` <= 64 bits of `s` and `m` (clear above `n`).
+  void append(uint64_t s, uint64_t m, int64_t n) {
     int64_t word = bit >> 6, offset = bit & 63;
-    signs[word] |= uint64_t(s) << offset;
-    masks[word] |= uint64_t(m) << offset;
-    // n <= 32, so a spill means offset > 32.
+    signs[word] |= s << offset;
+    masks[word] |= m << offset;
+    // A spill means offset > 0.
     if (offset + n > 64) {
-      signs[word + 1] |= uint64_t(s) >> (64 - offset);
-      masks[word + 1] |= uint64_t(m) >> (64 - offset);
+      signs[word + 1] |= s >> (64 - offset);
+      masks[word + 1] |= m >> (64 - offset);
     }
     bit += n;
   }
@@ -74,8 +81,9 @@ struct BinaryConvRun {
   const int32_t *bias;
   const void *requant;
   void *output;
-  int64_t words;     // per activation row and weight channel
-  int64_t blockCols; // a multiple of kBinaryChannelUnit
+  int64_t words;      // per activation row and weight channel
+  int64_t pixelWords; // per input pixel's channels
+  int64_t blockCols;  // a multiple of kBinaryPanel
   int64_t rowBlocks, colBlocks;
 
   explicit BinaryConvRun(const KernelArgs &args)
@@ -84,119 +92,193 @@ struct BinaryConvRun {
         input(static_cast<const int8_t *>(args.input)),
         weights(static_cast<const uint8_t *>(args.weights)),
         bias(static_cast<const int32_t *>(args.bias)), requant(args.requant),
-        output(args.output), words(getBinaryWords(k)) {
-    static_assert(kBinaryChannelUnit % PK::NR == 0);
+        output(args.output), words(getBinaryWords(k)),
+        pixelWords(getBinaryWords(p[kInC])) {
     rowBlocks = (m + kBlockRows - 1) / kBlockRows;
     // As ConvRun: column blocks enough for every thread when rows do not
     // split (M = 1).
-    int64_t units = (n + kBinaryChannelUnit - 1) / kBinaryChannelUnit;
+    int64_t panels = (n + kBinaryPanel - 1) / kBinaryPanel;
     int64_t threads = getThreadCount();
     int64_t items = p[kBatch] * rowBlocks;
     int64_t split = items >= threads ? 1 : (threads + items - 1) / items;
-    int64_t unitsPerBlock =
-        minOf<int64_t>(maxOf<int64_t>((units + split - 1) / split, 1), 16);
-    blockCols = unitsPerBlock * kBinaryChannelUnit;
+    int64_t panelsPerBlock =
+        minOf<int64_t>(maxOf<int64_t>((panels + split - 1) / split, 1), 16);
+    blockCols = panelsPerBlock * kBinaryPanel;
     colBlocks = (n + blockCols - 1) / blockCols;
   }
 
-  /// The first weight word of channel 0 of `image`'s matrix.
+  /// The first weight word of `image`'s matrix.
   const uint8_t *matrix(int64_t image) const {
     if (!p[kWeightsPerBatch])
       return weights;
-    int64_t channels =
-        (n + kBinaryChannelUnit - 1) / kBinaryChannelUnit * kBinaryChannelUnit;
-    return weights + image * channels * words * 8;
+    int64_t panels = (n + kBinaryPanel - 1) / kBinaryPanel;
+    return weights + image * panels * words * kBinaryPanel * 8;
   }
 
-  /// Appends `count` activations from `src` (a null `src`: `count` copies
-  /// of the pad value).
-  void appendRun(BitRowWriter &row, const int8_t *src, int64_t count) const {
-    if (!src) {
-      int8_t pad = static_cast<int8_t>(p[kPadValue]);
-      uint32_t s = pad < 0 ? ~0u : 0u, nz = pad != 0 ? ~0u : 0u;
-      for (int64_t i = 0; i < count; i += 32) {
-        int64_t chunk = minOf<int64_t>(32, count - i);
-        uint32_t keep = chunk == 32 ? ~0u : (1u << chunk) - 1;
-        row.append(s & keep, nz & keep, chunk);
+  /// The sign and nonzero bits of the channels of `count` pixels at `src`,
+  /// pixelWords words each (clear past the channels), and each pixel's
+  /// count of nonzero channels.
+  void pixelBits(const int8_t *src, int64_t count, uint64_t *signs,
+                 uint64_t *masks, int32_t *nonzero) const {
+    const int64_t inC = p[kInC], perPixel = pixelWords;
+    fillN(signs, count * perPixel, uint64_t(0));
+    fillN(masks, count * perPixel, uint64_t(0));
+    for (int64_t px = 0; px < count; ++px, src += inC) {
+      uint64_t *s = signs + px * perPixel, *nz = masks + px * perPixel;
+      int64_t ones = 0;
+      for (int64_t c = 0; c < inC; c += 32) {
+        uint32_t bits, nonzeroBits;
+        if (c + 32 <= inC)
+          PK::signBits(src + c, bits, nonzeroBits);
+        else
+          signBitsScalar(src + c, inC - c, bits, nonzeroBits);
+        s[c / 64] |= uint64_t(bits) << (c % 64);
+        nz[c / 64] |= uint64_t(nonzeroBits) << (c % 64);
+        ones += __builtin_popcount(nonzeroBits);
       }
-      return;
-    }
-    int64_t i = 0;
-    uint32_t s, nz;
-    for (; i + 32 <= count; i += 32) {
-      PK::signBits(src + i, s, nz);
-      row.append(s, nz, 32);
-    }
-    if (i < count) {
-      signBitsScalar(src + i, count - i, s, nz);
-      row.append(s, nz, count - i);
+      nonzero[px] = static_cast<int32_t>(ones);
     }
   }
 
-  /// The im2col rows [row0, row0 + rows) of `image` as sign and nonzero
-  /// bits, and each row's count of nonzero activations.
-  void packRows(int64_t image, int64_t row0, int64_t rows, uint64_t *signs,
-                uint64_t *masks, int32_t *nonzero) const {
-    int64_t inC = p[kInC];
-    fillN(signs, rows * words, uint64_t(0));
-    fillN(masks, rows * words, uint64_t(0));
+  /// The bits of every input pixel (and of a padded one), computed once
+  /// per call and shared by the threads.
+  struct Pixels {
+    Buffer<uint64_t> signs, masks;
+    Buffer<int32_t> nonzero;
+    Buffer<uint64_t> padSigns, padMasks;
+    int32_t padNonzero = 0;
+    Pixels(int64_t pixels, int64_t words)
+        : signs(pixels * words), masks(pixels * words), nonzero(pixels),
+          padSigns(words), padMasks(words) {}
+  };
+
+  /// The im2col rows [row0, row0 + rows) of `image` from the pixels' bits,
+  /// and each row's count of nonzero activations.
+  void packRows(int64_t image, int64_t row0, int64_t rows, Pixels &px,
+                uint64_t *signs, uint64_t *masks, int32_t *nonzero) const {
+    // Locals: the word stores below may alias the int64 parameter array,
+    // which would otherwise be reloaded after each.
+    const int64_t inC = p[kInC], inH = p[kInH], inW = p[kInW], outW = p[kOutW],
+                  kernelH = p[kKernelH], kernelW = p[kKernelW],
+                  strideH = p[kStrideH], strideW = p[kStrideW],
+                  dilationH = p[kDilationH], dilationW = p[kDilationW],
+                  padTop = p[kPadTop], padLeft = p[kPadLeft],
+                  perPixel = pixelWords, rowWords = words;
+    const uint64_t *pixelSigns = px.signs.data(), *pixelMasks = px.masks.data();
+    const uint64_t *padSigns = px.padSigns.data(),
+                   *padMasks = px.padMasks.data();
+    const int32_t *pixelNonzero = px.nonzero.data();
+    const int64_t padNonzero = px.padNonzero;
+    // Whole words per pixel: im2col is a copy of words.
+    bool aligned = inC % 64 == 0;
+    if (!aligned) {
+      fillN(signs, rows * rowWords, uint64_t(0));
+      fillN(masks, rows * rowWords, uint64_t(0));
+    }
     for (int64_t r = 0; r < rows; ++r) {
       int64_t pixel = row0 + r;
-      int64_t oh = pixel / p[kOutW], ow = pixel % p[kOutW];
-      BitRowWriter row{signs + r * words, masks + r * words};
-      int64_t iw0 = ow * p[kStrideW] - p[kPadLeft];
-      bool rowRuns =
-          p[kDilationW] == 1 && iw0 >= 0 && iw0 + p[kKernelW] <= p[kInW];
-      for (int64_t kh = 0; kh < p[kKernelH]; ++kh) {
-        int64_t ih = oh * p[kStrideH] - p[kPadTop] + kh * p[kDilationH];
-        bool inside = ih >= 0 && ih < p[kInH];
-        if (rowRuns && inside) {
-          appendRun(row, input + ((image * p[kInH] + ih) * p[kInW] + iw0) * inC,
-                    p[kKernelW] * inC);
+      int64_t oh = pixel / outW, ow = pixel % outW;
+      BitRowWriter row{signs + r * rowWords, masks + r * rowWords};
+      int64_t count = 0;
+      for (int64_t kh = 0; kh < kernelH; ++kh) {
+        int64_t ih = oh * strideH - padTop + kh * dilationH;
+        bool rowInside = ih >= 0 && ih < inH;
+        int64_t iw0 = ow * strideW - padLeft;
+        // A kernel row inside the image, with unit dilation and whole
+        // words per pixel: one run of kernelW * perPixel words.
+        if (aligned && rowInside && dilationW == 1 && iw0 >= 0 &&
+            iw0 + kernelW <= inW) {
+          int64_t at = (image * inH + ih) * inW + iw0;
+          const uint64_t *s = pixelSigns + at * perPixel,
+                         *nz = pixelMasks + at * perPixel;
+          uint64_t *ds = row.signs + (row.bit >> 6),
+                   *dm = row.masks + (row.bit >> 6);
+          for (int64_t w = 0, e = kernelW * perPixel; w < e; ++w) {
+            ds[w] = s[w];
+            dm[w] = nz[w];
+          }
+          for (int64_t kw = 0; kw < kernelW; ++kw)
+            count += pixelNonzero[at + kw];
+          row.bit += kernelW * inC;
           continue;
         }
-        for (int64_t kw = 0; kw < p[kKernelW]; ++kw) {
-          int64_t iw = iw0 + kw * p[kDilationW];
-          bool in = inside && iw >= 0 && iw < p[kInW];
-          appendRun(row,
-                    in ? input + ((image * p[kInH] + ih) * p[kInW] + iw) * inC
-                       : nullptr,
-                    inC);
+        for (int64_t kw = 0; kw < kernelW; ++kw) {
+          int64_t iw = iw0 + kw * dilationW;
+          const uint64_t *s = padSigns, *nz = padMasks;
+          int64_t ones = padNonzero;
+          if (rowInside && iw >= 0 && iw < inW) {
+            int64_t at = (image * inH + ih) * inW + iw;
+            s = pixelSigns + at * perPixel;
+            nz = pixelMasks + at * perPixel;
+            ones = pixelNonzero[at];
+          }
+          count += ones;
+          if (aligned) {
+            uint64_t *ds = row.signs + (row.bit >> 6),
+                     *dm = row.masks + (row.bit >> 6);
+            for (int64_t w = 0; w < perPixel; ++w) {
+              ds[w] = s[w];
+              dm[w] = nz[w];
+            }
+            row.bit += inC;
+            continue;
+          }
+          for (int64_t w = 0; w < perPixel; ++w)
+            row.append(s[w], nz[w], minOf<int64_t>(64, inC - 64 * w));
         }
       }
-      int64_t count = 0;
-      for (int64_t w = 0; w < words; ++w)
-        count += __builtin_popcountll(masks[r * words + w]);
       nonzero[r] = static_cast<int32_t>(count);
     }
   }
 
-  /// Popcounts of rows [0, rows) against the NR channels at `w`, tiles
-  /// whose rows are all nonzero taking the unmasked path.
+  /// -2 * popcounts of rows [0, rows) against the `panels` weight panels at
+  /// `w` (at most PK::kMaxPanels), tiles whose rows are all nonzero taking
+  /// the unmasked path.
   template <int R>
   void tiles(int64_t rows, const uint64_t *signs, const uint64_t *masks,
-             const int32_t *nonzero, const uint64_t *w, int32_t *d,
-             int64_t ldd) const {
+             const int32_t *nonzero, int64_t panels, const uint64_t *w,
+             int32_t *d, int64_t ldd) const {
     int64_t r = 0;
     for (; r + R <= rows; r += R) {
       bool full = true;
       for (int i = 0; i < R; ++i)
         full &= nonzero[r + i] == k;
-      const uint64_t *s = signs + r * words, *mk = masks + r * words;
-      if (full)
-        PK::template tile<R, false>(words, s, mk, words, w, words, d + r * ldd,
-                                    ldd);
-      else
-        PK::template tile<R, true>(words, s, mk, words, w, words, d + r * ldd,
-                                   ldd);
+      tile<R, PK::kMaxPanels>(full, panels, signs + r * words,
+                              masks + r * words, w, d + r * ldd, ldd);
     }
     if constexpr (R > 1)
       if (r < rows)
         tiles<R - 1>(rows - r, signs + r * words, masks + r * words,
-                     nonzero + r, w, d + r * ldd, ldd);
+                     nonzero + r, panels, w, d + r * ldd, ldd);
+  }
+
+  /// PK's tile for `panels` <= P panels.
+  template <int R, int P>
+  void tile(bool full, int64_t panels, const uint64_t *s, const uint64_t *mk,
+            const uint64_t *w, int32_t *d, int64_t ldd) const {
+    if constexpr (P > 1)
+      if (panels < P)
+        return tile<R, P - 1>(full, panels, s, mk, w, d, ldd);
+    if (full)
+      PK::template tile<R, P, false>(words, s, mk, words, w, d, ldd);
+    else
+      PK::template tile<R, P, true>(words, s, mk, words, w, d, ldd);
   }
 
   void run() const {
+    // Every input pixel's bits once, shared by the threads; a padded
+    // pixel's from the pad value.
+    int64_t pixels = p[kBatch] * p[kInH] * p[kInW];
+    Pixels px(pixels, pixelWords);
+    Buffer<int8_t> padPixel(p[kInC], static_cast<int8_t>(p[kPadValue]));
+    pixelBits(padPixel.data(), 1, px.padSigns.data(), px.padMasks.data(),
+              &px.padNonzero);
+    parallelFor(pixels, [&](int64_t begin, int64_t end) {
+      pixelBits(input + begin * p[kInC], end - begin,
+                px.signs.data() + begin * pixelWords,
+                px.masks.data() + begin * pixelWords,
+                px.nonzero.data() + begin);
+    });
     int64_t items = p[kBatch] * rowBlocks * colBlocks;
     parallelFor(items, [&](int64_t begin, int64_t end) {
       Buffer<uint64_t> signs(kBlockRows * words), masks(kBlockRows * words);
@@ -211,31 +293,33 @@ struct BinaryConvRun {
         int64_t col0 = colBlock * blockCols;
         int64_t cols = minOf(blockCols, n - col0);
         if (packed != rowBlock) {
-          packRows(image, row0, rows, signs.data(), masks.data(),
+          packRows(image, row0, rows, px, signs.data(), masks.data(),
                    nonzero.data());
           packed = rowBlock;
         }
         // The weights are read as words at any alignment of the buffer.
         const uint8_t *base = matrix(image);
-        for (int64_t j = 0; j < cols; j += PK::NR) {
+        int64_t step = PK::kMaxPanels * kBinaryPanel;
+        for (int64_t j = 0; j < cols; j += step) {
+          int64_t panels =
+              (minOf(step, cols - j) + kBinaryPanel - 1) / kBinaryPanel;
           const uint64_t *w =
               reinterpret_cast<const uint64_t *>(base + (col0 + j) * words * 8);
-          tiles<PK::MR>(rows, signs.data(), masks.data(), nonzero.data(), w,
-                        c.data() + j, blockCols);
+          tiles<PK::MR>(rows, signs.data(), masks.data(), nonzero.data(),
+                        panels, w, c.data() + j, blockCols);
         }
-        // Popcounts to dot products: nonzero - 2 * mismatches.
-        for (int64_t r = 0; r < rows; ++r)
-          for (int64_t j = 0; j < cols; ++j)
-            c[r * blockCols + j] = nonzero[r] - 2 * c[r * blockCols + j];
+        // Dot products: nonzero - 2 * mismatches, the nonzero count as the
+        // epilogue's row term.
         int64_t flat = (image * m + row0) * n + col0;
         if (static_cast<OutputKind>(p[kOutputKind]) == OutputKind::Int8) {
           Requant rq(requant, p, n);
-          Epi::requantize(c.data(), blockCols, rows, bias + col0, nullptr, rq,
-                          col0, cols, static_cast<int8_t *>(output) + flat, n);
+          Epi::requantize(c.data(), blockCols, rows, bias + col0,
+                          nonzero.data(), rq, col0, cols,
+                          static_cast<int8_t *>(output) + flat, n);
           continue;
         }
         for (int64_t r = 0; r < rows; ++r)
-          biasRow(c.data() + r * blockCols, bias + col0, 0, cols,
+          biasRow(c.data() + r * blockCols, bias + col0, nonzero[r], cols,
                   static_cast<int32_t *>(output) + flat + r * n);
       }
     });
@@ -251,34 +335,37 @@ struct BinaryWith {
   }
 };
 
+/// A word at any alignment (the packed weights are a byte buffer).
+inline uint64_t load64(const uint64_t *p) {
+  uint64_t v;
+  std::memcpy(&v, p, sizeof(v));
+  return v;
+}
+
 /// Portable micro-kernel: one word at a time.
 struct ScalarPopcount {
-  static constexpr int MR = 4, NR = 4;
+  static constexpr int MR = 4, kMaxPanels = 1;
   static void signBits(const int8_t *src, uint32_t &s, uint32_t &m) {
     signBitsScalar(src, 32, s, m);
   }
-  template <int R, bool Masked>
+  template <int R, int P, bool Masked>
   static void tile(int64_t words, const uint64_t *s, const uint64_t *m,
-                   int64_t lda, const uint64_t *w, int64_t ldw, int32_t *d,
-                   int64_t ldd) {
-    int64_t acc[R][NR] = {};
+                   int64_t lda, const uint64_t *w, int32_t *d, int64_t ldd) {
+    constexpr int64_t kCols = P * kBinaryPanel;
+    int64_t acc[R][kCols] = {};
     for (int64_t i = 0; i < words; ++i)
       for (int r = 0; r < R; ++r) {
         uint64_t a = load64(s + r * lda + i);
         uint64_t keep = Masked ? load64(m + r * lda + i) : ~uint64_t(0);
-        for (int j = 0; j < NR; ++j)
-          acc[r][j] +=
-              __builtin_popcountll((a ^ load64(w + j * ldw + i)) & keep);
+        for (int64_t c = 0; c < kCols; ++c) {
+          const uint64_t *panel = w + (c / kBinaryPanel) * words * kBinaryPanel;
+          uint64_t x = a ^ load64(panel + i * kBinaryPanel + c % kBinaryPanel);
+          acc[r][c] += __builtin_popcountll(x & keep);
+        }
       }
     for (int r = 0; r < R; ++r)
-      for (int j = 0; j < NR; ++j)
-        d[r * ldd + j] = static_cast<int32_t>(acc[r][j]);
-  }
-  /// A word at any alignment (the packed weights are a byte buffer).
-  static uint64_t load64(const uint64_t *p) {
-    uint64_t v;
-    std::memcpy(&v, p, sizeof(v));
-    return v;
+      for (int64_t c = 0; c < kCols; ++c)
+        d[r * ldd + c] = static_cast<int32_t>(-2 * acc[r][c]);
   }
 };
 

@@ -242,8 +242,8 @@ std::string Checker::run(CallSpec &spec) {
     const IsaKernels &kernels = getIsaKernels(static_cast<Isa>(p[kIsa]));
     int64_t width = kernels.nrF32, ku = 1, bytes = 4;
     if (isBinary) {
-      width = kBinaryChannelUnit;
-      ku = getBinaryWords(*k) * 64;
+      width = kBinaryPanel;
+      ku = 64;
       bytes = 1;
     } else if (isInt()) {
       width = p[kPanelWidth];

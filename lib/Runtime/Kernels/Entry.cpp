@@ -39,9 +39,11 @@ bool quantx::kernels::hostSupports(Isa isa) {
     return true;
 #ifdef QUANTX_X86_KERNELS
   case Isa::Avx2:
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+           __builtin_cpu_supports("popcnt");
   case Isa::Avx512Vnni:
-    return __builtin_cpu_supports("avx512f") &&
+    return __builtin_cpu_supports("popcnt") &&
+           __builtin_cpu_supports("avx512f") &&
            __builtin_cpu_supports("avx512bw") &&
            __builtin_cpu_supports("avx512dq") &&
            __builtin_cpu_supports("avx512vl") &&
@@ -221,22 +223,20 @@ std::vector<uint8_t> quantx::kernels::packWeightsLowBit(Isa isa,
   return packed;
 }
 
-int64_t quantx::kernels::getBinaryWords(int64_t k) {
-  int64_t words = (k + 63) / 64;
-  return (words + kBinaryWordUnit - 1) / kBinaryWordUnit * kBinaryWordUnit;
-}
+int64_t quantx::kernels::getBinaryWords(int64_t k) { return (k + 63) / 64; }
 
 std::vector<uint8_t> quantx::kernels::packWeightsBinary(const int8_t *w,
                                                         int64_t n, int64_t k) {
   int64_t words = getBinaryWords(k);
-  int64_t channels =
-      (n + kBinaryChannelUnit - 1) / kBinaryChannelUnit * kBinaryChannelUnit;
-  std::vector<uint8_t> packed(channels * words * 8, 0);
+  int64_t panels = (n + kBinaryPanel - 1) / kBinaryPanel;
+  std::vector<uint8_t> packed(panels * words * kBinaryPanel * 8, 0);
   for (int64_t col = 0; col < n; ++col)
     for (int64_t kk = 0; kk < k; ++kk)
-      if (w[col * k + kk] < 0)
-        packed[(col * words + kk / 64) * 8 + kk % 64 / 8] |=
-            uint8_t(1u << (kk % 8));
+      if (w[col * k + kk] < 0) {
+        int64_t word = ((col / kBinaryPanel) * words + kk / 64) * kBinaryPanel +
+                       col % kBinaryPanel;
+        packed[word * 8 + kk % 64 / 8] |= uint8_t(1u << (kk % 8));
+      }
   return packed;
 }
 

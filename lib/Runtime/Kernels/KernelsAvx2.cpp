@@ -1,7 +1,7 @@
 //===- KernelsAvx2.cpp - AVX2 + FMA micro-kernels -------------------------===//
 //
-// Compiled with -mavx2 -mfma; runs only where the host has both. int8 uses
-// int16 operands and vpmaddwd: exact, where vpmaddubsw's int16 saturation
+// Compiled with -mavx2 -mfma -mpopcnt; runs only where the host has them. int8
+// uses int16 operands and vpmaddwd: exact, where vpmaddubsw's int16 saturation
 // would not be.
 //
 //===----------------------------------------------------------------------===//

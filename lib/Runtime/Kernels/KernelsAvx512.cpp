@@ -1,6 +1,7 @@
 //===- KernelsAvx512.cpp - AVX-512 VNNI micro-kernels ---------------------===//
 //
-// Compiled with AVX-512 F/BW/DQ/VL/VNNI; runs only where the host has them.
+// Compiled with AVX2, POPCNT and AVX-512 F/BW/DQ/VL/VNNI; runs only where
+// the host has them.
 // 6 rows x 64 columns: 24 zmm accumulators, 4 weight vectors and one
 // broadcast activation word per k unit, no spills.
 //
@@ -255,46 +256,48 @@ struct Avx512F32 {
   }
 };
 /// The binary micro-kernel with VPOPCNTDQ (Ice Lake, Zen 4 and later; not
-/// every VNNI CPU has it, so only this function is compiled for it): 4 rows
-/// x 4 channels of 64-bit lane counts in 16 zmm accumulators, 512 bits a
-/// step, the last 256 through a masked load.
+/// every VNNI CPU has it, so only this function is compiled for it): 6 rows
+/// x 4 panels (32 channels) of 64-bit lane counts in 24 zmm accumulators,
+/// one broadcast activation word per row and word.
 struct Avx512Popcount {
-  static constexpr int MR = 4, NR = 4;
+  static constexpr int MR = 6, kMaxPanels = 4;
   static void signBits(const int8_t *src, uint32_t &s, uint32_t &m) {
     Avx2Popcount::signBits(src, s, m);
   }
 
-  template <int R, bool Masked>
+  template <int R, int P, bool Masked>
   __attribute__((target("avx512vpopcntdq"))) static void
   tile(int64_t words, const uint64_t *s, const uint64_t *m, int64_t lda,
-       const uint64_t *w, int64_t ldw, int32_t *d, int64_t ldd) {
-    __m512i acc[R][NR];
+       const uint64_t *w, int32_t *d, int64_t ldd) {
+    static_assert(kBinaryPanel == 8, "one zmm per panel");
+    __m512i acc[R][P];
     for (int r = 0; r < R; ++r)
-      for (int j = 0; j < NR; ++j)
-        acc[r][j] = _mm512_setzero_si512();
-    for (int64_t i = 0; i < words; i += 8) {
-      // words is a multiple of 4 (kBinaryWordUnit).
-      __mmask8 lanes = words - i >= 8 ? 0xFF : 0x0F;
-      __m512i a[R], keep[R];
+      for (int q = 0; q < P; ++q)
+        acc[r][q] = _mm512_setzero_si512();
+    for (int64_t i = 0; i < words; ++i) {
+      __m512i wv[P];
+      for (int q = 0; q < P; ++q)
+        wv[q] = _mm512_loadu_si512(w + (q * words + i) * kBinaryPanel);
       for (int r = 0; r < R; ++r) {
-        a[r] = _mm512_maskz_loadu_epi64(lanes, s + r * lda + i);
+        __m512i a = _mm512_set1_epi64(int64_t(load64(s + r * lda + i)));
+        __m512i keep;
         if constexpr (Masked)
-          keep[r] = _mm512_maskz_loadu_epi64(lanes, m + r * lda + i);
-      }
-      for (int j = 0; j < NR; ++j) {
-        __m512i wv = _mm512_maskz_loadu_epi64(lanes, w + j * ldw + i);
-        for (int r = 0; r < R; ++r) {
-          __m512i x = _mm512_xor_si512(a[r], wv);
+          keep = _mm512_set1_epi64(int64_t(load64(m + r * lda + i)));
+        for (int q = 0; q < P; ++q) {
+          __m512i x = _mm512_xor_si512(a, wv[q]);
           if constexpr (Masked)
-            x = _mm512_and_si512(x, keep[r]);
-          acc[r][j] = _mm512_add_epi64(acc[r][j], _mm512_popcnt_epi64(x));
+            x = _mm512_and_si512(x, keep);
+          acc[r][q] = _mm512_add_epi64(acc[r][q], _mm512_popcnt_epi64(x));
         }
       }
     }
     for (int r = 0; r < R; ++r)
-      for (int j = 0; j < NR; ++j)
-        d[r * ldd + j] =
-            static_cast<int32_t>(_mm512_reduce_add_epi64(acc[r][j]));
+      for (int q = 0; q < P; ++q)
+        _mm256_storeu_si256(
+            reinterpret_cast<__m256i *>(d + r * ldd + 8 * q),
+            _mm256_sub_epi32(
+                _mm256_setzero_si256(),
+                _mm256_slli_epi32(_mm512_cvtepi64_epi32(acc[r][q]), 1)));
   }
 };
 
