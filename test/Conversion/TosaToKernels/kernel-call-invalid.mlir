@@ -251,34 +251,34 @@ func.func @int2_bytes(%x: tensor<1x4x4x2xi8>, %w: tensor<16xi8>, %b: tensor<2xi3
 
 // -----
 
-// The binary kernel: 2 channels of K = 2 take 4 channels x 4 words (128
-// bytes), on every ISA; no panels, no weight zero point.
+// The binary kernel: 2 channels of K = 2 take a panel of 8 channels x 1
+// word (64 bytes) on every ISA; no int8 panel width, no weight zero point.
 func.func @binary_bytes(%x: tensor<1x4x4x2xi8>, %w: tensor<16xi8>, %b: tensor<2xi32>, %init: tensor<1x4x4x2xi32>) -> tensor<1x4x4x2xi32> {
-  // expected-error @+1 {{packed weights must have 128 elements for these params, got 'tensor<16xi8>'}}
+  // expected-error @+1 {{packed weights must have 64 elements for these params, got 'tensor<16xi8>'}}
   %r = quantx.kernel_call "quantx_kernel_conv_b1"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<16xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 1, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x4x4x2xi32>
   return %r : tensor<1x4x4x2xi32>
 }
 
 // -----
 
-func.func @binary_panels(%x: tensor<1x4x4x2xi8>, %w: tensor<128xi8>, %b: tensor<2xi32>, %init: tensor<1x4x4x2xi32>) -> tensor<1x4x4x2xi32> {
+func.func @binary_panels(%x: tensor<1x4x4x2xi8>, %w: tensor<64xi8>, %b: tensor<2xi32>, %init: tensor<1x4x4x2xi32>) -> tensor<1x4x4x2xi32> {
   // expected-error @+1 {{invalid params: panel_width must be in [0, 0], got 16}}
-  %r = quantx.kernel_call "quantx_kernel_conv_b1"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<128xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 1, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 16, 0>} -> tensor<1x4x4x2xi32>
+  %r = quantx.kernel_call "quantx_kernel_conv_b1"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<64xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 1, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 16, 0>} -> tensor<1x4x4x2xi32>
   return %r : tensor<1x4x4x2xi32>
 }
 
 // -----
 
-func.func @binary_zero_point(%x: tensor<1x4x4x2xi8>, %w: tensor<128xi8>, %b: tensor<2xi32>, %init: tensor<1x4x4x2xi32>) -> tensor<1x4x4x2xi32> {
+func.func @binary_zero_point(%x: tensor<1x4x4x2xi8>, %w: tensor<64xi8>, %b: tensor<2xi32>, %init: tensor<1x4x4x2xi32>) -> tensor<1x4x4x2xi32> {
   // expected-error @+1 {{invalid params: weight_zp must be in [0, 0], got 3}}
-  %r = quantx.kernel_call "quantx_kernel_conv_b1"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<128xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 3, 1, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x4x4x2xi32>
+  %r = quantx.kernel_call "quantx_kernel_conv_b1"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<64xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 3, 1, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x4x4x2xi32>
   return %r : tensor<1x4x4x2xi32>
 }
 
 // -----
 
-func.func @binary_low_bits(%x: tensor<1x4x4x2xi8>, %w: tensor<128xi8>, %b: tensor<2xi32>, %init: tensor<1x4x4x2xi32>) -> tensor<1x4x4x2xi32> {
+func.func @binary_low_bits(%x: tensor<1x4x4x2xi8>, %w: tensor<64xi8>, %b: tensor<2xi32>, %init: tensor<1x4x4x2xi32>) -> tensor<1x4x4x2xi32> {
   // expected-error @+1 {{invalid params: packed_weight_bits must be in [0, 0], got 2}}
-  %r = quantx.kernel_call "quantx_kernel_conv_b1"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<128xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 1, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2>} -> tensor<1x4x4x2xi32>
+  %r = quantx.kernel_call "quantx_kernel_conv_b1"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<64xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 1, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2>} -> tensor<1x4x4x2xi32>
   return %r : tensor<1x4x4x2xi32>
 }
