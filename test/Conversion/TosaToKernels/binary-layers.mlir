@@ -5,12 +5,12 @@
 // and -1, zero padding, +-1 weights) becomes the XNOR-popcount kernel on
 // every ISA: 2 channels of K = 18 signs take one 64-bit word each, in a
 // panel of 8 channels (64 bytes). Bits set where w = -1: channel 0's first
-// weight (byte 0 = 1) and channel 1's all 18 (bytes 8..10 = 0xFF, 0xFF,
+// weight (byte 0 = 1) and channel 1's all 18 (bytes 8..10 = -1, -1, 3:
 // 0x03). The bias stays as given (no zero-point terms); panel_width and
 // packed_weight_bits are 0.
 // CHECK-LABEL: func.func @binary_conv
 // CHECK-DAG: %[[SIGNS:.*]] = tosa.select
-// CHECK-DAG: %[[W:.*]] = arith.constant dense<"0x0100000000000000FFFF03{{0+}}"> : tensor<64xi8>
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<[1, 0, 0, 0, 0, 0, 0, 0, -1, -1, 3, 0{{(, 0)+}}]> : tensor<64xi8>
 // CHECK-DAG: %[[B:.*]] = arith.constant dense<[7, -7]> : tensor<2xi32>
 // CHECK: quantx.kernel_call "quantx_kernel_conv_b1"(%[[SIGNS]], %[[W]], %[[B]] : tensor<1x4x4x2xi8>, tensor<64xi8>, tensor<2xi32>)
 // CHECK-SAME: params = array<i64: {{[01]}}, 1, 4, 4, 2, 4, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0>
