@@ -6,7 +6,7 @@
 // every ISA: 2 channels of K = 18 signs take one 64-bit word each, in a
 // panel of 8 channels (64 bytes). Bits set where w = -1: channel 0's first
 // weight (byte 0 = 1) and channel 1's all 18 (bytes 8..10 = -1, -1, 3:
-// 0x03). The bias stays as given (no zero-point terms); panel_width and
+// 0xFF, 0xFF, 0x03). The bias stays as given (no zero-point terms); panel_width and
 // packed_weight_bits are 0.
 // CHECK-LABEL: func.func @binary_conv
 // CHECK-DAG: %[[SIGNS:.*]] = tosa.select
