@@ -7,9 +7,13 @@ python3 -m quantx quantize model.onnx --calibration calib.npy
 python3 -m quantx eval model.mlir --inputs x.npy --labels y.npy
 python3 -m quantx compare model.onnx --calibration calib.npy --inputs x.npy
         [--method ...]     (float vs quantized, layer by layer)
+python3 -m quantx solve-precision costs.json [-o choice.json]
+        (exit 0: optimal; 1: infeasible, the JSON names the budget; 2: bad
+        input, the error names the field)
 """
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -18,6 +22,7 @@ import numpy as np
 
 from .api import Model, compare_layers
 from .onnx_import import OnnxImportError, import_onnx
+from .precision_solver import solve_file
 from .tools import ToolError, run_tool
 
 
@@ -75,6 +80,15 @@ def compare(args):
         print(f"{name:<{width}}  {sqnr:8.2f}  {error:10.4g}  {peak:10.4g}")
 
 
+def solve(args):
+    """Prints (or writes) the solver's answer; 1 when infeasible."""
+    result = solve_file(args.costs, None if args.output == "-" else
+                        args.output)
+    if args.output == "-":
+        print(json.dumps(result, indent=2, sort_keys=True))
+    return 0 if result["status"] == "optimal" else 1
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python3 -m quantx",
                                      description=__doc__.splitlines()[0])
@@ -122,7 +136,18 @@ def main(argv=None):
     cmd.add_argument("--method", default="minmax",
                      choices=["minmax", "percentile", "entropy", "mse"])
     cmd.add_argument("--batch", type=int, default=1)
+    cmd = commands.add_parser("solve-precision", help="the per-layer "
+                              "precisions minimizing the summed sensitivity "
+                              "under size / BOPs / latency budgets (exact)")
+    cmd.add_argument("costs", help="JSON: layers, options, ties, budget")
+    cmd.add_argument("-o", "--output", default="-")
     args = parser.parse_args(argv)
+    if args.command == "solve-precision":
+        try:
+            return solve(args)
+        except (ToolError, OSError, ValueError) as error:
+            print(f"quantx: error: {error}", file=sys.stderr)
+            return 2
     try:
         if args.command in ("import", "import-onnx"):
             write_output(import_onnx(args.model, batch=args.batch),
