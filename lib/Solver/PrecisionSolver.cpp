@@ -210,6 +210,12 @@ llvm::Expected<Problem> quantx::solver::parseProblem(const Value &json) {
 }
 
 Value quantx::solver::toJSON(const Problem &problem) {
+  // A cost no option has (latency, when it was not measured) is left out.
+  std::array<bool, kNumCosts> used = {};
+  for (const Layer &layer : problem.layers)
+    for (const Option &option : layer.options)
+      for (int c = 0; c < kNumCosts; ++c)
+        used[c] |= option.costs[c] != 0;
   Array layers;
   for (const Layer &layer : problem.layers) {
     Array options;
@@ -217,7 +223,8 @@ Value quantx::solver::toJSON(const Problem &problem) {
       Object entry{{"precision", option.precision},
                    {"sensitivity", option.sensitivity}};
       for (int c = 0; c < kNumCosts; ++c)
-        entry[kCostNames[c]] = option.costs[c];
+        if (used[c])
+          entry[kCostNames[c]] = option.costs[c];
       options.push_back(std::move(entry));
     }
     Object entry{{"name", layer.name}, {"options", std::move(options)}};

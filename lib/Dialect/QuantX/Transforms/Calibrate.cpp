@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "CalibrationSamples.h"
 #include "Utils.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -148,78 +149,8 @@ struct CalibratePass : quantx::impl::CalibrateBase<CalibratePass> {
   }
 
   void runOnOperation() override;
-  /// The samples of each argument, [N, <argument shape>] float32.
-  FailureOr<std::vector<NpyArray>> loadSamples(func::FuncOp func,
-                                               int64_t &numSamples);
 };
 } // namespace
-
-FailureOr<std::vector<NpyArray>>
-CalibratePass::loadSamples(func::FuncOp func, int64_t &numSamples) {
-  std::vector<NpyArray> samples;
-  StringRef path = calibrationData;
-  auto fail = [&](const Twine &message) {
-    func.emitError("quantx-calibrate: ") << message;
-    return failure();
-  };
-  if (path.ends_with(".npz")) {
-    auto arrays = readNpz(path);
-    if (!arrays)
-      return fail(llvm::toString(arrays.takeError()));
-    for (unsigned i = 0; i < func.getNumArguments(); ++i) {
-      auto it = arrays->find("arg" + std::to_string(i));
-      if (it == arrays->end())
-        return fail(path + " has no array 'arg" + Twine(i) + "' for argument " +
-                    Twine(i));
-      samples.push_back(std::move(it->second));
-    }
-  } else {
-    if (func.getNumArguments() != 1)
-      return fail("@" + func.getSymName() + " takes " +
-                  Twine(func.getNumArguments()) +
-                  " arguments: pass an .npz with arrays arg0, arg1, ...");
-    auto array = readNpy(path);
-    if (!array)
-      return fail(llvm::toString(array.takeError()));
-    samples.push_back(std::move(*array));
-  }
-  std::optional<int64_t> count;
-  for (auto [i, array, type] :
-       llvm::enumerate(samples, func.getArgumentTypes())) {
-    auto tensor = dyn_cast<RankedTensorType>(type);
-    if (!tensor || !tensor.hasStaticShape() || !tensor.getElementType().isF32())
-      return fail("argument " + Twine(i) + " must be a static f32 tensor");
-    ArrayRef<int64_t> shape = array.shape;
-    if (array.dtype != "f4")
-      return fail(path + ": argument " + Twine(i) +
-                  " samples must be float32, got " + array.describe());
-    int64_t n = 1;
-    if (shape.size() == size_t(tensor.getRank()) + 1 &&
-        shape.drop_front() == tensor.getShape())
-      n = shape[0];
-    else if (shape != tensor.getShape())
-      return fail(path + ": samples of argument " + Twine(i) +
-                  " must have shape [N, " +
-                  llvm::join(llvm::map_range(
-                                 tensor.getShape(),
-                                 [](int64_t d) { return std::to_string(d); }),
-                             ", ") +
-                  "], got " + array.describe());
-    if (count && *count != n)
-      return fail("arguments have different numbers of samples (" +
-                  Twine(*count) + " and " + Twine(n) + ")");
-    count = n;
-    const float *data = reinterpret_cast<const float *>(array.data.data());
-    for (int64_t e = 0, end = array.getNumElements(); e < end; ++e)
-      if (!std::isfinite(data[e]))
-        return fail(path + ": element " + Twine(e) + " of argument " +
-                    Twine(i) + " is " + (std::isnan(data[e]) ? "NaN" : "inf"));
-  }
-  numSamples = count.value_or(0);
-  if (numSamples == 0)
-    return fail(path + " holds no samples");
-  return samples;
-}
 
 void CalibratePass::runOnOperation() {
   ModuleOp module = getOperation();
@@ -245,7 +176,8 @@ void CalibratePass::runOnOperation() {
     return signalPassFailure();
   }
   int64_t numSamples = 0;
-  auto samples = loadSamples(func, numSamples);
+  auto samples = loadCalibrationSamples(func, calibrationData,
+                                        "quantx-calibrate", numSamples);
   if (failed(samples))
     return signalPassFailure();
 
@@ -283,7 +215,7 @@ void CalibratePass::runOnOperation() {
     for (int64_t s = 0; s < numSamples; ++s) {
       SmallVector<const void *> inputs;
       for (NpyArray &array : *samples)
-        inputs.push_back(array.data.data() + s * (array.data.size() / stride));
+        inputs.push_back(getSample(array, stride, s));
       ObservationScope scope(observers, pass);
       if (llvm::Error error = (*compiled)->call(inputs, outputPointers)) {
         func.emitError("quantx-calibrate: running the model failed: ")

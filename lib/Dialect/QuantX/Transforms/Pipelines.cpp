@@ -8,8 +8,11 @@
 using namespace mlir;
 using namespace mlir::quantx;
 
-void mlir::quantx::buildQuantizePipeline(OpPassManager &pm,
-                                         const QuantizeOptions &options) {
+/// The quantize pipeline; `assign` adds the precision assignment after
+/// batch-norm folding.
+template <class Options>
+static void buildPipeline(OpPassManager &pm, const Options &options,
+                          const AssignPrecisionOptions *assign) {
   CheckTensorSizesOptions sizes;
   sizes.maxTensorMB = options.maxTensorMB;
   pm.addPass(createCheckTensorSizes(sizes));
@@ -20,6 +23,8 @@ void mlir::quantx::buildQuantizePipeline(OpPassManager &pm,
   precision.precisionFile = options.precisionFile;
   pm.addPass(createSetPrecision(precision));
   pm.addNestedPass<func::FuncOp>(createFoldBatchNorm());
+  if (assign)
+    pm.addPass(createAssignPrecision(*assign));
   CalibrateOptions calibrate;
   calibrate.maxTensorMB = options.maxTensorMB;
   calibrate.maxSamples = options.maxSamples;
@@ -50,6 +55,28 @@ void mlir::quantx::buildQuantizePipeline(OpPassManager &pm,
   }
 }
 
+void mlir::quantx::buildQuantizePipeline(OpPassManager &pm,
+                                         const QuantizeOptions &options) {
+  buildPipeline(pm, options, nullptr);
+}
+
+void mlir::quantx::buildQuantizeMixedPipeline(
+    OpPassManager &pm, const QuantizeMixedOptions &options) {
+  AssignPrecisionOptions assign;
+  assign.calibrationData = options.calibrationData;
+  assign.entry = options.entry;
+  assign.maxSamples = options.sensitivitySamples;
+  assign.maxTensorMB = options.maxTensorMB;
+  assign.candidates = options.candidates;
+  assign.size = options.size;
+  assign.bops = options.bops;
+  assign.sizeBytes = options.sizeBytes;
+  assign.bopsCount = options.bopsCount;
+  assign.sensitivity = options.sensitivity;
+  assign.costsFile = options.costsFile;
+  buildPipeline(pm, options, &assign);
+}
+
 void mlir::quantx::registerQuantXTransformsPassesAndPipelines() {
   registerQuantXTransformsPasses();
   PassPipelineRegistration<QuantizeOptions>(
@@ -63,4 +90,10 @@ void mlir::quantx::registerQuantXTransformsPassesAndPipelines() {
       "Post-training int8 quantization: --quantize with its defaults (int8 "
       "per-channel weights, 8-bit activations)",
       buildQuantizePipeline);
+  PassPipelineRegistration<QuantizeMixedOptions>(
+      "quantize-mixed",
+      "Post-training mixed-precision quantization: --quantize with each "
+      "layer's precision chosen among candidates= to minimize the measured "
+      "sensitivity under size= / bops= budgets (exact solver)",
+      buildQuantizeMixedPipeline);
 }

@@ -1,5 +1,6 @@
 //===- ReportPrecision.cpp - per-layer precision, bytes and MACs as JSON --===//
 
+#include "LayerCosts.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "quant-x/Dialect/QuantX/IR/PackedWeights.h"
 #include "quant-x/Dialect/QuantX/IR/Precision.h"
@@ -16,41 +17,6 @@ namespace mlir::quantx {
 
 using namespace mlir;
 using namespace mlir::quantx;
-
-/// Multiply-accumulates of one run of a conv2d, depthwise_conv2d or matmul
-/// (static shapes; 0 when a shape is dynamic).
-static int64_t countMacs(Operation *op) {
-  auto output = dyn_cast<RankedTensorType>(op->getResult(0).getType());
-  auto weights = dyn_cast<RankedTensorType>(op->getOperand(1).getType());
-  int64_t rank = isa<tosa::MatMulOp>(op) ? 3 : 4;
-  if (!output || !weights || !output.hasStaticShape() ||
-      !weights.hasStaticShape() || weights.getRank() != rank)
-    return 0;
-  ArrayRef<int64_t> w = weights.getShape();
-  // conv2d: every output element reduces over KH * KW * IC (OHWI weights);
-  // depthwise: over KH * KW (HWCM); matmul [B, M, N] over K ([B, K, N]).
-  if (isa<tosa::Conv2DOp>(op))
-    return output.getNumElements() * w[1] * w[2] * w[3];
-  if (isa<tosa::DepthwiseConv2DOp>(op))
-    return output.getNumElements() * w[0] * w[1];
-  if (isa<tosa::MatMulOp>(op))
-    return output.getNumElements() * w[1];
-  return 0;
-}
-
-/// Output channels (the number of per-channel scales).
-static int64_t countChannels(Operation *op) {
-  auto output = cast<ShapedType>(op->getResult(0).getType());
-  return output.hasRank() && output.getRank() > 0 ? output.getShape().back()
-                                                  : 1;
-}
-
-/// Bytes of the scales of an integer layer: one float per channel, or one.
-static int64_t countScaleBytes(Operation *op, PrecisionAttr precision) {
-  return 4 * (precision.getGranularity() == WeightGranularity::PerTensor
-                  ? 1
-                  : countChannels(op));
-}
 
 /// Bytes the weights of `op` take as the module stores them now: float,
 /// int8, or packed bytes and sub-scales; an integer layer's scales
@@ -73,22 +39,6 @@ static int64_t countStoredBytes(Operation *op, PrecisionAttr precision,
     return elements * ((element.getIntOrFloatBitWidth() + 7) / 8);
   return elements * ((element.getIntOrFloatBitWidth() + 7) / 8) +
          countScaleBytes(op, precision);
-}
-
-/// Bytes the quantize pass stores `precision`'s weights in: packed bytes
-/// (int3 in the int4 layout), a byte per group or vector sub-scale, and
-/// the scales.
-static int64_t countPackedBytes(Operation *op, PrecisionAttr precision,
-                                int64_t elements) {
-  if (precision.isFloat())
-    return 4 * elements;
-  int64_t bytes = elements;
-  if (std::optional<PackedFormat> format =
-          choosePackedFormat(precision.getWeights(), {}))
-    bytes = getPackedBytes(*format, elements);
-  if (precision.getMaxSubscale() > 1)
-    bytes += elements / precision.getBlock();
-  return bytes + countScaleBytes(op, precision);
 }
 
 namespace {
@@ -114,7 +64,7 @@ struct ReportPrecisionPass
       int64_t elements =
           weights.hasStaticShape() ? weights.getNumElements() : 0;
       int64_t bytes = countStoredBytes(op, precision, elements);
-      int64_t packed = countPackedBytes(op, precision, elements);
+      int64_t packed = countPackedBytes(op, precision);
       totalBytes += bytes;
       totalPacked += packed;
       layers.push_back(llvm::json::Object{
@@ -139,12 +89,25 @@ struct ReportPrecisionPass
           << report << "': " << error.message();
       return signalPassFailure();
     }
-    os << llvm::formatv("{0:2}\n",
-                        llvm::json::Value(llvm::json::Object{
-                            {"layers", std::move(layers)},
-                            {"total_weight_bytes", totalBytes},
-                            {"total_packed_weight_bytes", totalPacked},
-                        }));
+    llvm::json::Object result{
+        {"layers", std::move(layers)},
+        {"total_weight_bytes", totalBytes},
+        {"total_packed_weight_bytes", totalPacked},
+    };
+    // What quantx-assign-precision chose the precisions under.
+    if (auto mixed =
+            module->getAttrOfType<StringAttr>("quantx.mixed_precision")) {
+      llvm::Expected<llvm::json::Value> parsed =
+          llvm::json::parse(mixed.getValue());
+      if (!parsed) {
+        module.emitError("quantx-report-precision: quantx.mixed_precision "
+                         "is not JSON: ")
+            << llvm::toString(parsed.takeError());
+        return signalPassFailure();
+      }
+      result["mixed_precision"] = std::move(*parsed);
+    }
+    os << llvm::formatv("{0:2}\n", llvm::json::Value(std::move(result)));
   }
 };
 } // namespace

@@ -21,7 +21,13 @@ enum class Interface { Float, Int8 };
 
 /// Options of the `quantize` pipeline (`quantize-int8` is `quantize` with
 /// its defaults: int8 per-channel weights, 8-bit activations).
-struct QuantizeOptions : public PassPipelineOptions<QuantizeOptions> {
+/// The options of `--quantize` (and of `--quantize-mixed`, which adds its
+/// own): a base over the pipeline's options type.
+template <class Derived>
+struct QuantizeOptionsBase : public PassPipelineOptions<Derived> {
+  template <class T>
+  using Option = ::mlir::detail::PassOptions::Option<T>;
+
   Option<std::string> calibrationData{
       *this, "calibration-data",
       llvm::cl::desc("Calibration samples: .npy [N, <argument shape>] or "
@@ -83,6 +89,42 @@ struct QuantizeOptions : public PassPipelineOptions<QuantizeOptions> {
                      "to this JSON file")};
 };
 
+struct QuantizeOptions : QuantizeOptionsBase<QuantizeOptions> {};
+
+/// `--quantize-mixed`: `--quantize` with each layer's precision chosen by
+/// quantx-assign-precision under the budgets.
+struct QuantizeMixedOptions : QuantizeOptionsBase<QuantizeMixedOptions> {
+  Option<std::string> candidates{
+      *this, "candidates",
+      llvm::cl::desc("Comma-separated compact precisions each layer may "
+                     "take (w8a8,w4a8,w4a8-g32,w2a8,...)"),
+      llvm::cl::init("w8a8,w4a8")};
+  Option<double> size{*this, "size",
+                      llvm::cl::desc("Weight-size budget: a fraction of the "
+                                     "candidates' range"),
+                      llvm::cl::init(-1)};
+  Option<double> bops{*this, "bops",
+                      llvm::cl::desc("BOPs budget: a fraction of the "
+                                     "candidates' range"),
+                      llvm::cl::init(-1)};
+  Option<double> sizeBytes{*this, "size-bytes",
+                           llvm::cl::desc("Weight-size budget in bytes"),
+                           llvm::cl::init(-1)};
+  Option<double> bopsCount{*this, "bops-count", llvm::cl::desc("BOPs budget"),
+                           llvm::cl::init(-1)};
+  Option<std::string> sensitivity{*this, "sensitivity",
+                                  llvm::cl::desc("output-mse or output-kl"),
+                                  llvm::cl::init("output-mse")};
+  Option<int64_t> sensitivitySamples{
+      *this, "sensitivity-samples",
+      llvm::cl::desc("Measure sensitivity on at most this many samples (0: "
+                     "all)"),
+      llvm::cl::init(256)};
+  Option<std::string> costsFile{
+      *this, "costs-file",
+      llvm::cl::desc("Write the assignment problem as JSON")};
+};
+
 /// The options' former name, from when int8 was the only precision.
 using QuantizeInt8Options = QuantizeOptions;
 
@@ -98,7 +140,13 @@ inline void buildQuantizeInt8Pipeline(OpPassManager &pm,
   buildQuantizePipeline(pm, options);
 }
 
-/// Registers the passes and the `quantize` and `quantize-int8` pipelines.
+/// buildQuantizePipeline with quantx-assign-precision after batch-norm
+/// folding.
+void buildQuantizeMixedPipeline(OpPassManager &pm,
+                                const QuantizeMixedOptions &options);
+
+/// Registers the passes and the `quantize`, `quantize-int8` and
+/// `quantize-mixed` pipelines.
 void registerQuantXTransformsPassesAndPipelines();
 
 } // namespace mlir::quantx

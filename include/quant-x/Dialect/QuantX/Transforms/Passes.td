@@ -148,6 +148,69 @@ def SetPrecision : Pass<"quantx-set-precision", "ModuleOp"> {
   let dependentDialects = ["::mlir::quantx::QuantXDialect"];
 }
 
+def AssignPrecision : Pass<"quantx-assign-precision", "ModuleOp"> {
+  let summary = "Choose each layer's precision under size and BOPs budgets";
+  let description = [{
+    Mixed-precision assignment: for every quantizable layer (as
+    quantx-set-precision finds them; layers it set to `float`, the
+    precision file's deny-list, stay as they are) picks one of the
+    `candidates` (compact precisions, `w8a8,w4a8,w4a8-g32,w2a8,...`; those
+    that do not fit a layer are not offered to it) so that the sum of the
+    layers' sensitivities is smallest while the model's weight bytes
+    (packed, scales included, as the report counts them) and BOPs (weight
+    bits x activation bits x MACs) stay within their budgets. The choice is
+    the proven optimum of a 0-1 integer program (COIN-OR CBC,
+    include/quant-x/Solver/PrecisionSolver.h).
+
+    A budget is a fraction f of the range between the all-lowest and the
+    all-highest candidate assignment (`size=f`, `bops=f`: lowest + f x
+    (highest - lowest), HAWQ-V3's convention) or absolute (`size-bytes=`,
+    `bops-count=`, whole model). An infeasible budget is an error that
+    names it and its smallest feasible value.
+
+    Sensitivity is measured on the calibration samples with the float
+    model in the JIT: the output error (`sensitivity=output-mse`, or
+    `output-kl` of the softmax, for logits) when only that layer's weights
+    take that precision, quantized exactly as quantx-quantize will. A
+    layer may instead carry its own, `quantx.sensitivity = {w4a8 = 0.3 :
+    f64, ...}` for each of its candidates; when every layer does, no
+    calibration data is needed. Activation precision is not measured: the
+    candidates should share their activation bits (layers reading one
+    quantization point are tied to one precision otherwise).
+
+    Sets `quantx.precision` on each layer and records the budgets, the
+    predicted totals, the objective and the ties on the module
+    (`quantx.mixed_precision`, which the report includes); `costs-file`
+    writes the problem in `python3 -m quantx solve-precision`'s format.
+  }];
+  let options = [
+    Option<"calibrationData", "calibration-data", "std::string", "\"\"",
+           "Samples: .npy [N, <argument shape>] or .npz (arg0, arg1, ...)">,
+    Option<"entry", "entry", "std::string", "\"main\"", "Function to run">,
+    Option<"maxSamples", "max-samples", "int64_t", "256",
+           "Measure on at most this many samples (0: all)">,
+    Option<"maxTensorMB", "max-tensor-mb", "uint64_t",
+           "::mlir::quantx::kDefaultMaxTensorMB",
+           "Largest tensor, in MiB, the probe may materialize">,
+    Option<"candidates", "candidates", "std::string", "\"w8a8,w4a8\"",
+           "Comma-separated compact precisions each layer may take">,
+    Option<"size", "size", "double", "-1",
+           "Weight-size budget as a fraction of the candidates' range">,
+    Option<"bops", "bops", "double", "-1",
+           "BOPs budget as a fraction of the candidates' range">,
+    Option<"sizeBytes", "size-bytes", "double", "-1",
+           "Weight-size budget in bytes (whole model)">,
+    Option<"bopsCount", "bops-count", "double", "-1",
+           "BOPs budget (whole model)">,
+    Option<"sensitivity", "sensitivity", "std::string", "\"output-mse\"",
+           "output-mse or output-kl">,
+    Option<"costsFile", "costs-file", "std::string", "\"\"",
+           "Write the layers' options, sensitivities, costs and budgets as "
+           "JSON">,
+  ];
+  let dependentDialects = ["::mlir::quantx::QuantXDialect"];
+}
+
 def ReportPrecision : Pass<"quantx-report-precision", "ModuleOp"> {
   let summary = "Write each layer's precision, weight bytes and MACs as JSON";
   let description = [{

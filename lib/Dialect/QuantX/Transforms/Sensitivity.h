@@ -1,0 +1,59 @@
+//===- Sensitivity.h - measured precision sensitivity of layers -*- C++ -*-===//
+//
+// How much the model's output moves when one layer alone takes a lower
+// precision, measured by running the float model through the JIT on the
+// calibration samples: the probe takes every candidate layer's weights as
+// extra arguments, so one compilation serves every (layer, precision)
+// pair; a pair's run passes that layer's weights quantized and dequantized
+// exactly as quantx-quantize would quantize them, and the float weights
+// for every other layer. No labels or gradients are needed.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANTX_LIB_TRANSFORMS_SENSITIVITY_H
+#define QUANTX_LIB_TRANSFORMS_SENSITIVITY_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "quant-x/Dialect/QuantX/IR/QuantXDialect.h"
+#include "quant-x/Runtime/Npy.h"
+
+#include <vector>
+
+namespace mlir::quantx {
+
+/// What a perturbed run is compared with the float run by.
+enum class SensitivityMetric {
+  /// Mean squared difference of the outputs.
+  OutputMse,
+  /// Kullback-Leibler divergence of the softmax of each output from the
+  /// float one's (for logits).
+  OutputKl,
+};
+
+struct SensitivityOptions {
+  SensitivityMetric metric = SensitivityMetric::OutputMse;
+  uint64_t maxTensorMB = 0;
+  /// Prefix of diagnostics (the pass's name).
+  StringRef pass;
+};
+
+/// The sensitivity of each of `layers` (conv2d, depthwise_conv2d or matmul
+/// of `func` with float constant weights) at each of its `candidates`, on
+/// `numSamples` samples of each argument. Emits an error and fails when
+/// the probe does not compile or run, or an output is not finite.
+FailureOr<std::vector<std::vector<double>>>
+measureSensitivity(func::FuncOp func, ArrayRef<Operation *> layers,
+                   ArrayRef<SmallVector<PrecisionAttr>> candidates,
+                   ArrayRef<NpyArray> samples, int64_t fileSamples,
+                   int64_t numSamples, const SensitivityOptions &options);
+
+/// `values`, the float weights of `layer` (of `type`), quantized to
+/// `precision` as quantx-quantize does it and dequantized.
+std::vector<float> fakeQuantizeWeights(Operation *layer,
+                                       PrecisionAttr precision,
+                                       ArrayRef<double> values,
+                                       ShapedType type);
+
+} // namespace mlir::quantx
+
+#endif // QUANTX_LIB_TRANSFORMS_SENSITIVITY_H
