@@ -3,6 +3,7 @@
 python3 -m quantx import model.onnx -o model.mlir [--batch N]
 python3 -m quantx quantize model.onnx --calibration calib.npy
         [--method minmax|percentile|entropy|mse] [--interface float|int8]
+        [--candidates w8a8,w4a8,w2a8 --size 0.5 --bops 0.6]
         -o model.int8.mlir
 python3 -m quantx eval model.mlir --inputs x.npy --labels y.npy
 python3 -m quantx compare model.onnx --calibration calib.npy --inputs x.npy
@@ -51,7 +52,19 @@ def quantize(args):
                         f"{os.path.abspath(args.precision_file)}")
         if args.report:
             options += f" report={os.path.abspath(args.report)}"
-        run_tool("quant-opt", [float_mlir, f"--quantize={options}",
+        budgets = {"size": args.size, "bops": args.bops,
+                   "size-bytes": args.size_bytes,
+                   "bops-count": args.bops_count}
+        pipeline = "quantize"
+        if args.candidates or any(v is not None for v in budgets.values()):
+            pipeline = "quantize-mixed"
+            options += f" sensitivity={args.sensitivity}"
+            if args.candidates:
+                options += f" candidates={args.candidates}"
+            for key, value in budgets.items():
+                if value is not None:
+                    options += f" {key}={value}"
+        run_tool("quant-opt", [float_mlir, f"--{pipeline}={options}",
                                "-o", os.path.abspath(args.output)])
 
 
@@ -121,6 +134,18 @@ def main(argv=None):
                      "w4a8-g32, wta8, float, ...)")
     cmd.add_argument("--report", help="write each layer's precision, weight "
                      "bytes and MACs to this JSON file")
+    cmd.add_argument("--candidates", help="mixed precision: the compact "
+                     "precisions each layer may take (w8a8,w4a8,w2a8,...)")
+    cmd.add_argument("--size", type=float, help="mixed precision: weight-size "
+                     "budget, a fraction of the candidates' range")
+    cmd.add_argument("--bops", type=float, help="mixed precision: BOPs "
+                     "budget, a fraction of the candidates' range")
+    cmd.add_argument("--size-bytes", type=float,
+                     help="mixed precision: weight-size budget in bytes")
+    cmd.add_argument("--bops-count", type=float,
+                     help="mixed precision: BOPs budget")
+    cmd.add_argument("--sensitivity", default="output-mse",
+                     choices=["output-mse", "output-kl"])
     cmd.add_argument("--batch", type=int, default=1)
     cmd.add_argument("-o", "--output", required=True)
     cmd = commands.add_parser("eval", help="top-1 accuracy of a model")

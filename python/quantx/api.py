@@ -71,14 +71,22 @@ class Model:
     def quantize(self, calibration, method="minmax", interface="float",
                  rounding="double", percentile=None, weight_bits=8,
                  weight_granularity="per-channel", activation_bits=8,
-                 precision_file=None, report=None):
+                 precision_file=None, report=None, candidates=None,
+                 size=None, bops=None, size_bytes=None, bops_count=None,
+                 sensitivity="output-mse"):
         """Quantized model (quant-opt --quantize) calibrated on
         `calibration`: float32 [N, <input shape>] (one array per input).
         `weight_bits` (8, 4, 3, 2, "ternary", "binary", "float"),
         `weight_granularity` ("per-tensor", "per-channel", "group:G",
         "two-level:N") and `activation_bits` apply to every layer that
         `precision_file` (JSON: layer name -> precision) does not name;
-        `report` names a JSON file to write each layer's precision to."""
+        `report` names a JSON file to write each layer's precision to.
+
+        Mixed precision (quant-opt --quantize-mixed) when `candidates`
+        (e.g. "w8a8,w4a8,w2a8") or a budget is given: each layer takes the
+        candidate that minimizes the measured `sensitivity` ("output-mse"
+        or "output-kl") under `size` / `bops` (fractions of the
+        candidates' range) or `size_bytes` / `bops_count` (absolute)."""
         samples = calibration if isinstance(calibration, (list, tuple)) \
             else [calibration]
         with tempfile.TemporaryDirectory() as tmp:
@@ -96,7 +104,19 @@ class Model:
                 options += f" precision-file={os.path.abspath(precision_file)}"
             if report is not None:
                 options += f" report={os.path.abspath(report)}"
-            return self.transform([f"--quantize={options}"])
+            budgets = {"size": size, "bops": bops, "size-bytes": size_bytes,
+                       "bops-count": bops_count}
+            pipeline = "quantize"
+            if candidates is not None or any(
+                    v is not None for v in budgets.values()):
+                pipeline = "quantize-mixed"
+                options += f" sensitivity={sensitivity}"
+                if candidates is not None:
+                    options += f" candidates={candidates}"
+                for key, value in budgets.items():
+                    if value is not None:
+                        options += f" {key}={value}"
+            return self.transform([f"--{pipeline}={options}"])
 
     def run(self, *inputs, outputs=None, progress=False):
         """Runs on numpy arrays ([N, <argument shape>] batches, or single

@@ -86,6 +86,48 @@ def test_quantize_precision_file_and_report(cnn, tmp_path):
     assert np.abs(got - want).max() < 0.5 * np.abs(want).max()
 
 
+def test_quantize_mixed_precision(cnn, tmp_path):
+    """Mixed precision through the API and the command line: the budget's
+    extremes give uniform assignments, a budget between them is met, an
+    impossible one is an error naming it."""
+    import json
+    _, model = cnn
+    x = np.random.RandomState(5).randn(32, 1, 1, 6, 6).astype(np.float32)
+    report = tmp_path / "mixed.json"
+
+    def weights(**options):
+        model.quantize(x, candidates="w8a8,w4a8,w2a8", report=report,
+                       **options)
+        summary = json.loads(report.read_text())
+        return [layer["weights"] for layer in summary["layers"]], summary
+
+    assert weights(size=0)[0] == ["int2", "int2"]
+    assert weights(size=1)[0] == ["int8", "int8"]
+    layers, summary = weights(size=0.5, sensitivity="output-kl")
+    assert summary["total_weight_bytes"] <= \
+        summary["mixed_precision"]["budget"]["weight_bytes"]
+    assert summary["mixed_precision"]["sensitivity"] == "output-kl"
+    with pytest.raises(quantx.ToolError, match="weight-size budget .*"
+                       "cannot be met"):
+        model.quantize(x, candidates="w8a8,w4a8", size_bytes=10)
+    # The command line takes the same options.
+    (tmp_path / "model.mlir").write_text(model.text)
+    np.save(tmp_path / "calib.npy", x)
+    env = dict(os.environ, PYTHONPATH=os.path.join(
+        os.path.dirname(__file__), "..", "..", "python"))
+    result = subprocess.run(
+        [sys.executable, "-m", "quantx", "quantize",
+         str(tmp_path / "model.mlir"), "--calibration",
+         str(tmp_path / "calib.npy"), "--candidates", "w8a8,w4a8",
+         "--size", "0", "--report", str(report), "-o",
+         str(tmp_path / "mixed.mlir")], capture_output=True, text=True,
+        env=env)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(report.read_text())
+    assert [layer["weights"] for layer in summary["layers"]] == \
+        ["int4", "int4"]
+
+
 def test_compare_layers_names_onnx_nodes(cnn):
     _, model = cnn
     r = np.random.RandomState(1)
