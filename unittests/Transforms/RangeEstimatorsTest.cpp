@@ -1,6 +1,7 @@
 //===- RangeEstimatorsTest.cpp - calibration ranges on known distributions ===//
 
 #include "quant-x/Dialect/QuantX/Transforms/RangeEstimators.h"
+#include "quant-x/Support/RankCorrelation.h"
 
 #include <cmath>
 #include <gtest/gtest.h>
@@ -104,3 +105,20 @@ TEST(RangeEstimators, AffineParams) {
   EXPECT_EQ(p.zeroPoint, 0);
 }
 } // namespace
+
+TEST(RankCorrelationTest, SpearmanRho) {
+  using Pairs = std::vector<std::pair<double, double>>;
+  // Any increasing relation is 1, any decreasing one -1.
+  EXPECT_DOUBLE_EQ(quantx::getSpearmanRho(Pairs{{1, 2}, {2, 40}, {3, 41}}),
+                   1.0);
+  EXPECT_DOUBLE_EQ(quantx::getSpearmanRho(Pairs{{1, 9}, {5, 3}, {7, -1}}),
+                   -1.0);
+  // Ties take average ranks: x ranks (0.5, 0.5, 2), y (0, 1, 2); by
+  // Pearson's formula on them, rho = 1.5 / sqrt(1.5 * 2).
+  EXPECT_NEAR(quantx::getSpearmanRho(Pairs{{1, 1}, {1, 2}, {2, 3}}),
+              1.5 / std::sqrt(3.0), 1e-12);
+  // Constant sides and too few pairs have no correlation.
+  EXPECT_EQ(quantx::getSpearmanRho(Pairs{{1, 1}, {1, 2}}), 0.0);
+  EXPECT_EQ(quantx::getSpearmanRho(Pairs{{1, 1}}), 0.0);
+  EXPECT_EQ(quantx::getSpearmanRho(Pairs{}), 0.0);
+}

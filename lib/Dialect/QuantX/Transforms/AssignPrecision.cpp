@@ -57,6 +57,9 @@ private:
   /// measured.
   FailureOr<std::vector<std::vector<double>>>
   getSensitivities(func::FuncOp func, ArrayRef<LayerEntry> layers);
+
+  /// The additivity check of measured sensitivities (none when given).
+  std::vector<std::pair<double, double>> additivity;
   /// The budget of `cost`: the fraction `fraction` of the problem's range,
   /// or `absolute`, or none; fails on a bad value or both.
   LogicalResult setBudget(solver::Problem &problem, solver::Cost cost,
@@ -164,8 +167,12 @@ AssignPrecisionPass::getSensitivities(func::FuncOp func,
                                               : SensitivityMetric::OutputMse;
   measure.maxTensorMB = maxTensorMB;
   measure.pass = "quantx-assign-precision";
-  return measureSensitivity(func, ops, options, *samples, fileSamples,
-                            numSamples, measure);
+  FailureOr<SensitivityResult> measured = measureSensitivity(
+      func, ops, options, *samples, fileSamples, numSamples, measure);
+  if (failed(measured))
+    return failure();
+  additivity = measured->additivity;
+  return measured->sensitivity;
 }
 
 LogicalResult AssignPrecisionPass::setBudget(solver::Problem &problem,
@@ -419,6 +426,14 @@ void AssignPrecisionPass::runOnOperation() {
   summary["predicted_totals"] = std::move(totals);
   summary["objective"] = solution->objective;
   summary["ties"] = std::move(ties);
+  if (!additivity.empty()) {
+    llvm::json::Array pairs;
+    for (auto [predicted, measuredError] : additivity)
+      pairs.push_back(llvm::json::Array{predicted, measuredError});
+    summary["additivity"] = llvm::json::Object{
+        {"spearman_rho", ::quantx::getSpearmanRho(additivity)},
+        {"predicted_vs_measured", std::move(pairs)}};
+  }
   std::string text;
   llvm::raw_string_ostream os(text);
   os << llvm::json::Value(std::move(summary));

@@ -10,7 +10,9 @@
 #include "quant-x/Runtime/CompiledFunction.h"
 #include "quant-x/Runtime/Progress.h"
 
+#include <algorithm>
 #include <cmath>
+#include <random>
 
 using namespace mlir;
 using namespace mlir::quantx;
@@ -81,7 +83,7 @@ double compareOutputs(ArrayRef<float> reference, ArrayRef<float> perturbed,
 }
 } // namespace
 
-FailureOr<std::vector<std::vector<double>>> mlir::quantx::measureSensitivity(
+FailureOr<SensitivityResult> mlir::quantx::measureSensitivity(
     func::FuncOp func, ArrayRef<Operation *> layers,
     ArrayRef<SmallVector<PrecisionAttr>> candidates, ArrayRef<NpyArray> samples,
     int64_t fileSamples, int64_t numSamples,
@@ -150,7 +152,7 @@ FailureOr<std::vector<std::vector<double>>> mlir::quantx::measureSensitivity(
   std::vector<std::vector<float>> buffers;
   for (const std::vector<double> &values : weights)
     buffers.emplace_back(values.begin(), values.end());
-  int64_t runs = 1;
+  int64_t runs = 1 + options.additivityChecks;
   for (const auto &options : candidates)
     runs += options.size();
   ProgressBar progress(Twine(options.pass + ": sensitivity").str(), runs,
@@ -184,18 +186,36 @@ FailureOr<std::vector<std::vector<double>>> mlir::quantx::measureSensitivity(
     return failure();
   int64_t done = 1;
   progress.update(done);
-  std::vector<std::vector<double>> result(layers.size());
+  SensitivityResult result;
+  result.sensitivity.resize(layers.size());
   for (auto [index, layer] : llvm::enumerate(layers)) {
     for (PrecisionAttr precision : candidates[index]) {
       buffers[index] = fakeQuantizeWeights(layer, precision, weights[index],
                                            weightTypes[index]);
       if (failed(runAll(perturbed)))
         return failure();
-      result[index].push_back(
+      result.sensitivity[index].push_back(
           compareOutputs(reference, perturbed, sizes, options.metric));
       progress.update(++done);
     }
     buffers[index].assign(weights[index].begin(), weights[index].end());
+  }
+  // Random joint assignments (deterministic): does the sum predict the
+  // error of quantizing the layers together?
+  std::mt19937 rng(1);
+  for (int64_t check = 0; check < options.additivityChecks; ++check) {
+    double predicted = 0;
+    for (auto [index, layer] : llvm::enumerate(layers)) {
+      size_t pick = rng() % candidates[index].size();
+      predicted += result.sensitivity[index][pick];
+      buffers[index] = fakeQuantizeWeights(layer, candidates[index][pick],
+                                           weights[index], weightTypes[index]);
+    }
+    if (failed(runAll(perturbed)))
+      return failure();
+    result.additivity.emplace_back(
+        predicted, compareOutputs(reference, perturbed, sizes, options.metric));
+    progress.update(++done);
   }
   return result;
 }

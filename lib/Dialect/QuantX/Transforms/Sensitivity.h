@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "quant-x/Dialect/QuantX/IR/QuantXDialect.h"
 #include "quant-x/Runtime/Npy.h"
+#include "quant-x/Support/RankCorrelation.h"
 
 #include <vector>
 
@@ -32,16 +33,28 @@ enum class SensitivityMetric {
 
 struct SensitivityOptions {
   SensitivityMetric metric = SensitivityMetric::OutputMse;
+  /// Random assignments (a candidate for every layer at once) on which to
+  /// check that sensitivities add up.
+  int64_t additivityChecks = 8;
   uint64_t maxTensorMB = 0;
   /// Prefix of diagnostics (the pass's name).
   StringRef pass;
+};
+
+struct SensitivityResult {
+  /// Per layer, per candidate.
+  std::vector<std::vector<double>> sensitivity;
+  /// Per random joint assignment: the sum of its layers' sensitivities
+  /// (what the solver assumes) and the output error measured with all of
+  /// them quantized at once.
+  std::vector<std::pair<double, double>> additivity;
 };
 
 /// The sensitivity of each of `layers` (conv2d, depthwise_conv2d or matmul
 /// of `func` with float constant weights) at each of its `candidates`, on
 /// `numSamples` samples of each argument. Emits an error and fails when
 /// the probe does not compile or run, or an output is not finite.
-FailureOr<std::vector<std::vector<double>>>
+FailureOr<SensitivityResult>
 measureSensitivity(func::FuncOp func, ArrayRef<Operation *> layers,
                    ArrayRef<SmallVector<PrecisionAttr>> candidates,
                    ArrayRef<NpyArray> samples, int64_t fileSamples,
