@@ -12,6 +12,7 @@ packages=(llvm-22-dev libmlir-22-dev mlir-22-tools clang-22 lld-22 cmake
           ninja-build ccache libgtest-dev libzip-dev pkg-config zlib1g-dev
           coinor-libcbc-dev
           python3-numpy python3-pytest python3-onnx python3-torch
+          python3-matplotlib
           dataset-fashion-mnist libonnx-testdata)
 missing=()
 for p in "${packages[@]}"; do

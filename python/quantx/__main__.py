@@ -8,6 +8,9 @@ python3 -m quantx quantize model.onnx --calibration calib.npy
 python3 -m quantx eval model.mlir --inputs x.npy --labels y.npy
 python3 -m quantx compare model.onnx --calibration calib.npy --inputs x.npy
         [--method ...]     (float vs quantized, layer by layer)
+python3 -m quantx pareto model.onnx --calibration calib.npy
+        [--eval x.npy labels.npy] [--candidates w8a8,w4a8,w2a8] [--points 6]
+        -o pareto.png     (mixed precision's size / accuracy curve)
 python3 -m quantx solve-precision costs.json [-o choice.json]
         (exit 0: optimal; 1: infeasible, the JSON names the budget; 2: bad
         input, the error names the field)
@@ -23,6 +26,7 @@ import numpy as np
 
 from .api import Model, compare_layers
 from .onnx_import import OnnxImportError, import_onnx
+from .pareto import pareto, plot, table
 from .precision_solver import solve_file
 from .tools import ToolError, run_tool
 
@@ -102,6 +106,17 @@ def solve(args):
     return 0 if result["status"] == "optimal" else 1
 
 
+def draw_pareto(args):
+    model = load_model(args.model, args.batch)
+    inputs = labels = None
+    if args.eval:
+        inputs, labels = np.load(args.eval[0]), np.load(args.eval[1])
+    rows = pareto(model, np.load(args.calibration), args.candidates,
+                  args.points, inputs, labels, args.sensitivity)
+    plot(rows, args.output, os.path.basename(args.model))
+    print(table(rows))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python3 -m quantx",
                                      description=__doc__.splitlines()[0])
@@ -161,6 +176,21 @@ def main(argv=None):
     cmd.add_argument("--method", default="minmax",
                      choices=["minmax", "percentile", "entropy", "mse"])
     cmd.add_argument("--batch", type=int, default=1)
+    cmd = commands.add_parser("pareto", help="mixed precision's weight size "
+                              "against accuracy (or output SQNR), drawn")
+    cmd.add_argument("model", help=".onnx, or float TOSA .mlir")
+    cmd.add_argument("--calibration", required=True,
+                     help="float32 samples [N, <input shape>] (.npy)")
+    cmd.add_argument("--eval", nargs=2, metavar=("INPUTS", "LABELS"),
+                     help="[N, <input shape>] images and [N] labels (.npy): "
+                     "top-1 accuracy instead of output SQNR")
+    cmd.add_argument("--candidates", default="w8a8,w4a8,w2a8")
+    cmd.add_argument("--points", type=int, default=6,
+                     help="mixed budgets from size=0 to size=1")
+    cmd.add_argument("--sensitivity", default="output-mse",
+                     choices=["output-mse", "output-kl"])
+    cmd.add_argument("--batch", type=int, default=1)
+    cmd.add_argument("-o", "--output", required=True, help="image (.png)")
     cmd = commands.add_parser("solve-precision", help="the per-layer "
                               "precisions minimizing the summed sensitivity "
                               "under size / BOPs / latency budgets (exact)")
@@ -181,6 +211,8 @@ def main(argv=None):
             quantize(args)
         elif args.command == "compare":
             compare(args)
+        elif args.command == "pareto":
+            draw_pareto(args)
         else:
             evaluate(args)
     except (OnnxImportError, ToolError, OSError, ValueError) as error:

@@ -128,6 +128,46 @@ def test_quantize_mixed_precision(cnn, tmp_path):
         ["int4", "int4"]
 
 
+def test_pareto(cnn, tmp_path):
+    """The trade-off tool: mixed points from size=0 to 1 grow in size and
+    meet the uniform assignments at the ends; the plot is a PNG; the
+    command line measures accuracy with labels."""
+    _, model = cnn
+    x = np.random.RandomState(6).randn(24, 1, 1, 6, 6).astype(np.float32)
+    rows = quantx.pareto.pareto(model, x, "w8a8,w4a8", points=3)
+    mixed = [r for r in rows if r["kind"] == "mixed"]
+    uniform = {r["precision"]: r for r in rows if r["kind"] == "uniform"}
+    assert [r["size"] for r in mixed] == [0.0, 0.5, 1.0]
+    sizes = [r["weight_bytes"] for r in mixed]
+    assert sizes == sorted(sizes)
+    assert sizes[0] == uniform["w4a8"]["weight_bytes"]
+    assert sizes[-1] == uniform["w8a8"]["weight_bytes"]
+    assert all(r["sqnr_db"] > 0 and r["latency_ms"] > 0 for r in rows)
+    assert "spearman_rho" in mixed[1]
+    quantx.pareto.plot(rows, tmp_path / "p.png", "cnn")
+    assert (tmp_path / "p.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert quantx.pareto.table(rows).count("\n") == 2 + len(rows) - 1
+    with pytest.raises(ValueError, match="not a compact precision"):
+        quantx.pareto.precision_options("w5")
+    # The command line, with labels: accuracy instead of SQNR.
+    (tmp_path / "model.mlir").write_text(model.text)
+    np.save(tmp_path / "calib.npy", x)
+    np.save(tmp_path / "labels.npy", np.arange(24) % 3)
+    env = dict(os.environ, PYTHONPATH=os.path.join(
+        os.path.dirname(__file__), "..", "..", "python"))
+    result = subprocess.run(
+        [sys.executable, "-m", "quantx", "pareto",
+         str(tmp_path / "model.mlir"), "--calibration",
+         str(tmp_path / "calib.npy"), "--eval", str(tmp_path / "calib.npy"),
+         str(tmp_path / "labels.npy"), "--candidates", "w8a8,w4a8",
+         "--points", "2", "-o", str(tmp_path / "cli.png")],
+        capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "| accuracy (%) |" in result.stdout
+    assert "| mixed size=1.0 |" in result.stdout
+    assert (tmp_path / "cli.png").exists()
+
+
 def test_compare_layers_names_onnx_nodes(cnn):
     _, model = cnn
     r = np.random.RandomState(1)
