@@ -92,6 +92,30 @@ def add_common_arguments(parser, epochs):
                         help="skip training when WORK_DIR holds the .onnx")
 
 
+def prepare(args):
+    """(tools, calibration .npy, test images .npy, test labels, network
+    names): the tools of --build, the data in --work-dir, the networks
+    trained there (or reused)."""
+    tools = {t: os.path.join(args.build, "bin", t)
+             for t in ("quant-opt", "quant-run")}
+    os.makedirs(args.work_dir, exist_ok=True)
+    calib, images, test_y = prepare_data(args.work_dir, args.test_images,
+                                         args.calib_images)
+    names = args.models.split(",")
+    train_models(args.work_dir, names, args.epochs, args.train_images,
+                 args.reuse_models)
+    return tools, calib, images, test_y, names
+
+
+def import_float(work, name):
+    """The float TOSA of network `name` (WORK/name.onnx), written to
+    WORK/name.mlir; its path."""
+    float_mlir = os.path.join(work, name + ".mlir")
+    with open(float_mlir, "w") as f:
+        f.write(quantx.import_onnx(os.path.join(work, name + ".onnx")))
+    return float_mlir
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_common_arguments(parser, epochs=2)
@@ -99,16 +123,8 @@ def main():
     parser.add_argument("--max-drop", type=float, default=None,
                         help="fail if int8 loses more accuracy points")
     args = parser.parse_args()
-    tools = {t: os.path.join(args.build, "bin", t)
-             for t in ("quant-opt", "quant-run")}
-    os.makedirs(args.work_dir, exist_ok=True)
     work = args.work_dir
-
-    calib, images, test_y = prepare_data(work, args.test_images,
-                                         args.calib_images)
-    names = args.models.split(",")
-    train_models(work, names, args.epochs, args.train_images,
-                 args.reuse_models)
+    tools, calib, images, test_y, names = prepare(args)
 
     methods = args.methods.split(",")
     header = ("| model | float | " + " | ".join(f"int8 {m}" for m in methods)
@@ -117,10 +133,7 @@ def main():
     worst = 0.0
     summaries = []
     for name in names:
-        float_mlir = os.path.join(work, name + ".mlir")
-        float_text = quantx.import_onnx(os.path.join(work, name + ".onnx"))
-        with open(float_mlir, "w") as f:
-            f.write(float_text)
+        float_mlir = import_float(work, name)
         sys.stderr.write(f"{name}: float model\n")
         out = os.path.join(work, "out.npy")
         float_acc, float_ms = evaluate(tools, float_mlir, images, test_y, out)
@@ -141,7 +154,8 @@ def main():
             cells.append(f"{acc:.2f} ({acc - float_acc:+.2f})")
             sys.stderr.write(f"{name} {method}: {acc:.2f}% (quantized in "
                              f"{quantize_s:.1f}s)\n")
-        float_kib = quantx.constant_bytes(float_text) / 1024
+        with open(float_mlir) as f:
+            float_kib = quantx.constant_bytes(f.read()) / 1024
         accuracies = [float(c.split()[0]) for c in cells]
         best = max(range(len(methods)), key=accuracies.__getitem__)
         summaries.append(

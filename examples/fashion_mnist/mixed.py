@@ -19,7 +19,6 @@ printed. Min/max calibration, round-to-nearest weights.
 import argparse
 import json
 import os
-import re
 import sys
 import time
 
@@ -27,22 +26,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "python"))
 sys.path.insert(0, HERE)
 
-import quantx  # noqa: E402
-from accuracy import (add_common_arguments, evaluate, prepare_data,  # noqa: E402
-                      run, train_models)
-
-
-def uniform_options(precision):
-    """--quantize options of a compact precision (w4a8, w4a8-g32, ...)."""
-    match = re.fullmatch(r"w(\d|t|b)a(\d+)(?:-g(\d+))?", precision)
-    if not match:
-        raise SystemExit(f"unsupported candidate for the uniform column: "
-                         f"{precision}")
-    bits = {"t": "ternary", "b": "binary"}.get(match[1], match[1])
-    options = f"weight-bits={bits} activation-bits={match[2]}"
-    if match[3]:
-        options += f" weight-granularity=group:{match[3]}"
-    return options
+from accuracy import (add_common_arguments, evaluate,  # noqa: E402
+                      import_float, prepare, run)
+from quantx.pareto import precision_options  # noqa: E402
 
 
 def main():
@@ -51,15 +37,8 @@ def main():
     parser.add_argument("--candidates", default="w8a8,w4a8,w2a8")
     parser.add_argument("--sizes", default="0.5,0.25")
     args = parser.parse_args()
-    tools = {t: os.path.join(args.build, "bin", t)
-             for t in ("quant-opt", "quant-run")}
     work = args.work_dir
-    os.makedirs(work, exist_ok=True)
-    calib, images, test_y = prepare_data(work, args.test_images,
-                                         args.calib_images)
-    names = args.models.split(",")
-    train_models(work, names, args.epochs, args.train_images,
-                 args.reuse_models)
+    tools, calib, images, test_y, names = prepare(args)
     candidates = args.candidates.split(",")
     out = os.path.join(work, "out.npy")
     rows = ["| model | assignment | accuracy (%) | vs float | weight KiB | "
@@ -83,9 +62,7 @@ def main():
         return acc, summary["total_weight_bytes"], layers, seconds
 
     for name in names:
-        float_mlir = os.path.join(work, name + ".mlir")
-        with open(float_mlir, "w") as f:
-            f.write(quantx.import_onnx(os.path.join(work, name + ".onnx")))
+        float_mlir = import_float(work, name)
         float_acc, _ = evaluate(tools, float_mlir, images, test_y, out)
         rows.append(f"| {name} | float | {float_acc:.2f} | | | |")
 
@@ -98,7 +75,7 @@ def main():
         for candidate in candidates:
             acc, size, layers, _ = quantize(name, float_mlir, candidate,
                                             "quantize",
-                                            uniform_options(candidate))
+                                            precision_options(candidate))
             uniform_bytes[candidate] = size
             add(f"uniform {candidate}", acc, size, layers)
         mixed = f"candidates={args.candidates}"

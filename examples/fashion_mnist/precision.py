@@ -22,9 +22,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "python"))
 sys.path.insert(0, HERE)
 
-import quantx  # noqa: E402
-from accuracy import (add_common_arguments, evaluate, prepare_data,  # noqa: E402
-                      run, train_models)
+from accuracy import (add_common_arguments, evaluate,  # noqa: E402
+                      import_float, prepare, run)
 
 # (column, quant-opt --quantize options)
 PRECISIONS = {
@@ -45,24 +44,14 @@ def main():
     add_common_arguments(parser, epochs=3)
     parser.add_argument("--precisions", default=",".join(PRECISIONS))
     args = parser.parse_args()
-    tools = {t: os.path.join(args.build, "bin", t)
-             for t in ("quant-opt", "quant-run")}
     work = args.work_dir
-    os.makedirs(work, exist_ok=True)
-    calib, images, test_y = prepare_data(work, args.test_images,
-                                         args.calib_images)
-    names = args.models.split(",")
-    train_models(work, names, args.epochs, args.train_images,
-                 args.reuse_models)
+    tools, calib, images, test_y, names = prepare(args)
     precisions = args.precisions.split(",")
     out = os.path.join(work, "out.npy")
     rows = ["| model | precision | accuracy (%) | vs float | weight KiB |",
             "| --- | --- | --- | --- | --- |"]
     for name in names:
-        float_mlir = os.path.join(work, name + ".mlir")
-        float_text = quantx.import_onnx(os.path.join(work, name + ".onnx"))
-        with open(float_mlir, "w") as f:
-            f.write(float_text)
+        float_mlir = import_float(work, name)
         float_acc, _ = evaluate(tools, float_mlir, images, test_y, out)
         report = os.path.join(work, f"{name}.float.json")
         run([tools["quant-opt"], float_mlir,
