@@ -8,6 +8,7 @@
 
 #include "CalibrationSamples.h"
 #include "LayerCosts.h"
+#include "LayerLatency.h"
 #include "Sensitivity.h"
 #include "Utils.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
@@ -303,6 +304,28 @@ void AssignPrecisionPass::runOnOperation() {
     return c.precision.getActivations() !=
            parsed.front().precision.getActivations();
   });
+  // Latencies are measured only when budgeted (each a compilation).
+  bool timed = latency != -1 || latencyMs != -1;
+  std::vector<std::vector<double>> latencies;
+  if (timed) {
+    LatencyOptions timing;
+    timing.cacheFile = latencyCache;
+    timing.maxTensorMB = maxTensorMB;
+    timing.pass = "quantx-assign-precision";
+    for (const LayerEntry &layer : layers) {
+      latencies.emplace_back();
+      if (layer.fixed)
+        continue;
+      SmallVector<PrecisionAttr> precisions;
+      for (size_t c : layer.options)
+        precisions.push_back(parsed[c].precision);
+      FailureOr<std::vector<double>> ms =
+          measureLayerLatency(layer.op, precisions, timing);
+      if (failed(ms))
+        return signalPassFailure();
+      latencies.back() = std::move(*ms);
+    }
+  }
   llvm::DenseMap<Value, std::string> tieOfSource;
   solver::Problem problem;
   size_t measured = 0;
@@ -310,22 +333,26 @@ void AssignPrecisionPass::runOnOperation() {
     solver::Layer entry;
     entry.name = layer.name;
     auto addOption = [&](StringRef name, PrecisionAttr precision,
-                         double sensitivityValue) {
+                         double sensitivityValue, double ms) {
       solver::Option option;
       option.precision = name.str();
       option.sensitivity = sensitivityValue;
       option.costs[solver::WeightBytes] =
           double(countPackedBytes(layer.op, precision));
       option.costs[solver::Bops] = double(countBops(layer.op, precision));
+      option.costs[solver::LatencyMs] = ms;
       entry.options.push_back(std::move(option));
     };
     if (layer.fixed) {
-      // Fixed layers count toward the whole model's totals.
-      addOption("float", getPrecision(layer.op), 0.0);
+      // Fixed layers count toward the whole model's size and BOPs (not
+      // timed: their latency is the same in every assignment).
+      addOption("float", getPrecision(layer.op), 0.0, 0.0);
     } else {
+      size_t index = &layer - layers.data();
       for (auto [i, c] : llvm::enumerate(layer.options))
         addOption(parsed[c].name, parsed[c].precision,
-                  (*sensitivities)[measured][i]);
+                  (*sensitivities)[measured][i],
+                  timed ? latencies[index][i] : 0.0);
       ++measured;
       if (activationsDiffer) {
         auto [it, inserted] = tieOfSource.try_emplace(getInputSource(layer.op),
@@ -347,7 +374,9 @@ void AssignPrecisionPass::runOnOperation() {
   if (failed(setBudget(problem, solver::WeightBytes, size, sizeBytes, "size",
                        "size-bytes")) ||
       failed(setBudget(problem, solver::Bops, bops, bopsCount, "bops",
-                       "bops-count")))
+                       "bops-count")) ||
+      failed(setBudget(problem, solver::LatencyMs, latency, latencyMs,
+                       "latency", "latency-ms")))
     return signalPassFailure();
 
   if (!costsFile.empty()) {
@@ -371,21 +400,28 @@ void AssignPrecisionPass::runOnOperation() {
     InFlightDiagnostic diag = module.emitError("quantx-assign-precision: ");
     if (solution->violated && solution->smallestFeasible) {
       solver::Cost cost = *solution->violated;
+      auto amount = [&](double value, bool roundUp) {
+        if (cost == solver::LatencyMs)
+          return llvm::formatv("{0:F3} ms", value).str();
+        return llvm::formatv("{0}{1}",
+                             int64_t(roundUp ? std::ceil(value) : value),
+                             cost == solver::WeightBytes ? " bytes" : "")
+            .str();
+      };
       diag << "the " << getBudgetName(cost) << " budget ("
-           << llvm::formatv("{0}", int64_t(*problem.budget[cost]))
-           << (cost == solver::WeightBytes ? " bytes" : "") << ") cannot be met"
+           << amount(*problem.budget[cost], false) << ") cannot be met"
            << (llvm::count_if(problem.budget,
                               [](auto &b) { return b.has_value(); }) > 1
                    ? " with the other budgets as given"
                    : "")
            << ": the smallest feasible is "
-           << llvm::formatv("{0}",
-                            int64_t(std::ceil(*solution->smallestFeasible)))
-           << (cost == solver::WeightBytes ? " bytes" : "");
+           << amount(*solution->smallestFeasible, true);
       if (auto range = solver::getCostRange(problem, cost);
           range && range->second > range->first)
         diag << llvm::formatv(" ({0}={1:F4})",
-                              cost == solver::WeightBytes ? "size" : "bops",
+                              cost == solver::WeightBytes ? "size"
+                              : cost == solver::Bops      ? "bops"
+                                                          : "latency",
                               (*solution->smallestFeasible - range->first) /
                                   (range->second - range->first));
       else
@@ -403,7 +439,7 @@ void AssignPrecisionPass::runOnOperation() {
   for (int c = 0; c < solver::kNumCosts; ++c) {
     if (problem.budget[c])
       budgets[solver::kCostNames[c]] = *problem.budget[c];
-    if (c != solver::LatencyMs)
+    if (c != solver::LatencyMs || timed)
       totals[solver::kCostNames[c]] = solution->totals[c];
   }
   llvm::json::Array ties;

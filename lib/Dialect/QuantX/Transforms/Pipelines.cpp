@@ -72,6 +72,9 @@ void mlir::quantx::buildQuantizeMixedPipeline(
   assign.bops = options.bops;
   assign.sizeBytes = options.sizeBytes;
   assign.bopsCount = options.bopsCount;
+  assign.latency = options.latency;
+  assign.latencyMs = options.latencyMs;
+  assign.latencyCache = options.latencyCache;
   assign.sensitivity = options.sensitivity;
   assign.costsFile = options.costsFile;
   buildPipeline(pm, options, &assign);

@@ -4,7 +4,11 @@
 // RUN: quant-opt %s --quantx-assign-precision="candidates=w8a8,w4a8,w2a8 size=1" | FileCheck %s --check-prefix=ALL8
 // RUN: quant-opt %s --quantx-assign-precision="candidates=w8a8,w4a8,w2a8 size=0" | FileCheck %s --check-prefix=ALL2
 // RUN: quant-opt %s --quantx-assign-precision="candidates=w8a8,w4a8,w2a8 bops=0.5 size=1" | FileCheck %s --check-prefix=BOPS
-// RUN: not quant-opt %s --quantx-assign-precision="candidates=w8a8,w4a8,w2a8 size-bytes=100" 2>&1 | FileCheck %s --check-prefix=INFEASIBLE
+// RUN: rm -f %t.latency.json && echo '{"not a cache' > %t.corrupt.json
+// RUN: quant-opt %s --quantx-assign-precision="candidates=w8a8,w4a8 latency=1 latency-cache=%t.latency.json" | FileCheck %s --check-prefix=LATENCY
+// RUN: FileCheck %s --input-file=%t.latency.json --check-prefix=CACHE
+// RUN: not quant-opt %s --quantx-assign-precision="candidates=w8a8,w4a8 latency-ms=0 latency-cache=%t.corrupt.json" 2>&1 | FileCheck %s --check-prefix=NOTIME
+// RUN: not quant-opt %s --quantx-assign-precision="candidates=w8a8,w2a8 size-bytes=100" 2>&1 | FileCheck %s --check-prefix=INFEASIBLE
 // RUN: not quant-opt %s --quantx-assign-precision="candidates=w8a8,w4a8,w2a8 size-bytes=150 bops=0" 2>&1 | FileCheck %s --check-prefix=JOINT
 // RUN: not quant-opt %s --quantx-assign-precision="candidates=w8a8,w5a8" 2>&1 | FileCheck %s --check-prefix=BADCANDIDATE
 // RUN: not quant-opt %s --quantx-assign-precision="candidates=w8a8,w8a8" 2>&1 | FileCheck %s --check-prefix=TWICE
@@ -60,6 +64,15 @@
 // BOPS: tosa.conv2d {{.*}}quantx.precision = #quantx.precision<weights = int2>
 // BOPS: tosa.matmul {{.*}}quantx.precision = #quantx.precision<weights = int2>
 // BOPS: tosa.depthwise_conv2d {{.*}}quantx.precision = #quantx.precision<weights = int8>
+
+// A latency budget times each layer alone at each candidate on this CPU
+// (quantized with --quantize, run with the host's kernels), caching the
+// medians by shape, precision, ISA and thread count; a corrupt cache is
+// measured anew.
+// LATENCY: quantx.mixed_precision = "{{.*}}\22latency_ms\22:
+// CACHE: "tosa.conv2d (tensor<1x4x4x8xf32>, tensor<8x1x1x8xf32>, tensor<8xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x4x4x8xf32> acc_type=f32 dilation=array<i64: 1, 1> pad=array<i64: 0, 0, 0, 0> stride=array<i64: 1, 1> @ w4a8 on {{[a-z0-9]+}} x{{[0-9]+}}":
+// CACHE: "tosa.matmul (tensor<1x3x16xf32>, tensor<1x16x4xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x3x4xf32> @ w8a8 on
+// NOTIME: error: quantx-assign-precision: the latency budget (0.000 ms) cannot be met: the smallest feasible is {{[0-9.]+}} ms (latency=0.0000)
 
 // INFEASIBLE: error: quantx-assign-precision: the weight-size budget (100 bytes) cannot be met: the smallest feasible is 194 bytes (size=0.0000)
 // JOINT: error: quantx-assign-precision: the weight-size budget (150 bytes) cannot be met with the other budgets as given: the smallest feasible is 194 bytes

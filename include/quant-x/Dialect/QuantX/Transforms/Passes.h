@@ -120,6 +120,19 @@ struct QuantizeMixedOptions : QuantizeOptionsBase<QuantizeMixedOptions> {
       llvm::cl::desc("Measure sensitivity on at most this many samples (0: "
                      "all)"),
       llvm::cl::init(256)};
+  Option<double> latency{*this, "latency",
+                         llvm::cl::desc("Latency budget: a fraction of the "
+                                        "candidates' range"),
+                         llvm::cl::init(-1)};
+  Option<double> latencyMs{
+      *this, "latency-ms",
+      llvm::cl::desc("Latency budget in milliseconds (the assigned layers, "
+                     "each timed alone on this CPU)"),
+      llvm::cl::init(-1)};
+  Option<std::string> latencyCache{
+      *this, "latency-cache",
+      llvm::cl::desc("File caching measured layer latencies (default under "
+                     "~/.cache/quantx; none: no cache)")};
   Option<std::string> costsFile{
       *this, "costs-file",
       llvm::cl::desc("Write the assignment problem as JSON")};

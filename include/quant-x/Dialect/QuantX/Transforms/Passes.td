@@ -166,7 +166,11 @@ def AssignPrecision : Pass<"quantx-assign-precision", "ModuleOp"> {
     all-highest candidate assignment (`size=f`, `bops=f`: lowest + f x
     (highest - lowest), HAWQ-V3's convention) or absolute (`size-bytes=`,
     `bops-count=`, whole model). An infeasible budget is an error that
-    names it and its smallest feasible value.
+    names it and its smallest feasible value. A latency budget (`latency=f`,
+    `latency-ms=`) times each assigned layer alone at each of its
+    candidates, quantized as `--quantize` would and run with this CPU's
+    kernels (lib/Dialect/QuantX/Transforms/LayerLatency.h; cached on disk
+    by shape, precision, ISA and thread count), and budgets their sum.
 
     Sensitivity is measured on the calibration samples with the float
     model in the JIT: the output error (`sensitivity=output-mse`, or
@@ -202,6 +206,13 @@ def AssignPrecision : Pass<"quantx-assign-precision", "ModuleOp"> {
            "Weight-size budget in bytes (whole model)">,
     Option<"bopsCount", "bops-count", "double", "-1",
            "BOPs budget (whole model)">,
+    Option<"latency", "latency", "double", "-1",
+           "Latency budget as a fraction of the candidates' range">,
+    Option<"latencyMs", "latency-ms", "double", "-1",
+           "Latency budget in milliseconds (the assigned layers)">,
+    Option<"latencyCache", "latency-cache", "std::string", "\"\"",
+           "File caching the measured layer latencies (default under "
+           "~/.cache/quantx; none: no cache)">,
     Option<"sensitivity", "sensitivity", "std::string", "\"output-mse\"",
            "output-mse or output-kl">,
     Option<"costsFile", "costs-file", "std::string", "\"\"",
