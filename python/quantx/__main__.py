@@ -3,7 +3,7 @@
 python3 -m quantx import model.onnx -o model.mlir [--batch N]
 python3 -m quantx quantize model.onnx --calibration calib.npy
         [--method minmax|percentile|entropy|mse] [--interface float|int8]
-        [--candidates w8a8,w4a8,w2a8 --size 0.5 --bops 0.6]
+        [--candidates w8a8,w4a8,w2a8 --size 0.5 --bops 0.6 --latency 0.8]
         -o model.int8.mlir
 python3 -m quantx eval model.mlir --inputs x.npy --labels y.npy
 python3 -m quantx compare model.onnx --calibration calib.npy --inputs x.npy
@@ -58,7 +58,8 @@ def quantize(args):
             options += f" report={os.path.abspath(args.report)}"
         budgets = {"size": args.size, "bops": args.bops,
                    "size-bytes": args.size_bytes,
-                   "bops-count": args.bops_count}
+                   "bops-count": args.bops_count, "latency": args.latency,
+                   "latency-ms": args.latency_ms}
         pipeline = "quantize"
         if args.candidates or any(v is not None for v in budgets.values()):
             pipeline = "quantize-mixed"
@@ -159,6 +160,11 @@ def main(argv=None):
                      help="mixed precision: weight-size budget in bytes")
     cmd.add_argument("--bops-count", type=float,
                      help="mixed precision: BOPs budget")
+    cmd.add_argument("--latency", type=float, help="mixed precision: latency "
+                     "budget, a fraction of the candidates' range (layers "
+                     "timed on this CPU)")
+    cmd.add_argument("--latency-ms", type=float,
+                     help="mixed precision: latency budget in milliseconds")
     cmd.add_argument("--sensitivity", default="output-mse",
                      choices=["output-mse", "output-kl"])
     cmd.add_argument("--batch", type=int, default=1)

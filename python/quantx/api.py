@@ -73,7 +73,7 @@ class Model:
                  weight_granularity="per-channel", activation_bits=8,
                  precision_file=None, report=None, candidates=None,
                  size=None, bops=None, size_bytes=None, bops_count=None,
-                 sensitivity="output-mse"):
+                 latency=None, latency_ms=None, sensitivity="output-mse"):
         """Quantized model (quant-opt --quantize) calibrated on
         `calibration`: float32 [N, <input shape>] (one array per input).
         `weight_bits` (8, 4, 3, 2, "ternary", "binary", "float"),
@@ -85,8 +85,9 @@ class Model:
         Mixed precision (quant-opt --quantize-mixed) when `candidates`
         (e.g. "w8a8,w4a8,w2a8") or a budget is given: each layer takes the
         candidate that minimizes the measured `sensitivity` ("output-mse"
-        or "output-kl") under `size` / `bops` (fractions of the
-        candidates' range) or `size_bytes` / `bops_count` (absolute)."""
+        or "output-kl") under `size` / `bops` / `latency` (fractions of the
+        candidates' range) or `size_bytes` / `bops_count` / `latency_ms`
+        (absolute; latency is each layer timed alone on this CPU)."""
         samples = calibration if isinstance(calibration, (list, tuple)) \
             else [calibration]
         with tempfile.TemporaryDirectory() as tmp:
@@ -105,7 +106,8 @@ class Model:
             if report is not None:
                 options += f" report={os.path.abspath(report)}"
             budgets = {"size": size, "bops": bops, "size-bytes": size_bytes,
-                       "bops-count": bops_count}
+                       "bops-count": bops_count, "latency": latency,
+                       "latency-ms": latency_ms}
             pipeline = "quantize"
             if candidates is not None or any(
                     v is not None for v in budgets.values()):
