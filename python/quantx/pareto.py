@@ -20,7 +20,6 @@ import tempfile
 
 import numpy as np
 
-from .tools import run_tool
 
 
 def precision_options(precision):
