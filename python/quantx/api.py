@@ -8,6 +8,7 @@ numpy arrays, and compare float with int8 layer by layer.
         print(row)
 """
 
+import json
 import os
 import re
 import tempfile
@@ -73,7 +74,8 @@ class Model:
                  weight_granularity="per-channel", activation_bits=8,
                  precision_file=None, report=None, candidates=None,
                  size=None, bops=None, size_bytes=None, bops_count=None,
-                 latency=None, latency_ms=None, sensitivity="output-mse"):
+                 latency=None, latency_ms=None, sensitivity="output-mse",
+                 hessian_traces=None):
         """Quantized model (quant-opt --quantize) calibrated on
         `calibration`: float32 [N, <input shape>] (one array per input).
         `weight_bits` (8, 4, 3, 2, "ternary", "binary", "float"),
@@ -87,7 +89,9 @@ class Model:
         candidate that minimizes the measured `sensitivity` ("output-mse"
         or "output-kl") under `size` / `bops` / `latency` (fractions of the
         candidates' range) or `size_bytes` / `bops_count` / `latency_ms`
-        (absolute; latency is each layer timed alone on this CPU)."""
+        (absolute; latency is each layer timed alone on this CPU).
+        `hessian_traces` ({layer: Tr(H)/n}, from quantx.hessian_traces)
+        replaces the measured sensitivity by HAWQ-V3's."""
         samples = calibration if isinstance(calibration, (list, tuple)) \
             else [calibration]
         with tempfile.TemporaryDirectory() as tmp:
@@ -109,12 +113,17 @@ class Model:
                        "bops-count": bops_count, "latency": latency,
                        "latency-ms": latency_ms}
             pipeline = "quantize"
-            if candidates is not None or any(
+            if candidates is not None or hessian_traces is not None or any(
                     v is not None for v in budgets.values()):
                 pipeline = "quantize-mixed"
                 options += f" sensitivity={sensitivity}"
                 if candidates is not None:
                     options += f" candidates={candidates}"
+                if hessian_traces is not None:
+                    traces = os.path.join(tmp, "traces.json")
+                    with open(traces, "w") as f:
+                        json.dump(hessian_traces, f)
+                    options += f" hessian-traces={traces}"
                 for key, value in budgets.items():
                     if value is not None:
                         options += f" {key}={value}"

@@ -168,6 +168,33 @@ def test_pareto(cnn, tmp_path):
     assert (tmp_path / "cli.png").exists()
 
 
+def test_hessian_traces(cnn, tmp_path):
+    """Hutchinson traces of the PyTorch layers, keyed by the ONNX node
+    names quant-x gives the layers, drive the assignment (HAWQ-V3)."""
+    import json
+    module, model = cnn
+    r = np.random.RandomState(7)
+    data = r.randn(64, 1, 6, 6).astype(np.float32)
+    labels = r.randint(0, 3, 64)
+    traces = quantx.hessian_traces(module, data, labels, iterations=8,
+                                   batch_size=32)
+    names = [line.split('quantx.layer = "')[1].split('"')[0]
+             for line in model.text.splitlines() if "quantx.layer" in line]
+    assert sorted(traces) == sorted(names)
+    assert all(t >= 0 for t in traces.values())
+    assert any(t > 0 for t in traces.values())
+    # Deterministic for a seed.
+    assert quantx.hessian_traces(module, data, labels, iterations=8,
+                                 batch_size=32) == traces
+    report = tmp_path / "r.json"
+    model.quantize(data[:, None], candidates="w8a8,w4a8", size=0.5,
+                   hessian_traces=traces, report=report)
+    summary = json.loads(report.read_text())
+    assert summary["mixed_precision"]["sensitivity"] == "hessian-traces"
+    with pytest.raises(ValueError, match="64 samples but 3 labels"):
+        quantx.hessian_traces(module, data, labels[:3])
+
+
 def test_compare_layers_names_onnx_nodes(cnn):
     _, model = cnn
     r = np.random.RandomState(1)

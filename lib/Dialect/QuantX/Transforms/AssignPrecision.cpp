@@ -19,6 +19,7 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
 namespace mlir::quantx {
@@ -58,6 +59,13 @@ private:
   /// measured.
   FailureOr<std::vector<std::vector<double>>>
   getSensitivities(func::FuncOp func, ArrayRef<LayerEntry> layers);
+
+  /// HAWQ-V3's sensitivities from the traces in `hessian-traces`.
+  FailureOr<std::vector<std::vector<double>>>
+  getHessianSensitivities(ArrayRef<LayerEntry> layers);
+
+  /// Where the sensitivities came from, for the report.
+  std::string sensitivitySource;
 
   /// The additivity check of measured sensitivities (none when given).
   std::vector<std::pair<double, double>> additivity;
@@ -102,6 +110,10 @@ LogicalResult AssignPrecisionPass::parseCandidates() {
 FailureOr<std::vector<std::vector<double>>>
 AssignPrecisionPass::getSensitivities(func::FuncOp func,
                                       ArrayRef<LayerEntry> layers) {
+  if (!hessianTraces.empty()) {
+    sensitivitySource = "hessian-traces";
+    return getHessianSensitivities(layers);
+  }
   std::vector<std::vector<double>> given;
   bool allGiven = true;
   for (const LayerEntry &layer : layers) {
@@ -131,8 +143,11 @@ AssignPrecisionPass::getSensitivities(func::FuncOp func,
       given.back().push_back(v);
     }
   }
-  if (allGiven)
+  if (allGiven) {
+    sensitivitySource = "quantx.sensitivity";
     return given;
+  }
+  sensitivitySource = sensitivity;
 
   if (calibrationData.empty()) {
     func.emitError("quantx-assign-precision: no calibration data to measure "
@@ -174,6 +189,56 @@ AssignPrecisionPass::getSensitivities(func::FuncOp func,
     return failure();
   additivity = measured->additivity;
   return measured->sensitivity;
+}
+
+FailureOr<std::vector<std::vector<double>>>
+AssignPrecisionPass::getHessianSensitivities(ArrayRef<LayerEntry> layers) {
+  ModuleOp module = getOperation();
+  auto fail = [&](const Twine &message) {
+    module.emitError("quantx-assign-precision: ")
+        << hessianTraces << ": " << message;
+    return failure();
+  };
+  auto buffer = llvm::MemoryBuffer::getFile(hessianTraces);
+  if (!buffer)
+    return fail("cannot read it: " + buffer.getError().message());
+  llvm::Expected<llvm::json::Value> json =
+      llvm::json::parse((*buffer)->getBuffer());
+  if (!json)
+    return fail("not valid JSON: " + llvm::toString(json.takeError()));
+  const llvm::json::Object *traces = json->getAsObject();
+  if (!traces)
+    return fail("must be a JSON object of layer names to traces");
+  llvm::StringSet<> matched;
+  std::vector<std::vector<double>> result;
+  int64_t position = 0;
+  for (const LayerEntry &layer : layers) {
+    SmallVector<std::string> names = getLayerNames(layer.op, position++);
+    if (layer.fixed)
+      continue;
+    std::optional<double> trace;
+    for (const std::string &name : names)
+      if (const llvm::json::Value *value = traces->get(name)) {
+        matched.insert(name);
+        trace = value->getAsNumber();
+        if (!trace || !std::isfinite(*trace) || *trace < 0)
+          return fail("the trace of '" + name +
+                      "' must be a finite number >= 0");
+        break;
+      }
+    if (!trace)
+      return fail("gives no trace for layer '" + names.front() +
+                  "' (names: " + llvm::join(names, ", ") + ")");
+    result.emplace_back();
+    for (size_t c : layer.options)
+      result.back().push_back(*trace *
+                              getWeightError(layer.op, parsed[c].precision));
+  }
+  for (const auto &entry : *traces)
+    if (!matched.contains(entry.first.str()))
+      return fail("names '" + entry.first.str() +
+                  "', which is no assignable layer of this model");
+  return result;
 }
 
 LogicalResult AssignPrecisionPass::setBudget(solver::Problem &problem,
@@ -457,7 +522,7 @@ void AssignPrecisionPass::runOnOperation() {
     ties.push_back(std::move(tie.second));
   summary["candidates"] = llvm::json::Array(llvm::map_range(
       parsed, [](const Candidate &c) { return llvm::json::Value(c.name); }));
-  summary["sensitivity"] = sensitivity;
+  summary["sensitivity"] = sensitivitySource;
   summary["budget"] = std::move(budgets);
   summary["predicted_totals"] = std::move(totals);
   summary["objective"] = solution->objective;

@@ -76,6 +76,7 @@ void mlir::quantx::buildQuantizeMixedPipeline(
   assign.latencyMs = options.latencyMs;
   assign.latencyCache = options.latencyCache;
   assign.sensitivity = options.sensitivity;
+  assign.hessianTraces = options.hessianTraces;
   assign.costsFile = options.costsFile;
   buildPipeline(pm, options, &assign);
 }

@@ -41,6 +41,20 @@ std::vector<float> mlir::quantx::fakeQuantizeWeights(Operation *layer,
   return result;
 }
 
+double mlir::quantx::getWeightError(Operation *layer, PrecisionAttr precision) {
+  SmallVector<double> values =
+      getFloatValues(getConstantElements(layer->getOperand(1)));
+  auto type = cast<ShapedType>(layer->getOperand(1).getType());
+  std::vector<float> quantized =
+      fakeQuantizeWeights(layer, precision, values, type);
+  double error = 0;
+  for (size_t i = 0; i < values.size(); ++i) {
+    double d = double(quantized[i]) - values[i];
+    error += d * d;
+  }
+  return error;
+}
+
 namespace {
 /// The error of `perturbed` outputs against `reference` ones: per sample,
 /// `sizes` results laid out one after another.

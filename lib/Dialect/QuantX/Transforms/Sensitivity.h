@@ -60,6 +60,11 @@ measureSensitivity(func::FuncOp func, ArrayRef<Operation *> layers,
                    ArrayRef<NpyArray> samples, int64_t fileSamples,
                    int64_t numSamples, const SensitivityOptions &options);
 
+/// The squared error sum((Q(w) - w)^2) of `layer`'s float constant weights
+/// quantized to `precision` as quantx-quantize does it: with a layer's
+/// average Hessian trace, HAWQ-V3's sensitivity Tr(H) / n ||Q(W) - W||^2.
+double getWeightError(Operation *layer, PrecisionAttr precision);
+
 /// `values`, the float weights of `layer` (of `type`), quantized to
 /// `precision` as quantx-quantize does it and dequantized.
 std::vector<float> fakeQuantizeWeights(Operation *layer,

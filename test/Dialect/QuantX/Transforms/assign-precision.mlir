@@ -10,6 +10,12 @@
 // RUN: not quant-opt %s --quantx-assign-precision="candidates=w8a8,w4a8 latency-ms=0 latency-cache=%t.corrupt.json" 2>&1 | FileCheck %s --check-prefix=NOTIME
 // RUN: not quant-opt %s --quantx-assign-precision="candidates=w8a8,w2a8 size-bytes=100" 2>&1 | FileCheck %s --check-prefix=INFEASIBLE
 // RUN: not quant-opt %s --quantx-assign-precision="candidates=w8a8,w4a8,w2a8 size-bytes=150 bops=0" 2>&1 | FileCheck %s --check-prefix=JOINT
+// RUN: echo '{"conv1": 1.0, "fc": 0.001, "#2": 0.0}' > %t.traces.json
+// RUN: quant-opt %s --quantx-assign-precision="candidates=w8a8,w2a8 size=0 hessian-traces=%t.traces.json" | FileCheck %s --check-prefix=HESSIAN
+// RUN: echo '{"conv1": 1.0, "fc": 0.001, "#2": 0.0, "conv9": 1}' > %t.unknown.json
+// RUN: not quant-opt %s --quantx-assign-precision="size=0 hessian-traces=%t.unknown.json" 2>&1 | FileCheck %s --check-prefix=HESSIANUNKNOWN
+// RUN: echo '{"conv1": 1.0, "fc": 0.001}' > %t.partial.json
+// RUN: not quant-opt %s --quantx-assign-precision="size=0 hessian-traces=%t.partial.json" 2>&1 | FileCheck %s --check-prefix=HESSIANMISSING
 // RUN: not quant-opt %s --quantx-assign-precision="candidates=w8a8,w5a8" 2>&1 | FileCheck %s --check-prefix=BADCANDIDATE
 // RUN: not quant-opt %s --quantx-assign-precision="candidates=w8a8,w8a8" 2>&1 | FileCheck %s --check-prefix=TWICE
 // RUN: not quant-opt %s --quantx-assign-precision="candidates=w8a8,float" 2>&1 | FileCheck %s --check-prefix=FLOAT
@@ -73,6 +79,14 @@
 // CACHE: "tosa.conv2d (tensor<1x4x4x8xf32>, tensor<8x1x1x8xf32>, tensor<8xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x4x4x8xf32> acc_type=f32 dilation=array<i64: 1, 1> pad=array<i64: 0, 0, 0, 0> stride=array<i64: 1, 1> @ w4a8 on {{[a-z0-9]+}} x{{[0-9]+}}":
 // CACHE: "tosa.matmul (tensor<1x3x16xf32>, tensor<1x16x4xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x3x4xf32> @ w8a8 on
 // NOTIME: error: quantx-assign-precision: the latency budget (0.000 ms) cannot be met: the smallest feasible is {{[0-9.]+}} ms (latency=0.0000)
+
+// With Hessian traces (HAWQ-V3: Tr(H)/n x ||Q(W) - W||^2) the layers'
+// given sensitivities give way; size=0 forces every layer to w2a8, and the
+// report names the source.
+// HESSIAN: quantx.mixed_precision = "{{.*}}\22sensitivity\22:\22hessian-traces\22
+// HESSIAN-COUNT-3: quantx.precision = #quantx.precision<weights = int2>
+// HESSIANUNKNOWN: error: quantx-assign-precision: {{.*}}unknown.json: names 'conv9', which is no assignable layer of this model
+// HESSIANMISSING: error: quantx-assign-precision: {{.*}}partial.json: gives no trace for layer '#2' (names: #2)
 
 // INFEASIBLE: error: quantx-assign-precision: the weight-size budget (100 bytes) cannot be met: the smallest feasible is 194 bytes (size=0.0000)
 // JOINT: error: quantx-assign-precision: the weight-size budget (150 bytes) cannot be met with the other budgets as given: the smallest feasible is 194 bytes

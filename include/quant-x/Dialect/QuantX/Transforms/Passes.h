@@ -133,6 +133,10 @@ struct QuantizeMixedOptions : QuantizeOptionsBase<QuantizeMixedOptions> {
       *this, "latency-cache",
       llvm::cl::desc("File caching measured layer latencies (default under "
                      "~/.cache/quantx; none: no cache)")};
+  Option<std::string> hessianTraces{
+      *this, "hessian-traces",
+      llvm::cl::desc("JSON object: layer name -> average Hessian trace; "
+                     "sensitivity = trace x ||Q(W) - W||^2 (HAWQ-V3)")};
   Option<std::string> costsFile{
       *this, "costs-file",
       llvm::cl::desc("Write the assignment problem as JSON")};

@@ -178,7 +178,11 @@ def AssignPrecision : Pass<"quantx-assign-precision", "ModuleOp"> {
     take that precision, quantized exactly as quantx-quantize will. A
     layer may instead carry its own, `quantx.sensitivity = {w4a8 = 0.3 :
     f64, ...}` for each of its candidates; when every layer does, no
-    calibration data is needed. Activation precision is not measured: the
+    calibration data is needed. With `hessian-traces` (a JSON object of
+    layer names to average Hessian traces, e.g. from
+    `quantx.hessian_traces` in Python) a layer's sensitivity is HAWQ-V3's
+    Tr(H)/n x ||Q(W) - W||^2, the weight error computed with the
+    quantizer quantx-quantize uses. Activation precision is not measured: the
     candidates should share their activation bits (layers reading one
     quantization point are tied to one precision otherwise).
 
@@ -215,6 +219,9 @@ def AssignPrecision : Pass<"quantx-assign-precision", "ModuleOp"> {
            "~/.cache/quantx; none: no cache)">,
     Option<"sensitivity", "sensitivity", "std::string", "\"output-mse\"",
            "output-mse or output-kl">,
+    Option<"hessianTraces", "hessian-traces", "std::string", "\"\"",
+           "JSON object: layer name -> average Hessian trace Tr(H)/n; the "
+           "sensitivity is then Tr(H)/n x ||Q(W) - W||^2 (HAWQ-V3)">,
     Option<"costsFile", "costs-file", "std::string", "\"\"",
            "Write the layers' options, sensitivities, costs and budgets as "
            "JSON">,
