@@ -109,7 +109,7 @@ FailureOr<SensitivityResult> mlir::quantx::measureSensitivity(
   // The float weights, as each layer reads them.
   std::vector<std::vector<double>> weights;
   std::vector<ShapedType> weightTypes;
-  for (auto [index, layer] : llvm::enumerate(layers)) {
+  for (Operation *layer : layers) {
     auto type = cast<ShapedType>(layer->getOperand(1).getType());
     SmallVector<double> values =
         getFloatValues(getConstantElements(layer->getOperand(1)));
@@ -123,62 +123,61 @@ FailureOr<SensitivityResult> mlir::quantx::measureSensitivity(
     for (double w : weights.back())
       if (!std::isfinite(w))
         return fail(layer, "a weight of this layer is not finite");
-    layer->setAttr(kProbeIndexAttrName,
-                   IntegerAttr::get(IntegerType::get(func.getContext(), 64),
-                                    int64_t(index)));
   }
-  // The probe: the layers read their weights from new arguments.
   auto module = func->getParentOfType<ModuleOp>();
-  OwningOpRef<ModuleOp> probe = module.clone();
-  for (Operation *layer : layers)
-    layer->removeAttr(kProbeIndexAttrName);
-  auto probeFunc = probe->lookupSymbol<func::FuncOp>(func.getSymName());
-  SmallVector<Operation *> probeLayers(layers.size());
-  probeFunc.walk([&](Operation *op) {
-    if (auto index = op->getAttrOfType<IntegerAttr>(kProbeIndexAttrName)) {
-      probeLayers[index.getInt()] = op;
-      op->removeAttr(kProbeIndexAttrName);
-    }
-  });
-  for (auto [index, layer] : llvm::enumerate(probeLayers)) {
-    unsigned position = probeFunc.getNumArguments();
-    if (failed(probeFunc.insertArgument(position, weightTypes[index],
-                                        DictionaryAttr(), layer->getLoc())))
-      return fail(func, "cannot add a weight argument to the probe");
-    layer->setOperand(1, probeFunc.getArgument(position));
-  }
   CPUCompileOptions compileOptions;
   compileOptions.maxTensorMB = options.maxTensorMB;
-  auto compiled =
-      CompiledFunction::compile(*probe, probeFunc.getSymName(), compileOptions);
-  if (failed(compiled))
-    return failure();
   SmallVector<int64_t> sizes;
   int64_t perSample = 0;
-  for (RankedTensorType type : (*compiled)->getResultTypes()) {
-    if (!type.getElementType().isF32())
-      return fail(func, "the sensitivity probe compares f32 results");
-    sizes.push_back(type.getNumElements());
-    perSample += type.getNumElements();
-  }
 
-  // Each layer's weights as the probe reads them (float32).
-  std::vector<std::vector<float>> buffers;
-  for (const std::vector<double> &values : weights)
-    buffers.emplace_back(values.begin(), values.end());
-  int64_t runs = 1 + options.additivityChecks;
-  for (const auto &options : candidates)
-    runs += options.size();
-  ProgressBar progress(Twine(options.pass + ": sensitivity").str(), runs,
-                       /*enabled=*/true, /*quietSeconds=*/1.0);
-  auto runAll = [&](std::vector<float> &outputs) -> LogicalResult {
+  // Runs the model on the samples with `replaced` layers (index -> their
+  // weights) reading those weights as constants: the packed CPU kernels
+  // then run every layer, which weights passed as arguments would leave
+  // to the slow reference loops. One compilation per variant.
+  auto runVariant =
+      [&](ArrayRef<std::pair<size_t, std::vector<float>>> replaced,
+          std::vector<float> &outputs) -> LogicalResult {
+    for (auto &[index, values] : replaced)
+      layers[index]->setAttr(
+          kProbeIndexAttrName,
+          IntegerAttr::get(IntegerType::get(func.getContext(), 64),
+                           int64_t(index)));
+    OwningOpRef<ModuleOp> probe = module.clone();
+    for (auto &[index, values] : replaced)
+      layers[index]->removeAttr(kProbeIndexAttrName);
+    auto probeFunc = probe->lookupSymbol<func::FuncOp>(func.getSymName());
+    llvm::DenseMap<int64_t, Operation *> probeLayers;
+    probeFunc.walk([&](Operation *op) {
+      if (auto index = op->getAttrOfType<IntegerAttr>(kProbeIndexAttrName)) {
+        probeLayers[index.getInt()] = op;
+        op->removeAttr(kProbeIndexAttrName);
+      }
+    });
+    for (auto &[index, values] : replaced) {
+      Operation *layer = probeLayers.lookup(int64_t(index));
+      OpBuilder b(layer);
+      auto type = cast<RankedTensorType>(weightTypes[index]);
+      layer->setOperand(1, createConst(b, layer->getLoc(),
+                                       DenseElementsAttr::get(
+                                           type, ArrayRef<float>(values))));
+    }
+    auto compiled = CompiledFunction::compile(*probe, probeFunc.getSymName(),
+                                              compileOptions);
+    if (failed(compiled))
+      return failure();
+    if (sizes.empty()) {
+      for (RankedTensorType type : (*compiled)->getResultTypes()) {
+        if (!type.getElementType().isF32())
+          return fail(func, "the sensitivity probe compares f32 results");
+        sizes.push_back(type.getNumElements());
+        perSample += type.getNumElements();
+      }
+    }
     outputs.assign(numSamples * perSample, 0.0f);
     for (int64_t s = 0; s < numSamples; ++s) {
       SmallVector<const void *> arguments;
       for (const NpyArray &array : samples)
         arguments.push_back(getSample(array, fileSamples, s));
-      for (const std::vector<float> &buffer : buffers)
-        arguments.push_back(buffer.data());
       SmallVector<void *> results;
       int64_t offset = s * perSample;
       for (int64_t size : sizes) {
@@ -195,8 +194,14 @@ FailureOr<SensitivityResult> mlir::quantx::measureSensitivity(
                           "calibration data");
     return success();
   };
+
+  int64_t runs = 1 + options.additivityChecks;
+  for (const auto &options : candidates)
+    runs += options.size();
+  ProgressBar progress(Twine(options.pass + ": sensitivity").str(), runs,
+                       /*enabled=*/true, /*quietSeconds=*/1.0);
   std::vector<float> reference, perturbed;
-  if (failed(runAll(reference)))
+  if (failed(runVariant({}, reference)))
     return failure();
   int64_t done = 1;
   progress.update(done);
@@ -204,28 +209,30 @@ FailureOr<SensitivityResult> mlir::quantx::measureSensitivity(
   result.sensitivity.resize(layers.size());
   for (auto [index, layer] : llvm::enumerate(layers)) {
     for (PrecisionAttr precision : candidates[index]) {
-      buffers[index] = fakeQuantizeWeights(layer, precision, weights[index],
-                                           weightTypes[index]);
-      if (failed(runAll(perturbed)))
+      std::pair<size_t, std::vector<float>> replaced = {
+          index, fakeQuantizeWeights(layer, precision, weights[index],
+                                     weightTypes[index])};
+      if (failed(runVariant(replaced, perturbed)))
         return failure();
       result.sensitivity[index].push_back(
           compareOutputs(reference, perturbed, sizes, options.metric));
       progress.update(++done);
     }
-    buffers[index].assign(weights[index].begin(), weights[index].end());
   }
   // Random joint assignments (deterministic): does the sum predict the
   // error of quantizing the layers together?
   std::mt19937 rng(1);
   for (int64_t check = 0; check < options.additivityChecks; ++check) {
     double predicted = 0;
+    std::vector<std::pair<size_t, std::vector<float>>> replaced;
     for (auto [index, layer] : llvm::enumerate(layers)) {
       size_t pick = rng() % candidates[index].size();
       predicted += result.sensitivity[index][pick];
-      buffers[index] = fakeQuantizeWeights(layer, candidates[index][pick],
-                                           weights[index], weightTypes[index]);
+      replaced.emplace_back(
+          index, fakeQuantizeWeights(layer, candidates[index][pick],
+                                     weights[index], weightTypes[index]));
     }
-    if (failed(runAll(perturbed)))
+    if (failed(runVariant(replaced, perturbed)))
       return failure();
     result.additivity.emplace_back(
         predicted, compareOutputs(reference, perturbed, sizes, options.metric));

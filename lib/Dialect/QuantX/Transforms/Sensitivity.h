@@ -2,11 +2,13 @@
 //
 // How much the model's output moves when one layer alone takes a lower
 // precision, measured by running the float model through the JIT on the
-// calibration samples: the probe takes every candidate layer's weights as
-// extra arguments, so one compilation serves every (layer, precision)
-// pair; a pair's run passes that layer's weights quantized and dequantized
-// exactly as quantx-quantize would quantize them, and the float weights
-// for every other layer. No labels or gradients are needed.
+// calibration samples: for each (layer, precision) pair, a copy of the
+// model whose layer reads its weights quantized and dequantized exactly as
+// quantx-quantize would quantize them, every other layer float. Each copy
+// is compiled with the weights as constants, so that the packed CPU
+// kernels run every layer (weights passed as arguments would leave the
+// layers to the reference loops, several times slower). No labels or
+// gradients are needed.
 //
 //===----------------------------------------------------------------------===//
 
