@@ -50,43 +50,39 @@ public:
     return error(path + " must be an object");
   }
 
-  /// A finite number >= 0 at `key`; missing is nullopt when `optional`.
-  llvm::Expected<std::optional<double>> nonNegative(llvm::StringRef key,
-                                                    bool optional) {
-    seen.insert(key);
-    const Value *value = object->get(key);
-    if (!value) {
-      if (optional)
-        return std::nullopt;
-      return error(field(key) + " is missing");
-    }
+  /// Reads the finite number >= 0 at `key` into `out`; a missing key is
+  /// an error unless `optional` (then `out` stays as it is).
+  llvm::Error readNumber(llvm::StringRef key, bool optional,
+                         std::optional<double> &out) {
+    const Value *value = find(key);
+    if (!value)
+      return optional ? llvm::Error::success()
+                      : error(field(key) + " is missing");
     std::optional<double> number = value->getAsNumber();
     if (!number || !std::isfinite(*number))
       return error(field(key) + " must be a finite number");
     if (*number < 0)
       return error(field(key) + " must not be negative, got " +
                    formatNumber(*number));
-    return number;
+    out = number;
+    return llvm::Error::success();
   }
 
-  llvm::Expected<std::optional<std::string>> string(llvm::StringRef key,
-                                                    bool optional) {
-    seen.insert(key);
-    const Value *value = object->get(key);
-    if (!value) {
-      if (optional)
-        return std::nullopt;
-      return error(field(key) + " is missing");
-    }
+  /// Reads the non-empty string at `key` into `out`, as readNumber.
+  llvm::Error readString(llvm::StringRef key, bool optional, std::string &out) {
+    const Value *value = find(key);
+    if (!value)
+      return optional ? llvm::Error::success()
+                      : error(field(key) + " is missing");
     std::optional<llvm::StringRef> text = value->getAsString();
     if (!text || text->empty())
       return error(field(key) + " must be a non-empty string");
-    return text->str();
+    out = text->str();
+    return llvm::Error::success();
   }
 
   llvm::Expected<const Array *> array(llvm::StringRef key) {
-    seen.insert(key);
-    const Value *value = object->get(key);
+    const Value *value = find(key);
     if (!value)
       return error(field(key) + " is missing");
     const Array *items = value->getAsArray();
@@ -95,7 +91,8 @@ public:
     return items;
   }
 
-  const Value *optionalValue(llvm::StringRef key) {
+  /// The value at `key` (null when missing), marked as read.
+  const Value *find(llvm::StringRef key) {
     seen.insert(key);
     return object->get(key);
   }
@@ -128,6 +125,66 @@ private:
 };
 } // namespace
 
+/// One option of a layer (`path`: its place, for errors).
+static llvm::Expected<Option> parseOption(const Value &json,
+                                          const std::string &path) {
+  FieldReader reader(json, path);
+  if (llvm::Error error = reader.checkIsObject())
+    return std::move(error);
+  Option option;
+  std::optional<double> sensitivity;
+  if (llvm::Error error =
+          reader.readString("precision", /*optional=*/false, option.precision))
+    return std::move(error);
+  if (llvm::Error error =
+          reader.readNumber("sensitivity", /*optional=*/false, sensitivity))
+    return std::move(error);
+  option.sensitivity = *sensitivity;
+  for (int c = 0; c < kNumCosts; ++c) {
+    std::optional<double> cost;
+    if (llvm::Error error =
+            reader.readNumber(kCostNames[c], /*optional=*/true, cost))
+      return std::move(error);
+    option.costs[c] = cost.value_or(0.0);
+  }
+  if (llvm::Error error = reader.checkNoUnknownKeys())
+    return std::move(error);
+  return option;
+}
+
+/// One layer (`path`: its place, for errors).
+static llvm::Expected<Layer> parseLayer(const Value &json,
+                                        const std::string &path) {
+  FieldReader reader(json, path);
+  if (llvm::Error error = reader.checkIsObject())
+    return std::move(error);
+  Layer layer;
+  if (llvm::Error error =
+          reader.readString("name", /*optional=*/false, layer.name))
+    return std::move(error);
+  if (llvm::Error error =
+          reader.readString("tie", /*optional=*/true, layer.tie))
+    return std::move(error);
+  llvm::Expected<const Array *> options = reader.array("options");
+  if (!options)
+    return options.takeError();
+  llvm::StringSet<> precisions;
+  for (size_t j = 0; j < (*options)->size(); ++j) {
+    std::string optionPath = llvm::formatv("{0}.options[{1}]", path, j).str();
+    llvm::Expected<Option> option = parseOption((**options)[j], optionPath);
+    if (!option)
+      return option.takeError();
+    if (!precisions.insert(option->precision).second)
+      return FieldReader::error(optionPath + ".precision '" +
+                                option->precision +
+                                "' is offered twice by this layer");
+    layer.options.push_back(std::move(*option));
+  }
+  if (llvm::Error error = reader.checkNoUnknownKeys())
+    return std::move(error);
+  return layer;
+}
+
 llvm::Expected<Problem> quantx::solver::parseProblem(const Value &json) {
   Problem problem;
   FieldReader top(json, "");
@@ -139,68 +196,22 @@ llvm::Expected<Problem> quantx::solver::parseProblem(const Value &json) {
   llvm::StringSet<> names;
   for (size_t i = 0; i < (*layers)->size(); ++i) {
     std::string path = llvm::formatv("layers[{0}]", i).str();
-    FieldReader reader((**layers)[i], path);
-    if (llvm::Error error = reader.checkIsObject())
-      return std::move(error);
-    Layer layer;
-    auto name = reader.string("name", /*optional=*/false);
-    if (!name)
-      return name.takeError();
-    layer.name = **name;
-    if (!names.insert(layer.name).second)
-      return FieldReader::error(path + ".name '" + layer.name +
+    llvm::Expected<Layer> layer = parseLayer((**layers)[i], path);
+    if (!layer)
+      return layer.takeError();
+    if (!names.insert(layer->name).second)
+      return FieldReader::error(path + ".name '" + layer->name +
                                 "' names an earlier layer too");
-    auto tie = reader.string("tie", /*optional=*/true);
-    if (!tie)
-      return tie.takeError();
-    layer.tie = tie->value_or("");
-    llvm::Expected<const Array *> options = reader.array("options");
-    if (!options)
-      return options.takeError();
-    llvm::StringSet<> precisions;
-    for (size_t j = 0; j < (*options)->size(); ++j) {
-      FieldReader optionReader(
-          (**options)[j], llvm::formatv("{0}.options[{1}]", path, j).str());
-      if (llvm::Error error = optionReader.checkIsObject())
-        return std::move(error);
-      Option option;
-      auto precision = optionReader.string("precision", /*optional=*/false);
-      if (!precision)
-        return precision.takeError();
-      option.precision = **precision;
-      if (!precisions.insert(option.precision).second)
-        return FieldReader::error(optionReader.field("precision") + " '" +
-                                  option.precision +
-                                  "' is offered twice by this layer");
-      auto sensitivity =
-          optionReader.nonNegative("sensitivity", /*optional=*/false);
-      if (!sensitivity)
-        return sensitivity.takeError();
-      option.sensitivity = **sensitivity;
-      for (int c = 0; c < kNumCosts; ++c) {
-        auto cost = optionReader.nonNegative(kCostNames[c], /*optional=*/true);
-        if (!cost)
-          return cost.takeError();
-        option.costs[c] = cost->value_or(0.0);
-      }
-      if (llvm::Error error = optionReader.checkNoUnknownKeys())
-        return std::move(error);
-      layer.options.push_back(std::move(option));
-    }
-    if (llvm::Error error = reader.checkNoUnknownKeys())
-      return std::move(error);
-    problem.layers.push_back(std::move(layer));
+    problem.layers.push_back(std::move(*layer));
   }
-  if (const Value *budget = top.optionalValue("budget")) {
+  if (const Value *budget = top.find("budget")) {
     FieldReader reader(*budget, "budget");
     if (llvm::Error error = reader.checkIsObject())
       return std::move(error);
-    for (int c = 0; c < kNumCosts; ++c) {
-      auto limit = reader.nonNegative(kCostNames[c], /*optional=*/true);
-      if (!limit)
-        return limit.takeError();
-      problem.budget[c] = *limit;
-    }
+    for (int c = 0; c < kNumCosts; ++c)
+      if (llvm::Error error = reader.readNumber(
+              kCostNames[c], /*optional=*/true, problem.budget[c]))
+        return std::move(error);
     if (llvm::Error error = reader.checkNoUnknownKeys())
       return std::move(error);
   }
