@@ -15,6 +15,7 @@
 #include "quant-x/Dialect/QuantX/IR/TensorSizes.h"
 #include "quant-x/Runtime/Kernels.h"
 
+#include "ConstantOperands.h"
 #include "SignValues.h"
 
 #include <unistd.h>
@@ -36,65 +37,6 @@ using namespace mlir::quantx;
 namespace kernels = ::quantx::kernels;
 
 namespace {
-
-/// The single integer of a constant zero-point (or pad) tensor.
-std::optional<int64_t> getConstantInt(Value value) {
-  DenseElementsAttr attr;
-  if (!value || !matchPattern(value, m_Constant(&attr)) ||
-      !attr.getElementType().isInteger() || !attr.isSplat())
-    return std::nullopt;
-  return attr.getSplatValue<APInt>().getSExtValue();
-}
-
-std::optional<double> getConstantFloat(Value value) {
-  DenseElementsAttr attr;
-  if (!value || !matchPattern(value, m_Constant(&attr)) ||
-      !isa<FloatType>(attr.getElementType()) || !attr.isSplat())
-    return std::nullopt;
-  return attr.getSplatValue<APFloat>().convertToDouble();
-}
-
-DenseElementsAttr getConstant(Value value) {
-  // Packed weights are unpacked for the kernels' own layout.
-  if (auto unpack = value ? value.getDefiningOp<mlir::quantx::UnpackWeightsOp>()
-                          : mlir::quantx::UnpackWeightsOp())
-    return unpack.evaluate();
-  DenseElementsAttr attr;
-  if (!value || !matchPattern(value, m_Constant(&attr)))
-    return {};
-  return attr;
-}
-
-/// Values of an int8 / int32 / float constant, broadcast from one element to
-/// `count` when splat or of size 1.
-template <class T>
-std::optional<std::vector<T>> getValues(DenseElementsAttr attr, int64_t count) {
-  // A splat expands to `count` values here: a weight that
-  // quantx-check-tensor-sizes would refuse is left to the reference lowering
-  // instead of allocated (the pass may run without that check first).
-  if (!attr || count < 0 ||
-      uint64_t(count) > (kDefaultMaxTensorMB << 20) / sizeof(T))
-    return std::nullopt;
-  std::vector<T> values;
-  if constexpr (std::is_floating_point_v<T>) {
-    if (!attr.getElementType().isF32())
-      return std::nullopt;
-    // Native element access: no APFloat per weight.
-    for (float v : attr.getValues<float>())
-      values.push_back(static_cast<T>(v));
-  } else {
-    auto type = dyn_cast<IntegerType>(attr.getElementType());
-    if (!type || type.getWidth() != sizeof(T) * 8)
-      return std::nullopt;
-    for (T v : attr.getValues<T>())
-      values.push_back(v);
-  }
-  if (values.size() == 1 && count != 1)
-    values.assign(count, values.front());
-  if (int64_t(values.size()) != count)
-    return std::nullopt;
-  return values;
-}
 
 /// What a conv-like op reads and computes, before packing.
 struct KernelPlan {

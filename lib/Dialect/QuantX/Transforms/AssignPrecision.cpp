@@ -332,7 +332,9 @@ void AssignPrecisionPass::runOnOperation() {
     std::string name = names.front();
     if (!usedNames.insert(name).second)
       name = names.back();
-    LayerEntry layer{op, name};
+    LayerEntry layer;
+    layer.op = op;
+    layer.name = name;
     layer.fixed = getPrecision(op).isFloat();
     if (!layer.fixed) {
       std::string why;
