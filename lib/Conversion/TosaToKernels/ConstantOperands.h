@@ -13,6 +13,7 @@
 #include "quant-x/Dialect/QuantX/IR/TensorSizes.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Value.h"
 
 #include <optional>
