@@ -183,6 +183,9 @@ AssignPrecisionPass::getSensitivities(func::FuncOp func,
                                               : SensitivityMetric::OutputMse;
   measure.maxTensorMB = maxTensorMB;
   measure.pass = "quantx-assign-precision";
+  if (sensitivity == "layer-mse")
+    return measureLayerOutputSensitivity(func, ops, options, *samples,
+                                         fileSamples, numSamples, measure);
   FailureOr<SensitivityResult> measured = measureSensitivity(
       func, ops, options, *samples, fileSamples, numSamples, measure);
   if (failed(measured))
@@ -307,9 +310,10 @@ void AssignPrecisionPass::runOnOperation() {
     module.emitError("quantx-assign-precision: no function @") << entry;
     return signalPassFailure();
   }
-  if (sensitivity != "output-mse" && sensitivity != "output-kl") {
+  if (sensitivity != "output-mse" && sensitivity != "output-kl" &&
+      sensitivity != "layer-mse") {
     module.emitError("quantx-assign-precision: sensitivity must be "
-                     "output-mse or output-kl, got '")
+                     "output-mse, output-kl or layer-mse, got '")
         << sensitivity << "'";
     return signalPassFailure();
   }

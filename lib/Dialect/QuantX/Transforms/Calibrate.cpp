@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CalibrationSamples.h"
+#include "ObserverCalls.h"
 #include "Utils.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -110,34 +111,6 @@ void observeCallback(int64_t id, StridedMemRefType<float, 1> *values) {
 }
 } // namespace
 
-/// Declares the observer and calls it with each point, flattened to a
-/// dynamically sized vector so that one declaration takes them all.
-static void insertObserverCalls(ModuleOp module, ArrayRef<Value> points) {
-  MLIRContext *ctx = module.getContext();
-  auto f32 = Float32Type::get(ctx);
-  auto dynamic = RankedTensorType::get({ShapedType::kDynamic}, f32);
-  OpBuilder b(ctx);
-  b.setInsertionPointToEnd(module.getBody());
-  auto observe =
-      func::FuncOp::create(b, module.getLoc(), kObserveName,
-                           b.getFunctionType({b.getI64Type(), dynamic}, {}));
-  observe.setPrivate();
-  observe->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
-                   b.getUnitAttr());
-  for (auto [id, point] : llvm::enumerate(points)) {
-    b.setInsertionPointAfterValue(point);
-    ImplicitLocOpBuilder ib(point.getLoc(), b);
-    auto type = cast<RankedTensorType>(point.getType());
-    int64_t count = type.getNumElements();
-    Value flat = tosa::ReshapeOp::create(
-        ib, type.clone({count}), point,
-        tosa::getTosaConstShape(ib, ArrayRef<int64_t>{count}));
-    Value erased = tensor::CastOp::create(ib, dynamic, flat);
-    Value index = arith::ConstantOp::create(ib, ib.getI64IntegerAttr(id));
-    func::CallOp::create(ib, observe, ValueRange{index, erased});
-  }
-}
-
 namespace {
 struct CalibratePass : quantx::impl::CalibrateBase<CalibratePass> {
   using CalibrateBase::CalibrateBase;
@@ -183,7 +156,7 @@ void CalibratePass::runOnOperation() {
 
   OwningOpRef<ModuleOp> probe = module.clone();
   auto probeFunc = probe->lookupSymbol<func::FuncOp>(entry);
-  insertObserverCalls(*probe, getQuantizationPoints(probeFunc));
+  insertObserverCalls(*probe, getQuantizationPoints(probeFunc), kObserveName);
   CPUCompileOptions compileOptions;
   compileOptions.maxTensorMB = maxTensorMB;
   compileOptions.hostSymbols[(Twine("_mlir_ciface_") + kObserveName).str()] =

@@ -3,6 +3,7 @@
 #include "Sensitivity.h"
 
 #include "CalibrationSamples.h"
+#include "ObserverCalls.h"
 #include "Utils.h"
 #include "WeightQuantizers.h"
 #include "quant-x/Dialect/QuantX/IR/PackedWeights.h"
@@ -237,6 +238,144 @@ FailureOr<SensitivityResult> mlir::quantx::measureSensitivity(
     result.additivity.emplace_back(
         predicted, compareOutputs(reference, perturbed, sizes, options.metric));
     progress.update(++done);
+  }
+  return result;
+}
+
+//===----------------------------------------------------------------------===//
+// The layer-output proxy
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Per layer: the sum of squares of each input channel, and the count.
+struct ChannelMoments {
+  int64_t channels = 1;
+  std::vector<double> sumOfSquares;
+  int64_t positions = 0;
+};
+
+/// The moments the JIT's calls fill (one probe at a time per thread).
+thread_local std::vector<ChannelMoments> *currentMoments = nullptr;
+
+constexpr llvm::StringLiteral kMomentsObserverName =
+    "quantx_sensitivity_observe_input";
+
+void observeInput(int64_t id, StridedMemRefType<float, 1> *values) {
+  if (!currentMoments || id < 0 || id >= int64_t(currentMoments->size()) ||
+      values->strides[0] != 1)
+    return;
+  ChannelMoments &moments = (*currentMoments)[id];
+  const float *data = values->data + values->offset;
+  int64_t count = values->sizes[0];
+  // The input's last dimension is the channel axis of every layer kind
+  // (NHWC convolutions, [B, M, K] matmuls).
+  for (int64_t i = 0; i < count; ++i)
+    moments.sumOfSquares[i % moments.channels] += double(data[i]) * data[i];
+  moments.positions += count / moments.channels;
+}
+
+/// The input channel of weight element `index` of `layer` (of `type`):
+/// conv2d OHWI: I; depthwise_conv2d HWCM: C; matmul [B, K, N]: K.
+int64_t getInputChannel(Operation *layer, ShapedType type, int64_t index) {
+  ArrayRef<int64_t> shape = type.getShape();
+  if (isa<tosa::DepthwiseConv2DOp>(layer))
+    return (index / shape[3]) % shape[2];
+  if (isa<tosa::MatMulOp>(layer))
+    return (index / shape[2]) % shape[1];
+  return index % shape[3];
+}
+} // namespace
+
+FailureOr<std::vector<std::vector<double>>>
+mlir::quantx::measureLayerOutputSensitivity(
+    func::FuncOp func, ArrayRef<Operation *> layers,
+    ArrayRef<SmallVector<PrecisionAttr>> candidates, ArrayRef<NpyArray> samples,
+    int64_t fileSamples, int64_t numSamples,
+    const SensitivityOptions &options) {
+  auto fail = [&](Operation *at, const Twine &message) {
+    at->emitError(options.pass) << ": " << message;
+    return failure();
+  };
+  std::vector<ChannelMoments> moments(layers.size());
+  for (auto [index, layer] : llvm::enumerate(layers)) {
+    auto input = dyn_cast<RankedTensorType>(layer->getOperand(0).getType());
+    if (!input || !input.hasStaticShape() || !input.getElementType().isF32())
+      return fail(layer, "the layer-output proxy needs a static f32 input");
+    moments[index].channels = input.getShape().back();
+    moments[index].sumOfSquares.assign(moments[index].channels, 0.0);
+    layer->setAttr(kProbeIndexAttrName,
+                   IntegerAttr::get(IntegerType::get(func.getContext(), 64),
+                                    int64_t(index)));
+  }
+  auto module = func->getParentOfType<ModuleOp>();
+  OwningOpRef<ModuleOp> probe = module.clone();
+  for (Operation *layer : layers)
+    layer->removeAttr(kProbeIndexAttrName);
+  auto probeFunc = probe->lookupSymbol<func::FuncOp>(func.getSymName());
+  SmallVector<Value> inputs(layers.size());
+  probeFunc.walk([&](Operation *op) {
+    if (auto index = op->getAttrOfType<IntegerAttr>(kProbeIndexAttrName)) {
+      inputs[index.getInt()] = op->getOperand(0);
+      op->removeAttr(kProbeIndexAttrName);
+    }
+  });
+  insertObserverCalls(*probe, inputs, kMomentsObserverName);
+  CPUCompileOptions compileOptions;
+  compileOptions.maxTensorMB = options.maxTensorMB;
+  compileOptions
+      .hostSymbols[(Twine("_mlir_ciface_") + kMomentsObserverName).str()] =
+      reinterpret_cast<void *>(static_cast<ObserverFn>(&observeInput));
+  auto compiled =
+      CompiledFunction::compile(*probe, probeFunc.getSymName(), compileOptions);
+  if (failed(compiled))
+    return failure();
+  std::vector<std::vector<char>> results;
+  SmallVector<void *> outputs;
+  for (RankedTensorType type : (*compiled)->getResultTypes()) {
+    results.emplace_back(type.getNumElements() *
+                         ((type.getElementTypeBitWidth() + 7) / 8));
+    outputs.push_back(results.back().data());
+  }
+  currentMoments = &moments;
+  for (int64_t s = 0; s < numSamples; ++s) {
+    SmallVector<const void *> arguments;
+    for (const NpyArray &array : samples)
+      arguments.push_back(getSample(array, fileSamples, s));
+    if (llvm::Error error = (*compiled)->call(arguments, outputs)) {
+      currentMoments = nullptr;
+      return fail(func, "running the probe failed: " +
+                            llvm::toString(std::move(error)));
+    }
+  }
+  currentMoments = nullptr;
+
+  std::vector<std::vector<double>> result(layers.size());
+  for (auto [index, layer] : llvm::enumerate(layers)) {
+    const ChannelMoments &m = moments[index];
+    auto type = cast<ShapedType>(layer->getOperand(1).getType());
+    SmallVector<double> values =
+        getFloatValues(getConstantElements(layer->getOperand(1)));
+    // Output positions per channel and sample: each weight meets each of
+    // them once.
+    auto output = cast<ShapedType>(layer->getResult(0).getType());
+    double positions =
+        double(output.getNumElements()) / double(output.getShape().back());
+    for (PrecisionAttr precision : candidates[index]) {
+      std::vector<float> quantized =
+          fakeQuantizeWeights(layer, precision, values, type);
+      double error = 0;
+      for (size_t i = 0; i < values.size(); ++i) {
+        double d = double(quantized[i]) - values[i];
+        double secondMoment =
+            m.positions ? m.sumOfSquares[getInputChannel(layer, type, i)] /
+                              double(m.positions)
+                        : 0.0;
+        error += d * d * secondMoment;
+      }
+      result[index].push_back(error * positions);
+      if (!std::isfinite(result[index].back()))
+        return fail(layer, "the layer-output proxy is not finite");
+    }
   }
   return result;
 }

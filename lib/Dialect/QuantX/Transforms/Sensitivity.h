@@ -62,6 +62,16 @@ measureSensitivity(func::FuncOp func, ArrayRef<Operation *> layers,
                    ArrayRef<NpyArray> samples, int64_t fileSamples,
                    int64_t numSamples, const SensitivityOptions &options);
 
+/// The layer-output proxy, for models too large to run once per layer and
+/// candidate: E||(Q(W) - W) x||^2 over the layer's output, with the cross
+/// terms between input channels dropped, from each input channel's second
+/// moment E[x_c^2] measured in one run over the samples. Per layer, per
+/// candidate; in each layer's own output units.
+FailureOr<std::vector<std::vector<double>>> measureLayerOutputSensitivity(
+    func::FuncOp func, ArrayRef<Operation *> layers,
+    ArrayRef<SmallVector<PrecisionAttr>> candidates, ArrayRef<NpyArray> samples,
+    int64_t fileSamples, int64_t numSamples, const SensitivityOptions &options);
+
 /// The squared error sum((Q(w) - w)^2) of `layer`'s float constant weights
 /// quantized to `precision` as quantx-quantize does it: with a layer's
 /// average Hessian trace, HAWQ-V3's sensitivity Tr(H) / n ||Q(W) - W||^2.

@@ -97,7 +97,7 @@
 // BOTH: error: quantx-assign-precision: give size= or size-bytes=, not both
 // MISSING: error: quantx-assign-precision: quantx.sensitivity gives no value for candidate w3a8
 // NOFIT: error: quantx-assign-precision: no candidate fits this layer (w4a8-g32:
-// METRIC: error: quantx-assign-precision: sensitivity must be output-mse or output-kl, got 'hessian'
+// METRIC: error: quantx-assign-precision: sensitivity must be output-mse, output-kl or layer-mse, got 'hessian'
 
 func.func @main(%x: tensor<1x4x4x8xf32>, %m: tensor<1x3x16xf32>) -> (tensor<1x4x4x8xf32>, tensor<1x3x4xf32>, tensor<1x4x4x8xf32>, tensor<1x4x4x2xf32>) {
   %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>

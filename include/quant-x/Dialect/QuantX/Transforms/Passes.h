@@ -112,9 +112,11 @@ struct QuantizeMixedOptions : QuantizeOptionsBase<QuantizeMixedOptions> {
                            llvm::cl::init(-1)};
   Option<double> bopsCount{*this, "bops-count", llvm::cl::desc("BOPs budget"),
                            llvm::cl::init(-1)};
-  Option<std::string> sensitivity{*this, "sensitivity",
-                                  llvm::cl::desc("output-mse or output-kl"),
-                                  llvm::cl::init("output-mse")};
+  Option<std::string> sensitivity{
+      *this, "sensitivity",
+      llvm::cl::desc(
+          "output-mse, output-kl or layer-mse (the layer-output proxy)"),
+      llvm::cl::init("output-mse")};
   Option<int64_t> sensitivitySamples{
       *this, "sensitivity-samples",
       llvm::cl::desc("Measure sensitivity on at most this many samples (0: "

@@ -175,7 +175,10 @@ def AssignPrecision : Pass<"quantx-assign-precision", "ModuleOp"> {
     Sensitivity is measured on the calibration samples with the float
     model in the JIT: the output error (`sensitivity=output-mse`, or
     `output-kl` of the softmax, for logits) when only that layer's weights
-    take that precision, quantized exactly as quantx-quantize will. A
+    take that precision, quantized exactly as quantx-quantize will; or,
+    for models too large for a run per layer and candidate,
+    `sensitivity=layer-mse`: the layer's own output error E||dW x||^2 from
+    its input channels' second moments, measured in one run. A
     layer may instead carry its own, `quantx.sensitivity = {w4a8 = 0.3 :
     f64, ...}` for each of its candidates; when every layer does, no
     calibration data is needed. With `hessian-traces` (a JSON object of
@@ -218,7 +221,7 @@ def AssignPrecision : Pass<"quantx-assign-precision", "ModuleOp"> {
            "File caching the measured layer latencies (default under "
            "~/.cache/quantx; none: no cache)">,
     Option<"sensitivity", "sensitivity", "std::string", "\"output-mse\"",
-           "output-mse or output-kl">,
+           "output-mse, output-kl, or layer-mse (the layer-output proxy)">,
     Option<"hessianTraces", "hessian-traces", "std::string", "\"\"",
            "JSON object: layer name -> average Hessian trace Tr(H)/n; the "
            "sensitivity is then Tr(H)/n x ||Q(W) - W||^2 (HAWQ-V3)">,

@@ -1,0 +1,31 @@
+//===- ObserverCalls.h - handing values to the host from the JIT -*- C++
+//-*-===//
+//
+// The probes that run a model to learn about its values (calibration
+// statistics, layer input moments) call a host function with each value of
+// interest as it is computed: `name(id, values)` with the values flattened
+// to a dynamically sized f32 vector, so that one declaration takes them
+// all. The host side registers `_mlir_ciface_<name>` with the JIT
+// (CPUCompileOptions::hostSymbols), of type ObserverFn.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANTX_LIB_TRANSFORMS_OBSERVERCALLS_H
+#define QUANTX_LIB_TRANSFORMS_OBSERVERCALLS_H
+
+#include "mlir/ExecutionEngine/CRunnerUtils.h"
+#include "mlir/IR/BuiltinOps.h"
+
+namespace mlir::quantx {
+
+/// The host function's C signature.
+using ObserverFn = void (*)(int64_t id, StridedMemRefType<float, 1> *values);
+
+/// Declares `name` in `module` and calls it after each of `values` (f32
+/// tensors of static shape), with its index in `values` as the id.
+void insertObserverCalls(ModuleOp module, ArrayRef<Value> values,
+                         StringRef name);
+
+} // namespace mlir::quantx
+
+#endif // QUANTX_LIB_TRANSFORMS_OBSERVERCALLS_H
