@@ -27,8 +27,8 @@ std::optional<double> mlir::quantx::getConstantFloat(Value value) {
 
 DenseElementsAttr mlir::quantx::getConstant(Value value) {
   // Packed weights are unpacked for the kernels' own layout.
-  if (auto unpack = value ? value.getDefiningOp<UnpackWeightsOp>()
-                          : UnpackWeightsOp())
+  if (auto unpack =
+          value ? value.getDefiningOp<UnpackWeightsOp>() : UnpackWeightsOp())
     return unpack.evaluate();
   DenseElementsAttr attr;
   if (!value || !matchPattern(value, m_Constant(&attr)))

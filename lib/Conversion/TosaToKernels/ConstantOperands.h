@@ -1,4 +1,5 @@
-//===- ConstantOperands.h - the constant operands a kernel packs -*- C++ -*-===//
+//===- ConstantOperands.h - the constant operands a kernel packs -*- C++
+//-*-===//
 //
 // Reading the weights, biases, zero points and pad values of a conv or
 // matmul as the kernel lowering packs them: packed (`quantx.unpack_weights`)

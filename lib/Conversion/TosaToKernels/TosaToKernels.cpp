@@ -408,9 +408,9 @@ private:
 
   /// Emits the XNOR-popcount kernel for a binary layer's weights `rows`
   /// ([batches][n][k]); the bias needs no zero-point terms.
-  void lowerBinaryGemm(KernelPlan &plan, ArrayRef<int8_t> rows,
-                       int64_t batches, int64_t n, int64_t k,
-                       ArrayRef<int32_t> bias, ArrayRef<int32_t> requant) {
+  void lowerBinaryGemm(KernelPlan &plan, ArrayRef<int8_t> rows, int64_t batches,
+                       int64_t n, int64_t k, ArrayRef<int32_t> bias,
+                       ArrayRef<int32_t> requant) {
     plan.params[kernels::kPanelWidth] = 0;
     plan.params[kernels::kPackedWeightBits] = 0;
     if (!isRunnable(kernels::KernelKind::ConvB1, plan))
