@@ -106,3 +106,15 @@ llvm::Error CompiledFunction::call(ArrayRef<const void *> inputs,
     return llvm::createStringError(kernelError);
   return llvm::Error::success();
 }
+
+CompiledFunction::Buffers
+CompiledFunction::allocateBuffers(ArrayRef<RankedTensorType> types) {
+  Buffers buffers;
+  buffers.storage.reserve(types.size());
+  for (RankedTensorType type : types) {
+    buffers.storage.emplace_back(type.getNumElements() *
+                                 ((type.getElementTypeBitWidth() + 7) / 8));
+    buffers.pointers.push_back(buffers.storage.back().data());
+  }
+  return buffers;
+}

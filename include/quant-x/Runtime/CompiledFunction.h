@@ -15,6 +15,8 @@
 #include "quant-x/ExecutionEngine/CPUPipeline.h"
 #include "llvm/Support/Error.h"
 
+#include <vector>
+
 namespace mlir::quantx {
 
 /// Bytes per element of a tensor the runtime exchanges (whole-byte integer
@@ -32,6 +34,14 @@ public:
 
   ArrayRef<RankedTensorType> getArgumentTypes() const { return argumentTypes; }
   ArrayRef<RankedTensorType> getResultTypes() const { return resultTypes; }
+
+  /// Zero-filled memory for the elements of each of `types`, and a pointer
+  /// to each: room for a call's results (or arguments).
+  struct Buffers {
+    std::vector<std::vector<char>> storage;
+    SmallVector<void *> pointers;
+  };
+  static Buffers allocateBuffers(ArrayRef<RankedTensorType> types);
 
   /// Calls the entry: `inputs[i]` holds argument i's elements in C order,
   /// `outputs[j]` has room for result j's.

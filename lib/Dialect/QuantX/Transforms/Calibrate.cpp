@@ -166,13 +166,8 @@ void CalibratePass::runOnOperation() {
     return signalPassFailure();
 
   // The model's own results are computed and dropped.
-  std::vector<std::vector<char>> results;
-  SmallVector<void *> outputPointers;
-  for (RankedTensorType type : (*compiled)->getResultTypes()) {
-    results.emplace_back(type.getNumElements() *
-                         ((type.getElementTypeBitWidth() + 7) / 8));
-    outputPointers.push_back(results.back().data());
-  }
+  CompiledFunction::Buffers results =
+      CompiledFunction::allocateBuffers((*compiled)->getResultTypes());
   std::vector<Observer> observers(points.size());
   // Samples are taken from the start of the file: the rest is never read
   // (the file is memory-mapped).
@@ -186,11 +181,9 @@ void CalibratePass::runOnOperation() {
                          numSamples, /*enabled=*/true,
                          /*quietSeconds=*/1.0);
     for (int64_t s = 0; s < numSamples; ++s) {
-      SmallVector<const void *> inputs;
-      for (NpyArray &array : *samples)
-        inputs.push_back(getSample(array, stride, s));
       ObservationScope scope(observers, pass);
-      if (llvm::Error error = (*compiled)->call(inputs, outputPointers)) {
+      if (llvm::Error error = (*compiled)->call(
+              getSampleArguments(*samples, stride, s), results.pointers)) {
         func.emitError("quantx-calibrate: running the model failed: ")
             << llvm::toString(std::move(error));
         return signalPassFailure();

@@ -31,6 +31,16 @@ inline const void *getSample(const NpyArray &array, int64_t count,
   return array.data.data() + index * (array.data.size() / count);
 }
 
+/// The arguments of a call on sample `index`: its start in each of
+/// `samples` (arrays of `count` samples each).
+inline SmallVector<const void *>
+getSampleArguments(ArrayRef<NpyArray> samples, int64_t count, int64_t index) {
+  SmallVector<const void *> arguments;
+  for (const NpyArray &array : samples)
+    arguments.push_back(getSample(array, count, index));
+  return arguments;
+}
+
 } // namespace mlir::quantx
 
 #endif // QUANTX_LIB_TRANSFORMS_CALIBRATIONSAMPLES_H

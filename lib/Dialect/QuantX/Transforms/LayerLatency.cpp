@@ -164,25 +164,19 @@ static FailureOr<double> timeLayer(Operation *layer, PrecisionAttr precision,
   auto compiled = CompiledFunction::compile(*module, "main", compile);
   if (failed(compiled))
     return failure();
-  std::vector<std::vector<char>> buffers;
-  SmallVector<const void *> inputs;
-  SmallVector<void *> outputs;
-  auto bufferFor = [&](RankedTensorType type) {
-    buffers.emplace_back(type.getNumElements() *
-                         ((type.getElementTypeBitWidth() + 7) / 8));
-    return buffers.back().data();
-  };
-  for (RankedTensorType type : (*compiled)->getArgumentTypes())
-    inputs.push_back(bufferFor(type));
-  for (RankedTensorType type : (*compiled)->getResultTypes())
-    outputs.push_back(bufferFor(type));
+  CompiledFunction::Buffers inputs =
+      CompiledFunction::allocateBuffers((*compiled)->getArgumentTypes());
+  CompiledFunction::Buffers outputs =
+      CompiledFunction::allocateBuffers((*compiled)->getResultTypes());
+  SmallVector<const void *> arguments(inputs.pointers.begin(),
+                                      inputs.pointers.end());
   // Warm up, then the median of at least 5 calls and 20 ms.
   std::vector<double> times;
   double total = 0;
   for (int call = 0; call < 1000 && (times.size() < 7 || total < 20.0);
        ++call) {
     auto start = std::chrono::steady_clock::now();
-    if (llvm::Error error = (*compiled)->call(inputs, outputs))
+    if (llvm::Error error = (*compiled)->call(arguments, outputs.pointers))
       return fail("running this layer alone failed: " +
                   llvm::toString(std::move(error)));
     double ms = std::chrono::duration<double, std::milli>(

@@ -176,9 +176,8 @@ FailureOr<SensitivityResult> mlir::quantx::measureSensitivity(
     }
     outputs.assign(numSamples * perSample, 0.0f);
     for (int64_t s = 0; s < numSamples; ++s) {
-      SmallVector<const void *> arguments;
-      for (const NpyArray &array : samples)
-        arguments.push_back(getSample(array, fileSamples, s));
+      SmallVector<const void *> arguments =
+          getSampleArguments(samples, fileSamples, s);
       SmallVector<void *> results;
       int64_t offset = s * perSample;
       for (int64_t size : sizes) {
@@ -329,19 +328,13 @@ mlir::quantx::measureLayerOutputSensitivity(
       CompiledFunction::compile(*probe, probeFunc.getSymName(), compileOptions);
   if (failed(compiled))
     return failure();
-  std::vector<std::vector<char>> results;
-  SmallVector<void *> outputs;
-  for (RankedTensorType type : (*compiled)->getResultTypes()) {
-    results.emplace_back(type.getNumElements() *
-                         ((type.getElementTypeBitWidth() + 7) / 8));
-    outputs.push_back(results.back().data());
-  }
+  // The model's own results are computed and dropped.
+  CompiledFunction::Buffers results =
+      CompiledFunction::allocateBuffers((*compiled)->getResultTypes());
   currentMoments = &moments;
   for (int64_t s = 0; s < numSamples; ++s) {
-    SmallVector<const void *> arguments;
-    for (const NpyArray &array : samples)
-      arguments.push_back(getSample(array, fileSamples, s));
-    if (llvm::Error error = (*compiled)->call(arguments, outputs)) {
+    if (llvm::Error error = (*compiled)->call(
+            getSampleArguments(samples, fileSamples, s), results.pointers)) {
       currentMoments = nullptr;
       return fail(func, "running the probe failed: " +
                             llvm::toString(std::move(error)));
