@@ -3,7 +3,7 @@
 #include "Sensitivity.h"
 
 #include "CalibrationSamples.h"
-#include "ObserverCalls.h"
+#include "LayerInputs.h"
 #include "Utils.h"
 #include "WeightQuantizers.h"
 #include "quant-x/Dialect/QuantX/IR/PackedWeights.h"
@@ -125,27 +125,50 @@ FailureOr<SensitivityResult> mlir::quantx::measureSensitivity(
       if (!std::isfinite(w))
         return fail(layer, "a weight of this layer is not finite");
   }
+  // The layers' input ranges, for the activation grids of the candidates.
+  FailureOr<std::vector<LayerInputStatistics>> inputs =
+      observeLayerInputs(func, layers, samples, fileSamples, numSamples,
+                         options.maxTensorMB, options.pass);
+  if (failed(inputs))
+    return failure();
   auto module = func->getParentOfType<ModuleOp>();
   CPUCompileOptions compileOptions;
   compileOptions.maxTensorMB = options.maxTensorMB;
   SmallVector<int64_t> sizes;
   int64_t perSample = 0;
 
-  // Runs the model on the samples with `replaced` layers (index -> their
-  // weights) reading those weights as constants: the packed CPU kernels
-  // then run every layer, which weights passed as arguments would leave
-  // to the slow reference loops. One compilation per variant.
-  auto runVariant =
-      [&](ArrayRef<std::pair<size_t, std::vector<float>>> replaced,
-          std::vector<float> &outputs) -> LogicalResult {
-    for (auto &[index, values] : replaced)
+  // A layer at a candidate precision: its quantized weights, and the
+  // activation bits its input is quantized to.
+  struct PerturbedLayer {
+    size_t index;
+    std::vector<float> weights;
+    int64_t activationBits;
+  };
+  auto perturb = [&](size_t index, PrecisionAttr precision) {
+    return PerturbedLayer{index,
+                          fakeQuantizeWeights(layers[index], precision,
+                                              weights[index],
+                                              weightTypes[index]),
+                          precision.getActivations()};
+  };
+
+  // Runs the model on the samples with the `replaced` layers reading their
+  // quantized weights as constants (the packed CPU kernels then run every
+  // layer, which weights passed as arguments would leave to the slow
+  // reference loops) and their inputs quantized. One compilation per
+  // variant.
+  auto runVariant = [&](ArrayRef<PerturbedLayer> replaced,
+                        std::vector<float> &outputs) -> LogicalResult {
+    for (const PerturbedLayer &layer : replaced) {
+      size_t index = layer.index;
       layers[index]->setAttr(
           kProbeIndexAttrName,
           IntegerAttr::get(IntegerType::get(func.getContext(), 64),
                            int64_t(index)));
+    }
     OwningOpRef<ModuleOp> probe = module.clone();
-    for (auto &[index, values] : replaced)
-      layers[index]->removeAttr(kProbeIndexAttrName);
+    for (const PerturbedLayer &layer : replaced)
+      layers[layer.index]->removeAttr(kProbeIndexAttrName);
     auto probeFunc = probe->lookupSymbol<func::FuncOp>(func.getSymName());
     llvm::DenseMap<int64_t, Operation *> probeLayers;
     probeFunc.walk([&](Operation *op) {
@@ -154,13 +177,16 @@ FailureOr<SensitivityResult> mlir::quantx::measureSensitivity(
         op->removeAttr(kProbeIndexAttrName);
       }
     });
-    for (auto &[index, values] : replaced) {
-      Operation *layer = probeLayers.lookup(int64_t(index));
+    for (const PerturbedLayer &replacement : replaced) {
+      Operation *layer = probeLayers.lookup(int64_t(replacement.index));
       OpBuilder b(layer);
-      auto type = cast<RankedTensorType>(weightTypes[index]);
-      layer->setOperand(1, createConst(b, layer->getLoc(),
-                                       DenseElementsAttr::get(
-                                           type, ArrayRef<float>(values))));
+      auto type = cast<RankedTensorType>(weightTypes[replacement.index]);
+      layer->setOperand(
+          1, createConst(b, layer->getLoc(),
+                         DenseElementsAttr::get(
+                             type, ArrayRef<float>(replacement.weights))));
+      perturbLayerInput(layer, replacement.activationBits,
+                        (*inputs)[replacement.index]);
     }
     auto compiled = CompiledFunction::compile(*probe, probeFunc.getSymName(),
                                               compileOptions);
@@ -209,10 +235,7 @@ FailureOr<SensitivityResult> mlir::quantx::measureSensitivity(
   result.sensitivity.resize(layers.size());
   for (auto [index, layer] : llvm::enumerate(layers)) {
     for (PrecisionAttr precision : candidates[index]) {
-      std::pair<size_t, std::vector<float>> replaced = {
-          index, fakeQuantizeWeights(layer, precision, weights[index],
-                                     weightTypes[index])};
-      if (failed(runVariant(replaced, perturbed)))
+      if (failed(runVariant(perturb(index, precision), perturbed)))
         return failure();
       result.sensitivity[index].push_back(
           compareOutputs(reference, perturbed, sizes, options.metric));
@@ -224,13 +247,11 @@ FailureOr<SensitivityResult> mlir::quantx::measureSensitivity(
   std::mt19937 rng(1);
   for (int64_t check = 0; check < options.additivityChecks; ++check) {
     double predicted = 0;
-    std::vector<std::pair<size_t, std::vector<float>>> replaced;
-    for (auto [index, layer] : llvm::enumerate(layers)) {
+    std::vector<PerturbedLayer> replaced;
+    for (size_t index = 0; index < layers.size(); ++index) {
       size_t pick = rng() % candidates[index].size();
       predicted += result.sensitivity[index][pick];
-      replaced.emplace_back(
-          index, fakeQuantizeWeights(layer, candidates[index][pick],
-                                     weights[index], weightTypes[index]));
+      replaced.push_back(perturb(index, candidates[index][pick]));
     }
     if (failed(runVariant(replaced, perturbed)))
       return failure();
@@ -246,33 +267,6 @@ FailureOr<SensitivityResult> mlir::quantx::measureSensitivity(
 //===----------------------------------------------------------------------===//
 
 namespace {
-/// Per layer: the sum of squares of each input channel, and the count.
-struct ChannelMoments {
-  int64_t channels = 1;
-  std::vector<double> sumOfSquares;
-  int64_t positions = 0;
-};
-
-/// The moments the JIT's calls fill (one probe at a time per thread).
-thread_local std::vector<ChannelMoments> *currentMoments = nullptr;
-
-constexpr llvm::StringLiteral kMomentsObserverName =
-    "quantx_sensitivity_observe_input";
-
-void observeInput(int64_t id, StridedMemRefType<float, 1> *values) {
-  if (!currentMoments || id < 0 || id >= int64_t(currentMoments->size()) ||
-      values->strides[0] != 1)
-    return;
-  ChannelMoments &moments = (*currentMoments)[id];
-  const float *data = values->data + values->offset;
-  int64_t count = values->sizes[0];
-  // The input's last dimension is the channel axis of every layer kind
-  // (NHWC convolutions, [B, M, K] matmuls).
-  for (int64_t i = 0; i < count; ++i)
-    moments.sumOfSquares[i % moments.channels] += double(data[i]) * data[i];
-  moments.positions += count / moments.channels;
-}
-
 /// The input channel of weight element `index` of `layer` (of `type`):
 /// conv2d OHWI: I; depthwise_conv2d HWCM: C; matmul [B, K, N]: K.
 int64_t getInputChannel(Operation *layer, ShapedType type, int64_t index) {
@@ -295,56 +289,14 @@ mlir::quantx::measureLayerOutputSensitivity(
     at->emitError(options.pass) << ": " << message;
     return failure();
   };
-  std::vector<ChannelMoments> moments(layers.size());
-  for (auto [index, layer] : llvm::enumerate(layers)) {
-    auto input = dyn_cast<RankedTensorType>(layer->getOperand(0).getType());
-    if (!input || !input.hasStaticShape() || !input.getElementType().isF32())
-      return fail(layer, "the layer-output proxy needs a static f32 input");
-    moments[index].channels = input.getShape().back();
-    moments[index].sumOfSquares.assign(moments[index].channels, 0.0);
-    layer->setAttr(kProbeIndexAttrName,
-                   IntegerAttr::get(IntegerType::get(func.getContext(), 64),
-                                    int64_t(index)));
-  }
-  auto module = func->getParentOfType<ModuleOp>();
-  OwningOpRef<ModuleOp> probe = module.clone();
-  for (Operation *layer : layers)
-    layer->removeAttr(kProbeIndexAttrName);
-  auto probeFunc = probe->lookupSymbol<func::FuncOp>(func.getSymName());
-  SmallVector<Value> inputs(layers.size());
-  probeFunc.walk([&](Operation *op) {
-    if (auto index = op->getAttrOfType<IntegerAttr>(kProbeIndexAttrName)) {
-      inputs[index.getInt()] = op->getOperand(0);
-      op->removeAttr(kProbeIndexAttrName);
-    }
-  });
-  insertObserverCalls(*probe, inputs, kMomentsObserverName);
-  CPUCompileOptions compileOptions;
-  compileOptions.maxTensorMB = options.maxTensorMB;
-  compileOptions
-      .hostSymbols[(Twine("_mlir_ciface_") + kMomentsObserverName).str()] =
-      reinterpret_cast<void *>(static_cast<ObserverFn>(&observeInput));
-  auto compiled =
-      CompiledFunction::compile(*probe, probeFunc.getSymName(), compileOptions);
-  if (failed(compiled))
+  FailureOr<std::vector<LayerInputStatistics>> inputs =
+      observeLayerInputs(func, layers, samples, fileSamples, numSamples,
+                         options.maxTensorMB, options.pass);
+  if (failed(inputs))
     return failure();
-  // The model's own results are computed and dropped.
-  CompiledFunction::Buffers results =
-      CompiledFunction::allocateBuffers((*compiled)->getResultTypes());
-  currentMoments = &moments;
-  for (int64_t s = 0; s < numSamples; ++s) {
-    if (llvm::Error error = (*compiled)->call(
-            getSampleArguments(samples, fileSamples, s), results.pointers)) {
-      currentMoments = nullptr;
-      return fail(func, "running the probe failed: " +
-                            llvm::toString(std::move(error)));
-    }
-  }
-  currentMoments = nullptr;
-
   std::vector<std::vector<double>> result(layers.size());
   for (auto [index, layer] : llvm::enumerate(layers)) {
-    const ChannelMoments &m = moments[index];
+    const LayerInputStatistics &input = (*inputs)[index];
     auto type = cast<ShapedType>(layer->getOperand(1).getType());
     SmallVector<double> values =
         getFloatValues(getConstantElements(layer->getOperand(1)));
@@ -356,14 +308,18 @@ mlir::quantx::measureLayerOutputSensitivity(
     for (PrecisionAttr precision : candidates[index]) {
       std::vector<float> quantized =
           fakeQuantizeWeights(layer, precision, values, type);
+      std::vector<double> noise(input.channels);
+      for (int64_t c = 0; c < input.channels; ++c)
+        noise[c] = input.getQuantizationNoise(precision.getActivations(), c);
+      // E||Q(W) Q(x) - W x||^2 ~ E||dW x||^2 + E||Q(W) dx||^2: the weight
+      // error meets the input's second moment, the quantized weight the
+      // input's quantization noise.
       double error = 0;
       for (size_t i = 0; i < values.size(); ++i) {
         double d = double(quantized[i]) - values[i];
-        double secondMoment =
-            m.positions ? m.sumOfSquares[getInputChannel(layer, type, i)] /
-                              double(m.positions)
-                        : 0.0;
-        error += d * d * secondMoment;
+        int64_t channel = getInputChannel(layer, type, int64_t(i));
+        error += d * d * input.getSecondMoment(channel) +
+                 double(quantized[i]) * double(quantized[i]) * noise[channel];
       }
       result[index].push_back(error * positions);
       if (!std::isfinite(result[index].back()))

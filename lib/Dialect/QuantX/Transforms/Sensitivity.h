@@ -4,7 +4,8 @@
 // precision, measured by running the float model through the JIT on the
 // calibration samples: for each (layer, precision) pair, a copy of the
 // model whose layer reads its weights quantized and dequantized exactly as
-// quantx-quantize would quantize them, every other layer float. Each copy
+// quantx-quantize would quantize them and its input quantized to the
+// precision's activation bits, every other layer float. Each copy
 // is compiled with the weights as constants, so that the packed CPU
 // kernels run every layer (weights passed as arguments would leave the
 // layers to the reference loops, several times slower). No labels or
@@ -63,10 +64,10 @@ measureSensitivity(func::FuncOp func, ArrayRef<Operation *> layers,
                    int64_t numSamples, const SensitivityOptions &options);
 
 /// The layer-output proxy, for models too large to run once per layer and
-/// candidate: E||(Q(W) - W) x||^2 over the layer's output, with the cross
-/// terms between input channels dropped, from each input channel's second
-/// moment E[x_c^2] measured in one run over the samples. Per layer, per
-/// candidate; in each layer's own output units.
+/// candidate: E||(Q(W) - W) x||^2 + E||Q(W) (Q(x) - x)||^2 over the layer's
+/// output, with the cross terms between input channels dropped, from each
+/// input channel's moments measured in one run over the samples. Per
+/// layer, per candidate; in each layer's own output units.
 FailureOr<std::vector<std::vector<double>>> measureLayerOutputSensitivity(
     func::FuncOp func, ArrayRef<Operation *> layers,
     ArrayRef<SmallVector<PrecisionAttr>> candidates, ArrayRef<NpyArray> samples,
