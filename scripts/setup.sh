@@ -10,7 +10,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 packages=(llvm-22-dev libmlir-22-dev mlir-22-tools clang-22 lld-22 cmake
           ninja-build ccache libgtest-dev libzip-dev pkg-config zlib1g-dev
-          coinor-libcbc-dev
+          coinor-libcbc-dev libeigen3-dev
           python3-numpy python3-pytest python3-onnx python3-torch
           python3-matplotlib
           dataset-fashion-mnist libonnx-testdata)

@@ -35,6 +35,25 @@ static void buildPipeline(OpPassManager &pm, const Options &options,
   fold.method = options.calibration;
   fold.percentile = options.percentile;
   pm.addNestedPass<func::FuncOp>(createFoldCalibration(fold));
+  // Both run the model with its activations on their grids: after the
+  // fold. Rounding first, so that the bias corrects the integers chosen.
+  if (options.optimizeRounding != "none") {
+    OptimizeRoundingOptions rounding;
+    rounding.method = options.optimizeRounding;
+    rounding.calibrationData = options.calibrationData;
+    rounding.entry = options.entry;
+    rounding.maxSamples = options.maxSamples;
+    rounding.maxTensorMB = options.maxTensorMB;
+    pm.addPass(createOptimizeRounding(rounding));
+  }
+  if (options.biasCorrection) {
+    CorrectBiasOptions bias;
+    bias.calibrationData = options.calibrationData;
+    bias.entry = options.entry;
+    bias.maxSamples = options.maxSamples;
+    bias.maxTensorMB = options.maxTensorMB;
+    pm.addPass(createCorrectBias(bias));
+  }
   pm.addNestedPass<func::FuncOp>(createQuantize());
   pm.addNestedPass<func::FuncOp>(createWidenAccumulators());
   pm.addNestedPass<func::FuncOp>(createCheckAccumulators());

@@ -30,6 +30,8 @@ Operation *Quantizer::cloneWith(Operation *op, ValueRange operands,
   Operation *clone = b.clone(*op);
   clone->setOperands(operands);
   clone->removeAttr(kCalibAttrName);
+  // Spent: the integers are in the quantized weights now.
+  clone->removeAttr(kRoundedWeightsAttrName);
   for (Value result : clone->getResults())
     result.setType(cast<RankedTensorType>(result.getType()).clone(elementType));
   return clone;

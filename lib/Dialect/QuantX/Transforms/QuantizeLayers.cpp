@@ -78,13 +78,18 @@ FailureOr<QuantizedWeights> Quantizer::quantizeWeights(Operation *op,
   }
   SmallVector<int64_t> subscales;
   if (integers.empty()) {
-    ArrayRef<int64_t> shape = elements.getType().getShape();
     std::optional<int64_t> axis = getReductionAxis(op);
-    WeightIntegers quantized =
-        quantizeWeightValues(precision, values, channelOf, shape, axis);
-    integers = std::move(quantized.integers);
-    result.scales = std::move(quantized.scales);
-    subscales = std::move(quantized.subscales);
+    std::string error;
+    FailureOr<WeightIntegers> quantized = getLayerWeightIntegers(
+        op, precision, values, elements.getType(), error);
+    if (failed(quantized)) {
+      op->emitError("quantx-quantize: ") << error;
+      hadError = true;
+      return failure();
+    }
+    integers = std::move(quantized->integers);
+    result.scales = std::move(quantized->scales);
+    subscales = std::move(quantized->subscales);
     result.format = choosePackedFormat(precision.getWeights(), integers);
     if (result.format)
       result.packed = packValues(*result.format, integers);

@@ -27,6 +27,13 @@ constexpr llvm::StringLiteral kWeightZeroPointAttrName =
 /// their scale.
 constexpr llvm::StringLiteral kMeanMagnitudeAttrName = "quantx.mean_magnitude";
 
+/// Name of the integers quantx-optimize-rounding chose for a layer's
+/// weights: a dictionary of `precision` (the precision they are for),
+/// `integers` (i8, the weights' shape, on the grid quantx-quantize derives
+/// from the float weights) and `method`.
+constexpr llvm::StringLiteral kRoundedWeightsAttrName =
+    "quantx.rounded_weights";
+
 bool isFloatTensor(Type type);
 
 /// Ops between a quantization point and a layer that a layer's 16-bit or

@@ -207,3 +207,64 @@ WeightIntegers mlir::quantx::quantizeWeightValues(
   quantizeGroups(*quantizer, values, members, result.integers, result.scales);
   return result;
 }
+
+std::vector<double>
+mlir::quantx::getWeightSteps(const WeightIntegers &integers,
+                             PrecisionAttr precision, WeightChannels channelOf,
+                             ArrayRef<int64_t> shape,
+                             std::optional<int64_t> reductionAxis) {
+  std::vector<double> steps(integers.integers.size());
+  for (size_t i = 0; i < steps.size(); ++i) {
+    double subscale = 1;
+    if (!integers.subscales.empty())
+      subscale = double(integers.subscales[getSubscaleIndex(
+          shape, *reductionAxis, precision.getBlock(), int64_t(i))]);
+    steps[i] = subscale * integers.scales[channelOf.of(int64_t(i))];
+  }
+  return steps;
+}
+
+FailureOr<WeightIntegers>
+mlir::quantx::getLayerWeightIntegers(Operation *layer, PrecisionAttr precision,
+                                     ArrayRef<double> values, ShapedType type,
+                                     std::string &error) {
+  WeightChannels channelOf = getWeightChannels(layer, type);
+  WeightIntegers result = quantizeWeightValues(
+      precision, values, channelOf, type.getShape(), getReductionAxis(layer));
+  auto rounded = layer->getAttrOfType<DictionaryAttr>(kRoundedWeightsAttrName);
+  if (!rounded)
+    return result;
+  auto roundedFor = dyn_cast_or_null<PrecisionAttr>(rounded.get("precision"));
+  auto integers =
+      dyn_cast_or_null<DenseIntElementsAttr>(rounded.get("integers"));
+  if (!roundedFor || !integers ||
+      integers.getType().getShape() != type.getShape()) {
+    error = (Twine(kRoundedWeightsAttrName) +
+             " needs `precision` and `integers` of the weights' shape")
+                .str();
+    return failure();
+  }
+  if (roundedFor != precision) {
+    std::string was, now;
+    llvm::raw_string_ostream(was) << roundedFor;
+    llvm::raw_string_ostream(now) << precision;
+    error = "the weights were rounded for " + was +
+            " but the layer's "
+            "precision is " +
+            now + ": round them after the precision is set";
+    return failure();
+  }
+  int64_t limit = precision.getMaxWeightMagnitude();
+  for (auto [i, q] : llvm::enumerate(integers.getValues<APInt>())) {
+    int64_t v = q.getSExtValue();
+    if (v < -limit || v > limit) {
+      error = (Twine(kRoundedWeightsAttrName) + ": integer " + Twine(v) +
+               " at " + Twine(i) + " is outside [-" + Twine(limit) + ", " +
+               Twine(limit) + "]")
+                  .str();
+      return failure();
+    }
+    result.integers[i] = v;
+  }
+  return result;
+}

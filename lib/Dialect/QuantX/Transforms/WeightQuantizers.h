@@ -60,6 +60,25 @@ WeightIntegers quantizeWeightValues(PrecisionAttr precision,
                                     ArrayRef<int64_t> shape,
                                     std::optional<int64_t> reductionAxis);
 
+/// The integers and grid of `layer`'s float weights `values` (of `type`)
+/// at `precision`: the grid of quantizeWeightValues, with the integers
+/// quantx-optimize-rounding chose (kRoundedWeightsAttrName) when the layer
+/// has them, round-to-nearest otherwise. Fails with `error` when the chosen
+/// integers are for another precision or shape, or off the format's range.
+FailureOr<WeightIntegers> getLayerWeightIntegers(Operation *layer,
+                                                 PrecisionAttr precision,
+                                                 ArrayRef<double> values,
+                                                 ShapedType type,
+                                                 std::string &error);
+
+/// The step of each weight on the grid of `integers`: its channel's scale
+/// times its vector's sub-scale.
+std::vector<double> getWeightSteps(const WeightIntegers &integers,
+                                   PrecisionAttr precision,
+                                   WeightChannels channelOf,
+                                   ArrayRef<int64_t> shape,
+                                   std::optional<int64_t> reductionAxis);
+
 } // namespace mlir::quantx
 
 #endif // QUANTX_LIB_TRANSFORMS_WEIGHTQUANTIZERS_H

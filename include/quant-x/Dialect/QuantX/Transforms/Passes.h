@@ -80,6 +80,16 @@ struct QuantizeOptionsBase : public PassPipelineOptions<Derived> {
       *this, "activation-bits",
       llvm::cl::desc("Activation bits: 8, 16, or 1 (sign, binary weights)"),
       llvm::cl::init(8)};
+  Option<std::string> optimizeRounding{
+      *this, "optimize-rounding",
+      llvm::cl::desc("Weight rounding: none (round to nearest) or gptq "
+                     "(quantx-optimize-rounding)"),
+      llvm::cl::init("none")};
+  Option<bool> biasCorrection{
+      *this, "bias-correction",
+      llvm::cl::desc("Correct each layer's bias for the mean output shift "
+                     "of its weight quantization (quantx-correct-bias)"),
+      llvm::cl::init(false)};
   Option<std::string> precisionFile{
       *this, "precision-file",
       llvm::cl::desc("JSON object mapping layer names to precisions")};

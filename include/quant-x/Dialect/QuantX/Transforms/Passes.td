@@ -232,6 +232,73 @@ def AssignPrecision : Pass<"quantx-assign-precision", "ModuleOp"> {
   let dependentDialects = ["::mlir::quantx::QuantXDialect"];
 }
 
+def OptimizeRounding : Pass<"quantx-optimize-rounding", "ModuleOp"> {
+  let summary = "Choose weight integers that minimize each layer's output error";
+  let description = [{
+    GPTQ (Frantar et al., 2023): for each quantizable layer in program order
+    (conv2d, depthwise_conv2d, matmul with constant weights at an integer
+    precision), the module as quantx-fold-calibration leaves it, with the
+    layers already done reading their quantized weights, runs over the
+    calibration samples and accumulates the layer-input Hessian H = E[x x^T]
+    of the layer's input patches. The weights are then rounded one input
+    column at a time (largest H_ii first with `act-order`), each column's
+    rounding error spread over the columns not yet rounded through the
+    Cholesky factor of H^-1 (H dampened by `dampening` times its mean
+    diagonal). The grid (scales and sub-scales) stays the one
+    quantx-quantize derives from the float weights; the integers chosen are
+    stored as `quantx.rounded_weights` for quantx-quantize to use. Any
+    uniform or ternary weight format and any granularity; binary weights
+    (signs, nothing to choose) keep round-to-nearest. A remark gives each
+    layer's output error tr(dW H dW^T) with round-to-nearest and after.
+  }];
+  let options = [
+    Option<"method", "method", "std::string", "\"gptq\"",
+           "Rounding method (gptq)">,
+    Option<"dampening", "dampening", "double", "0.01",
+           "Added to H's diagonal, as a fraction of its mean">,
+    Option<"actOrder", "act-order", "bool", "true",
+           "Round the inputs with the largest H_ii first">,
+    Option<"calibrationData", "calibration-data", "std::string", "",
+           "Calibration samples (.npy for one argument, .npz with arg0, "
+           "arg1, ... for several)">,
+    Option<"entry", "entry", "std::string", "\"main\"", "Function to run">,
+    Option<"maxSamples", "max-samples", "int64_t", "0",
+           "Use at most this many samples (0: all)">,
+    Option<"maxTensorMB", "max-tensor-mb", "uint64_t",
+           "::mlir::quantx::kDefaultMaxTensorMB",
+           "Largest tensor, in MiB, the compiled model may materialize">,
+  ];
+  let dependentDialects = ["::mlir::quantx::QuantXDialect"];
+}
+
+def CorrectBias : Pass<"quantx-correct-bias", "ModuleOp"> {
+  let summary = "Fold the expected output shift of weight quantization into the bias";
+  let description = [{
+    Bias correction (Nagel et al., ICCV 2019), empirical: for each
+    quantizable layer in program order, the mean of its input patches E[x]
+    on the inputs the quantized model gives it (the module as
+    quantx-fold-calibration leaves it, the layers already done reading
+    their quantized weights and corrected biases), and the expected shift
+    E[(Q(W) - W) x] = (Q(W) - W) E[x] of each output channel that
+    quantizing its weights causes (with the integers
+    quantx-optimize-rounding chose, if it ran first), subtracted from the
+    layer's bias. A matmul gets a bias add after it. A remark gives each
+    layer's largest shift corrected.
+  }];
+  let options = [
+    Option<"calibrationData", "calibration-data", "std::string", "",
+           "Calibration samples (.npy for one argument, .npz with arg0, "
+           "arg1, ... for several)">,
+    Option<"entry", "entry", "std::string", "\"main\"", "Function to run">,
+    Option<"maxSamples", "max-samples", "int64_t", "0",
+           "Use at most this many samples (0: all)">,
+    Option<"maxTensorMB", "max-tensor-mb", "uint64_t",
+           "::mlir::quantx::kDefaultMaxTensorMB",
+           "Largest tensor, in MiB, the compiled model may materialize">,
+  ];
+  let dependentDialects = ["::mlir::quantx::QuantXDialect"];
+}
+
 def ReportPrecision : Pass<"quantx-report-precision", "ModuleOp"> {
   let summary = "Write each layer's precision, weight bytes and MACs as JSON";
   let description = [{

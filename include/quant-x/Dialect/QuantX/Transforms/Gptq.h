@@ -1,0 +1,55 @@
+//===- Gptq.h - second-order weight rounding (GPTQ) -------------*- C++ -*-===//
+//
+// GPTQ (Frantar et al., ICLR 2023; after Optimal Brain Quantization): rounds
+// a layer's weights one input column at a time and spreads each column's
+// rounding error over the columns not yet rounded, through the inverse of
+// the layer-input Hessian H = E[x x^T], so that the layer's output W x
+// moves as little as possible. quant-x keeps the grid fixed (the steps of
+// the weight quantizer, chosen from the float weights as round-to-nearest
+// would) and chooses only the integers, which may then differ from the
+// nearest ones.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANTX_DIALECT_QUANTX_TRANSFORMS_GPTQ_H
+#define QUANTX_DIALECT_QUANTX_TRANSFORMS_GPTQ_H
+
+#include "llvm/ADT/ArrayRef.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlir::quantx {
+
+struct GptqOptions {
+  /// Added to H's diagonal, as a fraction of its mean (the paper's 1%).
+  double dampening = 0.01;
+  /// Rounds the columns with the largest H_ii (the inputs with the most
+  /// energy) first ("act-order").
+  bool actOrder = true;
+};
+
+/// One weight matrix to round: `rows` outputs x `cols` inputs, row-major.
+struct GptqProblem {
+  int64_t rows = 0, cols = 0;
+  llvm::ArrayRef<double> weights;
+  /// The grid step of each weight (row-major, like `weights`): weight w
+  /// becomes integer q * step with |q| <= maxInteger.
+  llvm::ArrayRef<double> steps;
+  int64_t maxInteger = 127;
+  /// E[x x^T] of the inputs (cols x cols, symmetric positive semidefinite).
+  llvm::ArrayRef<double> hessian;
+};
+
+/// The integers (row-major) GPTQ chooses, or none with `error` set when
+/// the problem is malformed or H is not positive definite even after
+/// dampening (increased tenfold up to three times).
+std::optional<std::vector<int64_t>> roundWithGptq(const GptqProblem &problem,
+                                                  const GptqOptions &options,
+                                                  std::string &error);
+
+} // namespace mlir::quantx
+
+#endif // QUANTX_DIALECT_QUANTX_TRANSFORMS_GPTQ_H

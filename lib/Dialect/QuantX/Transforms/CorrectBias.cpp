@@ -1,0 +1,132 @@
+//===- CorrectBias.cpp - empirical bias correction
+//-------------------------===//
+//
+// Subtracts from each layer's bias the mean output shift its weight
+// quantization causes on the quantized model's own inputs, layer by layer
+// in program order.
+//
+//===----------------------------------------------------------------------===//
+
+#include "QuantizedInputProbe.h"
+#include "Utils.h"
+#include "mlir/Dialect/Tosa/Utils/ConversionUtils.h"
+#include "quant-x/Dialect/QuantX/Transforms/Passes.h"
+#include "quant-x/Runtime/Progress.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <cmath>
+
+namespace mlir::quantx {
+#define GEN_PASS_DEF_CORRECTBIAS
+#include "quant-x/Dialect/QuantX/Transforms/Passes.h.inc"
+} // namespace mlir::quantx
+
+using namespace mlir;
+using namespace mlir::quantx;
+
+static constexpr llvm::StringLiteral kPass = "quantx-correct-bias";
+
+namespace {
+struct CorrectBiasPass : mlir::quantx::impl::CorrectBiasBase<CorrectBiasPass> {
+  using Base::Base;
+
+  void runOnOperation() override;
+
+private:
+  /// Subtracts `shift` (one per output channel, in the layer's output
+  /// order) from `layer`'s bias.
+  void applyShift(Operation *layer, ArrayRef<double> shift);
+};
+} // namespace
+
+void CorrectBiasPass::applyShift(Operation *layer, ArrayRef<double> shift) {
+  OpBuilder b(layer);
+  if (!isa<tosa::MatMulOp>(layer)) {
+    // conv2d / depthwise_conv2d: a new bias constant of one value per
+    // output channel (the old one may be shared with other layers).
+    SmallVector<double> bias =
+        getFloatValues(getConstantElements(layer->getOperand(2)));
+    std::vector<float> corrected(shift.size());
+    for (size_t c = 0; c < shift.size(); ++c)
+      corrected[c] = float((bias.size() == 1 ? bias[0] : bias[c]) - shift[c]);
+    auto type = RankedTensorType::get({int64_t(shift.size())}, b.getF32Type());
+    layer->setOperand(2, createConst(b, layer->getLoc(),
+                                     DenseElementsAttr::get(
+                                         type, ArrayRef<float>(corrected))));
+    return;
+  }
+  // A matmul [B, M, K] x [B, K, N]: an add of [B, 1, N] after it, which
+  // quantx-quantize folds into the accumulator like any bias.
+  Value result = layer->getResult(0);
+  auto resultType = cast<RankedTensorType>(result.getType());
+  ArrayRef<int64_t> shape = resultType.getShape();
+  std::vector<float> negated(shift.size());
+  for (size_t i = 0; i < shift.size(); ++i)
+    negated[i] = float(-shift[i]);
+  b.setInsertionPointAfter(layer);
+  Value constant = createConst(
+      b, layer->getLoc(),
+      DenseElementsAttr::get(resultType.clone({shape[0], 1, shape[2]}),
+                             ArrayRef<float>(negated)));
+  auto add =
+      tosa::AddOp::create(b, layer->getLoc(), resultType, result, constant);
+  result.replaceAllUsesExcept(add.getResult(), add);
+}
+
+void CorrectBiasPass::runOnOperation() {
+  ModuleOp module = getOperation();
+  FailureOr<ProbeInputs> inputs =
+      loadProbeInputs(module, entry, calibrationData, maxSamples, kPass);
+  if (failed(inputs))
+    return signalPassFailure();
+  SmallVector<Operation *> layers = getQuantizableLayers(inputs->func);
+  QuantizedInputProbe probe(*inputs, maxTensorMB, kPass);
+  ProgressBar progress(Twine(kPass + ": layers").str(), layers.size(),
+                       /*enabled=*/true, /*quietSeconds=*/1.0);
+  SmallVector<Operation *> done;
+  for (Operation *layer : layers) {
+    if (!isa<tosa::MatMulOp>(layer) &&
+        !getConstantElements(layer->getOperand(2))) {
+      layer->emitRemark(kPass) << ": the bias is not a constant; left as is";
+      done.push_back(layer);
+      continue;
+    }
+    LayerMatrices matrices = *getLayerMatrices(layer);
+    FailureOr<PatchMoments> moments =
+        probe.observe(done, layer, matrices, /*withSecondMoment=*/false);
+    if (failed(moments))
+      return signalPassFailure();
+    FailureOr<std::vector<float>> quantized =
+        getQuantizedWeightValues(layer, kPass);
+    if (failed(quantized))
+      return signalPassFailure();
+    SmallVector<double> values =
+        getFloatValues(getConstantElements(layer->getOperand(1)));
+    // Output channel (group g, row r): conv2d r, depthwise g * M + r,
+    // matmul batch g column r ([B, 1, N] flattened).
+    std::vector<double> shift(matrices.groups * matrices.rows, 0.0);
+    double largest = 0;
+    for (int64_t g = 0; g < matrices.groups; ++g) {
+      std::vector<double> mean = moments->getMean(g);
+      for (int64_t r = 0; r < matrices.rows; ++r) {
+        double sum = 0;
+        for (int64_t c = 0; c < matrices.cols; ++c) {
+          int64_t i = matrices.getIndex(g, r, c);
+          sum += (double((*quantized)[i]) - values[i]) * mean[c];
+        }
+        shift[g * matrices.rows + r] = sum;
+        largest = std::max(largest, std::abs(sum));
+      }
+    }
+    if (!std::isfinite(largest)) {
+      layer->emitError(kPass)
+          << ": the layer's input is not finite on the calibration data";
+      return signalPassFailure();
+    }
+    applyShift(layer, shift);
+    layer->emitRemark(kPass) << ": largest output shift corrected "
+                             << llvm::formatv("{0:e3}", largest);
+    done.push_back(layer);
+    progress.update(int64_t(done.size()));
+  }
+}

@@ -1,0 +1,110 @@
+//===- Gptq.cpp - second-order weight rounding (GPTQ) ---------------------===//
+
+#include "quant-x/Dialect/QuantX/Transforms/Gptq.h"
+
+#include <Eigen/Cholesky>
+#include <Eigen/Core>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+using namespace mlir::quantx;
+
+using Matrix =
+    Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+std::optional<std::vector<int64_t>>
+mlir::quantx::roundWithGptq(const GptqProblem &problem,
+                            const GptqOptions &options, std::string &error) {
+  int64_t rows = problem.rows, cols = problem.cols;
+  size_t size = size_t(rows) * size_t(cols);
+  if (rows <= 0 || cols <= 0 || problem.weights.size() != size ||
+      problem.steps.size() != size ||
+      problem.hessian.size() != size_t(cols) * size_t(cols) ||
+      problem.maxInteger < 1) {
+    error = "malformed GPTQ problem";
+    return std::nullopt;
+  }
+  for (double step : problem.steps)
+    if (!(step > 0) || !std::isfinite(step)) {
+      error = "a weight's grid step is not positive";
+      return std::nullopt;
+    }
+  Matrix hessian = Eigen::Map<const Matrix>(problem.hessian.data(), cols, cols);
+  if (!hessian.allFinite()) {
+    error = "the input Hessian is not finite";
+    return std::nullopt;
+  }
+  // Inputs that never carry a value (H_ii = 0) do not constrain the
+  // rounding: a unit diagonal keeps H invertible without coupling them.
+  for (int64_t i = 0; i < cols; ++i)
+    if (hessian(i, i) <= 0) {
+      hessian.row(i).setZero();
+      hessian.col(i).setZero();
+      hessian(i, i) = 1;
+    }
+  std::vector<int64_t> order(cols);
+  std::iota(order.begin(), order.end(), 0);
+  if (options.actOrder)
+    // Ties keep input order (std::stable_sort's buffer is deprecated).
+    std::sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+      return hessian(a, a) != hessian(b, b) ? hessian(a, a) > hessian(b, b)
+                                            : a < b;
+    });
+  Matrix permuted(cols, cols);
+  for (int64_t i = 0; i < cols; ++i)
+    for (int64_t j = 0; j < cols; ++j)
+      permuted(i, j) = hessian(order[i], order[j]);
+
+  // U, the upper Cholesky factor of H^-1: row i holds how the error of
+  // column i spreads to the columns after it (the OBS update, all of it
+  // at once).
+  double meanDiagonal = permuted.diagonal().mean();
+  Matrix upper;
+  double damp = options.dampening;
+  for (int attempt = 0;; ++attempt) {
+    Matrix damped = permuted;
+    damped.diagonal().array() += damp * meanDiagonal;
+    Eigen::LLT<Matrix> llt(damped);
+    if (llt.info() == Eigen::Success) {
+      Matrix inverse = llt.solve(Matrix::Identity(cols, cols));
+      inverse = (inverse + inverse.transpose()) / 2;
+      Eigen::LLT<Matrix> inverseLlt(inverse);
+      if (inverseLlt.info() == Eigen::Success) {
+        upper = inverseLlt.matrixU();
+        break;
+      }
+    }
+    if (attempt == 3) {
+      error = "the input Hessian is not positive definite even with "
+              "dampening " +
+              std::to_string(damp);
+      return std::nullopt;
+    }
+    damp *= 10;
+  }
+
+  Matrix weights(rows, cols), steps(rows, cols);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t i = 0; i < cols; ++i) {
+      weights(r, i) = problem.weights[r * cols + order[i]];
+      steps(r, i) = problem.steps[r * cols + order[i]];
+    }
+  std::vector<int64_t> integers(size);
+  double maxInteger = double(problem.maxInteger);
+  Eigen::VectorXd scaledError(rows);
+  for (int64_t i = 0; i < cols; ++i) {
+    for (int64_t r = 0; r < rows; ++r) {
+      double w = weights(r, i), step = steps(r, i);
+      double q = std::clamp(std::nearbyint(w / step), -maxInteger, maxInteger);
+      integers[r * cols + order[i]] = int64_t(q);
+      scaledError(r) = (w - q * step) / upper(i, i);
+    }
+    int64_t rest = cols - i - 1;
+    if (rest > 0)
+      weights.rightCols(rest).noalias() -=
+          scaledError * upper.row(i).tail(rest);
+  }
+  return integers;
+}

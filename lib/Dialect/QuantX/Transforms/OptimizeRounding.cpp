@@ -1,0 +1,178 @@
+//===- OptimizeRounding.cpp - GPTQ weight rounding ------------------------===//
+//
+// Chooses each layer's weight integers on its fixed grid so that its output
+// on the quantized model's own inputs moves least (GPTQ), layer by layer in
+// program order, and stores them for quantx-quantize.
+//
+//===----------------------------------------------------------------------===//
+
+#include "QuantizedInputProbe.h"
+#include "Utils.h"
+#include "WeightQuantizers.h"
+#include "quant-x/Dialect/QuantX/IR/Precision.h"
+#include "quant-x/Dialect/QuantX/Transforms/Gptq.h"
+#include "quant-x/Dialect/QuantX/Transforms/Passes.h"
+#include "quant-x/Runtime/Progress.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <cmath>
+
+namespace mlir::quantx {
+#define GEN_PASS_DEF_OPTIMIZEROUNDING
+#include "quant-x/Dialect/QuantX/Transforms/Passes.h.inc"
+} // namespace mlir::quantx
+
+using namespace mlir;
+using namespace mlir::quantx;
+
+static constexpr llvm::StringLiteral kPass = "quantx-optimize-rounding";
+
+/// tr(dW H dW^T) of one group: the expected squared output error of its
+/// weights `delta` (rows x cols) on inputs of second moment `hessian`.
+static double getOutputError(ArrayRef<double> delta, ArrayRef<double> hessian,
+                             int64_t rows, int64_t cols) {
+  double total = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    const double *d = delta.data() + r * cols;
+    for (int64_t i = 0; i < cols; ++i) {
+      if (d[i] == 0)
+        continue;
+      double dot = 0;
+      for (int64_t j = 0; j < cols; ++j)
+        dot += hessian[i * cols + j] * d[j];
+      total += d[i] * dot;
+    }
+  }
+  return total;
+}
+
+namespace {
+struct OptimizeRoundingPass
+    : mlir::quantx::impl::OptimizeRoundingBase<OptimizeRoundingPass> {
+  using Base::Base;
+
+  void runOnOperation() override;
+
+private:
+  /// Rounds `layer`'s weights on inputs of the given moments; stores the
+  /// integers and remarks on the error.
+  LogicalResult roundLayer(Operation *layer, const LayerMatrices &matrices,
+                           const PatchMoments &moments);
+};
+} // namespace
+
+LogicalResult OptimizeRoundingPass::roundLayer(Operation *layer,
+                                               const LayerMatrices &matrices,
+                                               const PatchMoments &moments) {
+  DenseElementsAttr elements = getConstantElements(layer->getOperand(1));
+  SmallVector<double> values = getFloatValues(elements);
+  auto type = elements.getType();
+  PrecisionAttr precision = getPrecision(layer);
+  // The grid (and the round-to-nearest integers) the quantizer derives
+  // from the float weights.
+  layer->removeAttr(kRoundedWeightsAttrName);
+  std::string error;
+  FailureOr<WeightIntegers> nearest =
+      getLayerWeightIntegers(layer, precision, values, type, error);
+  if (failed(nearest))
+    return layer->emitError(kPass) << ": " << error;
+  std::vector<double> steps =
+      getWeightSteps(*nearest, precision, getWeightChannels(layer, type),
+                     type.getShape(), getReductionAxis(layer));
+  GptqOptions options;
+  options.dampening = dampening;
+  options.actOrder = actOrder;
+  std::vector<int64_t> chosen(nearest->integers.begin(),
+                              nearest->integers.end());
+  int64_t rows = matrices.rows, cols = matrices.cols;
+  std::vector<double> w(rows * cols), s(rows * cols);
+  std::vector<double> nearestDelta(rows * cols), chosenDelta(rows * cols);
+  double nearestError = 0, chosenError = 0;
+  for (int64_t g = 0; g < matrices.groups; ++g) {
+    std::vector<double> hessian = moments.getSecondMoment(g);
+    for (double h : hessian)
+      if (!std::isfinite(h))
+        return layer->emitError(kPass)
+               << ": the layer's input is not finite on the calibration data";
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < cols; ++c) {
+        int64_t i = matrices.getIndex(g, r, c);
+        w[r * cols + c] = values[i];
+        s[r * cols + c] = steps[i];
+      }
+    GptqProblem problem;
+    problem.rows = rows;
+    problem.cols = cols;
+    problem.weights = w;
+    problem.steps = s;
+    problem.maxInteger = precision.getMaxWeightMagnitude();
+    problem.hessian = hessian;
+    std::optional<std::vector<int64_t>> integers =
+        roundWithGptq(problem, options, error);
+    if (!integers)
+      return layer->emitError(kPass) << ": " << error;
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < cols; ++c) {
+        int64_t i = matrices.getIndex(g, r, c), k = r * cols + c;
+        chosen[i] = (*integers)[k];
+        nearestDelta[k] = double(nearest->integers[i]) * steps[i] - values[i];
+        chosenDelta[k] = double(chosen[i]) * steps[i] - values[i];
+      }
+    nearestError += getOutputError(nearestDelta, hessian, rows, cols);
+    chosenError += getOutputError(chosenDelta, hessian, rows, cols);
+  }
+  OpBuilder b(layer);
+  SmallVector<int8_t> bytes(chosen.begin(), chosen.end());
+  layer->setAttr(
+      kRoundedWeightsAttrName,
+      b.getDictionaryAttr(
+          {b.getNamedAttr("precision", precision),
+           b.getNamedAttr("integers",
+                          DenseElementsAttr::get(
+                              cast<ShapedType>(type).clone(b.getI8Type()),
+                              ArrayRef(bytes))),
+           b.getNamedAttr("method", b.getStringAttr(method))}));
+  layer->emitRemark(kPass) << ": output error "
+                           << llvm::formatv("{0:e3}", nearestError)
+                           << " round-to-nearest, "
+                           << llvm::formatv("{0:e3}", chosenError) << " "
+                           << method;
+  return success();
+}
+
+void OptimizeRoundingPass::runOnOperation() {
+  ModuleOp module = getOperation();
+  if (method != "gptq") {
+    module.emitError(kPass)
+        << ": unknown method '" << method << "' (expected gptq)";
+    return signalPassFailure();
+  }
+  if (!(dampening > 0) || !std::isfinite(dampening)) {
+    module.emitError(kPass)
+        << ": dampening must be positive, got " << dampening;
+    return signalPassFailure();
+  }
+  FailureOr<ProbeInputs> inputs =
+      loadProbeInputs(module, entry, calibrationData, maxSamples, kPass);
+  if (failed(inputs))
+    return signalPassFailure();
+  SmallVector<Operation *> layers = getQuantizableLayers(inputs->func);
+  QuantizedInputProbe probe(*inputs, maxTensorMB, kPass);
+  ProgressBar progress(Twine(kPass + ": layers").str(), layers.size(),
+                       /*enabled=*/true, /*quietSeconds=*/1.0);
+  SmallVector<Operation *> done;
+  for (Operation *layer : layers) {
+    // Sign weights leave nothing to choose.
+    if (getPrecision(layer).getWeights() == WeightFormat::Binary) {
+      done.push_back(layer);
+      continue;
+    }
+    std::optional<LayerMatrices> matrices = getLayerMatrices(layer);
+    FailureOr<PatchMoments> moments =
+        probe.observe(done, layer, *matrices, /*withSecondMoment=*/true);
+    if (failed(moments) || failed(roundLayer(layer, *matrices, *moments)))
+      return signalPassFailure();
+    done.push_back(layer);
+    progress.update(int64_t(done.size()));
+  }
+}

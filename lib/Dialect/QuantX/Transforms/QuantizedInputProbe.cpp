@@ -1,0 +1,172 @@
+//===- QuantizedInputProbe.cpp - the inputs a quantized layer sees --------===//
+
+#include "QuantizedInputProbe.h"
+
+#include "CalibrationSamples.h"
+#include "ObserverCalls.h"
+#include "Utils.h"
+#include "WeightQuantizers.h"
+#include "quant-x/Dialect/QuantX/IR/Precision.h"
+#include "quant-x/ExecutionEngine/CPUPipeline.h"
+#include "quant-x/Runtime/CompiledFunction.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::quantx;
+
+/// Marks the layers so that the probe (a clone) finds them.
+static constexpr llvm::StringLiteral kProbeIndexAttrName =
+    "quantx.quantized_input_probe_index";
+
+static constexpr llvm::StringLiteral kObserverName =
+    "quantx_observe_quantized_input";
+
+/// The moments the JIT's calls fill (one probe at a time per thread).
+static thread_local PatchMoments *currentMoments = nullptr;
+
+static void observeInput(int64_t id, StridedMemRefType<float, 1> *values) {
+  if (!currentMoments || id != 0 || values->strides[0] != 1)
+    return;
+  currentMoments->observe(values->data + values->offset, values->sizes[0]);
+}
+
+SmallVector<Operation *> mlir::quantx::getQuantizableLayers(func::FuncOp func) {
+  SmallVector<Operation *> layers;
+  func.walk([&](Operation *op) {
+    if (!isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::MatMulOp>(op))
+      return;
+    if (getPrecision(op).isFloat() || !getLayerMatrices(op))
+      return;
+    DenseElementsAttr weights = getConstantElements(op->getOperand(1));
+    if (!weights || !weights.getElementType().isF32())
+      return;
+    Operation *constant = op->getOperand(1).getDefiningOp();
+    if (constant->hasAttr(kWeightScalesAttrName))
+      return;
+    layers.push_back(op);
+  });
+  return layers;
+}
+
+FailureOr<std::vector<float>>
+mlir::quantx::getQuantizedWeightValues(Operation *layer, StringRef pass) {
+  DenseElementsAttr elements = getConstantElements(layer->getOperand(1));
+  SmallVector<double> values = getFloatValues(elements);
+  auto type = elements.getType();
+  PrecisionAttr precision = getPrecision(layer);
+  std::string error;
+  FailureOr<WeightIntegers> integers =
+      getLayerWeightIntegers(layer, precision, values, type, error);
+  if (failed(integers)) {
+    layer->emitError(pass) << ": " << error;
+    return failure();
+  }
+  std::vector<double> steps =
+      getWeightSteps(*integers, precision, getWeightChannels(layer, type),
+                     type.getShape(), getReductionAxis(layer));
+  std::vector<float> result(values.size());
+  for (size_t i = 0; i < values.size(); ++i)
+    result[i] = float(double(integers->integers[i]) * steps[i]);
+  return result;
+}
+
+FailureOr<ProbeInputs> mlir::quantx::loadProbeInputs(ModuleOp module,
+                                                     StringRef entry,
+                                                     StringRef calibrationData,
+                                                     int64_t maxSamples,
+                                                     StringRef pass) {
+  ProbeInputs inputs;
+  inputs.func = module.lookupSymbol<func::FuncOp>(entry);
+  if (!inputs.func || inputs.func.isExternal()) {
+    module.emitError(pass) << ": no function @" << entry;
+    return failure();
+  }
+  if (calibrationData.empty()) {
+    inputs.func.emitError(pass)
+        << ": no calibration data: pass calibration-data=<file.npy>";
+    return failure();
+  }
+  if (maxSamples < 0) {
+    inputs.func.emitError(pass)
+        << ": max-samples must be 0 (all) or positive, got " << maxSamples;
+    return failure();
+  }
+  auto samples = loadCalibrationSamples(inputs.func, calibrationData, pass,
+                                        inputs.fileSamples);
+  if (failed(samples))
+    return failure();
+  inputs.samples = std::move(*samples);
+  inputs.numSamples = maxSamples > 0
+                          ? std::min<int64_t>(inputs.fileSamples, maxSamples)
+                          : inputs.fileSamples;
+  return inputs;
+}
+
+FailureOr<PatchMoments>
+QuantizedInputProbe::observe(ArrayRef<Operation *> quantizedLayers,
+                             Operation *layer, const LayerMatrices &matrices,
+                             bool withSecondMoment) {
+  MLIRContext *ctx = func.getContext();
+  auto index = [&](int64_t i) {
+    return IntegerAttr::get(IntegerType::get(ctx, 64), i);
+  };
+  // Index 0 marks the observed layer, 1 + i the i-th quantized one.
+  layer->setAttr(kProbeIndexAttrName, index(0));
+  for (auto [i, op] : llvm::enumerate(quantizedLayers))
+    op->setAttr(kProbeIndexAttrName, index(1 + int64_t(i)));
+  auto module = func->getParentOfType<ModuleOp>();
+  OwningOpRef<ModuleOp> probe = module.clone();
+  layer->removeAttr(kProbeIndexAttrName);
+  for (Operation *op : quantizedLayers)
+    op->removeAttr(kProbeIndexAttrName);
+  auto probeFunc = probe->lookupSymbol<func::FuncOp>(func.getSymName());
+  SmallVector<Operation *> probeLayers(1 + quantizedLayers.size());
+  probeFunc.walk([&](Operation *op) {
+    if (auto i = op->getAttrOfType<IntegerAttr>(kProbeIndexAttrName)) {
+      probeLayers[i.getInt()] = op;
+      op->removeAttr(kProbeIndexAttrName);
+    }
+  });
+  for (auto [i, original] : llvm::enumerate(quantizedLayers)) {
+    FailureOr<std::vector<float>> quantized =
+        getQuantizedWeightValues(original, pass);
+    if (failed(quantized))
+      return failure();
+    Operation *op = probeLayers[1 + i];
+    OpBuilder b(op);
+    auto type = cast<RankedTensorType>(op->getOperand(1).getType());
+    op->setOperand(1, createConst(b, op->getLoc(),
+                                  DenseElementsAttr::get(
+                                      type, ArrayRef<float>(*quantized))));
+  }
+  insertObserverCalls(*probe, {probeLayers[0]->getOperand(0)}, kObserverName);
+  CPUCompileOptions compileOptions;
+  compileOptions.maxTensorMB = maxTensorMB;
+  compileOptions.hostSymbols[(Twine("_mlir_ciface_") + kObserverName).str()] =
+      reinterpret_cast<void *>(static_cast<ObserverFn>(&observeInput));
+  auto compiled =
+      CompiledFunction::compile(*probe, probeFunc.getSymName(), compileOptions);
+  if (failed(compiled))
+    return failure();
+  CompiledFunction::Buffers results =
+      CompiledFunction::allocateBuffers((*compiled)->getResultTypes());
+  PatchMoments moments(layer, matrices, withSecondMoment);
+  currentMoments = &moments;
+  for (int64_t s = 0; s < numSamples; ++s) {
+    if (llvm::Error error = (*compiled)->call(
+            getSampleArguments(samples, fileSamples, s), results.pointers)) {
+      currentMoments = nullptr;
+      func.emitError(pass) << ": running the probe failed: "
+                           << llvm::toString(std::move(error));
+      return failure();
+    }
+  }
+  currentMoments = nullptr;
+  if (moments.getCount() == 0) {
+    layer->emitError(pass) << ": no input of this layer was recorded on the "
+                              "calibration data (it does not run)";
+    return failure();
+  }
+  return moments;
+}

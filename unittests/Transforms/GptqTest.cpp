@@ -1,0 +1,247 @@
+//===- GptqTest.cpp - GPTQ rounding against its definition ----------------===//
+
+#include "quant-x/Dialect/QuantX/Transforms/Gptq.h"
+
+#include "gtest/gtest.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+
+using namespace mlir::quantx;
+
+namespace {
+/// Row-major square matrix helpers for the reference.
+using Square = std::vector<double>;
+
+/// Gauss-Jordan inverse with partial pivoting.
+Square invert(Square a, int64_t n) {
+  Square inv(n * n, 0.0);
+  for (int64_t i = 0; i < n; ++i)
+    inv[i * n + i] = 1;
+  for (int64_t col = 0; col < n; ++col) {
+    int64_t pivot = col;
+    for (int64_t r = col + 1; r < n; ++r)
+      if (std::abs(a[r * n + col]) > std::abs(a[pivot * n + col]))
+        pivot = r;
+    for (int64_t k = 0; k < n; ++k) {
+      std::swap(a[col * n + k], a[pivot * n + k]);
+      std::swap(inv[col * n + k], inv[pivot * n + k]);
+    }
+    double p = a[col * n + col];
+    for (int64_t k = 0; k < n; ++k) {
+      a[col * n + k] /= p;
+      inv[col * n + k] /= p;
+    }
+    for (int64_t r = 0; r < n; ++r) {
+      if (r == col)
+        continue;
+      double f = a[r * n + col];
+      for (int64_t k = 0; k < n; ++k) {
+        a[r * n + k] -= f * a[col * n + k];
+        inv[r * n + k] -= f * inv[col * n + k];
+      }
+    }
+  }
+  return inv;
+}
+
+/// GPTQ as Optimal Brain Quantization states it, one column at a time in
+/// `order`: quantize the column, move the columns not yet quantized by
+/// -(w_i - q_i) / [H^-1]_ii [H^-1]_{i,:}, then remove column i from H^-1
+/// by Gaussian elimination. The Cholesky form computes the same.
+std::vector<int64_t> referenceGptq(const GptqProblem &p,
+                                   const GptqOptions &options) {
+  int64_t n = p.cols;
+  Square h(p.hessian.begin(), p.hessian.end());
+  for (int64_t i = 0; i < n; ++i)
+    if (h[i * n + i] <= 0) {
+      for (int64_t k = 0; k < n; ++k)
+        h[i * n + k] = h[k * n + i] = 0;
+      h[i * n + i] = 1;
+    }
+  double mean = 0;
+  for (int64_t i = 0; i < n; ++i)
+    mean += h[i * n + i] / double(n);
+  std::vector<int64_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  if (options.actOrder)
+    std::sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+      return h[a * n + a] != h[b * n + b] ? h[a * n + a] > h[b * n + b]
+                                          : a < b;
+    });
+  for (int64_t i = 0; i < n; ++i)
+    h[i * n + i] += options.dampening * mean;
+  Square hinv = invert(h, n);
+  std::vector<double> w(p.weights.begin(), p.weights.end());
+  std::vector<int64_t> q(p.rows * n);
+  for (int64_t step = 0; step < n; ++step) {
+    int64_t i = order[step];
+    for (int64_t r = 0; r < p.rows; ++r) {
+      double s = p.steps[r * n + i];
+      double v = std::clamp(std::nearbyint(w[r * n + i] / s),
+                            -double(p.maxInteger), double(p.maxInteger));
+      q[r * n + i] = int64_t(v);
+      double err = (w[r * n + i] - v * s) / hinv[i * n + i];
+      for (int64_t later = step + 1; later < n; ++later) {
+        int64_t j = order[later];
+        w[r * n + j] -= err * hinv[i * n + j];
+      }
+    }
+    double pivot = hinv[i * n + i];
+    Square next = hinv;
+    for (int64_t a = 0; a < n; ++a)
+      for (int64_t b = 0; b < n; ++b)
+        next[a * n + b] -= hinv[a * n + i] * hinv[i * n + b] / pivot;
+    hinv = next;
+  }
+  return q;
+}
+
+struct RandomLayer {
+  int64_t rows, cols;
+  std::vector<double> weights, steps, hessian;
+};
+
+/// A layer whose inputs are correlated (x = A z) with a few dead inputs,
+/// its steps those of symmetric `bits`-bit per-row quantization.
+RandomLayer makeLayer(int64_t rows, int64_t cols, int bits, unsigned seed,
+                      int64_t deadInputs = 0) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<double> normal;
+  RandomLayer layer{rows, cols, {}, {}, {}};
+  for (int64_t i = 0; i < rows * cols; ++i)
+    layer.weights.push_back(normal(rng));
+  int64_t maxInt = (1 << (bits - 1)) - 1;
+  for (int64_t r = 0; r < rows; ++r) {
+    double maxAbs = 0;
+    for (int64_t c = 0; c < cols; ++c)
+      maxAbs = std::max(maxAbs, std::abs(layer.weights[r * cols + c]));
+    for (int64_t c = 0; c < cols; ++c)
+      layer.steps.push_back(maxAbs / double(maxInt));
+  }
+  std::vector<double> mix(cols * cols);
+  for (double &m : mix)
+    m = normal(rng);
+  layer.hessian.assign(cols * cols, 0.0);
+  const int samples = 4 * int(cols);
+  std::vector<double> z(cols), x(cols);
+  for (int s = 0; s < samples; ++s) {
+    for (double &v : z)
+      v = normal(rng);
+    for (int64_t i = 0; i < cols; ++i) {
+      x[i] = 0;
+      if (i < deadInputs)
+        continue;
+      for (int64_t k = 0; k < cols; ++k)
+        x[i] += mix[i * cols + k] * z[k];
+    }
+    for (int64_t i = 0; i < cols; ++i)
+      for (int64_t j = 0; j < cols; ++j)
+        layer.hessian[i * cols + j] += x[i] * x[j] / samples;
+  }
+  return layer;
+}
+
+GptqProblem getProblem(const RandomLayer &layer, int bits) {
+  GptqProblem p;
+  p.rows = layer.rows;
+  p.cols = layer.cols;
+  p.weights = layer.weights;
+  p.steps = layer.steps;
+  p.hessian = layer.hessian;
+  p.maxInteger = (1 << (bits - 1)) - 1;
+  return p;
+}
+
+double outputError(const RandomLayer &layer, const std::vector<int64_t> &q) {
+  int64_t n = layer.cols;
+  double total = 0;
+  for (int64_t r = 0; r < layer.rows; ++r)
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        double di = double(q[r * n + i]) * layer.steps[r * n + i] -
+                    layer.weights[r * n + i];
+        double dj = double(q[r * n + j]) * layer.steps[r * n + j] -
+                    layer.weights[r * n + j];
+        total += di * layer.hessian[i * n + j] * dj;
+      }
+  return total;
+}
+
+std::vector<int64_t> roundToNearest(const RandomLayer &layer, int bits) {
+  double maxInt = double((1 << (bits - 1)) - 1);
+  std::vector<int64_t> q;
+  for (size_t i = 0; i < layer.weights.size(); ++i)
+    q.push_back(int64_t(std::clamp(
+        std::nearbyint(layer.weights[i] / layer.steps[i]), -maxInt, maxInt)));
+  return q;
+}
+} // namespace
+
+TEST(Gptq, MatchesOptimalBrainQuantizationForm) {
+  for (int bits : {2, 3, 4, 8})
+    for (bool actOrder : {false, true}) {
+      RandomLayer layer = makeLayer(12, 24, bits, 7 + bits, /*dead=*/2);
+      GptqOptions options;
+      options.actOrder = actOrder;
+      std::string error;
+      auto q = roundWithGptq(getProblem(layer, bits), options, error);
+      ASSERT_TRUE(q) << error;
+      EXPECT_EQ(*q, referenceGptq(getProblem(layer, bits), options))
+          << bits << " bits, act-order " << actOrder;
+    }
+}
+
+TEST(Gptq, ReducesOutputErrorBelowRoundToNearest) {
+  for (int bits : {2, 3, 4})
+    for (unsigned seed = 0; seed < 5; ++seed) {
+      RandomLayer layer = makeLayer(16, 48, bits, 100 + seed);
+      std::string error;
+      auto q = roundWithGptq(getProblem(layer, bits), GptqOptions(), error);
+      ASSERT_TRUE(q) << error;
+      double gptq = outputError(layer, *q);
+      double nearest = outputError(layer, roundToNearest(layer, bits));
+      EXPECT_LT(gptq, nearest) << bits << " bits, seed " << seed;
+      for (int64_t v : *q)
+        EXPECT_LE(std::abs(v), (1 << (bits - 1)) - 1);
+    }
+}
+
+TEST(Gptq, IdentityHessianWithoutActOrderIsRoundToNearest) {
+  // With uncorrelated unit inputs no column's error can be compensated by
+  // another: GPTQ rounds to nearest (up to dampening, which keeps H
+  // diagonal).
+  RandomLayer layer = makeLayer(8, 16, 4, 3);
+  std::fill(layer.hessian.begin(), layer.hessian.end(), 0.0);
+  for (int64_t i = 0; i < 16; ++i)
+    layer.hessian[i * 16 + i] = 1;
+  GptqOptions options;
+  options.actOrder = false;
+  std::string error;
+  auto q = roundWithGptq(getProblem(layer, 4), options, error);
+  ASSERT_TRUE(q) << error;
+  EXPECT_EQ(*q, roundToNearest(layer, 4));
+}
+
+TEST(Gptq, RejectsMalformedProblems) {
+  RandomLayer layer = makeLayer(4, 8, 4, 1);
+  GptqProblem p = getProblem(layer, 4);
+  std::string error;
+  p.cols = 7;
+  EXPECT_FALSE(roundWithGptq(p, GptqOptions(), error));
+  EXPECT_EQ(error, "malformed GPTQ problem");
+  p = getProblem(layer, 4);
+  std::vector<double> steps(layer.steps);
+  steps[3] = 0;
+  p.steps = steps;
+  EXPECT_FALSE(roundWithGptq(p, GptqOptions(), error));
+  EXPECT_EQ(error, "a weight's grid step is not positive");
+  p = getProblem(layer, 4);
+  std::vector<double> hessian(layer.hessian);
+  hessian[5] = NAN;
+  p.hessian = hessian;
+  EXPECT_FALSE(roundWithGptq(p, GptqOptions(), error));
+  EXPECT_EQ(error, "the input Hessian is not finite");
+}
