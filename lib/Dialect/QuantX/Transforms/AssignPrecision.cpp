@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "quant-x/Dialect/QuantX/IR/Precision.h"
 #include "quant-x/Dialect/QuantX/Transforms/Passes.h"
+#include "quant-x/ExecutionEngine/CPUPipeline.h"
 #include "quant-x/Solver/PrecisionSolver.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -50,6 +51,12 @@ struct LayerEntry {
 struct AssignPrecisionPass
     : mlir::quantx::impl::AssignPrecisionBase<AssignPrecisionPass> {
   using Base::Base;
+
+  void getDependentDialects(DialectRegistry &registry) const override {
+    Base::getDependentDialects(registry);
+    // Everything the JIT pipeline produces, with its external models.
+    registerCPUPipelineDialects(registry);
+  }
 
   void runOnOperation() override;
 

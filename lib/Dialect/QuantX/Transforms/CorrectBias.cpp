@@ -11,6 +11,7 @@
 #include "Utils.h"
 #include "mlir/Dialect/Tosa/Utils/ConversionUtils.h"
 #include "quant-x/Dialect/QuantX/Transforms/Passes.h"
+#include "quant-x/ExecutionEngine/CPUPipeline.h"
 #include "quant-x/Runtime/Progress.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -29,6 +30,12 @@ static constexpr llvm::StringLiteral kPass = "quantx-correct-bias";
 namespace {
 struct CorrectBiasPass : mlir::quantx::impl::CorrectBiasBase<CorrectBiasPass> {
   using Base::Base;
+
+  void getDependentDialects(DialectRegistry &registry) const override {
+    Base::getDependentDialects(registry);
+    // Everything the JIT pipeline produces, with its external models.
+    registerCPUPipelineDialects(registry);
+  }
 
   void runOnOperation() override;
 

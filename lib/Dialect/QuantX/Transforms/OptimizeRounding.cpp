@@ -12,6 +12,7 @@
 #include "quant-x/Dialect/QuantX/IR/Precision.h"
 #include "quant-x/Dialect/QuantX/Transforms/Gptq.h"
 #include "quant-x/Dialect/QuantX/Transforms/Passes.h"
+#include "quant-x/ExecutionEngine/CPUPipeline.h"
 #include "quant-x/Runtime/Progress.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -50,6 +51,12 @@ namespace {
 struct OptimizeRoundingPass
     : mlir::quantx::impl::OptimizeRoundingBase<OptimizeRoundingPass> {
   using Base::Base;
+
+  void getDependentDialects(DialectRegistry &registry) const override {
+    Base::getDependentDialects(registry);
+    // Everything the JIT pipeline produces, with its external models.
+    registerCPUPipelineDialects(registry);
+  }
 
   void runOnOperation() override;
 
