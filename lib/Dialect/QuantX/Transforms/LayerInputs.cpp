@@ -2,13 +2,10 @@
 
 #include "LayerInputs.h"
 
-#include "CalibrationSamples.h"
 #include "ObserverCalls.h"
 #include "Utils.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "quant-x/Dialect/QuantX/Transforms/RangeEstimators.h"
-#include "quant-x/ExecutionEngine/CPUPipeline.h"
-#include "quant-x/Runtime/CompiledFunction.h"
 
 #include <algorithm>
 #include <cmath>
@@ -119,30 +116,13 @@ FailureOr<std::vector<LayerInputStatistics>> mlir::quantx::observeLayerInputs(
       op->removeAttr(kObservedIndexAttrName);
     }
   });
-  insertObserverCalls(*probe, inputs, kInputObserverName);
-  CPUCompileOptions compileOptions;
-  compileOptions.maxTensorMB = maxTensorMB;
-  compileOptions
-      .hostSymbols[(Twine("_mlir_ciface_") + kInputObserverName).str()] =
-      reinterpret_cast<void *>(static_cast<ObserverFn>(&observeInput));
-  auto compiled =
-      CompiledFunction::compile(*probe, probeFunc.getSymName(), compileOptions);
-  if (failed(compiled))
-    return failure();
-  // The model's own results are computed and dropped.
-  CompiledFunction::Buffers results =
-      CompiledFunction::allocateBuffers((*compiled)->getResultTypes());
   currentStatistics = &statistics;
-  for (int64_t s = 0; s < numSamples; ++s) {
-    if (llvm::Error error = (*compiled)->call(
-            getSampleArguments(samples, fileSamples, s), results.pointers)) {
-      currentStatistics = nullptr;
-      func.emitError(pass) << ": running the probe failed: "
-                           << llvm::toString(std::move(error));
-      return failure();
-    }
-  }
+  LogicalResult ran = runObservedProbe(
+      *probe, probeFunc.getSymName(), inputs, kInputObserverName, &observeInput,
+      samples, fileSamples, numSamples, maxTensorMB, func, pass);
   currentStatistics = nullptr;
+  if (failed(ran))
+    return failure();
   for (auto [index, stats] : llvm::enumerate(statistics)) {
     if (!std::isfinite(stats.min) || !std::isfinite(stats.max) ||
         llvm::any_of(stats.sumOfSquares,

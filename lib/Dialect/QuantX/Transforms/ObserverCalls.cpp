@@ -2,6 +2,8 @@
 
 #include "ObserverCalls.h"
 
+#include "CalibrationSamples.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -9,6 +11,8 @@
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/Dialect/Tosa/Utils/ConversionUtils.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "quant-x/ExecutionEngine/CPUPipeline.h"
+#include "quant-x/Runtime/CompiledFunction.h"
 
 using namespace mlir;
 
@@ -37,4 +41,29 @@ void mlir::quantx::insertObserverCalls(ModuleOp module, ArrayRef<Value> values,
     Value index = arith::ConstantOp::create(ib, ib.getI64IntegerAttr(id));
     func::CallOp::create(ib, observe, ValueRange{index, erased});
   }
+}
+
+LogicalResult mlir::quantx::runObservedProbe(
+    ModuleOp probe, StringRef funcName, ArrayRef<Value> values, StringRef name,
+    ObserverFn observer, ArrayRef<NpyArray> samples, int64_t fileSamples,
+    int64_t numSamples, uint64_t maxTensorMB, Operation *at, StringRef pass) {
+  insertObserverCalls(probe, values, name);
+  CPUCompileOptions options;
+  options.maxTensorMB = maxTensorMB;
+  options.hostSymbols[(Twine("_mlir_ciface_") + name).str()] =
+      reinterpret_cast<void *>(observer);
+  auto compiled = CompiledFunction::compile(probe, funcName, options);
+  if (failed(compiled))
+    return failure();
+  CompiledFunction::Buffers results =
+      CompiledFunction::allocateBuffers((*compiled)->getResultTypes());
+  for (int64_t s = 0; s < numSamples; ++s) {
+    if (llvm::Error error = (*compiled)->call(
+            getSampleArguments(samples, fileSamples, s), results.pointers)) {
+      at->emitError(pass) << ": running the probe failed: "
+                          << llvm::toString(std::move(error));
+      return failure();
+    }
+  }
+  return success();
 }

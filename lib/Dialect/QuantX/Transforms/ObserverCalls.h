@@ -15,6 +15,7 @@
 
 #include "mlir/ExecutionEngine/CRunnerUtils.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "quant-x/Runtime/Npy.h"
 
 namespace mlir::quantx {
 
@@ -25,6 +26,18 @@ using ObserverFn = void (*)(int64_t id, StridedMemRefType<float, 1> *values);
 /// tensors of static shape), with its index in `values` as the id.
 void insertObserverCalls(ModuleOp module, ArrayRef<Value> values,
                          StringRef name);
+
+/// Inserts calls of `name` after each of `values` (of `probe`), compiles
+/// `probe` with `observer` as that host function, and runs `funcName` on
+/// the first `numSamples` of `samples` (`fileSamples` each), dropping its
+/// results; the caller points `observer` at its state around the call.
+/// Errors go on `at`, prefixed with `pass`.
+LogicalResult runObservedProbe(ModuleOp probe, StringRef funcName,
+                               ArrayRef<Value> values, StringRef name,
+                               ObserverFn observer, ArrayRef<NpyArray> samples,
+                               int64_t fileSamples, int64_t numSamples,
+                               uint64_t maxTensorMB, Operation *at,
+                               StringRef pass);
 
 } // namespace mlir::quantx
 

@@ -7,8 +7,6 @@
 #include "Utils.h"
 #include "WeightQuantizers.h"
 #include "quant-x/Dialect/QuantX/IR/Precision.h"
-#include "quant-x/ExecutionEngine/CPUPipeline.h"
-#include "quant-x/Runtime/CompiledFunction.h"
 
 #include <cmath>
 
@@ -140,29 +138,15 @@ QuantizedInputProbe::observe(ArrayRef<Operation *> quantizedLayers,
                                   DenseElementsAttr::get(
                                       type, ArrayRef<float>(*quantized))));
   }
-  insertObserverCalls(*probe, {probeLayers[0]->getOperand(0)}, kObserverName);
-  CPUCompileOptions compileOptions;
-  compileOptions.maxTensorMB = maxTensorMB;
-  compileOptions.hostSymbols[(Twine("_mlir_ciface_") + kObserverName).str()] =
-      reinterpret_cast<void *>(static_cast<ObserverFn>(&observeInput));
-  auto compiled =
-      CompiledFunction::compile(*probe, probeFunc.getSymName(), compileOptions);
-  if (failed(compiled))
-    return failure();
-  CompiledFunction::Buffers results =
-      CompiledFunction::allocateBuffers((*compiled)->getResultTypes());
   PatchMoments moments(layer, matrices, withSecondMoment);
   currentMoments = &moments;
-  for (int64_t s = 0; s < numSamples; ++s) {
-    if (llvm::Error error = (*compiled)->call(
-            getSampleArguments(samples, fileSamples, s), results.pointers)) {
-      currentMoments = nullptr;
-      func.emitError(pass) << ": running the probe failed: "
-                           << llvm::toString(std::move(error));
-      return failure();
-    }
-  }
+  LogicalResult ran = runObservedProbe(
+      *probe, probeFunc.getSymName(), {probeLayers[0]->getOperand(0)},
+      kObserverName, &observeInput, samples, fileSamples, numSamples,
+      maxTensorMB, func, pass);
   currentMoments = nullptr;
+  if (failed(ran))
+    return failure();
   if (moments.getCount() == 0) {
     layer->emitError(pass) << ": no input of this layer was recorded on the "
                               "calibration data (it does not run)";
