@@ -23,6 +23,16 @@ static void buildPipeline(OpPassManager &pm, const Options &options,
   precision.precisionFile = options.precisionFile;
   pm.addPass(createSetPrecision(precision));
   pm.addNestedPass<func::FuncOp>(createFoldBatchNorm());
+  // On the folded weights, before anything measures or quantizes them.
+  if (options.equalize != "false") {
+    // Another value reaches the pass, which names it in its error.
+    EqualizeOptions equalize;
+    std::string mode = options.equalize;
+    equalize.relu6 = mode == "true"            ? std::string("stop")
+                     : mode == "relu6-as-relu" ? std::string("relu")
+                                               : mode;
+    pm.addNestedPass<func::FuncOp>(createEqualize(equalize));
+  }
   if (assign)
     pm.addPass(createAssignPrecision(*assign));
   CalibrateOptions calibrate;

@@ -266,19 +266,6 @@ FailureOr<SensitivityResult> mlir::quantx::measureSensitivity(
 // The layer-output proxy
 //===----------------------------------------------------------------------===//
 
-namespace {
-/// The input channel of weight element `index` of `layer` (of `type`):
-/// conv2d OHWI: I; depthwise_conv2d HWCM: C; matmul [B, K, N]: K.
-int64_t getInputChannel(Operation *layer, ShapedType type, int64_t index) {
-  ArrayRef<int64_t> shape = type.getShape();
-  if (isa<tosa::DepthwiseConv2DOp>(layer))
-    return (index / shape[3]) % shape[2];
-  if (isa<tosa::MatMulOp>(layer))
-    return (index / shape[2]) % shape[1];
-  return index % shape[3];
-}
-} // namespace
-
 FailureOr<std::vector<std::vector<double>>>
 mlir::quantx::measureLayerOutputSensitivity(
     func::FuncOp func, ArrayRef<Operation *> layers,
@@ -317,7 +304,7 @@ mlir::quantx::measureLayerOutputSensitivity(
       double error = 0;
       for (size_t i = 0; i < values.size(); ++i) {
         double d = double(quantized[i]) - values[i];
-        int64_t channel = getInputChannel(layer, type, int64_t(i));
+        int64_t channel = getWeightInputChannel(layer, type, int64_t(i));
         error += d * d * input.getSecondMoment(channel) +
                  double(quantized[i]) * double(quantized[i]) * noise[channel];
       }

@@ -70,6 +70,16 @@ WeightChannels mlir::quantx::getWeightChannels(Operation *op,
   return {shape.back(), 1};
 }
 
+int64_t mlir::quantx::getWeightInputChannel(Operation *layer, ShapedType type,
+                                            int64_t index) {
+  ArrayRef<int64_t> shape = type.getShape();
+  if (isa<tosa::DepthwiseConv2DOp>(layer))
+    return (index / shape[3]) % shape[2];
+  if (isa<tosa::MatMulOp>(layer))
+    return (index / shape[2]) % shape[1];
+  return index % shape[3];
+}
+
 std::optional<int64_t> mlir::quantx::getReductionAxis(Operation *op) {
   if (isa<tosa::Conv2DOp>(op))
     return 3;

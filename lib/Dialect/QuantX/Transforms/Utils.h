@@ -63,6 +63,10 @@ struct WeightChannels {
 };
 WeightChannels getWeightChannels(Operation *op, ShapedType weightType);
 
+/// The input channel of weight element `index` of `layer` (of `type`):
+/// conv2d OHWI: I; depthwise_conv2d HWCM: C; matmul [B, K, N]: K.
+int64_t getWeightInputChannel(Operation *layer, ShapedType type, int64_t index);
+
 /// The weight dimension that groups and two-level vectors run along: a
 /// conv2d's input channels (OHWI: 3), a matmul's K ([B, K, N]: 1). A
 /// depthwise convolution reduces over its kernel window alone: none.

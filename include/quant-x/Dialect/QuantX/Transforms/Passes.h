@@ -80,6 +80,11 @@ struct QuantizeOptionsBase : public PassPipelineOptions<Derived> {
       *this, "activation-bits",
       llvm::cl::desc("Activation bits: 8, 16, or 1 (sign, binary weights)"),
       llvm::cl::init(8)};
+  Option<std::string> equalize{
+      *this, "equalize",
+      llvm::cl::desc("Cross-layer equalization (quantx-equalize): false, "
+                     "true (exact: stops at a ReLU6) or relu6-as-relu"),
+      llvm::cl::init("false")};
   Option<std::string> optimizeRounding{
       *this, "optimize-rounding",
       llvm::cl::desc("Weight rounding: none (round to nearest) or gptq "

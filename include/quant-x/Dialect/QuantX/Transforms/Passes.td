@@ -45,6 +45,38 @@ def FoldBatchNorm : Pass<"quantx-fold-batch-norm", "func::FuncOp"> {
   let dependentDialects = ["::mlir::tosa::TosaDialect"];
 }
 
+def Equalize : Pass<"quantx-equalize", "func::FuncOp"> {
+  let summary = "Cross-layer equalization of weight ranges";
+  let description = [{
+    Data-free cross-layer equalization (Nagel et al., ICCV 2019). For each
+    pair of layers (conv2d, depthwise_conv2d, matmul with constant weights)
+    where the first one's output reaches only the second one's input
+    through ReLU (`tosa.clamp` from 0 to the float maximum), reshapes,
+    zero pads and max / average pooling, each channel c between them is
+    scaled: the first layer's output channel (weights and bias, a matmul's
+    bias add) by 1 / s_c, the second layer's input channel by s_c, with
+    s_c = sqrt(r1_c / r2_c) from the channel's weight ranges, so that both
+    become sqrt(r1_c r2_c). A positive scale commutes with what lies
+    between, so the float function is unchanged. The pairs are swept until
+    no scale moves by more than `tolerance` (chains such as
+    depthwise-separable blocks share layers). A ReLU6 (a clamp with a finite
+    upper bound) does not commute with per-channel scales: with
+    `relu6=stop` the pair is left alone; with `relu6=relu` it becomes a ReLU
+    (as Nagel et al. and AIMET do for MobileNetV2), which changes the float
+    function wherever the input exceeds the bound, with a warning. A remark
+    gives each layer's weight range spread (largest over smallest output
+    channel range) before and after.
+  }];
+  let options = [
+    Option<"relu6", "relu6", "std::string", "\"stop\"",
+           "At a ReLU6 between two layers: stop, or relu (replace it)">,
+    Option<"tolerance", "tolerance", "double", "1e-4",
+           "Stop when no scale moves by more than this (relative)">,
+    Option<"maxSweeps", "max-sweeps", "int64_t", "1000",
+           "Most sweeps over the pairs">,
+  ];
+}
+
 def Calibrate : Pass<"quantx-calibrate", "ModuleOp"> {
   let summary = "Run the float model on calibration data; attach statistics";
   let description = [{
