@@ -283,31 +283,36 @@ void EqualizePass::runOnOperation() {
       clamp.setMaxValAttr(FloatAttr::get(Float32Type::get(&getContext()),
                                          std::numeric_limits<float>::max()));
     }
+  // Replaces operand `index` of `op` by `values`, erasing the old
+  // constant once nothing else reads it.
+  auto replaceConstant = [](Operation *op, unsigned index,
+                            DenseElementsAttr values) {
+    Operation *old = op->getOperand(index).getDefiningOp();
+    OpBuilder b(op);
+    op->setOperand(index, createConst(b, op->getLoc(), values));
+    if (old && old->use_empty())
+      old->erase();
+  };
   for (auto &[layer, state] : states) {
     bool rescaled = llvm::any_of(pairs, [&, layer = layer](const Pair &p) {
       return p.producer == layer || p.consumer == layer;
     });
     if (!rescaled)
       continue;
-    OpBuilder b(layer);
     std::vector<float> weights(state.weights.begin(), state.weights.end());
-    layer->setOperand(
-        1, createConst(
-               b, layer->getLoc(),
-               DenseElementsAttr::get(cast<RankedTensorType>(state.weightType),
-                                      ArrayRef<float>(weights))));
+    replaceConstant(
+        layer, 1,
+        DenseElementsAttr::get(cast<RankedTensorType>(state.weightType),
+                               ArrayRef<float>(weights)));
     if (state.biasOwner) {
       std::vector<float> bias(state.bias.begin(), state.bias.end());
       auto oldType = cast<RankedTensorType>(
           state.biasOwner->getOperand(state.biasOperand).getType());
       SmallVector<int64_t> shape(oldType.getShape());
       shape.back() = int64_t(bias.size());
-      OpBuilder ob(state.biasOwner);
-      state.biasOwner->setOperand(
-          state.biasOperand,
-          createConst(ob, state.biasOwner->getLoc(),
-                      DenseElementsAttr::get(oldType.clone(shape),
-                                             ArrayRef<float>(bias))));
+      replaceConstant(
+          state.biasOwner, state.biasOperand,
+          DenseElementsAttr::get(oldType.clone(shape), ArrayRef<float>(bias)));
     }
     layer->emitRemark(kPass)
         << ": weight range spread (largest / smallest output channel range) "
