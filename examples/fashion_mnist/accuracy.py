@@ -27,7 +27,7 @@ import data  # noqa: E402
 import models  # noqa: E402
 import quantx  # noqa: E402
 
-METHODS = ["minmax", "percentile", "entropy", "mse"]
+METHODS = ["minmax", "percentile", "entropy", "mse", "octav"]
 
 
 def run(command, progress=False):

@@ -2,7 +2,7 @@
 
 python3 -m quantx import model.onnx -o model.mlir [--batch N]
 python3 -m quantx quantize model.onnx --calibration calib.npy
-        [--method minmax|percentile|entropy|mse] [--interface float|int8]
+        [--method minmax|percentile|entropy|mse|octav] [--interface float|int8]
         [--candidates w8a8,w4a8,w2a8 --size 0.5 --bops 0.6 --latency 0.8]
         -o model.int8.mlir
 python3 -m quantx eval model.mlir --inputs x.npy --labels y.npy
@@ -134,7 +134,7 @@ def main(argv=None):
     cmd.add_argument("--calibration", required=True,
                      help="float32 samples [N, <input shape>] (.npy)")
     cmd.add_argument("--method", default="minmax",
-                     choices=["minmax", "percentile", "entropy", "mse"])
+                     choices=["minmax", "percentile", "entropy", "mse", "octav"])
     cmd.add_argument("--interface", default="float", choices=["float", "int8"])
     cmd.add_argument("--weight-bits", default="8",
                      choices=["8", "4", "3", "2", "ternary", "binary",
@@ -180,7 +180,7 @@ def main(argv=None):
                      help="float32 samples [N, <input shape>] (.npy)")
     cmd.add_argument("--inputs", required=True, help="[N, <input shape>] .npy")
     cmd.add_argument("--method", default="minmax",
-                     choices=["minmax", "percentile", "entropy", "mse"])
+                     choices=["minmax", "percentile", "entropy", "mse", "octav"])
     cmd.add_argument("--batch", type=int, default=1)
     cmd = commands.add_parser("pareto", help="mixed precision's weight size "
                               "against accuracy (or output SQNR), drawn")

@@ -44,11 +44,11 @@ struct FoldCalibrationPass
   using FoldCalibrationBase::FoldCalibrationBase;
 
   LogicalResult initialize(MLIRContext *ctx) override {
-    if (!llvm::is_contained({"minmax", "percentile", "entropy", "mse"},
+    if (!llvm::is_contained({"minmax", "percentile", "entropy", "mse", "octav"},
                             StringRef(method)))
       return emitError(UnknownLoc::get(ctx))
              << "quantx-fold-calibration: unknown calibration method '"
-             << method << "' (expected minmax, percentile, entropy or mse)";
+             << method << "' (expected minmax, percentile, entropy, mse or octav)";
     if (!(percentile > 50 && percentile <= 100))
       return emitError(UnknownLoc::get(ctx))
              << "quantx-fold-calibration: percentile must be in (50, 100], "
@@ -73,6 +73,8 @@ struct FoldCalibrationPass
       return estimatePercentile(view, percentile);
     if (method == "entropy")
       return estimateEntropy(view);
+    if (method == "octav")
+      return estimateOctav(view);
     return estimateMse(view);
   }
 

@@ -190,6 +190,70 @@ Range mlir::quantx::estimateMse(const HistogramView &h, unsigned bits) {
   return best;
 }
 
+/// OCTAV's noise coefficient c: the rounding noise of a value inside the
+/// clipping range is c s^2 (a grid of 2^bits - 1 steps over [-s, s], or
+/// over [0, s] when the data is never negative).
+static double getOctavNoiseCoefficient(const HistogramView &h,
+                                       unsigned bits) {
+  double steps = std::ldexp(1.0, bits) - 1;
+  double span = h.min >= 0 ? 1.0 : 2.0;
+  return (span / steps) * (span / steps) / 12.0;
+}
+
+double mlir::quantx::getClippedQuantizationError(const HistogramView &h,
+                                                 double s, unsigned bits) {
+  double c = getOctavNoiseCoefficient(h, bits), width = binWidth(h);
+  double error = 0, total = 0;
+  for (size_t i = 0; i < h.counts.size(); ++i) {
+    double x = std::abs(h.min + (i + 0.5) * width), n = double(h.counts[i]);
+    error += n * (x <= s ? c * s * s : (x - s) * (x - s));
+    total += n;
+  }
+  return total > 0 ? error / total : 0.0;
+}
+
+Range mlir::quantx::estimateOctav(const HistogramView &h, unsigned bits,
+                                  int *iterations) {
+  double absMax = std::max(std::abs(h.min), std::abs(h.max));
+  if (iterations)
+    *iterations = 0;
+  if (absMax == 0 || h.max <= h.min)
+    return estimateMinMax(h);
+  double c = getOctavNoiseCoefficient(h, bits), width = binWidth(h);
+  // From E|x|, which always leaves a tail to weigh (from max|x| the first
+  // step would see none).
+  double s = estimateMeanMagnitude(h);
+  if (!(s > 0))
+    return estimateMinMax(h);
+  for (int step = 1; step <= 100; ++step) {
+    // E[|x|; |x| > s], P(|x| <= s), P(|x| > s) at the bin centres.
+    double tailSum = 0, inside = 0, outside = 0;
+    for (size_t i = 0; i < h.counts.size(); ++i) {
+      double x = std::abs(h.min + (i + 0.5) * width), n = double(h.counts[i]);
+      if (x > s) {
+        tailSum += n * x;
+        outside += n;
+      } else {
+        inside += n;
+      }
+    }
+    double next = tailSum / (c * inside + outside);
+    if (iterations)
+      *iterations = step;
+    // No count beyond s (the whole range kept) ends it, as does a fixed
+    // point.
+    if (!(next > 0) || !std::isfinite(next)) {
+      s = s > 0 ? s : absMax;
+      break;
+    }
+    bool converged = std::abs(next - s) <= 1e-6 * s;
+    s = std::min(next, absMax);
+    if (converged)
+      break;
+  }
+  return withZero(std::max(h.min, -s), std::min(h.max, s));
+}
+
 AffineParams mlir::quantx::getAffineParams(Range range, unsigned bits) {
   double qmin = -std::ldexp(1.0, bits - 1),
          qmax = std::ldexp(1.0, bits - 1) - 1;

@@ -2,6 +2,7 @@
 // RUN: quant-opt %s --quantx-fold-calibration="calibration=percentile percentile=90" | FileCheck %s --check-prefix=PCT
 // RUN: quant-opt %s --quantx-fold-calibration=calibration=entropy | FileCheck %s --check-prefix=ENTROPY
 // RUN: quant-opt %s --quantx-fold-calibration=calibration=mse | FileCheck %s --check-prefix=MSE
+// RUN: quant-opt %s --quantx-fold-calibration=calibration=octav | FileCheck %s --check-prefix=OCTAV
 // RUN: not quant-opt %s --quantx-fold-calibration=calibration=median 2>&1 | FileCheck %s --check-prefix=METHOD
 // RUN: not quant-opt %s --quantx-fold-calibration="calibration=percentile percentile=20" 2>&1 | FileCheck %s --check-prefix=PERCENTILE
 
@@ -31,8 +32,12 @@
 // ENTROPY: quantx.quantize %{{.*}} {{.*}}<scale = 0.019607843137254902, zero_point = -52>
 // MSE: quantx.quantize %arg0 {{.*}}<scale = 0.015686274509803921, zero_point = -64>
 // MSE: quantx.quantize %{{.*}} {{.*}}<scale = 0.011167279411764706, zero_point = -128>
+// OCTAV's recursion (from E|x| = 0.42, on the bin centres) settles at
+// s = 2.8496 (scale s / 255), next to MSE's search.
+// OCTAV: quantx.quantize %arg0 {{.*}}<scale = 0.015686274509803921, zero_point = -64>
+// OCTAV: quantx.quantize %{{.*}} {{.*}}<scale = 0.011175052761472017, zero_point = -128>
 
-// METHOD: error: quantx-fold-calibration: unknown calibration method 'median' (expected minmax, percentile, entropy or mse)
+// METHOD: error: quantx-fold-calibration: unknown calibration method 'median' (expected minmax, percentile, entropy, mse or octav)
 // PERCENTILE: error: quantx-fold-calibration: percentile must be in (50, 100], got 2.000000e+01
 func.func @main(%x: tensor<4xf32> {quantx.calib = #quantx.calib_stats<min = -1.0, max = 3.0>}) -> tensor<4xf32> {
   %s = tosa.sigmoid %x {quantx.calib = [#quantx.calib_stats<min = 0.0, max = 3.0, histogram = <min = 0.0, max = 3.0, counts = [90, 2, 1, 1, 1, 1, 1, 1, 1, 1]>>]} : (tensor<4xf32>) -> tensor<4xf32>

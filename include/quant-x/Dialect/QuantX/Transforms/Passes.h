@@ -34,7 +34,7 @@ struct QuantizeOptionsBase : public PassPipelineOptions<Derived> {
                      ".npz with arg0, arg1, ...")};
   Option<std::string> calibration{
       *this, "calibration",
-      llvm::cl::desc("minmax, percentile, entropy or mse"),
+      llvm::cl::desc("minmax, percentile, entropy, mse or octav"),
       llvm::cl::init("minmax")};
   Option<double> percentile{*this, "percentile",
                             llvm::cl::desc("Percentile of "

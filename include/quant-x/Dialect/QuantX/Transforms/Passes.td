@@ -121,7 +121,9 @@ def FoldCalibration : Pass<"quantx-fold-calibration", "func::FuncOp"> {
     - `entropy`: TensorRT's KL-divergence threshold on the histogram of
       |x| (2048 bins, 128 quantization levels);
     - `mse`: the clip threshold minimizing the expected squared error
-      (rounding plus clipping) over the histogram.
+      (rounding plus clipping) over the histogram, by search;
+    - `octav`: the same optimum by OCTAV's Newton-Raphson recursion
+      (Sakr et al., 2022).
 
     Function arguments and the values the function returns (directly or
     through reshapes and other ops that keep their quantization) always keep
@@ -135,7 +137,7 @@ def FoldCalibration : Pass<"quantx-fold-calibration", "func::FuncOp"> {
   }];
   let options = [
     Option<"method", "calibration", "std::string", "\"minmax\"",
-           "minmax, percentile, entropy or mse">,
+           "minmax, percentile, entropy, mse or octav">,
     Option<"percentile", "percentile", "double", "99.99",
            "Percentile kept by `calibration=percentile`">,
   ];

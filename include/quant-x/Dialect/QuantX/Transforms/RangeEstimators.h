@@ -48,6 +48,22 @@ Range estimateEntropy(const HistogramView &histogram, unsigned bins = 2048,
 /// values inside, squared distance to the bound for values outside.
 Range estimateMse(const HistogramView &histogram, unsigned bits = 8);
 
+/// OCTAV (Sakr et al., ICML 2022): the clipping threshold s of |x| that
+/// minimizes the quantization noise c s^2 P(|x| <= s) (c = step^2 / (12 s^2)
+/// of the `bits`-bit grid over [-s, s], or over [0, s] for data that is
+/// never negative) plus the clipping error E[(|x| - s)^2; |x| > s], by its
+/// Newton-Raphson recursion s <- E[|x|; |x| > s] / (c P(|x| <= s) +
+/// P(|x| > s)) on the histogram, from s = E|x|. `iterations` gets the
+/// number of steps taken (at most 100, until s moves by under 1e-6 of
+/// itself).
+Range estimateOctav(const HistogramView &histogram, unsigned bits = 8,
+                    int *iterations = nullptr);
+
+/// The expected squared error of the `bits`-bit quantizer (as
+/// estimateOctav models it) of the histogram's data clipped at |x| = s.
+double getClippedQuantizationError(const HistogramView &histogram, double s,
+                                   unsigned bits = 8);
+
 /// Scale and zero point of the `bits`-bit signed asymmetric quantizer of a
 /// range (0 is exactly representable).
 struct AffineParams {
