@@ -121,16 +121,20 @@ Range mlir::quantx::estimateEntropy(const HistogramView &h, unsigned bins,
     abs[0] = abs[1];
   double bestKl = std::numeric_limits<double>::infinity();
   unsigned best = bins;
+  // Reference: the data as observed, all `bins` bins. (TensorRT's
+  // reference is the first i bins with the clipped tail added to the last:
+  // it is already clipped, so the search never sees what clipping moves,
+  // and on data with most of its mass near 0 it clips rare large values
+  // that matter; docs/Numerics.md.)
+  SmallVector<double> p(abs.begin(), abs.end());
   for (unsigned i = levels; i <= bins; ++i) {
-    // Reference: the first i bins, the clipped tail added to the last.
-    SmallVector<double> p(abs.begin(), abs.begin() + i);
-    for (unsigned j = i; j < bins; ++j)
-      p[i - 1] += abs[j];
-    // Candidate: the first i bins merged into `levels` levels of i / levels
-    // whole bins (the last level takes the rest, as TensorRT and MXNet do;
-    // fractional level boundaries make the divergence jagged in i), each
-    // level's mass spread back over its non-empty bins.
-    SmallVector<double> q(i, 0.0);
+    // Candidate: where the data lands when quantized with threshold i: the
+    // first i bins merged into `levels` levels of i / levels whole bins
+    // (the last level takes the rest, as TensorRT and MXNet do; fractional
+    // level boundaries make the divergence jagged in i), each level's mass
+    // spread back over its non-empty bins, and the clipped tail on the
+    // threshold's bin.
+    SmallVector<double> q(bins, 0.0);
     unsigned merged = i / levels;
     for (unsigned level = 0; level < levels; ++level) {
       unsigned start = level * merged;
@@ -145,6 +149,8 @@ Range mlir::quantx::estimateEntropy(const HistogramView &h, unsigned bins,
         if (abs[j] != 0)
           q[j] = mass / nonEmpty;
     }
+    for (unsigned j = i; j < bins; ++j)
+      q[i - 1] += abs[j];
     double kl = klDivergence(p, q);
     if (kl < bestKl) {
       bestKl = kl;
@@ -193,8 +199,7 @@ Range mlir::quantx::estimateMse(const HistogramView &h, unsigned bits) {
 /// OCTAV's noise coefficient c: the rounding noise of a value inside the
 /// clipping range is c s^2 (a grid of 2^bits - 1 steps over [-s, s], or
 /// over [0, s] when the data is never negative).
-static double getOctavNoiseCoefficient(const HistogramView &h,
-                                       unsigned bits) {
+static double getOctavNoiseCoefficient(const HistogramView &h, unsigned bits) {
   double steps = std::ldexp(1.0, bits) - 1;
   double span = h.min >= 0 ? 1.0 : 2.0;
   return (span / steps) * (span / steps) / 12.0;
