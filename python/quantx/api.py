@@ -75,7 +75,8 @@ class Model:
                  precision_file=None, report=None, candidates=None,
                  size=None, bops=None, size_bytes=None, bops_count=None,
                  latency=None, latency_ms=None, sensitivity="output-mse",
-                 hessian_traces=None):
+                 hessian_traces=None, equalize=False, bias_correction=False,
+                 optimize_rounding=None):
         """Quantized model (quant-opt --quantize) calibrated on
         `calibration`: float32 [N, <input shape>] (one array per input).
         `weight_bits` (8, 4, 3, 2, "ternary", "binary", "float"),
@@ -91,7 +92,14 @@ class Model:
         candidates' range) or `size_bytes` / `bops_count` / `latency_ms`
         (absolute; latency is each layer timed alone on this CPU).
         `hessian_traces` ({layer: Tr(H)/n}, from quantx.hessian_traces)
-        replaces the measured sensitivity by HAWQ-V3's."""
+        replaces the measured sensitivity by HAWQ-V3's.
+
+        Low-bit accuracy: `equalize` (True, or "relu6-as-relu" to equalize
+        across ReLU6s too) rescales channels between layers (cross-layer
+        equalization), `optimize_rounding="gptq"` chooses the weight
+        integers by GPTQ, `bias_correction` folds the mean output shift of
+        each layer's weight quantization into its bias. `method` may also
+        be "octav"."""
         samples = calibration if isinstance(calibration, (list, tuple)) \
             else [calibration]
         with tempfile.TemporaryDirectory() as tmp:
@@ -105,6 +113,14 @@ class Model:
             options += (f" weight-bits={weight_bits} "
                         f"weight-granularity={weight_granularity} "
                         f"activation-bits={activation_bits}")
+            if equalize:
+                options += (" equalize=relu6-as-relu"
+                            if equalize == "relu6-as-relu" else
+                            " equalize=true")
+            if optimize_rounding is not None:
+                options += f" optimize-rounding={optimize_rounding}"
+            if bias_correction:
+                options += " bias-correction=true"
             if precision_file is not None:
                 options += f" precision-file={os.path.abspath(precision_file)}"
             if report is not None:
