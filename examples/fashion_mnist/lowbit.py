@@ -1,8 +1,8 @@
 """Accuracy of the example networks on Fashion-MNIST at low weight bits with
 each post-training accuracy method: round-to-nearest, cross-layer
 equalization (equalize=true, or equalize=relu6-as-relu), bias correction
-(bias-correction=true), GPTQ rounding (optimize-rounding=gptq) and their
-combinations.
+(bias-correction=true), GPTQ rounding (optimize-rounding=gptq), OCTAV
+weight clipping (weight-clipping=octav) and their combinations.
 
 Trains the networks as accuracy.py does (or reuses them with
 --reuse-models), quantizes each with min/max calibration at every weight
@@ -36,6 +36,7 @@ PARTS = {
     "eq6": ("equalization (ReLU6 as ReLU)", "equalize=relu6-as-relu"),
     "bc": ("bias correction", "bias-correction=true"),
     "gptq": ("GPTQ", "optimize-rounding=gptq"),
+    "octav": ("OCTAV weight clipping", "weight-clipping=octav"),
 }
 
 

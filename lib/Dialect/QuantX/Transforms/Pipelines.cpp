@@ -21,6 +21,7 @@ static void buildPipeline(OpPassManager &pm, const Options &options,
   precision.weightGranularity = options.weightGranularity;
   precision.activationBits = options.activationBits;
   precision.precisionFile = options.precisionFile;
+  precision.weightClipping = options.weightClipping;
   pm.addPass(createSetPrecision(precision));
   pm.addNestedPass<func::FuncOp>(createFoldBatchNorm());
   // On the folded weights, before anything measures or quantizes them.

@@ -32,6 +32,7 @@ Operation *Quantizer::cloneWith(Operation *op, ValueRange operands,
   clone->removeAttr(kCalibAttrName);
   // Spent: the integers are in the quantized weights now.
   clone->removeAttr(kRoundedWeightsAttrName);
+  clone->removeAttr(kWeightClippingAttrName);
   for (Value result : clone->getResults())
     result.setType(cast<RankedTensorType>(result.getType()).clone(elementType));
   return clone;

@@ -28,8 +28,9 @@ std::vector<float> mlir::quantx::fakeQuantizeWeights(Operation *layer,
                                                      ShapedType type) {
   WeightChannels channelOf = getWeightChannels(layer, type);
   std::optional<int64_t> axis = getReductionAxis(layer);
-  WeightIntegers q =
-      quantizeWeightValues(precision, values, channelOf, type.getShape(), axis);
+  WeightIntegers q = quantizeWeightValues(
+      precision, values, channelOf, type.getShape(), axis,
+      getWeightClipping(layer).value_or(WeightClipping::Max));
   std::vector<float> result(values.size());
   for (size_t i = 0; i < values.size(); ++i) {
     double subscale = 1;

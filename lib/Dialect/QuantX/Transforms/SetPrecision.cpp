@@ -185,6 +185,12 @@ void SetPrecisionPass::runOnOperation() {
   FailureOr<PrecisionAttr> global = getGlobalPrecision();
   if (failed(global) || failed(readPrecisionFile()))
     return signalPassFailure();
+  if (weightClipping != "max" && weightClipping != "octav") {
+    module.emitError("quantx-set-precision: weight-clipping must be max or "
+                     "octav, got '")
+        << weightClipping << "'";
+    return signalPassFailure();
+  }
 
   SmallVector<Operation *> layers;
   module.walk([&](Operation *op) {
@@ -241,6 +247,9 @@ void SetPrecisionPass::runOnOperation() {
       }
     }
     op->setAttr(kPrecisionAttrName, precision);
+    if (weightClipping == "octav")
+      op->setAttr(kWeightClippingAttrName,
+                  StringAttr::get(&getContext(), weightClipping));
   }
   for (const auto &entry : fromFile) {
     if (matched.contains(entry.getKey()))

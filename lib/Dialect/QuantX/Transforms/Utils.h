@@ -34,6 +34,12 @@ constexpr llvm::StringLiteral kMeanMagnitudeAttrName = "quantx.mean_magnitude";
 constexpr llvm::StringLiteral kRoundedWeightsAttrName =
     "quantx.rounded_weights";
 
+/// Name of a layer's weight clipping (a string): "octav" scales each group
+/// of weights to OCTAV's MSE-optimal clipping threshold instead of its
+/// largest magnitude ("max", the default when absent).
+constexpr llvm::StringLiteral kWeightClippingAttrName =
+    "quantx.weight_clipping";
+
 bool isFloatTensor(Type type);
 
 /// Ops between a quantization point and a layer that a layer's 16-bit or

@@ -22,15 +22,19 @@ namespace {
 /// mapping the largest magnitude to the largest integer (round to nearest).
 class UniformQuantizer final : public WeightQuantizer {
 public:
-  explicit UniformQuantizer(int64_t maxInteger) : maxInteger(maxInteger) {}
+  UniformQuantizer(int64_t maxInteger, WeightClipping clipping)
+      : maxInteger(maxInteger), clipping(clipping) {}
 
   double quantize(ArrayRef<double> values,
                   MutableArrayRef<int64_t> integers) const override {
     double maxAbs = 0;
     for (double w : values)
       maxAbs = std::max(maxAbs, std::abs(w));
+    double threshold = clipping == WeightClipping::Octav
+                           ? getOctavThreshold(values, maxAbs)
+                           : maxAbs;
     // An all-zero group: any scale gives zeros.
-    double scale = maxAbs > 0 ? maxAbs / double(maxInteger) : 1.0;
+    double scale = threshold > 0 ? threshold / double(maxInteger) : 1.0;
     for (auto [w, q] : llvm::zip(values, integers))
       q = int64_t(std::clamp(std::nearbyint(w / scale), -double(maxInteger),
                              double(maxInteger)));
@@ -45,7 +49,41 @@ public:
   }
 
 private:
+  /// OCTAV (Sakr et al., 2022) on the group's own values: the s that
+  /// minimizes c s^2 #{|w| <= s} + sum_{|w| > s} (|w| - s)^2, with c s^2 the
+  /// rounding noise of a grid of step s / maxInteger, by the recursion
+  /// s <- sum_{|w| > s} |w| / (c #{|w| <= s} + #{|w| > s}) from the mean
+  /// magnitude.
+  double getOctavThreshold(ArrayRef<double> values, double maxAbs) const {
+    double c = 1.0 / (12.0 * double(maxInteger) * double(maxInteger));
+    double s = meanAbsolute(values);
+    if (!(s > 0))
+      return maxAbs;
+    for (int step = 0; step < 100; ++step) {
+      double tail = 0, inside = 0, outside = 0;
+      for (double w : values) {
+        double a = std::abs(w);
+        if (a > s) {
+          tail += a;
+          outside += 1;
+        } else {
+          inside += 1;
+        }
+      }
+      // Nothing beyond s: the whole range is kept.
+      if (outside == 0)
+        return s;
+      double next = std::min(tail / (c * inside + outside), maxAbs);
+      bool converged = std::abs(next - s) <= 1e-9 * s;
+      s = next;
+      if (converged)
+        break;
+    }
+    return s;
+  }
+
   int64_t maxInteger;
+  WeightClipping clipping;
 };
 
 /// Ternary Weight Networks (Li et al., 2016): weights above the threshold
@@ -84,8 +122,19 @@ public:
 };
 } // namespace
 
+std::optional<WeightClipping>
+mlir::quantx::getWeightClipping(Operation *layer) {
+  auto attr = layer->getAttrOfType<StringAttr>(kWeightClippingAttrName);
+  if (!attr || attr.getValue() == "max")
+    return WeightClipping::Max;
+  if (attr.getValue() == "octav")
+    return WeightClipping::Octav;
+  return std::nullopt;
+}
+
 std::unique_ptr<WeightQuantizer>
-mlir::quantx::createWeightQuantizer(PrecisionAttr precision) {
+mlir::quantx::createWeightQuantizer(PrecisionAttr precision,
+                                    WeightClipping clipping) {
   switch (precision.getWeights()) {
   case WeightFormat::Ternary:
     return std::make_unique<TernaryQuantizer>();
@@ -94,8 +143,8 @@ mlir::quantx::createWeightQuantizer(PrecisionAttr precision) {
   case WeightFormat::Float:
     llvm_unreachable("float weights are not quantized");
   default:
-    return std::make_unique<UniformQuantizer>(
-        precision.getMaxWeightMagnitude());
+    return std::make_unique<UniformQuantizer>(precision.getMaxWeightMagnitude(),
+                                              clipping);
   }
 }
 
@@ -181,8 +230,10 @@ static void quantizeVectors(PrecisionAttr precision,
 
 WeightIntegers mlir::quantx::quantizeWeightValues(
     PrecisionAttr precision, ArrayRef<double> values, WeightChannels channelOf,
-    ArrayRef<int64_t> shape, std::optional<int64_t> reductionAxis) {
-  std::unique_ptr<WeightQuantizer> quantizer = createWeightQuantizer(precision);
+    ArrayRef<int64_t> shape, std::optional<int64_t> reductionAxis,
+    WeightClipping clipping) {
+  std::unique_ptr<WeightQuantizer> quantizer =
+      createWeightQuantizer(precision, clipping);
   WeightIntegers result;
   result.integers.assign(values.size(), 0);
   int64_t channels = channelOf.count;
@@ -229,8 +280,15 @@ mlir::quantx::getLayerWeightIntegers(Operation *layer, PrecisionAttr precision,
                                      ArrayRef<double> values, ShapedType type,
                                      std::string &error) {
   WeightChannels channelOf = getWeightChannels(layer, type);
-  WeightIntegers result = quantizeWeightValues(
-      precision, values, channelOf, type.getShape(), getReductionAxis(layer));
+  std::optional<WeightClipping> clipping = getWeightClipping(layer);
+  if (!clipping) {
+    error = (Twine(kWeightClippingAttrName) + " must be \"max\" or \"octav\"")
+                .str();
+    return failure();
+  }
+  WeightIntegers result =
+      quantizeWeightValues(precision, values, channelOf, type.getShape(),
+                           getReductionAxis(layer), *clipping);
   auto rounded = layer->getAttrOfType<DictionaryAttr>(kRoundedWeightsAttrName);
   if (!rounded)
     return result;

@@ -32,8 +32,23 @@ public:
                           MutableArrayRef<int64_t> integers) const {}
 };
 
+/// How a uniform quantizer chooses a group's scale.
+enum class WeightClipping {
+  /// The largest magnitude maps to the largest integer: nothing clips.
+  Max,
+  /// OCTAV's threshold: the squared error of rounding and clipping
+  /// together is smallest (some large weights clip).
+  Octav,
+};
+
+/// The clipping `layer` asks for (kWeightClippingAttrName), or none for an
+/// unknown value.
+std::optional<WeightClipping> getWeightClipping(Operation *layer);
+
 /// The quantizer of `precision`'s weight format (not float).
-std::unique_ptr<WeightQuantizer> createWeightQuantizer(PrecisionAttr precision);
+std::unique_ptr<WeightQuantizer>
+createWeightQuantizer(PrecisionAttr precision,
+                      WeightClipping clipping = WeightClipping::Max);
 
 /// A weight tensor's integers (flattened, as the float values were), the
 /// scale of each output channel and, for group and two-level granularity,
@@ -54,17 +69,19 @@ struct WeightIntegers {
 /// is its float scale rounded up to a multiple of the channel's scale (no
 /// weight is clipped); a two-level vector's is rounded to nearest
 /// (VS-Quant).
-WeightIntegers quantizeWeightValues(PrecisionAttr precision,
-                                    ArrayRef<double> values,
-                                    WeightChannels channelOf,
-                                    ArrayRef<int64_t> shape,
-                                    std::optional<int64_t> reductionAxis);
+WeightIntegers
+quantizeWeightValues(PrecisionAttr precision, ArrayRef<double> values,
+                     WeightChannels channelOf, ArrayRef<int64_t> shape,
+                     std::optional<int64_t> reductionAxis,
+                     WeightClipping clipping = WeightClipping::Max);
 
 /// The integers and grid of `layer`'s float weights `values` (of `type`)
-/// at `precision`: the grid of quantizeWeightValues, with the integers
+/// at `precision`: the grid of quantizeWeightValues (with the layer's
+/// clipping), with the integers
 /// quantx-optimize-rounding chose (kRoundedWeightsAttrName) when the layer
 /// has them, round-to-nearest otherwise. Fails with `error` when the chosen
-/// integers are for another precision or shape, or off the format's range.
+/// integers are for another precision or shape, or off the format's range,
+/// or the clipping is unknown.
 FailureOr<WeightIntegers> getLayerWeightIntegers(Operation *layer,
                                                  PrecisionAttr precision,
                                                  ArrayRef<double> values,

@@ -95,6 +95,11 @@ struct QuantizeOptionsBase : public PassPipelineOptions<Derived> {
       llvm::cl::desc("Correct each layer's bias for the mean output shift "
                      "of its weight quantization (quantx-correct-bias)"),
       llvm::cl::init(false)};
+  Option<std::string> weightClipping{
+      *this, "weight-clipping",
+      llvm::cl::desc("Scale of a group of uniform weights: max or octav "
+                     "(MSE-optimal clipping)"),
+      llvm::cl::init("max")};
   Option<std::string> precisionFile{
       *this, "precision-file",
       llvm::cl::desc("JSON object mapping layer names to precisions")};

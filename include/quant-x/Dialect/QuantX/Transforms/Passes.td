@@ -178,6 +178,10 @@ def SetPrecision : Pass<"quantx-set-precision", "ModuleOp"> {
     Option<"precisionFile", "precision-file", "std::string",
            /*default=*/"\"\"",
            "JSON object mapping layer names to precisions">,
+    Option<"weightClipping", "weight-clipping", "std::string",
+           /*default=*/"\"max\"",
+           "Scale of a group of uniform weights: max (its largest magnitude) "
+           "or octav (the MSE-optimal clipping threshold)">,
   ];
   let dependentDialects = ["::mlir::quantx::QuantXDialect"];
 }
