@@ -22,8 +22,8 @@ using namespace mlir::quantx;
 /// Each pipeline is a path the tools take through the passes: quantization
 /// down to arith, the runtime-kernel lowering (for a fixed ISA: what "host"
 /// picks depends on the machine, and a finding must reproduce anywhere), the
-/// round trip through upstream quant, TOSA export, the checks and the
-/// mixed-precision assignment.
+/// round trip through upstream quant, TOSA export, the checks, cross-layer
+/// equalization and the mixed-precision assignment.
 static constexpr const char *kPipelines[] = {
     ("func.func(quantx-fold-batch-norm,quantx-quantize,"
      "quantx-widen-accumulators,quantx-check-accumulators,"
@@ -35,6 +35,8 @@ static constexpr const char *kPipelines[] = {
     "quantx-import-quant,quantx-export-quant",
     "func.func(quantx-export-tosa)",
     "func.func(quantx-verify-integer)",
+    // Cross-layer equalization (data-free), across ReLU6s too.
+    "func.func(quantx-fold-batch-norm,quantx-equalize{relu6=relu})",
     // Mixed precision from given sensitivities (no calibration data, so no
     // JIT): the solver on whatever layers and attributes the input has.
     ("quantx-assign-precision{candidates=w8a8,w4a8,w2a8 size=0.5 "

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CalibrationSamples.h"
+#include "JitPass.h"
 #include "LayerCosts.h"
 #include "LayerLatency.h"
 #include "Sensitivity.h"
@@ -14,7 +15,6 @@
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "quant-x/Dialect/QuantX/IR/Precision.h"
 #include "quant-x/Dialect/QuantX/Transforms/Passes.h"
-#include "quant-x/ExecutionEngine/CPUPipeline.h"
 #include "quant-x/Solver/PrecisionSolver.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -49,14 +49,8 @@ struct LayerEntry {
 };
 
 struct AssignPrecisionPass
-    : mlir::quantx::impl::AssignPrecisionBase<AssignPrecisionPass> {
-  using Base::Base;
-
-  void getDependentDialects(DialectRegistry &registry) const override {
-    Base::getDependentDialects(registry);
-    // Everything the JIT pipeline produces, with its external models.
-    registerCPUPipelineDialects(registry);
-  }
+    : JitPass<mlir::quantx::impl::AssignPrecisionBase<AssignPrecisionPass>> {
+  using JitPass::JitPass;
 
   void runOnOperation() override;
 

@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CalibrationSamples.h"
+#include "JitPass.h"
 #include "ObserverCalls.h"
 #include "Utils.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -22,7 +23,6 @@
 #include "mlir/ExecutionEngine/CRunnerUtils.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "quant-x/Dialect/QuantX/Transforms/Passes.h"
-#include "quant-x/ExecutionEngine/CPUPipeline.h"
 #include "quant-x/Runtime/CompiledFunction.h"
 #include "quant-x/Runtime/Npy.h"
 #include "quant-x/Runtime/Progress.h"
@@ -112,14 +112,9 @@ void observeCallback(int64_t id, StridedMemRefType<float, 1> *values) {
 } // namespace
 
 namespace {
-struct CalibratePass : quantx::impl::CalibrateBase<CalibratePass> {
-  using CalibrateBase::CalibrateBase;
-
-  void getDependentDialects(DialectRegistry &registry) const override {
-    CalibrateBase::getDependentDialects(registry);
-    // Everything the JIT pipeline produces, with its external models.
-    registerCPUPipelineDialects(registry);
-  }
+struct CalibratePass
+    : JitPass<mlir::quantx::impl::CalibrateBase<CalibratePass>> {
+  using JitPass::JitPass;
 
   void runOnOperation() override;
 };

@@ -7,11 +7,11 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "JitPass.h"
 #include "QuantizedInputProbe.h"
 #include "Utils.h"
 #include "mlir/Dialect/Tosa/Utils/ConversionUtils.h"
 #include "quant-x/Dialect/QuantX/Transforms/Passes.h"
-#include "quant-x/ExecutionEngine/CPUPipeline.h"
 #include "quant-x/Runtime/Progress.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -28,14 +28,9 @@ using namespace mlir::quantx;
 static constexpr llvm::StringLiteral kPass = "quantx-correct-bias";
 
 namespace {
-struct CorrectBiasPass : mlir::quantx::impl::CorrectBiasBase<CorrectBiasPass> {
-  using Base::Base;
-
-  void getDependentDialects(DialectRegistry &registry) const override {
-    Base::getDependentDialects(registry);
-    // Everything the JIT pipeline produces, with its external models.
-    registerCPUPipelineDialects(registry);
-  }
+struct CorrectBiasPass
+    : JitPass<mlir::quantx::impl::CorrectBiasBase<CorrectBiasPass>> {
+  using JitPass::JitPass;
 
   void runOnOperation() override;
 

@@ -6,13 +6,13 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "JitPass.h"
 #include "QuantizedInputProbe.h"
 #include "Utils.h"
 #include "WeightQuantizers.h"
 #include "quant-x/Dialect/QuantX/IR/Precision.h"
 #include "quant-x/Dialect/QuantX/Transforms/Gptq.h"
 #include "quant-x/Dialect/QuantX/Transforms/Passes.h"
-#include "quant-x/ExecutionEngine/CPUPipeline.h"
 #include "quant-x/Runtime/Progress.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -49,14 +49,8 @@ static double getOutputError(ArrayRef<double> delta, ArrayRef<double> hessian,
 
 namespace {
 struct OptimizeRoundingPass
-    : mlir::quantx::impl::OptimizeRoundingBase<OptimizeRoundingPass> {
-  using Base::Base;
-
-  void getDependentDialects(DialectRegistry &registry) const override {
-    Base::getDependentDialects(registry);
-    // Everything the JIT pipeline produces, with its external models.
-    registerCPUPipelineDialects(registry);
-  }
+    : JitPass<mlir::quantx::impl::OptimizeRoundingBase<OptimizeRoundingPass>> {
+  using JitPass::JitPass;
 
   void runOnOperation() override;
 
