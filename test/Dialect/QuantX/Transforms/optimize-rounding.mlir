@@ -4,6 +4,10 @@
 // RUN: quant-opt %s --quantx-set-precision="weight-bits=4" --quantx-optimize-rounding="calibration-data=%t/ones.npy act-order=false dampening=0.1" 2>&1 | FileCheck %s
 // RUN: quant-opt %s --quantize="calibration-data=%t/ones.npy optimize-rounding=gptq" 2>&1 | FileCheck %s --check-prefix=INT8
 // RUN: quant-opt %s --quantize="calibration-data=%t/ones.npy" 2>&1 | FileCheck %s --check-prefix=NEAREST
+// Passes that compile the model declare the JIT pipeline's dialects: run
+// alone (not after quantx-calibrate in a pipeline) they still bufferize.
+// RUN: quant-opt %s --quantx-set-precision --quantx-assign-precision="calibration-data=%t/ones.npy candidates=w8a8,w4a8 size=0.5" | FileCheck %s --check-prefix=ASSIGN
+// ASSIGN: quantx.mixed_precision = "{{.*}}\22sensitivity\22:\22output-mse\22
 
 // Three inputs that are always equal (E[x x^T] all ones), weights 0.7,
 // 0.04, 0.04 on the 4-bit grid of step 0.1: round-to-nearest gives 7, 0, 0
