@@ -1,6 +1,8 @@
 """int8 GEMM throughput: quant-x (int8 and fp32) and PyTorch's quantized
-Linear, at LLM- and CNN-like shapes, against the one-core vpdpbusd peak
-measured by bench/vnni_peak.c. One thread. Prints a Markdown table.
+Linear, at LLM- and CNN-like shapes, against the one-core int8 peak of the
+instruction form the kernels use on this CPU (bench/vnni_peak.c: vpdpbusd
+with VNNI, the vpmaddwd form on AVX2; the vpmaddubsw form is printed too).
+One thread. Prints the ISA and a Markdown table.
 
 /usr/bin/python3 bench/gemm.py [--build build] [--shapes 384x768x3072,...]
                              [--kernels host|avx512vnni|avx2|generic|none]
@@ -26,15 +28,30 @@ from quantx.mlir_text import FunctionWriter, Value  # noqa: E402
 SHAPES = ["384x768x3072", "1x4096x4096", "3136x576x64", "196x2304x256"]
 
 
-def peak_gops(build_dir):
+def measure_peaks(build_dir):
+    """{form: GOP/s} for every form bench/vnni_peak.c measures here."""
     binary = os.path.join(build_dir, "bench", "vnni_peak")
     os.makedirs(os.path.dirname(binary), exist_ok=True)
     subprocess.run(["clang-22", "-O2", "-o", binary,
                     os.path.join(HERE, "vnni_peak.c")], check=True)
     out = subprocess.run([binary], capture_output=True, text=True,
                          check=True).stdout
-    match = re.search(r"vpdpbusd-512 GOP/s: ([0-9.]+)", out)
-    return float(match.group(1)) if match else None
+    return {m.group(1): float(m.group(2))
+            for m in re.finditer(r"(\S+) GOP/s: ([0-9.]+)", out)}
+
+
+def kernel_isa(tools, kernels):
+    """The kernel ISA `--kernels` runs: the host's best for "host"."""
+    if kernels != "host":
+        return kernels
+    listed = subprocess.run([tools["quant-run"], "--list-kernels"],
+                            capture_output=True, text=True,
+                            check=True).stdout.split()
+    return listed[0] if listed else "none"
+
+
+# The instruction form each kernel ISA's int8 micro-kernel is bound by.
+PEAK_FORM = {"avx512vnni": "vpdpbusd-512", "avx2": "vpmaddwd-256"}
 
 
 def gemm_model(m, k, n, seed=0):
@@ -90,8 +107,13 @@ def main():
     args = parser.parse_args()
     tools = {t: os.path.join(args.build, "bin", t)
              for t in ("quant-opt", "quant-run")}
-    peak = peak_gops(args.build)
-    print(f"one-core vpdpbusd peak: {peak} GOP/s (bench/vnni_peak.c)\n")
+    peaks = measure_peaks(args.build)
+    isa = kernel_isa(tools, args.kernels)
+    form = PEAK_FORM.get(isa)
+    peak = peaks.get(form)
+    print(f"kernels: {isa}; one-core peaks (bench/vnni_peak.c): "
+          + ", ".join(f"{f} {g:.1f} GOP/s" for f, g in peaks.items())
+          + f"; % of peak against {form or 'none'}\n")
     print("| M x K x N | quant-x int8 GOP/s | % of peak | quant-x fp32 "
           "GOP/s | int8/fp32 | PyTorch int8 GOP/s | quant-x / PyTorch |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
