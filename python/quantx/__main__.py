@@ -51,6 +51,11 @@ def quantize(args):
                    f"weight-bits={args.weight_bits} "
                    f"weight-granularity={args.weight_granularity} "
                    f"activation-bits={args.activation_bits}")
+        options += (f" weight-clipping={args.weight_clipping}"
+                    f" equalize={args.equalize}"
+                    f" optimize-rounding={args.optimize_rounding}")
+        if args.bias_correction:
+            options += " bias-correction=true"
         if args.precision_file:
             options += (" precision-file="
                         f"{os.path.abspath(args.precision_file)}")
@@ -148,6 +153,20 @@ def main(argv=None):
     cmd.add_argument("--precision-file",
                      help="JSON object: layer name -> precision (w4a8, "
                      "w4a8-g32, wta8, float, ...)")
+    cmd.add_argument("--weight-clipping", default="max",
+                     choices=["max", "octav"],
+                     help="scale of a group of weights: its largest "
+                     "magnitude, or OCTAV's MSE-optimal clipping threshold")
+    cmd.add_argument("--equalize", default="false",
+                     choices=["false", "true", "relu6-as-relu"],
+                     help="cross-layer equalization (relu6-as-relu also "
+                     "across ReLU6s, which become ReLUs)")
+    cmd.add_argument("--optimize-rounding", default="none",
+                     choices=["none", "gptq"],
+                     help="weight rounding: to nearest, or GPTQ")
+    cmd.add_argument("--bias-correction", action="store_true",
+                     help="fold each layer's mean output shift from weight "
+                     "quantization into its bias")
     cmd.add_argument("--report", help="write each layer's precision, weight "
                      "bytes and MACs to this JSON file")
     cmd.add_argument("--candidates", help="mixed precision: the compact "

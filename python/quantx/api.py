@@ -76,7 +76,7 @@ class Model:
                  size=None, bops=None, size_bytes=None, bops_count=None,
                  latency=None, latency_ms=None, sensitivity="output-mse",
                  hessian_traces=None, equalize=False, bias_correction=False,
-                 optimize_rounding=None):
+                 optimize_rounding=None, weight_clipping="max"):
         """Quantized model (quant-opt --quantize) calibrated on
         `calibration`: float32 [N, <input shape>] (one array per input).
         `weight_bits` (8, 4, 3, 2, "ternary", "binary", "float"),
@@ -98,8 +98,9 @@ class Model:
         across ReLU6s too) rescales channels between layers (cross-layer
         equalization), `optimize_rounding="gptq"` chooses the weight
         integers by GPTQ, `bias_correction` folds the mean output shift of
-        each layer's weight quantization into its bias. `method` may also
-        be "octav"."""
+        each layer's weight quantization into its bias,
+        `weight_clipping="octav"` scales each group of weights to its
+        MSE-optimal clipping threshold. `method` may also be "octav"."""
         samples = calibration if isinstance(calibration, (list, tuple)) \
             else [calibration]
         with tempfile.TemporaryDirectory() as tmp:
@@ -117,6 +118,8 @@ class Model:
                 options += (" equalize=relu6-as-relu"
                             if equalize == "relu6-as-relu" else
                             " equalize=true")
+            if weight_clipping != "max":
+                options += f" weight-clipping={weight_clipping}"
             if optimize_rounding is not None:
                 options += f" optimize-rounding={optimize_rounding}"
             if bias_correction:

@@ -142,6 +142,35 @@ def test_quantize_command(tmp_path):
     assert "accuracy:" in result.stdout
 
 
+def test_quantize_command_low_bit_options(tmp_path):
+    """The low-bit accuracy options of `python3 -m quantx quantize` reach
+    the pipeline: GPTQ integers replace the nearest ones (the weights
+    differ), and the model still runs."""
+    torch.manual_seed(0)
+    model = models.cnn_bn().eval()
+    models.export_onnx(model, tmp_path / "m.onnx")
+    x = np.random.RandomState(0).randn(16, 1, 1, 28, 28).astype(np.float32)
+    np.save(tmp_path / "calib.npy", x)
+    env = dict(os.environ, QUANTX_TOOLS=os.path.dirname(QUANT_RUN))
+    outputs = {}
+    for tag, extra in (("nearest", []),
+                       ("improved", ["--equalize", "true",
+                                     "--optimize-rounding", "gptq",
+                                     "--bias-correction",
+                                     "--weight-clipping", "octav"])):
+        out = tmp_path / f"{tag}.mlir"
+        subprocess.run([sys.executable, "-m", "quantx", "quantize",
+                        str(tmp_path / "m.onnx"), "--calibration",
+                        str(tmp_path / "calib.npy"), "--weight-bits", "4",
+                        "-o", str(out), *extra], check=True, env=env)
+        outputs[tag] = out.read_text()
+        subprocess.run([QUANT_RUN, str(out), "--input",
+                        str(tmp_path / "calib.npy")], check=True,
+                       capture_output=True)
+    assert outputs["nearest"] != outputs["improved"]
+    assert "quantx.rounded_weights" not in outputs["improved"]
+
+
 def test_quantize_command_reports_missing_data(tmp_path):
     torch.manual_seed(0)
     models.export_onnx(models.mlp().eval(), tmp_path / "m.onnx")
