@@ -12,7 +12,6 @@
 #include "Utils.h"
 #include "mlir/Dialect/Tosa/Utils/ConversionUtils.h"
 #include "quant-x/Dialect/QuantX/Transforms/Passes.h"
-#include "quant-x/Runtime/Progress.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
@@ -81,27 +80,22 @@ void CorrectBiasPass::runOnOperation() {
       loadProbeInputs(module, entry, calibrationData, maxSamples, kPass);
   if (failed(inputs))
     return signalPassFailure();
-  SmallVector<Operation *> layers = getQuantizableLayers(inputs->func);
-  QuantizedInputProbe probe(*inputs, maxTensorMB, kPass);
-  ProgressBar progress(Twine(kPass + ": layers").str(), layers.size(),
-                       /*enabled=*/true, /*quietSeconds=*/1.0);
-  SmallVector<Operation *> done;
-  for (Operation *layer : layers) {
+  auto correctInOrder = [&](Operation *layer,
+                            ObserveInputs observe) -> LogicalResult {
     if (!isa<tosa::MatMulOp>(layer) &&
         !getConstantElements(layer->getOperand(2))) {
       layer->emitRemark(kPass) << ": the bias is not a constant; left as is";
-      done.push_back(layer);
-      continue;
+      return success();
     }
     LayerMatrices matrices = *getLayerMatrices(layer);
     FailureOr<PatchMoments> moments =
-        probe.observe(done, layer, matrices, /*withSecondMoment=*/false);
+        observe(matrices, /*withSecondMoment=*/false);
     if (failed(moments))
-      return signalPassFailure();
+      return failure();
     FailureOr<std::vector<float>> quantized =
         getQuantizedWeightValues(layer, kPass);
     if (failed(quantized))
-      return signalPassFailure();
+      return failure();
     SmallVector<double> values =
         getFloatValues(getConstantElements(layer->getOperand(1)));
     // Output channel (group g, row r): conv2d r, depthwise g * M + r,
@@ -120,15 +114,14 @@ void CorrectBiasPass::runOnOperation() {
         largest = std::max(largest, std::abs(sum));
       }
     }
-    if (!std::isfinite(largest)) {
-      layer->emitError(kPass)
-          << ": the layer's input is not finite on the calibration data";
-      return signalPassFailure();
-    }
+    if (!std::isfinite(largest))
+      return layer->emitError(kPass)
+             << ": the layer's input is not finite on the calibration data";
     applyShift(layer, shift);
     layer->emitRemark(kPass) << ": largest output shift corrected "
                              << llvm::formatv("{0:e3}", largest);
-    done.push_back(layer);
-    progress.update(int64_t(done.size()));
-  }
+    return success();
+  };
+  if (failed(visitLayersInOrder(*inputs, maxTensorMB, kPass, correctInOrder)))
+    signalPassFailure();
 }

@@ -13,7 +13,6 @@
 #include "quant-x/Dialect/QuantX/IR/Precision.h"
 #include "quant-x/Dialect/QuantX/Transforms/Gptq.h"
 #include "quant-x/Dialect/QuantX/Transforms/Passes.h"
-#include "quant-x/Runtime/Progress.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
@@ -157,23 +156,18 @@ void OptimizeRoundingPass::runOnOperation() {
       loadProbeInputs(module, entry, calibrationData, maxSamples, kPass);
   if (failed(inputs))
     return signalPassFailure();
-  SmallVector<Operation *> layers = getQuantizableLayers(inputs->func);
-  QuantizedInputProbe probe(*inputs, maxTensorMB, kPass);
-  ProgressBar progress(Twine(kPass + ": layers").str(), layers.size(),
-                       /*enabled=*/true, /*quietSeconds=*/1.0);
-  SmallVector<Operation *> done;
-  for (Operation *layer : layers) {
+  auto roundInOrder = [&](Operation *layer,
+                          ObserveInputs observe) -> LogicalResult {
     // Sign weights leave nothing to choose.
-    if (getPrecision(layer).getWeights() == WeightFormat::Binary) {
-      done.push_back(layer);
-      continue;
-    }
-    std::optional<LayerMatrices> matrices = getLayerMatrices(layer);
+    if (getPrecision(layer).getWeights() == WeightFormat::Binary)
+      return success();
+    LayerMatrices matrices = *getLayerMatrices(layer);
     FailureOr<PatchMoments> moments =
-        probe.observe(done, layer, *matrices, /*withSecondMoment=*/true);
-    if (failed(moments) || failed(roundLayer(layer, *matrices, *moments)))
-      return signalPassFailure();
-    done.push_back(layer);
-    progress.update(int64_t(done.size()));
-  }
+        observe(matrices, /*withSecondMoment=*/true);
+    if (failed(moments))
+      return failure();
+    return roundLayer(layer, matrices, *moments);
+  };
+  if (failed(visitLayersInOrder(*inputs, maxTensorMB, kPass, roundInOrder)))
+    signalPassFailure();
 }

@@ -7,6 +7,7 @@
 #include "Utils.h"
 #include "WeightQuantizers.h"
 #include "quant-x/Dialect/QuantX/IR/Precision.h"
+#include "quant-x/Runtime/Progress.h"
 
 #include <cmath>
 
@@ -153,4 +154,25 @@ QuantizedInputProbe::observe(ArrayRef<Operation *> quantizedLayers,
     return failure();
   }
   return moments;
+}
+
+LogicalResult mlir::quantx::visitLayersInOrder(
+    const ProbeInputs &inputs, uint64_t maxTensorMB, StringRef pass,
+    llvm::function_ref<LogicalResult(Operation *layer, ObserveInputs observe)>
+        visit) {
+  SmallVector<Operation *> layers = getQuantizableLayers(inputs.func);
+  QuantizedInputProbe probe(inputs, maxTensorMB, pass);
+  ProgressBar progress(Twine(pass + ": layers").str(), layers.size(),
+                       /*enabled=*/true, /*quietSeconds=*/1.0);
+  SmallVector<Operation *> done;
+  for (Operation *layer : layers) {
+    auto observe = [&](const LayerMatrices &matrices, bool withSecondMoment) {
+      return probe.observe(done, layer, matrices, withSecondMoment);
+    };
+    if (failed(visit(layer, observe)))
+      return failure();
+    done.push_back(layer);
+    progress.update(int64_t(done.size()));
+  }
+  return success();
 }

@@ -46,6 +46,20 @@ FailureOr<ProbeInputs> loadProbeInputs(ModuleOp module, StringRef entry,
                                        StringRef calibrationData,
                                        int64_t maxSamples, StringRef pass);
 
+/// The moments of the current layer's input patches (its matrices, and
+/// whether E[x x^T] is needed) on the quantized model's own inputs.
+using ObserveInputs = llvm::function_ref<FailureOr<PatchMoments>(
+    const LayerMatrices &matrices, bool withSecondMoment)>;
+
+/// Runs `visit` on each quantizable layer of `inputs.func` in program order,
+/// with the probe of the module in which the layers visited before it read
+/// their quantized weights (the integers `visit` left, or the nearest
+/// ones); progress on stderr. Stops at the first failure.
+LogicalResult visitLayersInOrder(
+    const ProbeInputs &inputs, uint64_t maxTensorMB, StringRef pass,
+    llvm::function_ref<LogicalResult(Operation *layer, ObserveInputs observe)>
+        visit);
+
 class QuantizedInputProbe {
 public:
   QuantizedInputProbe(const ProbeInputs &inputs, uint64_t maxTensorMB,
