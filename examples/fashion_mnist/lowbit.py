@@ -68,11 +68,13 @@ def main():
         float_mlir = import_float(work, name)
         float_acc, _ = evaluate(tools, float_mlir, images, test_y, out)
         for bits in args.bits.split(","):
+            # The compact spelling of the weights: w4a8, wta8 (ternary).
+            width = {"ternary": "t", "binary": "b"}.get(bits, bits)
             cells = []
             for index, (label, options) in enumerate(methods):
                 tag = "".join(ch for ch in label if ch.isalnum())
-                quantized = os.path.join(work, f"{name}.w{bits}{tag}.mlir")
-                sys.stderr.write(f"{name}: w{bits}a8 {label}\n")
+                quantized = os.path.join(work, f"{name}.w{width}{tag}.mlir")
+                sys.stderr.write(f"{name}: w{width}a8 {label}\n")
                 start = time.perf_counter()
                 run([tools["quant-opt"], float_mlir,
                      f"--quantize=calibration-data={calib} weight-bits={bits} "
@@ -80,10 +82,10 @@ def main():
                      "-o", quantized])
                 seconds = time.perf_counter() - start
                 if index == len(methods) - 1:
-                    timings.append(f"- {name} w{bits}a8: {seconds:.1f} s")
+                    timings.append(f"- {name} w{width}a8: {seconds:.1f} s")
                 acc, _ = evaluate(tools, quantized, images, test_y, out)
                 cells.append(f"{acc:.2f} ({acc - float_acc:+.2f})")
-            rows.append(f"| {name} | w{bits}a8 | {float_acc:.2f} | "
+            rows.append(f"| {name} | w{width}a8 | {float_acc:.2f} | "
                         + " | ".join(cells) + " |")
     print(f"Fashion-MNIST test accuracy (%), {len(test_y)} images, "
           f"{args.calib_images} calibration images (min/max), "
