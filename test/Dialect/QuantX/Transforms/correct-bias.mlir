@@ -3,6 +3,12 @@
 // RUN: quant-opt %s --quantx-set-precision="weight-bits=4" --quantx-correct-bias="calibration-data=%t/ones.npy" 2>&1 | FileCheck %s
 // RUN: quant-opt %s --quantx-set-precision="weight-bits=4" --quantx-optimize-rounding="calibration-data=%t/ones.npy" --quantx-correct-bias="calibration-data=%t/ones.npy" 2>&1 | FileCheck %s --check-prefix=GPTQ
 // RUN: quant-opt %s --quantize="calibration-data=%t/ones.npy weight-bits=4 bias-correction=true" -o %t/q.mlir
+// Padding, stride, dilation and a depthwise multiplier, against numpy's
+// patches of the zero-padded input:
+// RUN: %python %S/Inputs/check_bias_shift.py quant-opt %t | FileCheck %s --check-prefix=GEOMETRY
+// GEOMETRY: conv: 3 biases match
+// GEOMETRY: dilated: 2 biases match
+// GEOMETRY: depthwise: 4 biases match
 // RUN: quant-run %t/q.mlir --input %t/ones.npy --output %t/conv.npy --output %t/depthwise.npy --output %t/matmul.npy
 // RUN: %python -c "import numpy as np; out = [np.load('%t/' + n + '.npy').reshape(4, -1) for n in ('conv', 'depthwise', 'matmul')]; expected = [[1.28], [1.28, 1.0], [0.78]]; assert all(np.abs(o - e).max() < 0.005 for o, e in zip(out, expected)), out"
 // RUN: quant-opt %s --quantize="calibration-data=%t/ones.npy weight-bits=4" -o %t/uncorrected.mlir
