@@ -13,7 +13,7 @@ printed. Min/max calibration, round-to-nearest weights.
 
 /usr/bin/python3 examples/fashion_mnist/mixed.py --build build \\
     [--epochs 3] [--reuse-models] [--candidates w8a8,w4a8,w2a8] \\
-    [--sizes 0.5,0.25]
+    [--sizes 0.5,0.25] [--options "optimize-rounding=gptq"]
 """
 
 import argparse
@@ -36,6 +36,9 @@ def main():
     add_common_arguments(parser, epochs=3)
     parser.add_argument("--candidates", default="w8a8,w4a8,w2a8")
     parser.add_argument("--sizes", default="0.5,0.25")
+    parser.add_argument("--options", default="",
+                        help="more pipeline options for every quantization, "
+                        "e.g. \"optimize-rounding=gptq bias-correction=true\"")
     args = parser.parse_args()
     work = args.work_dir
     tools, calib, images, test_y, names = prepare(args)
@@ -53,7 +56,7 @@ def main():
         start = time.perf_counter()
         run([tools["quant-opt"], float_mlir,
              f"--{pipeline}=calibration-data={calib} report={report} "
-             + options, "-o", quantized])
+             + options + " " + args.options, "-o", quantized])
         seconds = time.perf_counter() - start
         with open(report) as f:
             summary = json.load(f)
