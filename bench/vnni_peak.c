@@ -44,7 +44,8 @@ __attribute__((target("avx512f,avx512vnni"))) static double peak512(long n) {
   int sink = 0;
   for (int i = 0; i < CHAINS; ++i)
     sink += _mm512_reduce_add_epi32(acc[i]);
-  if (sink == 42) puts("");
+  if (sink == 42)
+    puts("");
   return 2.0 * 64 * CHAINS * n / seconds / 1e9;
 }
 

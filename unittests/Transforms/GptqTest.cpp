@@ -68,8 +68,7 @@ std::vector<int64_t> referenceGptq(const GptqProblem &p,
   std::iota(order.begin(), order.end(), 0);
   if (options.actOrder)
     std::sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
-      return h[a * n + a] != h[b * n + b] ? h[a * n + a] > h[b * n + b]
-                                          : a < b;
+      return h[a * n + a] != h[b * n + b] ? h[a * n + a] > h[b * n + b] : a < b;
     });
   for (int64_t i = 0; i < n; ++i)
     h[i * n + i] += options.dampening * mean;
@@ -207,6 +206,17 @@ TEST(Gptq, ReducesOutputErrorBelowRoundToNearest) {
       for (int64_t v : *q)
         EXPECT_LE(std::abs(v), (1 << (bits - 1)) - 1);
     }
+}
+
+TEST(Gptq, OutputErrorIsTheTraceOfItsDefinition) {
+  RandomLayer layer = makeLayer(6, 10, 3, 11);
+  std::vector<int64_t> q = roundToNearest(layer, 3);
+  std::vector<double> delta(q.size());
+  for (size_t i = 0; i < q.size(); ++i)
+    delta[i] = double(q[i]) * layer.steps[i] - layer.weights[i];
+  double want = outputError(layer, q);
+  EXPECT_NEAR(getOutputError(delta, layer.hessian, 6, 10), want,
+              1e-12 * std::abs(want));
 }
 
 TEST(Gptq, IdentityHessianWithoutActOrderIsRoundToNearest) {

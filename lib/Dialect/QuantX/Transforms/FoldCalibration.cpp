@@ -48,7 +48,8 @@ struct FoldCalibrationPass
                             StringRef(method)))
       return emitError(UnknownLoc::get(ctx))
              << "quantx-fold-calibration: unknown calibration method '"
-             << method << "' (expected minmax, percentile, entropy, mse or octav)";
+             << method
+             << "' (expected minmax, percentile, entropy, mse or octav)";
     if (!(percentile > 50 && percentile <= 100))
       return emitError(UnknownLoc::get(ctx))
              << "quantx-fold-calibration: percentile must be in (50, 100], "

@@ -108,3 +108,11 @@ mlir::quantx::roundWithGptq(const GptqProblem &problem,
   }
   return integers;
 }
+
+double mlir::quantx::getOutputError(llvm::ArrayRef<double> delta,
+                                    llvm::ArrayRef<double> hessian,
+                                    int64_t rows, int64_t cols) {
+  Eigen::Map<const Matrix> d(delta.data(), rows, cols);
+  Eigen::Map<const Matrix> h(hessian.data(), cols, cols);
+  return (d * h).cwiseProduct(d).sum();
+}

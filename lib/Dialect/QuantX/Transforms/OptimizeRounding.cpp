@@ -27,25 +27,6 @@ using namespace mlir::quantx;
 
 static constexpr llvm::StringLiteral kPass = "quantx-optimize-rounding";
 
-/// tr(dW H dW^T) of one group: the expected squared output error of its
-/// weights `delta` (rows x cols) on inputs of second moment `hessian`.
-static double getOutputError(ArrayRef<double> delta, ArrayRef<double> hessian,
-                             int64_t rows, int64_t cols) {
-  double total = 0;
-  for (int64_t r = 0; r < rows; ++r) {
-    const double *d = delta.data() + r * cols;
-    for (int64_t i = 0; i < cols; ++i) {
-      if (d[i] == 0)
-        continue;
-      double dot = 0;
-      for (int64_t j = 0; j < cols; ++j)
-        dot += hessian[i * cols + j] * d[j];
-      total += d[i] * dot;
-    }
-  }
-  return total;
-}
-
 namespace {
 struct OptimizeRoundingPass
     : JitPass<mlir::quantx::impl::OptimizeRoundingBase<OptimizeRoundingPass>> {

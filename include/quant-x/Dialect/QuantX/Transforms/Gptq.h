@@ -50,6 +50,13 @@ std::optional<std::vector<int64_t>> roundWithGptq(const GptqProblem &problem,
                                                   const GptqOptions &options,
                                                   std::string &error);
 
+/// tr(D H D^T): the expected squared output error of the weight errors D
+/// (`rows` x `cols`, row-major) on inputs with E[x x^T] = H (`cols` x
+/// `cols`). What GPTQ minimizes, column by column.
+double getOutputError(llvm::ArrayRef<double> delta,
+                      llvm::ArrayRef<double> hessian, int64_t rows,
+                      int64_t cols);
+
 } // namespace mlir::quantx
 
 #endif // QUANTX_DIALECT_QUANTX_TRANSFORMS_GPTQ_H
