@@ -43,6 +43,26 @@ TEST(PackedWeightsTest, EveryValueAtEverySlot) {
   }
 }
 
+/// Codebook codes: every code at every slot round-trips, unsigned, and
+/// encoding through a codebook picks each value's first code.
+TEST(PackedWeightsTest, CodesThroughACodebook) {
+  for (PackedFormat format : {PackedFormat::Int4, PackedFormat::Int2}) {
+    int64_t bits = getPackedBits(format), entries = int64_t(1) << bits;
+    SmallVector<int64_t> codes;
+    for (int64_t i = 0; i < 3 * entries + 1; ++i)
+      codes.push_back((i * 7 + 3) % entries);
+    SmallVector<int8_t> bytes = packCodes(format, codes);
+    ASSERT_EQ(int64_t(bytes.size()), getPackedBytes(format, codes.size()));
+    for (auto [i, code] : llvm::enumerate(codes))
+      ASSERT_EQ(unpackCode(format, bytes, int64_t(i)), code);
+  }
+  SmallVector<int64_t> codebook = {-90, -3, 0, 5, 0, 127};
+  auto codes = encodeWithCodebook({127, 0, -90, 5, 0}, codebook);
+  ASSERT_TRUE(codes);
+  EXPECT_EQ(*codes, (SmallVector<int64_t>{5, 2, 0, 3, 2}));
+  EXPECT_FALSE(encodeWithCodebook({1}, codebook));
+}
+
 TEST(PackedWeightsTest, FormatOfEachWeightFormat) {
   EXPECT_EQ(choosePackedFormat(WeightFormat::Int4, {}), PackedFormat::Int4);
   EXPECT_EQ(choosePackedFormat(WeightFormat::Int3, {}), PackedFormat::Int4);

@@ -118,18 +118,33 @@ void randomFill(std::mt19937 &rng, std::vector<int8_t> &v, int lo, int hi) {
 }
 
 /// The conv kernel against the direct convolution; with `lowBits` (4 or 2),
-/// weights in [-8, 7] or [-2, 1] packed in that many bits
-/// (packWeightsLowBit, kPackedWeightBits).
+/// weights packed in that many bits (packWeightsLowBit, kPackedWeightBits):
+/// two's complement in [-8, 7] or [-2, 1], or with `codebook` codes into a
+/// random table of int8 weights (codebook and pow2 weights), anywhere in
+/// [-128, 127].
 void checkConvS8(const ConvCase &c, Isa isa, OutputKind kind,
-                 qx::RoundingMode rounding, int lowBits = 0) {
+                 qx::RoundingMode rounding, int lowBits = 0,
+                 bool codebook = false) {
   std::mt19937 rng(int(c.inC * 131 + c.outC));
   std::vector<int8_t> x(c.batch * c.inH * c.inW * c.inC),
-      w(c.outC * c.kH * c.kW * c.inC);
+      w(c.outC * c.kH * c.kW * c.inC), codes;
   randomFill(rng, x, -128, 127);
+  std::array<int8_t, 16> table = {};
   if (lowBits)
+    table = getTwosComplementTable(lowBits);
+  if (codebook) {
+    std::vector<int8_t> entries(16);
+    randomFill(rng, entries, -128, 127);
+    std::copy(entries.begin(), entries.end(), table.begin());
+    codes.resize(w.size());
+    randomFill(rng, codes, 0, (1 << lowBits) - 1);
+    for (size_t i = 0; i < w.size(); ++i)
+      w[i] = table[codes[i]];
+  } else if (lowBits) {
     randomFill(rng, w, -(1 << (lowBits - 1)), (1 << (lowBits - 1)) - 1);
-  else
+  } else {
     randomFill(rng, w, -127, 127);
+  }
   std::vector<int32_t> bias(c.outC), requant(2 * c.outC);
   for (int64_t i = 0; i < c.outC; ++i) {
     bias[i] = int32_t(rng() % 20001) - 10000;
@@ -138,12 +153,14 @@ void checkConvS8(const ConvCase &c, Isa isa, OutputKind kind,
   }
   int64_t k = c.kH * c.kW * c.inC;
   std::vector<uint8_t> packed =
-      lowBits ? packWeightsLowBit(isa, w.data(), c.outC, k, lowBits)
+      lowBits ? packWeightsLowBit(isa, codebook ? codes.data() : w.data(),
+                                  c.outC, k, lowBits)
               : packWeightsS8(isa, w.data(), c.outC, k);
   std::vector<int32_t> folded = foldConvBiasS8(
       isa, w.data(), c.outC, k, bias.data(), c.inputZp, c.weightZp);
   std::vector<int64_t> params = c.params(isa, kind, rounding);
   params[kPackedWeightBits] = lowBits;
+  setWeightTable(params.data(), table);
   CallSpec spec;
   ASSERT_EQ(checkParams(KernelKind::ConvS8, params.data(), spec), "");
   ASSERT_EQ(int64_t(packed.size()), spec.inputs[1].elements);
@@ -204,6 +221,11 @@ TEST(KernelsTest, ConvLowBitMatchesDirectConvolution) {
           checkConvS8(c, isa, OutputKind::Int8, qx::RoundingMode::Double, bits);
           checkConvS8(c, isa, OutputKind::Accumulator, qx::RoundingMode::Single,
                       bits);
+          // Codebook codes: the table holds any int8 weight.
+          checkConvS8(c, isa, OutputKind::Int8, qx::RoundingMode::Double, bits,
+                      /*codebook=*/true);
+          checkConvS8(c, isa, OutputKind::Accumulator, qx::RoundingMode::Single,
+                      bits, /*codebook=*/true);
         }
     }
   }
@@ -369,6 +391,24 @@ TEST(KernelsTest, PackWeightsLowBitLayout) {
       }
     }
   }
+}
+
+TEST(KernelsTest, WeightTableRoundTrips) {
+  std::array<int8_t, 16> table;
+  for (int i = 0; i < 16; ++i)
+    table[i] = int8_t(i * 17 - 128);
+  std::vector<int64_t> params(kNumParams, 0);
+  setWeightTable(params.data(), table);
+  EXPECT_EQ(getWeightTable(params.data()), table);
+  std::array<int8_t, 16> nibbles = getTwosComplementTable(4);
+  std::array<int8_t, 16> crumbs = getTwosComplementTable(2);
+  for (int code = 0; code < 16; ++code)
+    EXPECT_EQ(nibbles[code], code < 8 ? code : code - 16);
+  EXPECT_EQ(crumbs[0], 0);
+  EXPECT_EQ(crumbs[1], 1);
+  EXPECT_EQ(crumbs[2], -2);
+  EXPECT_EQ(crumbs[3], -1);
+  EXPECT_EQ(crumbs[4], 0);
 }
 
 TEST(KernelsTest, DepthwiseS8MatchesDirectConvolution) {

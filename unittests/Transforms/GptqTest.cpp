@@ -79,8 +79,16 @@ std::vector<int64_t> referenceGptq(const GptqProblem &p,
     int64_t i = order[step];
     for (int64_t r = 0; r < p.rows; ++r) {
       double s = p.steps[r * n + i];
-      double v = std::clamp(std::nearbyint(w[r * n + i] / s),
-                            -double(p.maxInteger), double(p.maxInteger));
+      double x = w[r * n + i] / s;
+      double v = std::clamp(std::nearbyint(x), -double(p.maxInteger),
+                            double(p.maxInteger));
+      // Restricted levels: the nearest one, the lower on a tie.
+      if (!p.levels.empty()) {
+        v = double(p.levels[0]);
+        for (int64_t level : p.levels)
+          if (std::abs(x - double(level)) < std::abs(x - v))
+            v = double(level);
+      }
       q[r * n + i] = int64_t(v);
       double err = (w[r * n + i] - v * s) / hinv[i * n + i];
       for (int64_t later = step + 1; later < n; ++later) {
@@ -191,6 +199,39 @@ TEST(Gptq, MatchesOptimalBrainQuantizationForm) {
       EXPECT_EQ(*q, referenceGptq(getProblem(layer, bits), options))
           << bits << " bits, act-order " << actOrder;
     }
+}
+
+TEST(Gptq, RoundsToGivenLevels) {
+  // Power-of-two levels at 4 bits: steps put each row's largest weight on
+  // 64.
+  std::vector<int64_t> levels = {-64, -32, -16, -8, -4, -2, -1, 0,
+                                 1,   2,   4,   8,  16, 32, 64};
+  RandomLayer layer = makeLayer(10, 32, 8, 41);
+  for (double &step : layer.steps)
+    step *= 127.0 / 64.0;
+  GptqProblem problem = getProblem(layer, 8);
+  problem.levels = levels;
+  std::string error;
+  auto q = roundWithGptq(problem, GptqOptions(), error);
+  ASSERT_TRUE(q) << error;
+  EXPECT_EQ(*q, referenceGptq(problem, GptqOptions()));
+  for (int64_t v : *q)
+    EXPECT_TRUE(std::count(levels.begin(), levels.end(), v)) << v;
+  // Nearest levels, for comparison.
+  std::vector<int64_t> nearest;
+  for (size_t i = 0; i < layer.weights.size(); ++i) {
+    double x = layer.weights[i] / layer.steps[i];
+    int64_t best = levels[0];
+    for (int64_t level : levels)
+      if (std::abs(x - double(level)) < std::abs(x - double(best)))
+        best = level;
+    nearest.push_back(best);
+  }
+  EXPECT_LT(outputError(layer, *q), outputError(layer, nearest));
+  // Levels out of order are a malformed problem.
+  std::vector<int64_t> unsorted = {1, 0};
+  problem.levels = unsorted;
+  EXPECT_FALSE(roundWithGptq(problem, GptqOptions(), error));
 }
 
 TEST(Gptq, ReducesOutputErrorBelowRoundToNearest) {

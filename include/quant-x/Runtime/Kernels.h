@@ -16,6 +16,7 @@
 #ifndef QUANTX_RUNTIME_KERNELS_H
 #define QUANTX_RUNTIME_KERNELS_H
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -90,6 +91,13 @@ enum Param : int {
   /// they are int4 nibbles or 2-bit crumbs (packWeightsLowBit), expanded a
   /// panel slice at a time.
   kPackedWeightBits,
+  /// int8 conv with low-bit weights: the int8 weight each code stands for,
+  /// code c's in byte c % 8 (little-endian) of kWeightTableLow (c < 8) or
+  /// kWeightTableHigh (setWeightTable): two's complement for uniform
+  /// weights (getTwosComplementTable), the layer's table for codebook and
+  /// power-of-two weights. The kernels decode with a byte shuffle.
+  kWeightTableLow,
+  kWeightTableHigh,
   kNumParams
 };
 
@@ -199,14 +207,27 @@ std::vector<uint8_t> packWeightsF32(Isa isa, const float *w, int64_t n,
 /// (kPackedWeightBits = 4 or 2).
 bool supportsLowBitWeights(Isa isa);
 
-/// packWeightsS8's layout with each element in `bits` = 4 (values in
-/// [-8, 7]) or 2 ([-2, 1]) bits: in every run of 32 elements, byte i of the
-/// run's 32 * bits / 8 holds elements i, i + R, i + 2R, ... (R = 32 * bits
-/// / 8 elements apart) from its low bits up, two's complement. A half or a
-/// quarter of the bytes in memory; the kernel expands a panel slice at a
-/// time.
-std::vector<uint8_t> packWeightsLowBit(Isa isa, const int8_t *w, int64_t n,
+/// packWeightsS8's layout with each element's code in `bits` = 4 or 2
+/// bits, the low bits of `codes` (the values themselves for two's
+/// complement, in [-8, 7] or [-2, 1]; indices into the layer's table for
+/// codebook weights): in every run of 32 elements, byte i of the run's
+/// 32 * bits / 8 holds elements i, i + R, i + 2R, ... (R = 32 * bits / 8
+/// elements apart) from its low bits up. A half or a quarter of the bytes
+/// in memory; the kernel expands a panel slice at a time through the
+/// table in kWeightTableLow / kWeightTableHigh.
+std::vector<uint8_t> packWeightsLowBit(Isa isa, const int8_t *codes, int64_t n,
                                        int64_t k, int bits);
+
+/// The 16-entry table of `bits`-bit (4 or 2) two's-complement codes:
+/// entry c is c, or c - 2^bits for c >= 2^(bits-1); zeros past 2^bits.
+std::array<int8_t, 16> getTwosComplementTable(int bits);
+
+/// Stores `table` (the weight of each code) in kWeightTableLow and
+/// kWeightTableHigh of `params`.
+void setWeightTable(int64_t *params, const std::array<int8_t, 16> &table);
+
+/// The table setWeightTable stored in `params`.
+std::array<int8_t, 16> getWeightTable(const int64_t *params);
 /// Binary weights (quantx_kernel_conv_b1): each output channel's K signs as
 /// 64-bit little-endian words, bit k of a channel's row set where
 /// w[n][k] < 0 and clear past K; channels in panels of kBinaryPanel,

@@ -2,7 +2,8 @@
 //
 // One linalg.generic over the result: each element finds its byte in the
 // packed tensor from its row-major index, shifts its bits down, extends
-// them (two's complement or sign) and multiplies by its vector's sub-scale.
+// them (two's complement or sign) and multiplies by its vector's sub-scale,
+// or reads its code's entry of the codebook.
 // The packed bytes stay packed in memory; unpacking happens where the
 // weights are read.
 //
@@ -49,6 +50,7 @@ struct UnpackWeightsOpLowering : OpConversionPattern<UnpackWeightsOp> {
     SmallVector<utils::IteratorType> iterators(rank,
                                                utils::IteratorType::parallel);
     Value packed = adaptor.getPacked();
+    Value codebook = adaptor.getCodebook();
     auto generic = linalg::GenericOp::create(
         rewriter, loc, type, inputs, init, maps, iterators,
         [&](OpBuilder &b, Location loc, ValueRange args) {
@@ -79,7 +81,13 @@ struct UnpackWeightsOpLowering : OpConversionPattern<UnpackWeightsOp> {
               b, loc, arith::ShRUIOp::create(b, loc, word, shift),
               i32((1 << bits) - 1));
           Value value;
-          if (format == PackedFormat::Sign) {
+          if (codebook) {
+            Value entry = tensor::ExtractOp::create(
+                b, loc, codebook,
+                arith::IndexCastUIOp::create(b, loc, b.getIndexType(), code)
+                    .getResult());
+            value = arith::ExtSIOp::create(b, loc, b.getI32Type(), entry);
+          } else if (format == PackedFormat::Sign) {
             // 0 is -1, 1 is +1: 2 * code - 1.
             value = arith::SubIOp::create(
                 b, loc, arith::ShLIOp::create(b, loc, code, i32(1)), i32(1));

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "quant-x/Conversion/Passes.h"
+#include "quant-x/Dialect/QuantX/IR/PackedWeights.h"
 #include "quant-x/Dialect/QuantX/IR/QuantXDialect.h"
 #include "quant-x/Dialect/QuantX/IR/TensorSizes.h"
 #include "quant-x/Runtime/Kernels.h"
@@ -327,10 +328,35 @@ private:
       lowBits = unpack.getFormat() == mlir::quantx::PackedFormat::Int4 ? 4
                 : batches * n * k >= lowBitMinWeights                  ? 2
                                                                        : 0;
+    // The kernel decodes each code through a table: two's complement for
+    // uniform weights (the codes are the values), the layer's own table for
+    // codebook and pow2 weights (whose codes are read from the packed
+    // bytes).
+    std::optional<std::vector<int8_t>> codes;
+    std::array<int8_t, 16> table{};
+    if (lowBits)
+      table = kernels::getTwosComplementTable(int(lowBits));
+    if (lowBits && unpack.getCodebook()) {
+      auto codebook = getValues<int8_t>(getConstant(unpack.getCodebook()),
+                                        int64_t(1) << lowBits);
+      auto bytes = getValues<int8_t>(
+          getConstant(unpack.getPacked()),
+          cast<ShapedType>(unpack.getPacked().getType()).getNumElements());
+      if (codebook && bytes) {
+        std::copy(codebook->begin(), codebook->end(), table.begin());
+        codes.emplace(batches * n * k);
+        for (int64_t i = 0; i < batches * n * k; ++i)
+          (*codes)[i] =
+              int8_t(mlir::quantx::unpackCode(unpack.getFormat(), *bytes, i));
+      } else {
+        lowBits = 0;
+      }
+    }
     if (plan.isInt) {
       plan.params[kernels::kPanelWidth] =
           kernels::getPanelWidthS8(targetIsa, n);
       plan.params[kernels::kPackedWeightBits] = lowBits;
+      kernels::setWeightTable(plan.params.data(), table);
     }
     if (!isRunnable(plan.isInt ? kernels::KernelKind::ConvS8
                                : kernels::KernelKind::ConvF32,
@@ -357,6 +383,7 @@ private:
       if (!weights || !bias)
         return;
       std::vector<int8_t> rows = transpose(*weights);
+      std::vector<int8_t> codeRows = codes ? transpose(*codes) : rows;
       if (isBinaryLayer(plan, rows)) {
         lowerBinaryGemm(plan, rows, batches, n, k, *bias, requant);
         return;
@@ -367,8 +394,9 @@ private:
       for (int64_t batch = 0; batch < batches; ++batch) {
         const int8_t *matrix = rows.data() + batch * n * k;
         std::vector<uint8_t> one =
-            lowBits ? kernels::packWeightsLowBit(targetIsa, matrix, n, k,
-                                                 int(lowBits))
+            lowBits ? kernels::packWeightsLowBit(
+                          targetIsa, codeRows.data() + batch * n * k, n, k,
+                          int(lowBits))
                     : kernels::packWeightsS8(targetIsa, matrix, n, k);
         packed.insert(packed.end(), one.begin(), one.end());
         // Batches share the bias, so their weight sums must agree.

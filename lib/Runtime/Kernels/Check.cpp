@@ -54,7 +54,9 @@ const char *const kParamNames[kNumParams] = {"isa",
                                              "clamp_min",
                                              "clamp_max",
                                              "panel_width",
-                                             "packed_weight_bits"};
+                                             "packed_weight_bits",
+                                             "weight_table_low",
+                                             "weight_table_high"};
 static_assert(std::size(kParamNames) == kNumParams);
 
 /// Checked int64 multiplication; nullopt on overflow.

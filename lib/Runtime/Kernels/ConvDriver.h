@@ -61,9 +61,11 @@ struct ConvRun {
   const ConvShape shape;
   const In *input;
   const BElem *weights;
-  /// Low-bit weights (kPackedWeightBits = 4 or 2): packWeightsLowBit's.
+  /// Low-bit weights (kPackedWeightBits = 4 or 2): packWeightsLowBit's,
+  /// and the weight each code stands for.
   const uint8_t *lowBits = nullptr;
   int64_t packedBits = 0;
+  alignas(16) int8_t weightTable[16] = {};
   const Acc *bias;
   const void *requant;
   void *output;
@@ -78,8 +80,11 @@ struct ConvRun {
         output(args.output) {
     const int64_t *params = args.params;
     packedBits = params[kPackedWeightBits];
-    if (packedBits != 0)
+    if (packedBits != 0) {
       lowBits = static_cast<const uint8_t *>(args.weights);
+      std::array<int8_t, 16> table = getWeightTable(params);
+      std::copy(table.begin(), table.end(), weightTable);
+    }
     depth = roundUp(shape.k, MK::KU);
     rowBlocks = (shape.m + kBlockRows - 1) / kBlockRows;
     // Enough column blocks that every thread has work when the rows alone
@@ -102,23 +107,23 @@ struct ConvRun {
   }
 
   /// Expands `count` low-bit weights (a multiple of 32, from an element
-  /// offset that is one too) into `dst`, with the micro-kernel's own
-  /// routines when it has them.
+  /// offset that is one too) into `dst` through the weight table, with the
+  /// micro-kernel's own routines when it has them.
   void expandLowBits(int64_t offset, BElem *dst, int64_t count) const {
     const uint8_t *src = lowBits + offset * packedBits / 8;
     if constexpr (hasUnpackNibbles<MK>(0)) {
       if (packedBits == 4)
-        return MK::unpackNibbles(src, dst, count);
-      return MK::unpackCrumbs(src, dst, count);
+        return MK::unpackNibbles(src, dst, count, weightTable);
+      return MK::unpackCrumbs(src, dst, count, weightTable);
     }
     // Runs of 32 elements; byte i of a run holds elements i, i + R, ...
     int64_t runBytes = 32 * packedBits / 8, perByte = 8 / packedBits;
-    int64_t half = int64_t(1) << (packedBits - 1), mask = 2 * half - 1;
+    int64_t mask = (int64_t(1) << packedBits) - 1;
     for (int64_t run = 0; run < count; run += 32, src += runBytes)
       for (int64_t i = 0; i < runBytes; ++i)
         for (int64_t slot = 0; slot < perByte; ++slot) {
           int64_t code = (src[i] >> (slot * packedBits)) & mask;
-          dst[run + i + slot * runBytes] = BElem((code ^ half) - half);
+          dst[run + i + slot * runBytes] = BElem(weightTable[code]);
         }
   }
 
@@ -197,8 +202,8 @@ struct ConvRun {
 
   template <class K>
   static constexpr auto hasUnpackNibbles(int)
-      -> decltype(K::unpackNibbles(nullptr, nullptr, 0),
-                  K::unpackCrumbs(nullptr, nullptr, 0), true) {
+      -> decltype(K::unpackNibbles(nullptr, nullptr, 0, nullptr),
+                  K::unpackCrumbs(nullptr, nullptr, 0, nullptr), true) {
     return true;
   }
   template <class K>

@@ -200,10 +200,10 @@ bool quantx::kernels::supportsLowBitWeights(Isa isa) {
 }
 
 std::vector<uint8_t> quantx::kernels::packWeightsLowBit(Isa isa,
-                                                        const int8_t *w,
+                                                        const int8_t *codes,
                                                         int64_t n, int64_t k,
                                                         int bits) {
-  std::vector<uint8_t> whole = packWeightsS8(isa, w, n, k);
+  std::vector<uint8_t> whole = packWeightsS8(isa, codes, n, k);
   int64_t bytes = getIsaKernels(isa).weightBytesS8;
   int64_t elements = int64_t(whole.size()) / bytes;
   uint32_t mask = (1u << bits) - 1;
@@ -221,6 +221,34 @@ std::vector<uint8_t> quantx::kernels::packWeightsLowBit(Isa isa,
       packed[run / 32 * runBytes + i] = uint8_t(byte);
     }
   return packed;
+}
+
+std::array<int8_t, 16> quantx::kernels::getTwosComplementTable(int bits) {
+  std::array<int8_t, 16> table{};
+  int half = 1 << (bits - 1);
+  for (int code = 0; code < 2 * half; ++code)
+    table[code] = int8_t(code < half ? code : code - 2 * half);
+  return table;
+}
+
+void quantx::kernels::setWeightTable(int64_t *params,
+                                     const std::array<int8_t, 16> &table) {
+  for (int word = 0; word < 2; ++word) {
+    uint64_t bytes = 0;
+    for (int i = 0; i < 8; ++i)
+      bytes |= uint64_t(uint8_t(table[word * 8 + i])) << (8 * i);
+    params[kWeightTableLow + word] = int64_t(bytes);
+  }
+}
+
+std::array<int8_t, 16> quantx::kernels::getWeightTable(const int64_t *params) {
+  std::array<int8_t, 16> table{};
+  for (int word = 0; word < 2; ++word) {
+    uint64_t bytes = uint64_t(params[kWeightTableLow + word]);
+    for (int i = 0; i < 8; ++i)
+      table[word * 8 + i] = int8_t(uint8_t(bytes >> (8 * i)));
+  }
+  return table;
 }
 
 int64_t quantx::kernels::getBinaryWords(int64_t k) { return (k + 63) / 64; }

@@ -27,17 +27,19 @@ struct Avx2S8 : PortableRequantize {
   static AElem convert(int8_t x) { return x; }
 
   /// packWeightsLowBit's nibbles to int16: per run of 32, the 16 low nibbles
-  /// then the 16 high ones, each sign-extended as (n ^ 8) - 8 and widened.
-  static void unpackNibbles(const uint8_t *src, int16_t *dst, int64_t count) {
-    const __m128i low = _mm_set1_epi8(0x0F), eight = _mm_set1_epi8(8);
+  /// then the 16 high ones, each code decoded through `table` (one byte
+  /// shuffle) and widened.
+  static void unpackNibbles(const uint8_t *src, int16_t *dst, int64_t count,
+                            const int8_t *table) {
+    const __m128i low = _mm_set1_epi8(0x0F);
+    const __m128i codes =
+        _mm_loadu_si128(reinterpret_cast<const __m128i *>(table));
     for (int64_t i = 0; i < count; i += 32) {
       __m128i v =
           _mm_loadu_si128(reinterpret_cast<const __m128i *>(src + i / 2));
-      __m128i lo =
-          _mm_sub_epi8(_mm_xor_si128(_mm_and_si128(v, low), eight), eight);
-      __m128i hi = _mm_sub_epi8(
-          _mm_xor_si128(_mm_and_si128(_mm_srli_epi16(v, 4), low), eight),
-          eight);
+      __m128i lo = _mm_shuffle_epi8(codes, _mm_and_si128(v, low));
+      __m128i hi =
+          _mm_shuffle_epi8(codes, _mm_and_si128(_mm_srli_epi16(v, 4), low));
       _mm256_storeu_si256(reinterpret_cast<__m256i *>(dst + i),
                           _mm256_cvtepi8_epi16(lo));
       _mm256_storeu_si256(reinterpret_cast<__m256i *>(dst + i + 16),
@@ -46,12 +48,15 @@ struct Avx2S8 : PortableRequantize {
   }
 
   /// packWeightsLowBit's 2-bit weights to int16: per run of 32, byte i of
-  /// its 8 holds elements i, i + 8, i + 16, i + 24, each sign-extended as
-  /// (c ^ 2) - 2 and widened.
-  static void unpackCrumbs(const uint8_t *src, int16_t *dst, int64_t count) {
+  /// its 8 holds elements i, i + 8, i + 16, i + 24, each code decoded
+  /// through `table` and widened.
+  static void unpackCrumbs(const uint8_t *src, int16_t *dst, int64_t count,
+                           const int8_t *table) {
+    const __m128i codes =
+        _mm_loadu_si128(reinterpret_cast<const __m128i *>(table));
     for (int64_t i = 0; i < count; i += 32, src += 8) {
       __m128i first, second;
-      expandCrumbRun(src, first, second);
+      expandCrumbRun(src, codes, first, second);
       _mm256_storeu_si256(reinterpret_cast<__m256i *>(dst + i),
                           _mm256_cvtepi8_epi16(first));
       _mm256_storeu_si256(reinterpret_cast<__m256i *>(dst + i + 16),

@@ -38,3 +38,20 @@ func.func @sign(%p: tensor<2xi8>) -> tensor<3x4xi8> {
   %w = quantx.unpack_weights %p format sign : tensor<2xi8> -> tensor<3x4xi8>
   return %w : tensor<3x4xi8>
 }
+
+// -----
+
+// Codebook codes: the unsigned code indexes the codebook, whose entry is
+// the weight; no two's-complement shift pair.
+// CHECK-LABEL: func.func @codebook
+// CHECK: linalg.generic
+// CHECK: tensor.extract %arg0
+// CHECK: %[[CODE:.*]] = arith.andi %{{.*}}, %c15_i32
+// CHECK: %[[INDEX:.*]] = arith.index_castui %[[CODE]] : i32 to index
+// CHECK: %[[ENTRY:.*]] = tensor.extract %arg1[%[[INDEX]]]
+// CHECK-NOT: arith.shrsi
+// CHECK: linalg.yield %[[ENTRY]] : i8
+func.func @codebook(%p: tensor<2xi8>, %t: tensor<16xi8>) -> tensor<2x2xi8> {
+  %w = quantx.unpack_weights %p codebook(%t : tensor<16xi8>) format int4 : tensor<2xi8> -> tensor<2x2xi8>
+  return %w : tensor<2x2xi8>
+}

@@ -4,16 +4,18 @@
 // RUN: quant-opt %s --split-input-file --quantx-lower-to-kernels=isa=generic | FileCheck %s --check-prefix=GENERIC
 
 // Packed weights without sub-scales stay packed in the kernel's memory:
-// int4 as nibbles (packed_weight_bits 4, the last parameter): AVX2 packs 16 columns x
+// int4 as nibbles (packed_weight_bits 4, then the two words of the table
+// each code decodes through: here two's complement, 0..7 then -8..-1):
+// AVX2 packs 16 columns x
 // K = 18 as int16 (576 bytes whole), 144 bytes as nibbles; AVX-512 VNNI 16
 // columns x K = 20 (k unit 4) as int8 (320 bytes), 160 as nibbles. The
 // generic kernel has no nibble path: whole bytes (8 x 18), and 0.
 // AVX2: quantx.kernel_call "quantx_kernel_conv_s8"(%arg0, %{{.*}} : tensor<1x4x4x2xi8>, tensor<144xi8>,
-// AVX2-SAME: 16, 4>
+// AVX2-SAME: 16, 4, 506097522914230528, -283686952306184>
 // VNNI: quantx.kernel_call "quantx_kernel_conv_s8"(%arg0, %{{.*}} : tensor<1x4x4x2xi8>, tensor<160xi8>,
-// VNNI-SAME: 16, 4>
+// VNNI-SAME: 16, 4, 506097522914230528, -283686952306184>
 // GENERIC: quantx.kernel_call "quantx_kernel_conv_s8"(%arg0, %{{.*}} : tensor<1x4x4x2xi8>, tensor<144xi8>,
-// GENERIC-SAME: 8, 0>
+// GENERIC-SAME: 8, 0, 0, 0>
 func.func @int4(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi32> {
   %zp = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
   %bytes = "tosa.const"() <{values = dense<[18, -3, 112, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]> : tensor<18xi8>}> : () -> tensor<18xi8>
@@ -28,7 +30,7 @@ func.func @int4(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi32> {
 // With sub-scales the effective weights are int8: whole bytes.
 // AVX2-LABEL: func.func @subscaled
 // AVX2: quantx.kernel_call "quantx_kernel_conv_s8"(%arg0, %{{.*}} : tensor<1x4x4x2xi8>, tensor<576xi8>,
-// AVX2-SAME: 16, 0>
+// AVX2-SAME: 16, 0, 0, 0>
 func.func @subscaled(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi32> {
   %zp = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
   %bytes = "tosa.const"() <{values = dense<17> : tensor<18xi8>}> : () -> tensor<18xi8>
@@ -48,13 +50,13 @@ func.func @subscaled(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi32> {
 // int16 elements here.
 // SMALL-LABEL: func.func @ternary
 // SMALL: quantx.kernel_call "quantx_kernel_conv_s8"(%arg0, %{{.*}} : tensor<1x4x4x2xi8>, tensor<576xi8>,
-// SMALL-SAME: 16, 0>
+// SMALL-SAME: 16, 0, 0, 0>
 // AVX2-LABEL: func.func @ternary
 // AVX2: quantx.kernel_call "quantx_kernel_conv_s8"(%arg0, %{{.*}} : tensor<1x4x4x2xi8>, tensor<72xi8>,
-// AVX2-SAME: 16, 2>
+// AVX2-SAME: 16, 2, 4294836480, 0>
 // AVX2-LABEL: func.func @binary
 // AVX2: quantx.kernel_call "quantx_kernel_conv_s8"(%arg0, %{{.*}} : tensor<1x4x4x2xi8>, tensor<72xi8>,
-// AVX2-SAME: 16, 2>
+// AVX2-SAME: 16, 2, 4294836480, 0>
 func.func @ternary(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi32> {
   %zp = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
   %bytes = "tosa.const"() <{values = dense<[1, 4, 16, 64, -1, 0, 5, 9, 33]> : tensor<9xi8>}> : () -> tensor<9xi8>
@@ -68,6 +70,30 @@ func.func @binary(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi32> {
   %zp = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
   %bytes = "tosa.const"() <{values = dense<[90, -1, 3, 77, 15]> : tensor<5xi8>}> : () -> tensor<5xi8>
   %w = quantx.unpack_weights %bytes format sign : tensor<5xi8> -> tensor<2x3x3x2xi8>
+  %b = "tosa.const"() <{values = dense<[7, -7]> : tensor<2xi32>}> : () -> tensor<2xi32>
+  %acc = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 1, 1, 1, 1>, stride = array<i64: 1, 1>} : (tensor<1x4x4x2xi8>, tensor<2x3x3x2xi8>, tensor<2xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x4x4x2xi32>
+  return %acc : tensor<1x4x4x2xi32>
+}
+
+// -----
+
+// Codebook codes keep their nibbles; the table is the codebook: bytes
+// 0..7 = -100, -20, -3, 0, 1, 5, 30, 127 and 8..15 = -128, 2, 3, 4, 6, 7,
+// 8, 9. The generic kernel gets the decoded int8 weights.
+// AVX2-LABEL: func.func @codebook
+// AVX2: quantx.kernel_call "quantx_kernel_conv_s8"(%arg0, %{{.*}} : tensor<1x4x4x2xi8>, tensor<144xi8>,
+// AVX2-SAME: 16, 4, 9159764193987914908, 650777868573540992>
+// VNNI-LABEL: func.func @codebook
+// VNNI: quantx.kernel_call "quantx_kernel_conv_s8"(%arg0, %{{.*}} : tensor<1x4x4x2xi8>, tensor<160xi8>,
+// VNNI-SAME: 16, 4, 9159764193987914908, 650777868573540992>
+// GENERIC-LABEL: func.func @codebook
+// GENERIC: quantx.kernel_call "quantx_kernel_conv_s8"(%arg0, %{{.*}} : tensor<1x4x4x2xi8>, tensor<144xi8>,
+// GENERIC-SAME: 8, 0, 0, 0>
+func.func @codebook(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi32> {
+  %zp = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
+  %bytes = "tosa.const"() <{values = dense<[18, -3, 112, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]> : tensor<18xi8>}> : () -> tensor<18xi8>
+  %table = "tosa.const"() <{values = dense<[-100, -20, -3, 0, 1, 5, 30, 127, -128, 2, 3, 4, 6, 7, 8, 9]> : tensor<16xi8>}> : () -> tensor<16xi8>
+  %w = quantx.unpack_weights %bytes codebook(%table : tensor<16xi8>) format int4 : tensor<18xi8> -> tensor<2x3x3x2xi8>
   %b = "tosa.const"() <{values = dense<[7, -7]> : tensor<2xi32>}> : () -> tensor<2xi32>
   %acc = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 1, 1, 1, 1>, stride = array<i64: 1, 1>} : (tensor<1x4x4x2xi8>, tensor<2x3x3x2xi8>, tensor<2xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x4x4x2xi32>
   return %acc : tensor<1x4x4x2xi32>

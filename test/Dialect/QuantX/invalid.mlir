@@ -419,3 +419,27 @@ func.func @f() -> tensor<2xi8> {
   %w = quantx.unpack_weights %p, %s format int4 {axis = 0 : i64, block = 2 : i64} : tensor<1xi8>, tensor<1xi8> -> tensor<2xi8>
   return %w : tensor<2xi8>
 }
+
+// -----
+
+func.func @f(%p: tensor<1xi8>, %t: tensor<16xi8>) -> tensor<4xi8> {
+  // expected-error@+1 {{expects a codebook of 4 entries for int2 codes, got 'tensor<16xi8>'}}
+  %w = quantx.unpack_weights %p codebook(%t : tensor<16xi8>) format int2 : tensor<1xi8> -> tensor<4xi8>
+  return %w : tensor<4xi8>
+}
+
+// -----
+
+func.func @f(%p: tensor<1xi8>, %t: tensor<2xi8>) -> tensor<8xi8> {
+  // expected-error@+1 {{a codebook needs int4 or int2 codes, not sign bits}}
+  %w = quantx.unpack_weights %p codebook(%t : tensor<2xi8>) format sign : tensor<1xi8> -> tensor<8xi8>
+  return %w : tensor<8xi8>
+}
+
+// -----
+
+func.func @f(%p: tensor<1xi8>, %s: tensor<1xi8>, %t: tensor<4xi8>) -> tensor<4xi8> {
+  // expected-error@+1 {{takes a codebook or subscales, not both}}
+  %w = quantx.unpack_weights %p, %s codebook(%t : tensor<4xi8>) format int2 {axis = 0 : i64, block = 4 : i64} : tensor<1xi8>, tensor<1xi8> -> tensor<4xi8>
+  return %w : tensor<4xi8>
+}

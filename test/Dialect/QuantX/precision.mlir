@@ -11,6 +11,8 @@
 // CHECK-SAME: p5 = #quantx.precision<weights = float>
 // CHECK-SAME: p6 = #quantx.precision<weights = int3>
 // CHECK-SAME: p7 = #quantx.precision<weights = int2>
+// CHECK-SAME: p8 = #quantx.precision<weights = int4, levels = codebook>
+// CHECK-SAME: p9 = #quantx.precision<weights = int3, granularity = per_tensor, levels = pow2>
 func.func @round_trip() attributes {
     p0 = #quantx.precision<weights = int4, granularity = per_channel>,
     p1 = #quantx.precision<weights = int4, granularity = group, block = 32>,
@@ -19,7 +21,9 @@ func.func @round_trip() attributes {
     p4 = #quantx.precision<weights = int8, granularity = two_level, block = 16, activations = 16>,
     p5 = #quantx.precision<weights = float>,
     p6 = #quantx.precision<weights = int3>,
-    p7 = #quantx.precision<weights = int2, activations = 8>} {
+    p7 = #quantx.precision<weights = int2, activations = 8>,
+    p8 = #quantx.precision<weights = int4, levels = codebook>,
+    p9 = #quantx.precision<weights = int3, granularity = per_tensor, levels = pow2, activations = 8>} {
   return
 }
 
@@ -53,3 +57,24 @@ func.func @f() attributes {p = #quantx.precision<weights = ternary, granularity 
 // expected-error@+2 {{expected ::mlir::quantx::WeightFormat to be one of: float, int8, int4, int3, int2, ternary, binary}}
 // expected-error@+1 {{failed to parse QuantX_PrecisionAttr parameter 'weights'}}
 func.func @f() attributes {p = #quantx.precision<weights = int5>}
+
+// -----
+
+// expected-error@+1 {{codebook weights are int4, int3 or int2 codes, not int8}}
+func.func @f() attributes {p = #quantx.precision<weights = int8, levels = codebook>}
+
+// -----
+
+// expected-error@+1 {{pow2 weights are int4, int3 or int2 codes, not ternary}}
+func.func @f() attributes {p = #quantx.precision<weights = ternary, levels = pow2>}
+
+// -----
+
+// expected-error@+1 {{codebook weights have one scale per channel or tensor, not group}}
+func.func @f() attributes {p = #quantx.precision<weights = int4, granularity = group, block = 8, levels = codebook>}
+
+// -----
+
+// expected-error@+2 {{expected ::mlir::quantx::WeightLevels to be one of: uniform, codebook, pow2}}
+// expected-error@+1 {{failed to parse QuantX_PrecisionAttr parameter 'levels'}}
+func.func @f() attributes {p = #quantx.precision<weights = int4, levels = kmeans>}

@@ -27,3 +27,15 @@ func.func @int2(%p: tensor<1xi8>) -> tensor<2x2xi8> {
   %w = quantx.unpack_weights %p format int2 : tensor<1xi8> -> tensor<2x2xi8>
   return %w : tensor<2x2xi8>
 }
+
+// -----
+
+// Codes through a codebook.
+// CHECK-LABEL: func.func @codebook
+// CHECK: quantx.unpack_weights %{{.*}} codebook(%{{.*}} : tensor<16xi8>) format int4 : tensor<3xi8> -> tensor<5xi8>
+// CHECK: quantx.unpack_weights %{{.*}} codebook(%{{.*}} : tensor<4xi8>) format int2 : tensor<1xi8> -> tensor<2x2xi8>
+func.func @codebook(%p: tensor<3xi8>, %t: tensor<16xi8>, %q: tensor<1xi8>, %u: tensor<4xi8>) -> (tensor<5xi8>, tensor<2x2xi8>) {
+  %w = quantx.unpack_weights %p codebook(%t : tensor<16xi8>) format int4 : tensor<3xi8> -> tensor<5xi8>
+  %v = quantx.unpack_weights %q codebook(%u : tensor<4xi8>) format int2 : tensor<1xi8> -> tensor<2x2xi8>
+  return %w, %v : tensor<5xi8>, tensor<2x2xi8>
+}

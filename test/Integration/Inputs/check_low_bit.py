@@ -1,12 +1,15 @@
 """check_low_bit.py OUT_DIR ISAS_FILE MODEL CALIB INPUT PRECISION...: for each
-precision (`weight-bits[/weight-granularity]`), quantizes MODEL with
-quant-opt --quantize and checks, printing "<precision>: ok":
+precision (`weight-bits[/weight-granularity][+weight-format][@activation-bits]`),
+quantizes MODEL with quant-opt --quantize and checks, printing
+"<precision>: ok":
 
 - packed storage: every quantx.unpack_weights, decoded here from the byte
-  layout's definition (docs/Dialect.md) and times its sub-scales, equals
+  layout's definition (docs/Dialect.md) and times its sub-scales or through
+  its codebook, equals
   the int8 weights that quantx-export-tosa materializes (the compiler's own
   decoder); the packed bytes are as few as the format allows; the report's
-  stored bytes equal its packed bytes;
+  stored bytes equal its packed bytes; a pow2 layer's table is the
+  powers of two, a codebook layer's has 2^bits int8 entries;
 - integer compute: quant-run's reference lowering (--kernels none, which
   unpacks at run time) and every kernel ISA the CPU runs (which unpack at
   compile time), at 1 and 2 threads, give bit-identical outputs.
@@ -28,7 +31,8 @@ CONST = re.compile(
     r'(%\w+) = "tosa\.const"\(\) <\{values = dense<(.*?)> : '
     r"tensor<([0-9x]*)x?i8>\}>")
 UNPACK = re.compile(
-    r"(%\w+) = quantx\.unpack_weights (%\w+)(?:, (%\w+))? format (\w+)"
+    r"(%\w+) = quantx\.unpack_weights (%\w+)(?:, (%\w+))?"
+    r"(?: codebook\((%\w+) : tensor<\d+xi8>\))? format (\w+)"
     r"(?: \{axis = (\d+) : i64, block = (\d+) : i64\})? : .* -> "
     r"tensor<([0-9x]+)xi8>")
 
@@ -58,7 +62,14 @@ def constants(text):
             for name, body, dims in CONST.findall(text)}
 
 
-def check_packing(quantized, exported):
+def pow2_table(bits):
+    """The pow2 codes' integers from their definition (docs/Dialect.md)."""
+    half = 1 << (bits - 1)
+    positive = [0] + [1 << (c - 1) for c in range(1, half)]
+    return np.array(positive + [-v for v in positive], dtype=np.int64)
+
+
+def check_packing(quantized, exported, bits, levels):
     q_text, e_text = open(quantized).read(), open(exported).read()
     q_consts, e_consts = constants(q_text), constants(e_text)
     unpacks = {m[0]: m for m in UNPACK.findall(q_text)}
@@ -72,12 +83,19 @@ def check_packing(quantized, exported):
                                                                   e_name)
         if q_name not in unpacks:
             continue
-        _, packed, sub, fmt, axis, block, dims = unpacks[q_name]
+        _, packed, sub, table, fmt, axis, block, dims = unpacks[q_name]
         shape = [int(d) for d in dims.split("x")]
         subscales = q_consts[sub] if sub else None
+        codebook = q_consts[table].reshape(-1) if table else None
+        assert (codebook is not None) == (levels != "uniform"), q_name
+        if levels == "pow2":
+            # int3 codes use the int4 layout: the codes past 2^3 are unused.
+            want = pow2_table(bits)
+            assert np.array_equal(codebook[:want.size], want) and \
+                not codebook[want.size:].any(), f"{q_name}: not pow2"
         ours = decode(fmt, q_consts[packed].reshape(-1), shape, subscales,
                       int(axis) if axis else None,
-                      int(block) if block else None)
+                      int(block) if block else None, codebook)
         theirs = e_consts[e_name].astype(np.int64)
         assert np.array_equal(ours, theirs), f"{q_name}: decode differs"
         checked += 1
@@ -89,8 +107,11 @@ def main(out, isa_file, model, calib, x, precisions):
         isas = [line.strip() for line in f if line.strip()]
     for precision in precisions:
         weights, _, activations = precision.partition("@")
+        weights, _, levels = weights.partition("+")
+        levels = levels or "uniform"
         bits, _, granularity = weights.partition("/")
-        tag = precision.replace("/", "-").replace(":", "").replace("@", "-a")
+        tag = (precision.replace("/", "-").replace(":", "")
+               .replace("@", "-a").replace("+", "-"))
         quantized = os.path.join(out, f"{tag}.mlir")
         report = os.path.join(out, f"{tag}.json")
         # Single rounding: the one quantx-export-tosa can express exactly.
@@ -98,12 +119,15 @@ def main(out, isa_file, model, calib, x, precisions):
                    f"rounding=single report={report}")
         if granularity:
             options += f" weight-granularity={granularity}"
+        if levels != "uniform":
+            options += f" weight-format={levels}"
         if activations:
             options += f" activation-bits={activations}"
         run(["quant-opt", model, f"--quantize={options}", "-o", quantized])
         exported = os.path.join(out, f"{tag}-tosa.mlir")
         run(["quant-opt", quantized, "--quantx-export-tosa", "-o", exported])
-        unpacked = check_packing(quantized, exported)
+        unpacked = check_packing(quantized, exported,
+                                 int(bits) if bits.isdigit() else 0, levels)
         assert unpacked > 0 or bits == "8", "no packed weights"
         with open(report) as f:
             summary = json.load(f)

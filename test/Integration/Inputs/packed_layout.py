@@ -6,9 +6,11 @@ import numpy as np
 BITS = {"int4": 4, "int2": 2, "sign": 1}
 
 
-def decode(fmt, packed, shape, subscales=None, axis=None, block=None):
+def decode(fmt, packed, shape, subscales=None, axis=None, block=None,
+           codebook=None):
     """Element i is bits [(i % per) * bits, ...) of byte i / per, low bits
-    first; two's complement, or 0 -> -1 and 1 -> +1 for `sign`."""
+    first; two's complement, or 0 -> -1 and 1 -> +1 for `sign`; with a
+    `codebook` (2^bits int8 entries), the unsigned code's entry."""
     bits = BITS[fmt]
     per = 8 // bits
     count = int(np.prod(shape))
@@ -16,7 +18,11 @@ def decode(fmt, packed, shape, subscales=None, axis=None, block=None):
     index = np.arange(count)
     raw = packed.view(np.uint8).astype(np.int64)
     code = (raw[index // per] >> ((index % per) * bits)) & ((1 << bits) - 1)
-    if fmt == "sign":
+    if codebook is not None:
+        assert fmt != "sign" and codebook.size == 1 << bits
+        assert subscales is None
+        values = codebook.astype(np.int64)[code]
+    elif fmt == "sign":
         values = 2 * code - 1
     else:
         values = np.where(code >= 1 << (bits - 1), code - (1 << bits), code)

@@ -2,6 +2,8 @@
 
 #include "quant-x/Dialect/QuantX/IR/PackedWeights.h"
 
+#include "llvm/ADT/DenseMap.h"
+
 using namespace mlir;
 using namespace mlir::quantx;
 
@@ -66,16 +68,50 @@ SmallVector<int8_t> mlir::quantx::packValues(PackedFormat format,
   return SmallVector<int8_t>(bytes.begin(), bytes.end());
 }
 
-int64_t mlir::quantx::unpackValue(PackedFormat format, ArrayRef<int8_t> bytes,
-                                  int64_t index) {
+int64_t mlir::quantx::unpackCode(PackedFormat format, ArrayRef<int8_t> bytes,
+                                 int64_t index) {
   int64_t bits = getPackedBits(format), perByte = 8 / bits;
   uint32_t byte = uint8_t(bytes[index / perByte]);
-  uint32_t code = (byte >> ((index % perByte) * bits)) & ((1u << bits) - 1);
+  return (byte >> ((index % perByte) * bits)) & ((1u << bits) - 1);
+}
+
+SmallVector<int8_t> mlir::quantx::packCodes(PackedFormat format,
+                                            ArrayRef<int64_t> codes) {
+  int64_t bits = getPackedBits(format), perByte = 8 / bits;
+  SmallVector<uint8_t> bytes(getPackedBytes(format, codes.size()), 0);
+  for (auto [i, code] : llvm::enumerate(codes)) {
+    assert(code >= 0 && code < (int64_t(1) << bits) && "code out of range");
+    bytes[i / perByte] |= uint8_t(uint32_t(code) << ((i % perByte) * bits));
+  }
+  return SmallVector<int8_t>(bytes.begin(), bytes.end());
+}
+
+std::optional<SmallVector<int64_t>>
+mlir::quantx::encodeWithCodebook(ArrayRef<int64_t> values,
+                                 ArrayRef<int64_t> codebook) {
+  llvm::SmallDenseMap<int64_t, int64_t> codeOf;
+  for (auto [code, value] : llvm::enumerate(codebook))
+    codeOf.try_emplace(value, int64_t(code));
+  SmallVector<int64_t> codes;
+  codes.reserve(values.size());
+  for (int64_t value : values) {
+    auto it = codeOf.find(value);
+    if (it == codeOf.end())
+      return std::nullopt;
+    codes.push_back(it->second);
+  }
+  return codes;
+}
+
+int64_t mlir::quantx::unpackValue(PackedFormat format, ArrayRef<int8_t> bytes,
+                                  int64_t index) {
+  int64_t bits = getPackedBits(format);
+  int64_t code = unpackCode(format, bytes, index);
   if (format == PackedFormat::Sign)
     return code ? 1 : -1;
   // Two's complement of `bits` bits.
   int64_t half = int64_t(1) << (bits - 1);
-  return int64_t(code) >= half ? int64_t(code) - 2 * half : int64_t(code);
+  return code >= half ? code - 2 * half : code;
 }
 
 int64_t mlir::quantx::getSubscaleIndex(ArrayRef<int64_t> shape, int64_t axis,

@@ -4,6 +4,7 @@
 
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
@@ -16,7 +17,8 @@ constexpr int64_t kMaxBlock = int64_t(1) << 24;
 LogicalResult
 PrecisionAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                       WeightFormat weights, WeightGranularity granularity,
-                      int64_t block, int64_t activations) {
+                      int64_t block, int64_t activations,
+                      WeightLevels levels) {
   if (weights == WeightFormat::Float)
     return success();
   bool blocked = granularity == WeightGranularity::Group ||
@@ -40,6 +42,20 @@ PrecisionAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << stringifyWeightFormat(weights)
                        << " weights have one scale per channel or tensor, not "
                        << stringifyWeightGranularity(granularity);
+  if (levels != WeightLevels::Uniform) {
+    if (weights != WeightFormat::Int4 && weights != WeightFormat::Int3 &&
+        weights != WeightFormat::Int2)
+      return emitError() << stringifyWeightLevels(levels)
+                         << " weights are int4, int3 or int2 codes, not "
+                         << stringifyWeightFormat(weights);
+    // The table is decoded before sub-scales could apply: a group's own
+    // scale would take the codes off the int8 grid.
+    if (blocked)
+      return emitError() << stringifyWeightLevels(levels)
+                         << " weights have one scale per channel or tensor, "
+                            "not "
+                         << stringifyWeightGranularity(granularity);
+  }
   return success();
 }
 
@@ -63,6 +79,10 @@ int64_t PrecisionAttr::getWeightBits() const {
 }
 
 int64_t PrecisionAttr::getMaxWeightMagnitude() const {
+  if (getLevels() == WeightLevels::Codebook)
+    return 127;
+  if (getLevels() == WeightLevels::Pow2)
+    return getLargestPowerOfTwoWeight(getWeightBits());
   switch (getWeights()) {
   case WeightFormat::Float:
     return 0;
@@ -72,6 +92,18 @@ int64_t PrecisionAttr::getMaxWeightMagnitude() const {
   default:
     return (int64_t(1) << (getWeightBits() - 1)) - 1;
   }
+}
+
+int64_t PrecisionAttr::getArithmeticWeightBits() const {
+  if (!hasWeightTable())
+    return getWeightBits();
+  // A sign bit and the magnitude's bits.
+  return llvm::Log2_64_Ceil(uint64_t(getMaxWeightMagnitude()) + 1) + 1;
+}
+
+int64_t mlir::quantx::getLargestPowerOfTwoWeight(int64_t bits) {
+  // Codes 1 .. 2^(bits-1) - 1 of each sign are 2^0 .. 2^(2^(bits-1) - 2).
+  return int64_t(1) << ((int64_t(1) << (bits - 1)) - 2);
 }
 
 int64_t PrecisionAttr::getMaxSubscale() const {
@@ -114,6 +146,10 @@ std::string PrecisionAttr::str() const {
     os << "-tl" << getBlock();
     break;
   }
+  if (getLevels() == WeightLevels::Codebook)
+    os << "-cb";
+  else if (getLevels() == WeightLevels::Pow2)
+    os << "-p2";
   return text;
 }
 
@@ -123,10 +159,12 @@ FailureOr<PrecisionAttr> mlir::quantx::parsePrecision(MLIRContext *context,
   StringRef rest = text.trim();
   if (rest == "float")
     return PrecisionAttr::get(context, WeightFormat::Float,
-                              WeightGranularity::PerChannel, 0, 8);
+                              WeightGranularity::PerChannel, 0, 8,
+                              WeightLevels::Uniform);
   auto fail = [&](const Twine &why) -> FailureOr<PrecisionAttr> {
     error = ("'" + text + "' is not a precision (" + why +
-             "; expected e.g. w8a8, w4a8-g32, wta8, wba1, w8a16-pt or float)")
+             "; expected e.g. w8a8, w4a8-g32, wta8, wba1, w8a16-pt, w4a8-cb or "
+             "float)")
                 .str();
     return failure();
   };
@@ -161,11 +199,16 @@ FailureOr<PrecisionAttr> mlir::quantx::parsePrecision(MLIRContext *context,
     if (rest.consumeInteger(10, block))
       return fail("-g needs a group size");
   }
+  WeightLevels levels = WeightLevels::Uniform;
+  if (rest.consume_front("-cb"))
+    levels = WeightLevels::Codebook;
+  else if (rest.consume_front("-p2"))
+    levels = WeightLevels::Pow2;
   if (!rest.empty())
     return fail("unexpected '" + rest + "'");
   std::string why;
   auto attr = getCheckedPrecision(context, *weights, granularity, block,
-                                  activations, why);
+                                  activations, levels, why);
   if (failed(attr))
     return fail(why);
   return attr;
@@ -180,6 +223,14 @@ std::optional<WeightFormat> mlir::quantx::parseWeightFormat(StringRef text) {
       .Case("ternary", WeightFormat::Ternary)
       .Case("binary", WeightFormat::Binary)
       .Case("float", WeightFormat::Float)
+      .Default(std::nullopt);
+}
+
+std::optional<WeightLevels> mlir::quantx::parseWeightLevels(StringRef text) {
+  return llvm::StringSwitch<std::optional<WeightLevels>>(text.trim())
+      .Case("uniform", WeightLevels::Uniform)
+      .Case("codebook", WeightLevels::Codebook)
+      .Case("pow2", WeightLevels::Pow2)
       .Default(std::nullopt);
 }
 
@@ -222,13 +273,15 @@ PrecisionAttr mlir::quantx::getPrecision(Operation *op) {
   if (auto precision = op->getAttrOfType<PrecisionAttr>(kPrecisionAttrName))
     return precision;
   return PrecisionAttr::get(op->getContext(), WeightFormat::Int8,
-                            WeightGranularity::PerChannel, 0, 8);
+                            WeightGranularity::PerChannel, 0, 8,
+                            WeightLevels::Uniform);
 }
 
 FailureOr<PrecisionAttr>
 mlir::quantx::getCheckedPrecision(MLIRContext *context, WeightFormat weights,
                                   WeightGranularity granularity, int64_t block,
-                                  int64_t activations, std::string &why) {
+                                  int64_t activations, WeightLevels levels,
+                                  std::string &why) {
   // The verifier's message says what is wrong with the combination.
   ScopedDiagnosticHandler capture(context, [&](Diagnostic &diagnostic) {
     why = diagnostic.str();
@@ -236,7 +289,7 @@ mlir::quantx::getCheckedPrecision(MLIRContext *context, WeightFormat weights,
   });
   auto attr = PrecisionAttr::getChecked(
       [&] { return mlir::emitError(UnknownLoc::get(context)); }, context,
-      weights, granularity, block, activations);
+      weights, granularity, block, activations, levels);
   if (!attr)
     return failure();
   return attr;

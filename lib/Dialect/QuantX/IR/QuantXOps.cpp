@@ -201,6 +201,18 @@ LogicalResult UnpackWeightsOp::verify() {
   if (bool(getSubscales()) != getAxis().has_value() ||
       bool(getSubscales()) != getBlock().has_value())
     return emitOpError("takes subscales, axis and block together");
+  if (Value codebook = getCodebook()) {
+    if (getSubscales())
+      return emitOpError("takes a codebook or subscales, not both");
+    if (getFormat() == PackedFormat::Sign)
+      return emitOpError("a codebook needs int4 or int2 codes, not sign bits");
+    int64_t entries = int64_t(1) << getPackedBits(getFormat());
+    if (cast<RankedTensorType>(codebook.getType()).getDimSize(0) != entries)
+      return emitOpError("expects a codebook of ")
+             << entries << " entries for " << stringifyPackedFormat(getFormat())
+             << " codes, got " << codebook.getType();
+    return success();
+  }
   if (!getSubscales())
     return success();
   int64_t axis = *getAxis(), block = *getBlock(), rank = type.getRank();
@@ -239,14 +251,16 @@ LogicalResult UnpackWeightsOp::verify() {
 
 DenseElementsAttr UnpackWeightsOp::evaluate() {
   std::optional<SmallVector<int8_t>> packed = getConstantInt8s(getPacked());
-  std::optional<SmallVector<int8_t>> subscales;
+  std::optional<SmallVector<int8_t>> subscales, codebook;
   if (!packed ||
-      (getSubscales() && !(subscales = getConstantInt8s(getSubscales()))))
+      (getSubscales() && !(subscales = getConstantInt8s(getSubscales()))) ||
+      (getCodebook() && !(codebook = getConstantInt8s(getCodebook()))))
     return {};
   RankedTensorType type = getOutput().getType();
   SmallVector<int8_t> values(type.getNumElements());
   for (auto [i, v] : llvm::enumerate(values)) {
-    int64_t value = unpackValue(getFormat(), *packed, i);
+    int64_t value = codebook ? (*codebook)[unpackCode(getFormat(), *packed, i)]
+                             : unpackValue(getFormat(), *packed, i);
     if (subscales)
       value *= (*subscales)[getSubscaleIndex(type.getShape(), *getAxis(),
                                              *getBlock(), i)];

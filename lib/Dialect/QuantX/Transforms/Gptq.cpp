@@ -1,6 +1,7 @@
 //===- Gptq.cpp - second-order weight rounding (GPTQ) ---------------------===//
 
 #include "quant-x/Dialect/QuantX/Transforms/Gptq.h"
+#include "quant-x/Dialect/QuantX/Transforms/Codebooks.h"
 
 #include <Eigen/Cholesky>
 #include <Eigen/Core>
@@ -22,7 +23,8 @@ mlir::quantx::roundWithGptq(const GptqProblem &problem,
   if (rows <= 0 || cols <= 0 || problem.weights.size() != size ||
       problem.steps.size() != size ||
       problem.hessian.size() != size_t(cols) * size_t(cols) ||
-      problem.maxInteger < 1) {
+      problem.maxInteger < 1 ||
+      !std::is_sorted(problem.levels.begin(), problem.levels.end())) {
     error = "malformed GPTQ problem";
     return std::nullopt;
   }
@@ -97,7 +99,10 @@ mlir::quantx::roundWithGptq(const GptqProblem &problem,
   for (int64_t i = 0; i < cols; ++i) {
     for (int64_t r = 0; r < rows; ++r) {
       double w = weights(r, i), step = steps(r, i);
-      double q = std::clamp(std::nearbyint(w / step), -maxInteger, maxInteger);
+      double q = problem.levels.empty()
+                     ? std::clamp(std::nearbyint(w / step), -maxInteger,
+                                  maxInteger)
+                     : double(getNearestLevel(w / step, problem.levels));
       integers[r * cols + order[i]] = int64_t(q);
       scaledError(r) = (w - q * step) / upper(i, i);
     }

@@ -44,24 +44,29 @@ int64_t mlir::quantx::countScaleBytes(Operation *op, PrecisionAttr precision) {
 }
 
 /// Bytes the quantize pass stores `precision`'s weights in: packed bytes
-/// (int3 in the int4 layout), a byte per group or vector sub-scale, and
-/// the scales.
+/// (int3 in the int4 layout), a byte per group or vector sub-scale, the
+/// decoding table of codebook and power-of-two codes, and the scales.
 int64_t mlir::quantx::countPackedBytes(Operation *op, PrecisionAttr precision) {
   auto weights = cast<ShapedType>(op->getOperand(1).getType());
   int64_t elements = weights.hasStaticShape() ? weights.getNumElements() : 0;
   if (precision.isFloat())
     return 4 * elements;
   int64_t bytes = elements;
-  if (std::optional<PackedFormat> format =
-          choosePackedFormat(precision.getWeights(), {}))
+  std::optional<PackedFormat> format =
+      choosePackedFormat(precision.getWeights(), {});
+  if (format)
     bytes = getPackedBytes(*format, elements);
   if (precision.getMaxSubscale() > 1)
     bytes += elements / precision.getBlock();
+  // A table entry per code of the packed layout.
+  if (precision.hasWeightTable() && format)
+    bytes += int64_t(1) << getPackedBits(*format);
   return bytes + countScaleBytes(op, precision);
 }
 
 int64_t mlir::quantx::countBops(Operation *op, PrecisionAttr precision) {
   int64_t activationBits =
       precision.isFloat() ? 32 : precision.getActivations();
-  return precision.getWeightBits() * activationBits * countMacs(op);
+  return precision.getArithmeticWeightBits() * activationBits *
+         countMacs(op);
 }

@@ -22,12 +22,14 @@ int64_t countMacs(Operation *op);
 int64_t countScaleBytes(Operation *op, PrecisionAttr precision);
 
 /// Bytes the quantize pass stores `precision`'s weights in: packed bytes
-/// (int3 in the int4 layout), a byte per group or vector sub-scale, and
-/// the scales (float weights: 4 bytes each).
+/// (int3 in the int4 layout), a byte per group or vector sub-scale, the
+/// decoding table of codebook and pow2 codes, and the scales (float
+/// weights: 4 bytes each).
 int64_t countPackedBytes(Operation *op, PrecisionAttr precision);
 
 /// Bit operations: weight bits x activation bits x MACs (float: 32-bit
-/// activations; ternary weights count 2 bits, binary 1).
+/// activations; ternary weights count 2 bits, binary 1; codebook and pow2
+/// codes the bits of the integers they decode to).
 int64_t countBops(Operation *op, PrecisionAttr precision);
 
 } // namespace mlir::quantx

@@ -11,6 +11,7 @@
 #include "Utils.h"
 #include "WeightQuantizers.h"
 #include "quant-x/Dialect/QuantX/IR/Precision.h"
+#include "quant-x/Dialect/QuantX/Transforms/Codebooks.h"
 #include "quant-x/Dialect/QuantX/Transforms/Gptq.h"
 #include "quant-x/Dialect/QuantX/Transforms/Passes.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -57,6 +58,9 @@ LogicalResult OptimizeRoundingPass::roundLayer(Operation *layer,
       getLayerWeightIntegers(layer, precision, values, type, error);
   if (failed(nearest))
     return layer->emitError(kPass) << ": " << error;
+  std::vector<int64_t> levels;
+  if (!nearest->codebook.empty())
+    levels = getSortedLevels(nearest->codebook);
   std::vector<double> steps =
       getWeightSteps(*nearest, precision, getWeightChannels(layer, type),
                      type.getShape(), getReductionAxis(layer));
@@ -87,6 +91,7 @@ LogicalResult OptimizeRoundingPass::roundLayer(Operation *layer,
     problem.weights = w;
     problem.steps = s;
     problem.maxInteger = precision.getMaxWeightMagnitude();
+    problem.levels = levels;
     problem.hessian = hessian;
     std::optional<std::vector<int64_t>> integers =
         roundWithGptq(problem, options, error);

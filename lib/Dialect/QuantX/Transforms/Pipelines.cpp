@@ -18,6 +18,7 @@ static void buildPipeline(OpPassManager &pm, const Options &options,
   pm.addPass(createCheckTensorSizes(sizes));
   SetPrecisionOptions precision;
   precision.weightBits = options.weightBits;
+  precision.weightFormat = options.weightFormat;
   precision.weightGranularity = options.weightGranularity;
   precision.activationBits = options.activationBits;
   precision.precisionFile = options.precisionFile;

@@ -91,8 +91,21 @@ FailureOr<QuantizedWeights> Quantizer::quantizeWeights(Operation *op,
     result.scales = std::move(quantized->scales);
     subscales = std::move(quantized->subscales);
     result.format = choosePackedFormat(precision.getWeights(), integers);
-    if (result.format)
+    if (!quantized->codebook.empty()) {
+      // Codebook and pow2 weights: the codes of their decoded integers.
+      std::optional<SmallVector<int64_t>> codes =
+          encodeWithCodebook(integers, quantized->codebook);
+      if (!codes) {
+        op->emitError("quantx-quantize: weights off their own codebook");
+        hadError = true;
+        return failure();
+      }
+      result.packed = packCodes(*result.format, *codes);
+      result.codebook.assign(quantized->codebook.begin(),
+                             quantized->codebook.end());
+    } else if (result.format) {
       result.packed = packValues(*result.format, integers);
+    }
     if (!subscales.empty()) {
       result.axis = *axis;
       result.block = precision.getBlock();
@@ -124,13 +137,18 @@ Value Quantizer::materializeWeights(const QuantizedWeights &weights) {
   Value packed = bytes(weights.packed, {int64_t(weights.packed.size())});
   auto type = cast<RankedTensorType>(weights.values.getType());
   if (weights.subscales.empty())
-    return UnpackWeightsOp::create(b, loc(), type, packed, Value(),
-                                   *weights.format, nullptr, nullptr);
+    return UnpackWeightsOp::create(
+        b, loc(), type, packed, Value(),
+        weights.codebook.empty()
+            ? Value()
+            : bytes(weights.codebook, {int64_t(weights.codebook.size())}),
+        *weights.format, nullptr, nullptr);
   SmallVector<int64_t> shape(type.getShape());
   shape[weights.axis] /= weights.block;
   return UnpackWeightsOp::create(
-      b, loc(), type, packed, bytes(weights.subscales, shape), *weights.format,
-      b.getI64IntegerAttr(weights.axis), b.getI64IntegerAttr(weights.block));
+      b, loc(), type, packed, bytes(weights.subscales, shape), Value(),
+      *weights.format, b.getI64IntegerAttr(weights.axis),
+      b.getI64IntegerAttr(weights.block));
 }
 
 std::optional<IntValue> Quantizer::getInt16Activation(Operation *layer,

@@ -45,11 +45,14 @@ struct QuantizedWeights {
   /// The int8 integers the layer computes with (a group's or vector's
   /// sub-scale applied).
   DenseElementsAttr values;
-  /// Below 8 bits: the format, the packed integers before sub-scales and
-  /// the sub-scales (none, or one per vector of `block` along `axis`).
+  /// Below 8 bits: the format, the packed integers before sub-scales (or
+  /// their codes in `codebook`) and the sub-scales (none, or one per
+  /// vector of `block` along `axis`).
   std::optional<PackedFormat> format;
   SmallVector<int8_t> packed;
   SmallVector<int8_t> subscales;
+  /// Codebook and pow2 weights: the integer each code stands for.
+  SmallVector<int8_t> codebook;
   int64_t axis = 0, block = 0;
   SmallVector<double> scales;
   /// One zero point for all channels (a QDQ model's asymmetric weights).

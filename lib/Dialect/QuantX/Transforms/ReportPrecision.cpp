@@ -30,8 +30,9 @@ static int64_t countStoredBytes(Operation *op, PrecisionAttr precision,
     weights = widened.getInput();
   if (auto unpack = weights.getDefiningOp<UnpackWeightsOp>()) {
     int64_t bytes = unpack.getPacked().getType().getNumElements();
-    if (Value subscales = unpack.getSubscales())
-      bytes += cast<ShapedType>(subscales.getType()).getNumElements();
+    for (Value table : {unpack.getSubscales(), unpack.getCodebook()})
+      if (table)
+        bytes += cast<ShapedType>(table.getType()).getNumElements();
     return bytes + countScaleBytes(op, precision);
   }
   Type element = cast<ShapedType>(weights.getType()).getElementType();
@@ -72,6 +73,7 @@ struct ReportPrecisionPass
           {"op", op->getName().getStringRef()},
           {"weights", stringifyWeightFormat(precision.getWeights())},
           {"weight_bits", precision.getWeightBits()},
+          {"weight_levels", stringifyWeightLevels(precision.getLevels())},
           {"granularity",
            granularityName(precision.getGranularity(), precision.getBlock())},
           {"activation_bits",

@@ -58,6 +58,13 @@ FailureOr<PrecisionAttr> SetPrecisionPass::getGlobalPrecision() {
         << weightBits << "'";
     return failure();
   }
+  std::optional<WeightLevels> levels = parseWeightLevels(weightFormat);
+  if (!levels) {
+    module.emitError("quantx-set-precision: weight-format must be uniform, "
+                     "codebook or pow2, got '")
+        << weightFormat << "'";
+    return failure();
+  }
   int64_t block = 0;
   std::optional<WeightGranularity> granularity =
       parseGranularity(weightGranularity, block);
@@ -77,7 +84,7 @@ FailureOr<PrecisionAttr> SetPrecisionPass::getGlobalPrecision() {
   }
   std::string why;
   auto precision = getCheckedPrecision(&getContext(), *weights, *granularity,
-                                       block, activationBits, why);
+                                       block, activationBits, *levels, why);
   if (failed(precision))
     module.emitError("quantx-set-precision: invalid precision: ") << why;
   return precision;
@@ -103,11 +110,12 @@ SetPrecisionPass::parseEntry(StringRef name, const llvm::json::Value &value) {
     return fail("expected a precision string or an object");
   for (const auto &entry : *object)
     if (!llvm::is_contained(
-            {"weight-bits", "weight-granularity", "activation-bits"},
+            {"weight-bits", "weight-format", "weight-granularity",
+             "activation-bits"},
             entry.first.str()))
       return fail("unknown key '" + entry.first.str() +
-                  "' (expected weight-bits, weight-granularity, "
-                  "activation-bits)");
+                  "' (expected weight-bits, weight-format, "
+                  "weight-granularity, activation-bits)");
   // A key that is present must have a value of its type: a wrong one is
   // an error, never the default.
   std::string bits = "8";
@@ -122,6 +130,13 @@ SetPrecisionPass::parseEntry(StringRef name, const llvm::json::Value &value) {
   std::optional<WeightFormat> weights = parseWeightFormat(bits);
   if (!weights)
     return fail("weight-bits must be 8, 4, 3, 2, ternary, binary or float");
+  std::optional<WeightLevels> levels = WeightLevels::Uniform;
+  if (const llvm::json::Value *given = object->get("weight-format")) {
+    std::optional<StringRef> text = given->getAsString();
+    levels = text ? parseWeightLevels(*text) : std::nullopt;
+    if (!levels)
+      return fail("weight-format must be uniform, codebook or pow2");
+  }
   int64_t block = 0;
   std::optional<WeightGranularity> granularity = WeightGranularity::PerChannel;
   if (const llvm::json::Value *given = object->get("weight-granularity")) {
@@ -140,7 +155,7 @@ SetPrecisionPass::parseEntry(StringRef name, const llvm::json::Value &value) {
   }
   std::string why;
   auto precision = getCheckedPrecision(&getContext(), *weights, *granularity,
-                                       block, activations, why);
+                                       block, activations, *levels, why);
   if (failed(precision))
     return fail(why);
   return precision;
@@ -240,7 +255,8 @@ void SetPrecisionPass::runOnOperation() {
               getPrecisionMismatch(op, precision)) {
         precision = PrecisionAttr::get(&getContext(), precision.getWeights(),
                                        WeightGranularity::PerChannel, 0,
-                                       precision.getActivations());
+                                       precision.getActivations(),
+                                       precision.getLevels());
         emitRemark(op->getLoc(), "quantx-set-precision: ")
             << granularityName((*global).getGranularity(), (*global).getBlock())
             << " does not fit this layer (" << *why << "): per channel instead";

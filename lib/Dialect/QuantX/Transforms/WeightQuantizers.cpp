@@ -3,6 +3,7 @@
 #include "WeightQuantizers.h"
 
 #include "quant-x/Dialect/QuantX/IR/PackedWeights.h"
+#include "quant-x/Dialect/QuantX/Transforms/Codebooks.h"
 
 #include <cmath>
 
@@ -228,10 +229,111 @@ static void quantizeVectors(PrecisionAttr precision,
   }
 }
 
+/// The indices of `values` in each scale group: one per output channel, or
+/// one for the tensor.
+static SmallVector<SmallVector<int64_t>>
+getScaleGroups(PrecisionAttr precision, int64_t size,
+               WeightChannels channelOf) {
+  bool perTensor = precision.getGranularity() == WeightGranularity::PerTensor;
+  SmallVector<SmallVector<int64_t>> members(perTensor ? 1 : channelOf.count);
+  for (int64_t i = 0; i < size; ++i)
+    members[perTensor ? 0 : channelOf.of(i)].push_back(i);
+  return members;
+}
+
+/// The largest magnitude among `indices` of `values`.
+static double getMaxMagnitude(ArrayRef<double> values,
+                              ArrayRef<int64_t> indices) {
+  double maxAbs = 0;
+  for (int64_t i : indices)
+    maxAbs = std::max(maxAbs, std::abs(values[i]));
+  return maxAbs;
+}
+
+/// Codebook weights (see quantizeWeightValues).
+static void quantizeOnCodebook(PrecisionAttr precision,
+                               ArrayRef<double> values,
+                               ArrayRef<SmallVector<int64_t>> members,
+                               SmallVectorImpl<double> &groupScales,
+                               WeightIntegers &result) {
+  SmallVector<double> normalized(values.size());
+  for (const SmallVector<int64_t> &indices : members) {
+    double maxAbs = getMaxMagnitude(values, indices);
+    double scale = maxAbs > 0 ? maxAbs / 127.0 : 1.0;
+    groupScales.push_back(scale);
+    for (int64_t i : indices)
+      normalized[i] = values[i] / scale;
+  }
+  int64_t entries = int64_t(1) << precision.getWeightBits();
+  std::vector<int64_t> levels = learnCodebook(normalized, entries);
+  for (auto [i, u] : llvm::enumerate(normalized))
+    result.integers[i] = getNearestLevel(u, levels);
+  result.codebook.assign(levels.begin(), levels.end());
+}
+
+/// Power-of-two weights (see quantizeWeightValues).
+static void quantizeOnPowersOfTwo(PrecisionAttr precision,
+                                  ArrayRef<double> values,
+                                  ArrayRef<SmallVector<int64_t>> members,
+                                  SmallVectorImpl<double> &groupScales,
+                                  WeightIntegers &result) {
+  std::vector<int64_t> table = getPow2Table(precision.getWeightBits());
+  std::vector<int64_t> levels = getSortedLevels(table);
+  double top = double(levels.back());
+  for (const SmallVector<int64_t> &indices : members) {
+    double maxAbs = getMaxMagnitude(values, indices);
+    if (!(maxAbs > 0)) {
+      groupScales.push_back(1.0);
+      continue;
+    }
+    // Powers of two repeat every octave: the scales within one octave
+    // either side of the largest magnitude's cover every placement.
+    double bestScale = maxAbs / top, bestError = -1;
+    for (int64_t step = -16; step <= 16; ++step) {
+      double scale = maxAbs / top * std::exp2(double(step) / 16.0);
+      double error = 0;
+      for (int64_t i : indices) {
+        double q = double(getNearestLevel(values[i] / scale, levels));
+        error += (values[i] - q * scale) * (values[i] - q * scale);
+      }
+      if (bestError < 0 || error < bestError) {
+        bestError = error;
+        bestScale = scale;
+      }
+    }
+    groupScales.push_back(bestScale);
+    for (int64_t i : indices)
+      result.integers[i] = getNearestLevel(values[i] / bestScale, levels);
+  }
+  result.codebook.assign(table.begin(), table.end());
+}
+
 WeightIntegers mlir::quantx::quantizeWeightValues(
     PrecisionAttr precision, ArrayRef<double> values, WeightChannels channelOf,
     ArrayRef<int64_t> shape, std::optional<int64_t> reductionAxis,
     WeightClipping clipping) {
+  if (precision.hasWeightTable()) {
+    WeightIntegers result;
+    result.integers.assign(values.size(), 0);
+    SmallVector<SmallVector<int64_t>> members =
+        getScaleGroups(precision, values.size(), channelOf);
+    SmallVector<double> groupScales;
+    if (precision.getLevels() == WeightLevels::Codebook)
+      quantizeOnCodebook(precision, values, members, groupScales, result);
+    else
+      quantizeOnPowersOfTwo(precision, values, members, groupScales, result);
+    result.scales = members.size() == 1 && channelOf.count != 1
+                        ? SmallVector<double>(channelOf.count, groupScales[0])
+                        : groupScales;
+    // One entry per code of the packed layout (int3 codes are stored as
+    // int4): the codes no level uses repeat the first entry, so that the
+    // table holds the levels and nothing else.
+    std::optional<PackedFormat> format =
+        choosePackedFormat(precision.getWeights(), {});
+    result.codebook.resize(int64_t(1) << getPackedBits(*format),
+                           result.codebook.front());
+    return result;
+  }
   std::unique_ptr<WeightQuantizer> quantizer =
       createWeightQuantizer(precision, clipping);
   WeightIntegers result;
@@ -315,6 +417,12 @@ mlir::quantx::getLayerWeightIntegers(Operation *layer, PrecisionAttr precision,
   int64_t limit = precision.getMaxWeightMagnitude();
   for (auto [i, q] : llvm::enumerate(integers.getValues<APInt>())) {
     int64_t v = q.getSExtValue();
+    if (!result.codebook.empty() && !llvm::is_contained(result.codebook, v)) {
+      error = (Twine(kRoundedWeightsAttrName) + ": integer " + Twine(v) +
+               " at " + Twine(i) + " is not in the layer's codebook")
+                  .str();
+      return failure();
+    }
     if (v < -limit || v > limit) {
       error = (Twine(kRoundedWeightsAttrName) + ": integer " + Twine(v) +
                " at " + Twine(i) + " is outside [-" + Twine(limit) + ", " +

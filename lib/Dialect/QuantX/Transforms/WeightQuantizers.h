@@ -59,6 +59,9 @@ struct WeightIntegers {
   SmallVector<int64_t> integers;
   SmallVector<double> scales;
   SmallVector<int64_t> subscales;
+  /// Codebook and pow2 weights: the table of 2^bits integers their codes
+  /// stand for (every integer is one of them); empty otherwise.
+  SmallVector<int64_t> codebook;
 };
 
 /// Quantizes `values`, the weights of `op` (static `shape`) whose output
@@ -68,7 +71,12 @@ struct WeightIntegers {
 /// `getReductionAxis(op)` with `group` and `two_level`. A group's sub-scale
 /// is its float scale rounded up to a multiple of the channel's scale (no
 /// weight is clipped); a two-level vector's is rounded to nearest
-/// (VS-Quant).
+/// (VS-Quant). Codebook weights: each channel's (or the tensor's) scale
+/// maps its largest magnitude to 127 and the integers are the nearest
+/// entries of the codebook learned over the whole layer (learnCodebook);
+/// pow2 weights: each scale is the one (of 33 over an octave either side
+/// of the largest magnitude on the top power) with the least squared
+/// error, the integers the nearest powers of two.
 WeightIntegers
 quantizeWeightValues(PrecisionAttr precision, ArrayRef<double> values,
                      WeightChannels channelOf, ArrayRef<int64_t> shape,
@@ -80,8 +88,8 @@ quantizeWeightValues(PrecisionAttr precision, ArrayRef<double> values,
 /// clipping), with the integers
 /// quantx-optimize-rounding chose (kRoundedWeightsAttrName) when the layer
 /// has them, round-to-nearest otherwise. Fails with `error` when the chosen
-/// integers are for another precision or shape, or off the format's range,
-/// or the clipping is unknown.
+/// integers are for another precision or shape, or off the format's range
+/// or codebook, or the clipping is unknown.
 FailureOr<WeightIntegers> getLayerWeightIntegers(Operation *layer,
                                                  PrecisionAttr precision,
                                                  ArrayRef<double> values,

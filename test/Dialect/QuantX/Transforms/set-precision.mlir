@@ -18,6 +18,13 @@
 // RUN: not quant-opt %s --quantx-set-precision="weight-bits=5" 2>&1 | FileCheck %s --check-prefix=BITS
 // RUN: not quant-opt %s --quantx-set-precision="weight-granularity=group:0" 2>&1 | FileCheck %s --check-prefix=GRANULARITY
 // RUN: not quant-opt %s --quantx-set-precision="activation-bits=1" 2>&1 | FileCheck %s --check-prefix=ACTIVATIONS
+// RUN: quant-opt %s --quantx-set-precision="weight-bits=4 weight-format=codebook" | FileCheck %s --check-prefix=CODEBOOK
+// RUN: quant-opt %s --quantx-set-precision="weight-bits=3 weight-format=pow2 weight-granularity=per-tensor" | FileCheck %s --check-prefix=POW2
+// RUN: quant-opt %s --quantx-set-precision="precision-file=%S/Inputs/precision-levels.json" | FileCheck %s --check-prefix=LEVELSFILE
+// RUN: not quant-opt %s --quantx-set-precision="weight-format=codebook" 2>&1 | FileCheck %s --check-prefix=CODEBOOK8
+// RUN: not quant-opt %s --quantx-set-precision="weight-bits=4 weight-format=codebook weight-granularity=group:8" 2>&1 | FileCheck %s --check-prefix=CODEBOOKGROUP
+// RUN: not quant-opt %s --quantx-set-precision="weight-bits=4 weight-format=kmeans" 2>&1 | FileCheck %s --check-prefix=FORMAT
+// RUN: not quant-opt %s --quantx-set-precision="precision-file=%S/Inputs/precision-bad-format.json" 2>&1 | FileCheck %s --check-prefix=FORMATFILE
 
 // Three layers: a conv named by its quantx.layer attribute, a matmul named
 // by its location, and a depthwise conv known only by position (#2). The
@@ -57,7 +64,7 @@
 // BADGROUP: error: quantx-set-precision: precision w4a8-g3 from {{.*}}precision-bad-group.json does not fit this layer: block size 3 does not divide the 8 input channels
 // COMBINATION: error: quantx-set-precision: {{.*}}precision-bad-combination.json: layer 'conv1': 'w4a1' is not a precision (1-bit (sign) activations need binary weights; expected e.g. w8a8
 // NOTOBJECT: error: quantx-set-precision: {{.*}}precision-not-object.json must hold a JSON object mapping layer names to precisions
-// BADKEY: error: quantx-set-precision: {{.*}}precision-bad-key.json: layer 'conv1': unknown key 'bits' (expected weight-bits, weight-granularity, activation-bits)
+// BADKEY: error: quantx-set-precision: {{.*}}precision-bad-key.json: layer 'conv1': unknown key 'bits' (expected weight-bits, weight-format, weight-granularity, activation-bits)
 // TWONAMES: error: quantx-set-precision: the precision file gives this layer two precisions (w4a8 and w2a8) under different names
 // TRUNCATED: error: quantx-set-precision: {{.*}}precision-truncated.json is not valid JSON
 // MISSING: error: quantx-set-precision: cannot read precision-file '{{.*}}missing.json'
@@ -69,6 +76,18 @@
 // BITS: error: quantx-set-precision: weight-bits must be 8, 4, 3, 2, ternary, binary or float, got '5'
 // GRANULARITY: error: quantx-set-precision: weight-granularity must be per-tensor, per-channel, group:G or two-level:N (G, N positive), got 'group:0'
 // ACTIVATIONS: error: quantx-set-precision: invalid precision: 1-bit (sign) activations need binary weights
+
+// weight-format: what the codes stand for, on every layer, in the compact
+// form too (-cb, -p2).
+// CODEBOOK-COUNT-3: #quantx.precision<weights = int4, levels = codebook>
+// POW2-COUNT-3: #quantx.precision<weights = int3, granularity = per_tensor, levels = pow2>
+// LEVELSFILE: tosa.conv2d {{.*}}#quantx.precision<weights = int4, levels = codebook>
+// LEVELSFILE: tosa.matmul {{.*}}#quantx.precision<weights = int3, levels = pow2>
+// LEVELSFILE: tosa.depthwise_conv2d {{.*}}#quantx.precision<weights = int2, granularity = per_tensor, levels = codebook>
+// CODEBOOK8: error: quantx-set-precision: invalid precision: codebook weights are int4, int3 or int2 codes, not int8
+// CODEBOOKGROUP: error: quantx-set-precision: invalid precision: codebook weights have one scale per channel or tensor, not group
+// FORMAT: error: quantx-set-precision: weight-format must be uniform, codebook or pow2, got 'kmeans'
+// FORMATFILE: error: quantx-set-precision: {{.*}}precision-bad-format.json: layer 'conv1': weight-format must be uniform, codebook or pow2
 
 func.func @main(%x: tensor<1x4x4x8xf32>, %m: tensor<1x3x16xf32>) -> (tensor<1x4x4x8xf32>, tensor<1x3x4xf32>, tensor<1x4x4x8xf32>) {
   %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>

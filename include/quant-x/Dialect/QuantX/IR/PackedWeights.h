@@ -34,6 +34,18 @@ SmallVector<int8_t> packValues(PackedFormat format, ArrayRef<int64_t> values);
 /// Element `index` of `bytes`.
 int64_t unpackValue(PackedFormat format, ArrayRef<int8_t> bytes, int64_t index);
 
+/// The unsigned code of element `index` of `bytes` (`int4`, `int2`): what
+/// indexes a codebook.
+int64_t unpackCode(PackedFormat format, ArrayRef<int8_t> bytes, int64_t index);
+
+/// `codes` (each in [0, 2^bits)) packed into bytes.
+SmallVector<int8_t> packCodes(PackedFormat format, ArrayRef<int64_t> codes);
+
+/// The code of each of `values` in `codebook` (its first entry equal to
+/// the value), or none when some value is not in the codebook.
+std::optional<SmallVector<int64_t>> encodeWithCodebook(ArrayRef<int64_t> values,
+                                                       ArrayRef<int64_t> codebook);
+
 /// The index of the sub-scale of element `index` of a row-major tensor of
 /// `shape` whose dimension `axis` has one sub-scale per `block` elements.
 int64_t getSubscaleIndex(ArrayRef<int64_t> shape, int64_t axis, int64_t block,

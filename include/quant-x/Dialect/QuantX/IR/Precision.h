@@ -8,8 +8,10 @@
 //   activations := "a8" | "a16" | "a1"
 //   granularity := "-pt" (per tensor) | "-pc" (per channel, the default)
 //                | "-g" G (groups of G) | "-tl" N (two-level, vectors of N)
+//   levels      := "-cb" (a learned codebook) | "-p2" (powers of two);
+//                  uniform when absent
 //
-// e.g. `w8a8`, `w4a8-g32`, `wta8`, `w8a16-pt`.
+// e.g. `w8a8`, `w4a8-g32`, `wta8`, `w8a16-pt`, `w4a8-cb`, `w3a8-pt-p2`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,6 +39,14 @@ parsePrecision(MLIRContext *context, llvm::StringRef text, std::string &error);
 /// `ternary`, `binary` (or `float`).
 std::optional<WeightFormat> parseWeightFormat(llvm::StringRef text);
 
+/// Parses weight levels as the `weight-format` option spells them:
+/// `uniform`, `codebook`, `pow2`.
+std::optional<WeightLevels> parseWeightLevels(llvm::StringRef text);
+
+/// The largest power-of-two integer `bits`-bit pow2 codes stand for: 64 at
+/// 4 bits, 4 at 3, 1 at 2.
+int64_t getLargestPowerOfTwoWeight(int64_t bits);
+
 /// Parses a granularity as the `weight-granularity` option spells it:
 /// `per-tensor`, `per-channel`, `group:G`, `two-level:N`; sets `block`.
 std::optional<WeightGranularity> parseGranularity(llvm::StringRef text,
@@ -54,6 +64,7 @@ FailureOr<PrecisionAttr> getCheckedPrecision(MLIRContext *context,
                                              WeightFormat weights,
                                              WeightGranularity granularity,
                                              int64_t block, int64_t activations,
+                                             WeightLevels levels,
                                              std::string &why);
 
 /// The names a layer answers to, preferred first: its `quantx.layer`, its

@@ -235,6 +235,10 @@ def QuantX_GranularityParam : EnumParameter<QuantX_WeightGranularity> {
   let defaultValue = "::mlir::quantx::WeightGranularity::PerChannel";
 }
 
+def QuantX_LevelsParam : EnumParameter<QuantX_WeightLevels> {
+  let defaultValue = "::mlir::quantx::WeightLevels::Uniform";
+}
+
 def QuantX_PrecisionAttr : QuantX_Attr<"Precision", "precision"> {
   let summary = "the precision one conv/matmul layer is quantized to";
   let description = [{
@@ -245,28 +249,42 @@ def QuantX_PrecisionAttr : QuantX_Attr<"Precision", "precision"> {
     layer float (a deny-list); the other fields then do not apply.
     `block` is the group size G of `group` and the vector length N of
     `two_level`. `activations` is 8, 16 or 1 (sign activations, for binary
-    networks).
+    networks). `levels` says which integers the weight codes stand for:
+    `uniform` (the default), a learned `codebook`, or powers of two
+    (`pow2`); see `WeightLevels`.
 
     ```mlir
     #quantx.precision<weights = int4>
     #quantx.precision<weights = int4, granularity = group, block = 32>
     #quantx.precision<weights = int8, activations = 16>
     #quantx.precision<weights = float>
+    #quantx.precision<weights = int4, levels = codebook>
     ```
   }];
   let parameters = (ins
     EnumParameter<QuantX_WeightFormat>:$weights,
     QuantX_GranularityParam:$granularity,
     DefaultValuedParameter<"int64_t", "0">:$block,
-    DefaultValuedParameter<"int64_t", "8">:$activations);
+    DefaultValuedParameter<"int64_t", "8">:$activations,
+    QuantX_LevelsParam:$levels);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
     /// Bits per stored weight: 8, 4, 3, 2 (ternary), 1 (binary); 32 for float.
     int64_t getWeightBits() const;
     /// The largest integer magnitude a weight takes (127 for int8, 7 for
-    /// int4, 1 for ternary and binary).
+    /// int4, 1 for ternary and binary, 127 for a codebook, 64 for 4-bit
+    /// powers of two).
     int64_t getMaxWeightMagnitude() const;
+    /// Bits of the integers the layer multiplies: the stored bits for
+    /// uniform, ternary and binary weights; for codebook and power-of-two
+    /// codes, those of the decoded integers (8 for a codebook). What
+    /// bit-operation counts use.
+    int64_t getArithmeticWeightBits() const;
+    /// Whether the weight codes index a table (codebook or pow2).
+    bool hasWeightTable() const {
+      return getLevels() != WeightLevels::Uniform;
+    }
     /// The largest integer sub-scale of a group or two-level vector: the
     /// largest that keeps every weight times its sub-scale within int8 (so
     /// the int8 kernels compute the layer exactly), and at most 15 (4-bit

@@ -59,6 +59,26 @@ def QuantX_WeightFormat : I32EnumAttr<"WeightFormat",
   }];
 }
 
+def QuantX_WeightLevels : I32EnumAttr<"WeightLevels",
+    "which integers an N-bit weight code stands for", [
+      I32EnumAttrCase<"Uniform", 0, "uniform">,
+      I32EnumAttrCase<"Codebook", 1, "codebook">,
+      I32EnumAttrCase<"Pow2", 2, "pow2">
+    ]> {
+  let cppNamespace = "::mlir::quantx";
+  let genSpecializedAttr = 0;
+  let description = [{
+    `uniform`: the N-bit code is the integer itself (`intN`). `codebook`:
+    the code indexes a table of 2^N int8 integers that the quantizer learns
+    per layer by 1-D k-means over the channel-normalized weights (Deep
+    Compression's weight sharing). `pow2`: the code is a sign and an
+    exponent, the integers `{0, +-1, +-2, ..., +-2^(2^(N-1) - 2)}` (to
+    +-64 at 4 bits; a fixed table). Codebook and power-of-two weights are
+    `int4`, `int3` or `int2` codes with one scale per channel or tensor;
+    they are stored as packed codes and decoded through the table.
+  }];
+}
+
 def QuantX_WeightGranularity : I32EnumAttr<"WeightGranularity",
     "which weights share a scale", [
       I32EnumAttrCase<"PerTensor", 0, "per_tensor">,

@@ -128,8 +128,10 @@ def QuantX_PackedFormatAttr
   let assemblyFormat = "$value";
 }
 
-def QuantX_UnpackWeightsOp : QuantX_Op<"unpack_weights", [Pure]> {
-  let summary = "sub-byte packed weights (times integer sub-scales) to int8";
+def QuantX_UnpackWeightsOp : QuantX_Op<"unpack_weights",
+    [Pure, AttrSizedOperandSegments]> {
+  let summary = "sub-byte packed weights (times integer sub-scales, or "
+                "through a codebook) to int8";
   let description = [{
     Expands weights stored at fewer than 8 bits (`#quantx.packed_format`:
     `int4`, `int2`, `sign`) from the 1-D byte tensor `packed` to an int8
@@ -142,27 +144,38 @@ def QuantX_UnpackWeightsOp : QuantX_Op<"unpack_weights", [Pure]> {
     checks constant operands), so the result is exact and feeds the int8
     convolution and matmul kernels unchanged.
 
+    With a `codebook` (codebook and power-of-two weights, `int4` or `int2`
+    format), each packed element is instead an unsigned code `c` in
+    `[0, 2^bits)` and the element is `codebook[c]`: the codebook is a 1-D
+    int8 tensor of exactly 2^bits entries. A codebook and sub-scales do not
+    go together.
+
     ```mlir
     %w = quantx.unpack_weights %bytes format int4
         : tensor<12xi8> -> tensor<2x3x4xi8>
     %v = quantx.unpack_weights %bytes, %sub format int4 {axis = 2 : i64, block = 2 : i64}
         : tensor<12xi8>, tensor<2x3x2xi8> -> tensor<2x3x4xi8>
+    %c = quantx.unpack_weights %bytes codebook(%table : tensor<16xi8>)
+        format int4 : tensor<12xi8> -> tensor<2x3x4xi8>
     ```
   }];
   let arguments = (ins 1DTensorOf<[I8]>:$packed,
                        Optional<RankedTensorOf<[I8]>>:$subscales,
+                       Optional<1DTensorOf<[I8]>>:$codebook,
                        QuantX_PackedFormatAttr:$format,
                        OptionalAttr<I64Attr>:$axis,
                        OptionalAttr<I64Attr>:$block);
   let results = (outs StaticShapeTensorOf<[I8]>:$output);
   let assemblyFormat = [{
-    $packed (`,` $subscales^)? `format` `` $format attr-dict `:` type($packed)
+    $packed (`,` $subscales^)?
+    (`codebook` `(` $codebook^ `:` type($codebook) `)`)?
+    `format` `` $format attr-dict `:` type($packed)
     (`,` type($subscales)^)? `->` type($output)
   }];
   let hasVerifier = 1;
   let extraClassDeclaration = [{
-    /// The int8 result when `packed` (and `subscales`) are constants, else
-    /// null.
+    /// The int8 result when `packed` (and `subscales` or `codebook`) are
+    /// constants, else null.
     ::mlir::DenseElementsAttr evaluate();
   }];
 }

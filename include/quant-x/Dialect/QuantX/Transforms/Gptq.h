@@ -39,6 +39,10 @@ struct GptqProblem {
   /// becomes integer q * step with |q| <= maxInteger.
   llvm::ArrayRef<double> steps;
   int64_t maxInteger = 127;
+  /// When not empty, the only integers q may be (ascending: a codebook's
+  /// or pow2 table's levels), each weight rounded to the nearest;
+  /// `maxInteger` then does not apply.
+  llvm::ArrayRef<int64_t> levels;
   /// E[x x^T] of the inputs (cols x cols, symmetric positive semidefinite).
   llvm::ArrayRef<double> hessian;
 };

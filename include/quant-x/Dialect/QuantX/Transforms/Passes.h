@@ -72,6 +72,11 @@ struct QuantizeOptionsBase : public PassPipelineOptions<Derived> {
       llvm::cl::desc("Weight format of every layer the precision file does "
                      "not name: 8, 4, 3, 2, ternary, binary or float"),
       llvm::cl::init("8")};
+  Option<std::string> weightFormat{
+      *this, "weight-format",
+      llvm::cl::desc("What 4-, 3- and 2-bit weight codes stand for: "
+                     "uniform, codebook (learned int8 levels) or pow2"),
+      llvm::cl::init("uniform")};
   Option<std::string> weightGranularity{
       *this, "weight-granularity",
       llvm::cl::desc("per-tensor, per-channel, group:G or two-level:N"),

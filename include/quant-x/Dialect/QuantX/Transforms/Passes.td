@@ -152,7 +152,8 @@ def SetPrecision : Pass<"quantx-set-precision", "ModuleOp"> {
     constant weights. A layer named in `precision-file` gets the precision
     given there; a layer that already has a precision (set by hand) keeps
     it; every other layer gets the one the `weight-bits`,
-    `weight-granularity` and `activation-bits` options describe.
+    `weight-format`, `weight-granularity` and `activation-bits` options
+    describe.
 
     A layer's name is its `quantx.layer` attribute (the ONNX importer sets
     it to the node's name), else the name of its location
@@ -160,8 +161,8 @@ def SetPrecision : Pass<"quantx-set-precision", "ModuleOp"> {
     quantizable layers (from 0, in order). The precision file is a JSON
     object mapping names to a precision in the compact form (`"w4a8"`,
     `"w4a8-g32"`, `"wta8"`, `"float"`: see docs/Dialect.md) or to an object
-    with the option keys (`{"weight-bits": 4, "weight-granularity":
-    "group:32", "activation-bits": 8}`). A name that matches no layer is an
+    with the option keys (`{"weight-bits": 4, "weight-format": "codebook",
+    "weight-granularity": "per-channel", "activation-bits": 8}`). A name that matches no layer is an
     error, and so is a group or vector size that does not divide a named
     layer's input channels (conv) or reduction (matmul); the same size
     asked for globally falls back to per channel on that layer, with a
@@ -170,6 +171,10 @@ def SetPrecision : Pass<"quantx-set-precision", "ModuleOp"> {
   let options = [
     Option<"weightBits", "weight-bits", "std::string", /*default=*/"\"8\"",
            "Weight format: 8, 4, 3, 2, ternary, binary or float">,
+    Option<"weightFormat", "weight-format", "std::string",
+           /*default=*/"\"uniform\"",
+           "What 4-, 3- and 2-bit weight codes stand for: uniform integers, "
+           "a learned codebook of int8 integers, or pow2 (powers of two)">,
     Option<"weightGranularity", "weight-granularity", "std::string",
            /*default=*/"\"per-channel\"",
            "per-tensor, per-channel, group:G or two-level:N">,
