@@ -36,6 +36,8 @@ PRECISIONS = {
     "w8a8": "weight-bits=8",
     "w4a8": "weight-bits=4",
     "w4a8-g32": "weight-bits=4 weight-granularity=group:32",
+    "w4a8-cb": "weight-bits=4 weight-format=codebook",
+    "w4a8-p2": "weight-bits=4 weight-format=pow2",
     "wta8": "weight-bits=ternary",
     "wba8": "weight-bits=binary",
     "wba1": "weight-bits=binary activation-bits=1",

@@ -2,7 +2,9 @@
 each post-training accuracy method: round-to-nearest, cross-layer
 equalization (equalize=true, or equalize=relu6-as-relu), bias correction
 (bias-correction=true), GPTQ rounding (optimize-rounding=gptq), OCTAV
-weight clipping (weight-clipping=octav) and their combinations.
+weight clipping (weight-clipping=octav), codebook and power-of-two weight
+levels (weight-format=codebook, weight-format=pow2) and their
+combinations.
 
 Trains the networks as accuracy.py does (or reuses them with
 --reuse-models), quantizes each with min/max calibration at every weight
@@ -14,7 +16,7 @@ method.
 
 /usr/bin/python3 examples/fashion_mnist/lowbit.py --build build \\
     [--epochs 3] [--reuse-models] [--bits 4,3] \\
-    [--granularity per-channel] [--methods rtn,bc,gptq,gptq+bc]
+    [--granularity per-channel] [--methods rtn,bc,gptq,gptq+bc,cb,cb+gptq]
 """
 
 import argparse
@@ -37,6 +39,8 @@ PARTS = {
     "bc": ("bias correction", "bias-correction=true"),
     "gptq": ("GPTQ", "optimize-rounding=gptq"),
     "octav": ("OCTAV weight clipping", "weight-clipping=octav"),
+    "cb": ("codebook", "weight-format=codebook"),
+    "p2": ("powers of two", "weight-format=pow2"),
 }
 
 

@@ -52,6 +52,7 @@ def quantize(args):
                    f"weight-granularity={args.weight_granularity} "
                    f"activation-bits={args.activation_bits}")
         options += (f" weight-clipping={args.weight_clipping}"
+                    f" weight-format={args.weight_format}"
                     f" equalize={args.equalize}"
                     f" optimize-rounding={args.optimize_rounding}")
         if args.bias_correction:
@@ -146,6 +147,11 @@ def main(argv=None):
                               "float"],
                      help="weights of the layers --precision-file does not "
                      "name")
+    cmd.add_argument("--weight-format", default="uniform",
+                     choices=["uniform", "codebook", "pow2"],
+                     help="what 4-, 3- and 2-bit weight codes stand for: "
+                     "integers, a learned per-layer codebook, or powers of "
+                     "two")
     cmd.add_argument("--weight-granularity", default="per-channel",
                      help="per-tensor, per-channel, group:G or two-level:N")
     cmd.add_argument("--activation-bits", type=int, default=8,

@@ -76,11 +76,13 @@ class Model:
                  size=None, bops=None, size_bytes=None, bops_count=None,
                  latency=None, latency_ms=None, sensitivity="output-mse",
                  hessian_traces=None, equalize=False, bias_correction=False,
-                 optimize_rounding=None, weight_clipping="max"):
+                 optimize_rounding=None, weight_clipping="max",
+                 weight_format="uniform"):
         """Quantized model (quant-opt --quantize) calibrated on
         `calibration`: float32 [N, <input shape>] (one array per input).
         `weight_bits` (8, 4, 3, 2, "ternary", "binary", "float"),
-        `weight_granularity` ("per-tensor", "per-channel", "group:G",
+        `weight_format` (what 4-, 3- and 2-bit codes stand for: "uniform",
+        "codebook" or "pow2"), `weight_granularity` ("per-tensor", "per-channel", "group:G",
         "two-level:N") and `activation_bits` apply to every layer that
         `precision_file` (JSON: layer name -> precision) does not name;
         `report` names a JSON file to write each layer's precision to.
@@ -120,6 +122,8 @@ class Model:
                             " equalize=true")
             if weight_clipping != "max":
                 options += f" weight-clipping={weight_clipping}"
+            if weight_format != "uniform":
+                options += f" weight-format={weight_format}"
             if optimize_rounding is not None:
                 options += f" optimize-rounding={optimize_rounding}"
             if bias_correction:

@@ -77,6 +77,27 @@ def test_quantize_low_bit_methods(cnn):
     assert error(octav) < 0.01 * float(np.mean(want ** 2))
 
 
+def test_quantize_codebook_and_pow2_weights(cnn):
+    """weight_format reaches the pipeline: 4-bit codebook weights are
+    stored as codes through a table and are closer to float than 4-bit
+    uniform ones on this data; pow2 weights run too."""
+    _, model = cnn
+    x = np.random.RandomState(2).randn(64, 1, 1, 6, 6).astype(np.float32)
+    want = model.run(x)
+
+    def error(quantized):
+        return float(np.mean((quantized.run(x) - want) ** 2))
+
+    uniform = model.quantize(x, weight_bits=4)
+    codebook = model.quantize(x, weight_bits=4, weight_format="codebook")
+    pow2 = model.quantize(x, weight_bits=4, weight_format="pow2")
+    assert "codebook(" in codebook.text and "codebook(" in pow2.text
+    assert "codebook(" not in uniform.text
+    assert error(codebook) < error(uniform), (error(codebook), error(uniform))
+    # Powers of two are coarse at the top (32, 64): a few per cent.
+    assert error(pow2) < 0.1 * float(np.mean(want ** 2))
+
+
 def test_quantize_precision_file_and_report(cnn, tmp_path):
     """Layers named by their ONNX nodes take precisions from a file; the
     report lists them with the integers' width and the packed sizes."""

@@ -157,7 +157,9 @@ def test_quantize_command_low_bit_options(tmp_path):
                        ("improved", ["--equalize", "true",
                                      "--optimize-rounding", "gptq",
                                      "--bias-correction",
-                                     "--weight-clipping", "octav"])):
+                                     "--weight-clipping", "octav"]),
+                       ("codebook", ["--weight-format", "codebook",
+                                     "--optimize-rounding", "gptq"])):
         out = tmp_path / f"{tag}.mlir"
         subprocess.run([sys.executable, "-m", "quantx", "quantize",
                         str(tmp_path / "m.onnx"), "--calibration",
@@ -169,6 +171,9 @@ def test_quantize_command_low_bit_options(tmp_path):
                        capture_output=True)
     assert outputs["nearest"] != outputs["improved"]
     assert "quantx.rounded_weights" not in outputs["improved"]
+    # Codebook weights: codes through each layer's table of 16 integers.
+    assert "codebook(" in outputs["codebook"]
+    assert "codebook(" not in outputs["nearest"]
 
 
 def test_quantize_command_reports_missing_data(tmp_path):

@@ -84,7 +84,8 @@ TEST(Codebooks, FewOccupiedIntegersAndNoValues) {
   EXPECT_EQ(learnCodebook({3.2, 3.1, -5.0}, 16), (std::vector<int64_t>{-5, 3}));
   EXPECT_EQ(learnCodebook({}, 16), (std::vector<int64_t>{0}));
   // Values beyond the range clip to it.
-  EXPECT_EQ(learnCodebook({500.0, -500.0}, 4), (std::vector<int64_t>{-127, 127}));
+  EXPECT_EQ(learnCodebook({500.0, -500.0}, 4),
+            (std::vector<int64_t>{-127, 127}));
 }
 
 TEST(Codebooks, PowerOfTwoTables) {
@@ -93,8 +94,7 @@ TEST(Codebooks, PowerOfTwoTables) {
                                   -16, -32, -64}));
   EXPECT_EQ(getPow2Table(3), (std::vector<int64_t>{0, 1, 2, 4, 0, -1, -2, -4}));
   EXPECT_EQ(getPow2Table(2), (std::vector<int64_t>{0, 1, 0, -1}));
-  EXPECT_EQ(getSortedLevels(getPow2Table(2)),
-            (std::vector<int64_t>{-1, 0, 1}));
+  EXPECT_EQ(getSortedLevels(getPow2Table(2)), (std::vector<int64_t>{-1, 0, 1}));
 }
 
 TEST(Codebooks, NearestLevel) {

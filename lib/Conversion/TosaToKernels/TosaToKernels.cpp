@@ -394,10 +394,11 @@ private:
       for (int64_t batch = 0; batch < batches; ++batch) {
         const int8_t *matrix = rows.data() + batch * n * k;
         std::vector<uint8_t> one =
-            lowBits ? kernels::packWeightsLowBit(
-                          targetIsa, codeRows.data() + batch * n * k, n, k,
-                          int(lowBits))
-                    : kernels::packWeightsS8(targetIsa, matrix, n, k);
+            lowBits
+                ? kernels::packWeightsLowBit(targetIsa,
+                                             codeRows.data() + batch * n * k, n,
+                                             k, int(lowBits))
+                : kernels::packWeightsS8(targetIsa, matrix, n, k);
         packed.insert(packed.end(), one.begin(), one.end());
         // Batches share the bias, so their weight sums must agree.
         if (batch > 0 &&

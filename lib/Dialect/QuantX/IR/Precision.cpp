@@ -17,8 +17,7 @@ constexpr int64_t kMaxBlock = int64_t(1) << 24;
 LogicalResult
 PrecisionAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                       WeightFormat weights, WeightGranularity granularity,
-                      int64_t block, int64_t activations,
-                      WeightLevels levels) {
+                      int64_t block, int64_t activations, WeightLevels levels) {
   if (weights == WeightFormat::Float)
     return success();
   bool blocked = granularity == WeightGranularity::Group ||
@@ -277,11 +276,9 @@ PrecisionAttr mlir::quantx::getPrecision(Operation *op) {
                             WeightLevels::Uniform);
 }
 
-FailureOr<PrecisionAttr>
-mlir::quantx::getCheckedPrecision(MLIRContext *context, WeightFormat weights,
-                                  WeightGranularity granularity, int64_t block,
-                                  int64_t activations, WeightLevels levels,
-                                  std::string &why) {
+FailureOr<PrecisionAttr> mlir::quantx::getCheckedPrecision(
+    MLIRContext *context, WeightFormat weights, WeightGranularity granularity,
+    int64_t block, int64_t activations, WeightLevels levels, std::string &why) {
   // The verifier's message says what is wrong with the combination.
   ScopedDiagnosticHandler capture(context, [&](Diagnostic &diagnostic) {
     why = diagnostic.str();

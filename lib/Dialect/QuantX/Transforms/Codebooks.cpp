@@ -10,9 +10,9 @@ using namespace mlir::quantx;
 
 int64_t mlir::quantx::getNearestLevel(double x,
                                       llvm::ArrayRef<int64_t> sortedLevels) {
-  const int64_t *above =
-      std::lower_bound(sortedLevels.begin(), sortedLevels.end(), x,
-                       [](int64_t level, double v) { return double(level) < v; });
+  const int64_t *above = std::lower_bound(
+      sortedLevels.begin(), sortedLevels.end(), x,
+      [](int64_t level, double v) { return double(level) < v; });
   if (above == sortedLevels.begin())
     return *above;
   if (above == sortedLevels.end())
@@ -31,7 +31,8 @@ std::vector<int64_t> mlir::quantx::getPow2Table(int64_t bits) {
   return table;
 }
 
-std::vector<int64_t> mlir::quantx::getSortedLevels(llvm::ArrayRef<int64_t> table) {
+std::vector<int64_t>
+mlir::quantx::getSortedLevels(llvm::ArrayRef<int64_t> table) {
   std::vector<int64_t> levels(table.begin(), table.end());
   std::sort(levels.begin(), levels.end());
   levels.erase(std::unique(levels.begin(), levels.end()), levels.end());
@@ -49,8 +50,7 @@ std::vector<int64_t> mlir::quantx::learnCodebook(llvm::ArrayRef<double> values,
   int64_t bins = (2 * maxInteger + 1) * perInteger;
   std::vector<double> count(bins, 0), sum(bins, 0), squares(bins, 0);
   for (double x : values) {
-    double clamped =
-        std::clamp(x, -double(maxInteger), double(maxInteger));
+    double clamped = std::clamp(x, -double(maxInteger), double(maxInteger));
     int64_t bin = std::clamp<int64_t>(
         int64_t(std::floor((clamped + double(maxInteger) + 0.5) *
                            double(perInteger))),
@@ -130,9 +130,9 @@ std::vector<int64_t> mlir::quantx::learnCodebook(llvm::ArrayRef<double> values,
     std::vector<int64_t> next;
     for (size_t i = 0; i < codebook.size(); ++i)
       if (clusterCount[i] > 0)
-        next.push_back(int64_t(
-            std::clamp(std::nearbyint(clusterSum[i] / clusterCount[i]),
-                       -double(maxInteger), double(maxInteger))));
+        next.push_back(
+            int64_t(std::clamp(std::nearbyint(clusterSum[i] / clusterCount[i]),
+                               -double(maxInteger), double(maxInteger))));
     next = getSortedLevels(next);
     if (next == codebook)
       break;

@@ -99,10 +99,10 @@ mlir::quantx::roundWithGptq(const GptqProblem &problem,
   for (int64_t i = 0; i < cols; ++i) {
     for (int64_t r = 0; r < rows; ++r) {
       double w = weights(r, i), step = steps(r, i);
-      double q = problem.levels.empty()
-                     ? std::clamp(std::nearbyint(w / step), -maxInteger,
-                                  maxInteger)
-                     : double(getNearestLevel(w / step, problem.levels));
+      double q =
+          problem.levels.empty()
+              ? std::clamp(std::nearbyint(w / step), -maxInteger, maxInteger)
+              : double(getNearestLevel(w / step, problem.levels));
       integers[r * cols + order[i]] = int64_t(q);
       scaledError(r) = (w - q * step) / upper(i, i);
     }

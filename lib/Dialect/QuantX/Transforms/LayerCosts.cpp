@@ -67,6 +67,5 @@ int64_t mlir::quantx::countPackedBytes(Operation *op, PrecisionAttr precision) {
 int64_t mlir::quantx::countBops(Operation *op, PrecisionAttr precision) {
   int64_t activationBits =
       precision.isFloat() ? 32 : precision.getActivations();
-  return precision.getArithmeticWeightBits() * activationBits *
-         countMacs(op);
+  return precision.getArithmeticWeightBits() * activationBits * countMacs(op);
 }

@@ -109,10 +109,9 @@ SetPrecisionPass::parseEntry(StringRef name, const llvm::json::Value &value) {
   if (!object)
     return fail("expected a precision string or an object");
   for (const auto &entry : *object)
-    if (!llvm::is_contained(
-            {"weight-bits", "weight-format", "weight-granularity",
-             "activation-bits"},
-            entry.first.str()))
+    if (!llvm::is_contained({"weight-bits", "weight-format",
+                             "weight-granularity", "activation-bits"},
+                            entry.first.str()))
       return fail("unknown key '" + entry.first.str() +
                   "' (expected weight-bits, weight-format, "
                   "weight-granularity, activation-bits)");

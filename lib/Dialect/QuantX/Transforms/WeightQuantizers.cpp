@@ -251,8 +251,7 @@ static double getMaxMagnitude(ArrayRef<double> values,
 }
 
 /// Codebook weights (see quantizeWeightValues).
-static void quantizeOnCodebook(PrecisionAttr precision,
-                               ArrayRef<double> values,
+static void quantizeOnCodebook(PrecisionAttr precision, ArrayRef<double> values,
                                ArrayRef<SmallVector<int64_t>> members,
                                SmallVectorImpl<double> &groupScales,
                                WeightIntegers &result) {

@@ -8,6 +8,8 @@
 // RUN: quant-opt %s --quantx-set-precision="weight-bits=4 weight-granularity=group:2" --quantx-quantize | FileCheck %s --check-prefix=GROUP
 // RUN: quant-opt %s --quantx-set-precision="weight-bits=4 weight-granularity=two-level:2" --quantx-quantize | FileCheck %s --check-prefix=TWOLEVEL
 // RUN: quant-opt %s --quantx-set-precision="activation-bits=16" --quantx-quantize | FileCheck %s --check-prefix=A16
+// RUN: quant-opt %s --quantx-set-precision="weight-bits=4 weight-format=codebook" --quantx-quantize | FileCheck %s --check-prefix=CODEBOOK
+// RUN: quant-opt %s --quantx-set-precision="weight-bits=4 weight-format=pow2" --quantx-quantize | FileCheck %s --check-prefix=POW2
 
 !qa = !quantx.uniform<i8:f32, #quantx.per_tensor<scale = 0.5, zero_point = 0>>
 !qo = !quantx.uniform<i8:f32, #quantx.per_tensor<scale = 1.0, zero_point = 0>>
@@ -82,6 +84,29 @@
 // A16: %[[W:.*]] = tosa.cast %{{.*}} : (tensor<1x4x2xi8>) -> tensor<1x4x2xi16>
 // A16: tosa.matmul %[[X16]], %[[W]], {{.*}} : (tensor<1x1x4xi16>, tensor<1x4x2xi16>, tensor<1xi16>, tensor<1xi16>) -> tensor<1x1x2xi48>
 // A16: quantx.requantize {{.*}}i48:f32, #quantx.per_axis<axis = 2, scales = [1.0765584261739364E-5, 1.5379406350108821E-5]>>> -> tensor<1x1x2x!quantx.uniform<i8
+//
+// Codebook, 4 bits: each column scaled so its largest magnitude is 127
+// (scales 0.7/127 and 1/127), giving 127, -54.4, 18.1, 0 and 127, 63.5,
+// -63.5, 6.35. Seven occupied integers, sixteen entries: each its own
+// cluster, the entry its rounded mean (63.5 to even: 64). The table lists
+// the levels ascending and repeats the first for the unused codes; the
+// packed nibbles are codes: (127, 127) -> (6, 6) = 0x66 = 102, (-54, 64)
+// -> (1, 5) = 0x51 = 81, (18, -64) -> (4, 0) = 4, (0, 6) -> (2, 3) = 0x32.
+// CODEBOOK: %[[CODES:.*]] = "tosa.const"() <{values = dense<[102, 81, 4, 50]> : tensor<4xi8>}>
+// CODEBOOK: %[[TABLE:.*]] = "tosa.const"() <{values = dense<[-64, -54, 0, 6, 18, 64, 127, -64, -64, -64, -64, -64, -64, -64, -64, -64]> : tensor<16xi8>}>
+// CODEBOOK: quantx.unpack_weights %[[CODES]] codebook(%[[TABLE]] : tensor<16xi8>) format int4 : tensor<4xi8> -> tensor<1x4x2xi8>
+// CODEBOOK: #quantx.per_axis<axis = 2, scales = [0.0027559054648782326, 0.003937007874015748]>
+//
+// Powers of two, 4 bits: the fixed table 0, 1, ..., 64, 0, -1, ..., -64.
+// Column 1's best scale puts its largest weight on 64 (1/64: 64, 32, -32,
+// and 3.2 -> 4); column 0's is one sixteenth of an octave lower (0.7/64 *
+// 2^(-1/16)), where 66.8, -28.6, 9.5, 0 -> 64, -32, 8, 0 err less (sum of
+// squares 0.0024 against 0.0027 at 0.7/64). Codes: 7, 7 | 14, 6 | 4, 14 |
+// 0, 3 -> 0x77 = 119, 0x6E = 110, 0xE4 = -28, 0x30 = 48.
+// POW2: %[[CODES:.*]] = "tosa.const"() <{values = dense<[119, 110, -28, 48]> : tensor<4xi8>}>
+// POW2: %[[TABLE:.*]] = "tosa.const"() <{values = dense<[0, 1, 2, 4, 8, 16, 32, 64, 0, -1, -2, -4, -8, -16, -32, -64]> : tensor<16xi8>}>
+// POW2: quantx.unpack_weights %[[CODES]] codebook(%[[TABLE]] : tensor<16xi8>) format int4
+// POW2: #quantx.per_axis<axis = 2, scales = [0.0052368928521365696, 7.812500e-03]>
 func.func @fully_connected(%a: tensor<1x1x4xf32>) -> tensor<1x1x2xf32> {
   %q = quantx.quantize %a : tensor<1x1x4xf32> -> tensor<1x1x4x!qa>
   %d = quantx.dequantize %q : tensor<1x1x4x!qa> -> tensor<1x1x4xf32>

@@ -1,5 +1,7 @@
 // RUN: quant-opt %s --quantx-set-precision="precision-file=%S/Inputs/precision-report.json weight-bits=4" --quantx-report-precision="report=%t.json" -o /dev/null
 // RUN: FileCheck %s --input-file=%t.json
+// RUN: quant-opt %s --quantx-set-precision="weight-bits=4 weight-format=codebook" --quantx-report-precision="report=%t.cb.json" -o /dev/null
+// RUN: FileCheck %s --input-file=%t.cb.json --check-prefix=CODEBOOK
 // RUN: not quant-opt %s --quantx-report-precision 2>&1 | FileCheck %s --check-prefix=MISSING
 // RUN: not quant-opt %s --quantx-set-precision --quantx-report-precision="report=%t.missing/r.json" 2>&1 | FileCheck %s --check-prefix=UNWRITABLE
 
@@ -17,6 +19,7 @@
 // CHECK-NEXT: "weight_bits": 2,
 // CHECK-NEXT: "weight_bytes": 1152,
 // CHECK-NEXT: "weight_elements": 288,
+// CHECK-NEXT: "weight_levels": "uniform",
 // CHECK-NEXT: "weights": "int2"
 // CHECK: "activation_bits": 8,
 // CHECK-NEXT: "granularity": "per-tensor",
@@ -27,9 +30,18 @@
 // CHECK-NEXT: "weight_bits": 4,
 // CHECK-NEXT: "weight_bytes": 256,
 // CHECK-NEXT: "weight_elements": 64,
+// CHECK-NEXT: "weight_levels": "uniform",
 // CHECK-NEXT: "weights": "int4"
 // CHECK: "total_packed_weight_bytes": 140,
 // CHECK-NEXT: "total_weight_bytes": 1408
+
+// Codebook weights add their table, 16 bytes for int4 codes: conv1 144
+// packed + 16 + 8 scales of 4 bytes, fc 32 + 16 + 4 x 4.
+// CODEBOOK: "packed_weight_bytes": 192,
+// CODEBOOK: "weight_levels": "codebook",
+// CODEBOOK: "packed_weight_bytes": 64,
+// CODEBOOK: "weight_levels": "codebook",
+// CODEBOOK: "total_packed_weight_bytes": 256,
 
 // MISSING: error: quantx-report-precision: report=<file.json> is required
 // UNWRITABLE: error: quantx-report-precision: cannot write '{{.*}}r.json'

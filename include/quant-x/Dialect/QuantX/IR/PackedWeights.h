@@ -43,8 +43,8 @@ SmallVector<int8_t> packCodes(PackedFormat format, ArrayRef<int64_t> codes);
 
 /// The code of each of `values` in `codebook` (its first entry equal to
 /// the value), or none when some value is not in the codebook.
-std::optional<SmallVector<int64_t>> encodeWithCodebook(ArrayRef<int64_t> values,
-                                                       ArrayRef<int64_t> codebook);
+std::optional<SmallVector<int64_t>>
+encodeWithCodebook(ArrayRef<int64_t> values, ArrayRef<int64_t> codebook);
 
 /// The index of the sub-scale of element `index` of a row-major tensor of
 /// `shape` whose dimension `axis` has one sub-scale per `block` elements.

@@ -60,12 +60,10 @@ std::string granularityName(WeightGranularity granularity, int64_t block);
 PrecisionAttr getPrecision(Operation *op);
 
 /// The precision with these parameters, or the verifier's reason in `why`.
-FailureOr<PrecisionAttr> getCheckedPrecision(MLIRContext *context,
-                                             WeightFormat weights,
-                                             WeightGranularity granularity,
-                                             int64_t block, int64_t activations,
-                                             WeightLevels levels,
-                                             std::string &why);
+FailureOr<PrecisionAttr>
+getCheckedPrecision(MLIRContext *context, WeightFormat weights,
+                    WeightGranularity granularity, int64_t block,
+                    int64_t activations, WeightLevels levels, std::string &why);
 
 /// The names a layer answers to, preferred first: its `quantx.layer`, its
 /// location's name, and `#position` (its position among the module's
