@@ -55,16 +55,23 @@ def test_run_quantize_and_sizes(cnn):
     assert int8.latency_ms(x[0], threads=1) > 0
 
 
+def error_probe(model, seed):
+    """Calibration samples, the float outputs on them, and the mean squared
+    error of a quantized model's outputs on them."""
+    x = np.random.RandomState(seed).randn(64, 1, 1, 6, 6).astype(np.float32)
+    want = model.run(x)
+
+    def error(quantized):
+        return float(np.mean((quantized.run(x) - want) ** 2))
+    return x, want, error
+
+
 def test_quantize_low_bit_methods(cnn):
     """GPTQ rounding, bias correction and equalization through the API: at
     3 bits they bring the outputs closer to float than round-to-nearest on
     the data they were calibrated on; octav calibration at int8 is close."""
     _, model = cnn
-    x = np.random.RandomState(1).randn(64, 1, 1, 6, 6).astype(np.float32)
-    want = model.run(x)
-
-    def error(quantized):
-        return float(np.mean((quantized.run(x) - want) ** 2))
+    x, want, error = error_probe(model, 1)
 
     nearest = model.quantize(x, weight_bits=3)
     improved = model.quantize(x, weight_bits=3, equalize=True,
@@ -82,11 +89,7 @@ def test_quantize_codebook_and_pow2_weights(cnn):
     stored as codes through a table and are closer to float than 4-bit
     uniform ones on this data; pow2 weights run too."""
     _, model = cnn
-    x = np.random.RandomState(2).randn(64, 1, 1, 6, 6).astype(np.float32)
-    want = model.run(x)
-
-    def error(quantized):
-        return float(np.mean((quantized.run(x) - want) ** 2))
+    x, want, error = error_probe(model, 2)
 
     uniform = model.quantize(x, weight_bits=4)
     codebook = model.quantize(x, weight_bits=4, weight_format="codebook")
