@@ -52,7 +52,8 @@ static cl::opt<bool> showProgress(
 static cl::opt<std::string> kernelIsa(
     "kernels",
     cl::desc("conv/matmul kernels: host (default: the best this CPU runs), "
-             "avx512vnni, avx2, generic, or none (reference loops)"),
+             "avx512vnni, avx2-maddubs (vpmaddubsw where proven exact, else "
+             "avx2), avx2, generic, or none (reference loops)"),
     cl::init("host"));
 static cl::opt<unsigned>
     optLevel("opt-level",
@@ -138,7 +139,8 @@ static int runTool(int argc, char **argv) {
   namespace kernels = ::quantx::kernels;
   if (listKernels) {
     for (kernels::Isa isa :
-         {kernels::Isa::Avx512Vnni, kernels::Isa::Avx2, kernels::Isa::Generic})
+         {kernels::Isa::Avx512Vnni, kernels::Isa::Avx2Maddubs,
+          kernels::Isa::Avx2, kernels::Isa::Generic})
       if (kernels::hostSupports(isa))
         llvm::outs() << kernels::getIsaName(isa) << "\n";
     return 0;

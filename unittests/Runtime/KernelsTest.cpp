@@ -95,7 +95,7 @@ std::vector<Acc> directConv(const ConvCase &c, const std::vector<T> &x,
 
 std::vector<Isa> hostIsas() {
   std::vector<Isa> isas;
-  for (Isa isa : {Isa::Generic, Isa::Avx2, Isa::Avx512Vnni})
+  for (Isa isa : {Isa::Generic, Isa::Avx2, Isa::Avx512Vnni, Isa::Avx2Maddubs})
     if (hostSupports(isa))
       isas.push_back(isa);
   return isas;
@@ -132,9 +132,12 @@ void checkConvS8(const ConvCase &c, Isa isa, OutputKind kind,
   std::array<int8_t, 16> table = {};
   if (lowBits)
     table = getTwosComplementTable(lowBits);
+  // The vpmaddubsw kernel runs only on weights whose pairs it cannot
+  // saturate: |w| <= 64 always qualifies.
+  int weightLimit = isa == Isa::Avx2Maddubs ? 64 : 127;
   if (codebook) {
     std::vector<int8_t> entries(16);
-    randomFill(rng, entries, -128, 127);
+    randomFill(rng, entries, isa == Isa::Avx2Maddubs ? -64 : -128, weightLimit);
     std::copy(entries.begin(), entries.end(), table.begin());
     codes.resize(w.size());
     randomFill(rng, codes, 0, (1 << lowBits) - 1);
@@ -143,8 +146,10 @@ void checkConvS8(const ConvCase &c, Isa isa, OutputKind kind,
   } else if (lowBits) {
     randomFill(rng, w, -(1 << (lowBits - 1)), (1 << (lowBits - 1)) - 1);
   } else {
-    randomFill(rng, w, -127, 127);
+    randomFill(rng, w, -weightLimit, weightLimit);
   }
+  if (isa == Isa::Avx2Maddubs)
+    ASSERT_TRUE(provesNoPairSaturation(w.data(), c.outC, c.kH * c.kW * c.inC));
   std::vector<int32_t> bias(c.outC), requant(2 * c.outC);
   for (int64_t i = 0; i < c.outC; ++i) {
     bias[i] = int32_t(rng() % 20001) - 10000;
@@ -363,7 +368,7 @@ TEST(KernelsTest, PackWeightsLowBitLayout) {
   // In each run of 32 packed elements (32 * bits / 8 bytes), byte i holds
   // elements i, i + R, i + 2R, ... (R: the run's byte count) from its low
   // bits up, of packWeightsS8's layout.
-  for (Isa isa : {Isa::Avx2, Isa::Avx512Vnni}) {
+  for (Isa isa : {Isa::Avx2, Isa::Avx512Vnni, Isa::Avx2Maddubs}) {
     if (!supportsLowBitWeights(isa))
       continue;
     for (int bits : {4, 2}) {
@@ -477,8 +482,23 @@ TEST(KernelsTest, ConvF32MatchesDirectConvolution) {
     }
 }
 
+TEST(KernelsTest, PairSaturationProof) {
+  // Pairs (0, 1), (2, 3), ... of each row; 255 * 128 = 32640 fits int16.
+  std::vector<int8_t> w = {100, -28, -128, 0, 127, 1, 5};
+  EXPECT_TRUE(provesNoPairSaturation(w.data(), 1, 7));
+  w[1] = -29; // 255 * 129 = 32895 does not
+  EXPECT_FALSE(provesNoPairSaturation(w.data(), 1, 7));
+  w[1] = 0;
+  w[6] = -128; // the lone last weight pairs with a zero
+  EXPECT_TRUE(provesNoPairSaturation(w.data(), 1, 7));
+  // Two rows of K = 3: the second's first pair fails.
+  std::vector<int8_t> two = {1, 2, 127, 64, 65, 0};
+  EXPECT_FALSE(provesNoPairSaturation(two.data(), 2, 3));
+  EXPECT_TRUE(provesNoPairSaturation(two.data(), 1, 3));
+}
+
 TEST(KernelsTest, IsaNames) {
-  for (Isa isa : {Isa::Generic, Isa::Avx2, Isa::Avx512Vnni})
+  for (Isa isa : {Isa::Generic, Isa::Avx2, Isa::Avx512Vnni, Isa::Avx2Maddubs})
     EXPECT_EQ(parseIsa(getIsaName(isa)), isa);
   EXPECT_FALSE(parseIsa("sse9").has_value());
   EXPECT_TRUE(hostSupports(getHostIsa()));

@@ -100,8 +100,9 @@ def LowerToKernels : Pass<"quantx-lower-to-kernels", "func::FuncOp"> {
   }];
   let options = [
     Option<"isaName", "isa", "std::string", "\"host\"",
-           "Kernel ISA: host (the best this CPU runs), avx512vnni, avx2 or "
-           "generic">,
+           "Kernel ISA: host (the best this CPU runs), avx512vnni, "
+           "avx2-maddubs (vpmaddubsw for the layers proven not to saturate "
+           "it, avx2 for the others), avx2 or generic">,
     Option<"lowBitMinWeights", "low-bit-min-weights", "int64_t", "-1",
            "Int2, ternary and binary weights stay 2-bit in the kernel's "
            "memory from this many weights up; -1: more weights than the "

@@ -36,6 +36,12 @@ enum class Isa : int64_t {
   /// AVX-512 with VNNI: `vpdpbusd` on uint8 activations (int8 + 128, the
   /// correction folded into the bias) times int8 weights.
   Avx512Vnni = 2,
+  /// AVX2 at twice the multiply rate of `Avx2`: `vpmaddubsw` on uint8
+  /// activations (int8 + 128) times int8 weight pairs, widened by
+  /// `vpmaddwd` with ones. `vpmaddubsw` saturates a pair's int16 sum, so
+  /// the compiler uses it only for layers whose every weight pair is
+  /// proven not to (provesNoPairSaturation); the others run on `Avx2`.
+  Avx2Maddubs = 3,
 };
 
 const char *getIsaName(Isa isa);
@@ -202,6 +208,14 @@ std::vector<uint8_t> packWeightsS8(Isa isa, const int8_t *w, int64_t n,
                                    int64_t k);
 std::vector<uint8_t> packWeightsF32(Isa isa, const float *w, int64_t n,
                                     int64_t k);
+
+/// Whether the Avx2Maddubs kernel computes the int8 GEMM with weights `w`
+/// ([n][k], row-major) exactly: in its packed layout (four k per int32
+/// lane, in pairs (4q, 4q + 1) and (4q + 2, 4q + 3)), every pair of a
+/// column has |w_a| + |w_b| <= 128, so that 255 |w_a| + 255 |w_b| (the
+/// largest uint8 activations) stays within int16. Weights of 4 bits or
+/// fewer always pass.
+bool provesNoPairSaturation(const int8_t *w, int64_t n, int64_t k);
 
 /// Whether `isa`'s int8 conv kernel reads low-bit weights
 /// (kPackedWeightBits = 4 or 2).

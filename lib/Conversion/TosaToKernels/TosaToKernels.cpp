@@ -319,12 +319,35 @@ private:
                  DenseElementsAttr biasAttr) {
     DenseElementsAttr w = getConstant(weightOperand);
     std::vector<int32_t> requant = planEpilogue(plan, producer, n);
+    auto transpose = [&](auto values) {
+      if (!transposed)
+        return values;
+      auto copy = values;
+      for (int64_t batch = 0; batch < batches; ++batch)
+        for (int64_t row = 0; row < k; ++row)
+          for (int64_t col = 0; col < n; ++col)
+            copy[(batch * n + col) * k + row] =
+                values[(batch * k + row) * n + col];
+      return copy;
+    };
+    // vpmaddubsw only where no weight pair can saturate it; the exact
+    // int16 AVX2 kernel elsewhere.
+    kernels::Isa isa = targetIsa;
+    if (plan.isInt && isa == kernels::Isa::Avx2Maddubs) {
+      auto weights = getValues<int8_t>(w, batches * n * k);
+      std::vector<int8_t> rows =
+          weights ? transpose(*weights) : std::vector<int8_t>();
+      if (!weights ||
+          !kernels::provesNoPairSaturation(rows.data(), batches * n, k))
+        isa = kernels::Isa::Avx2;
+      plan.params[kernels::kIsa] = int64_t(isa);
+    }
     // Bits per weight the kernel keeps in memory: int4 as nibbles; int2,
     // ternary and binary (+-1) in 2 bits; sub-scaled weights are int8.
     auto unpack = weightOperand.getDefiningOp<mlir::quantx::UnpackWeightsOp>();
     int64_t lowBits = 0;
     if (plan.isInt && unpack && !unpack.getSubscales() && plan.weightZp == 0 &&
-        kernels::supportsLowBitWeights(targetIsa))
+        kernels::supportsLowBitWeights(isa))
       lowBits = unpack.getFormat() == mlir::quantx::PackedFormat::Int4 ? 4
                 : batches * n * k >= lowBitMinWeights                  ? 2
                                                                        : 0;
@@ -353,8 +376,7 @@ private:
       }
     }
     if (plan.isInt) {
-      plan.params[kernels::kPanelWidth] =
-          kernels::getPanelWidthS8(targetIsa, n);
+      plan.params[kernels::kPanelWidth] = kernels::getPanelWidthS8(isa, n);
       plan.params[kernels::kPackedWeightBits] = lowBits;
       kernels::setWeightTable(plan.params.data(), table);
     }
@@ -365,17 +387,6 @@ private:
     OpBuilder b(plan.last);
     Location loc = plan.last->getLoc();
     std::vector<uint8_t> packed;
-    auto transpose = [&](auto values) {
-      if (!transposed)
-        return values;
-      auto copy = values;
-      for (int64_t batch = 0; batch < batches; ++batch)
-        for (int64_t row = 0; row < k; ++row)
-          for (int64_t col = 0; col < n; ++col)
-            copy[(batch * n + col) * k + row] =
-                values[(batch * k + row) * n + col];
-      return copy;
-    };
     if (plan.isInt) {
       auto weights = getValues<int8_t>(w, batches * n * k);
       auto bias = biasAttr ? getValues<int32_t>(biasAttr, n)
@@ -388,22 +399,20 @@ private:
         lowerBinaryGemm(plan, rows, batches, n, k, *bias, requant);
         return;
       }
-      std::vector<int32_t> folded =
-          kernels::foldConvBiasS8(targetIsa, rows.data(), n, k, bias->data(),
-                                  plan.inputZp, plan.weightZp);
+      std::vector<int32_t> folded = kernels::foldConvBiasS8(
+          isa, rows.data(), n, k, bias->data(), plan.inputZp, plan.weightZp);
       for (int64_t batch = 0; batch < batches; ++batch) {
         const int8_t *matrix = rows.data() + batch * n * k;
         std::vector<uint8_t> one =
             lowBits
-                ? kernels::packWeightsLowBit(targetIsa,
-                                             codeRows.data() + batch * n * k, n,
-                                             k, int(lowBits))
-                : kernels::packWeightsS8(targetIsa, matrix, n, k);
+                ? kernels::packWeightsLowBit(
+                      isa, codeRows.data() + batch * n * k, n, k, int(lowBits))
+                : kernels::packWeightsS8(isa, matrix, n, k);
         packed.insert(packed.end(), one.begin(), one.end());
         // Batches share the bias, so their weight sums must agree.
         if (batch > 0 &&
-            kernels::foldConvBiasS8(targetIsa, rows.data() + batch * n * k, n,
-                                    k, bias->data(), plan.inputZp,
+            kernels::foldConvBiasS8(isa, rows.data() + batch * n * k, n, k,
+                                    bias->data(), plan.inputZp,
                                     plan.weightZp) != folded)
           return;
       }

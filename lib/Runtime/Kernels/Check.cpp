@@ -140,7 +140,7 @@ std::string Checker::run(CallSpec &spec) {
   bool isPool = kind == KernelKind::MaxPoolS8 || kind == KernelKind::MaxPoolF32;
   bool isConv = !isDepthwise && !isPool;
   bool isBinary = kind == KernelKind::ConvB1;
-  if (!inRange(kIsa, 0, int64_t(Isa::Avx512Vnni)))
+  if (!inRange(kIsa, 0, int64_t(Isa::Avx2Maddubs)))
     return error;
   for (Param dim : {kBatch, kInH, kInW, kInC, kOutH, kOutW, kOutC, kKernelH,
                     kKernelW, kStrideH, kStrideW, kDilationH, kDilationW})

@@ -22,12 +22,14 @@ const char *quantx::kernels::getIsaName(Isa isa) {
     return "avx2";
   case Isa::Avx512Vnni:
     return "avx512vnni";
+  case Isa::Avx2Maddubs:
+    return "avx2-maddubs";
   }
   return "unknown";
 }
 
 std::optional<Isa> quantx::kernels::parseIsa(const std::string &name) {
-  for (Isa isa : {Isa::Generic, Isa::Avx2, Isa::Avx512Vnni})
+  for (Isa isa : {Isa::Generic, Isa::Avx2, Isa::Avx512Vnni, Isa::Avx2Maddubs})
     if (name == getIsaName(isa))
       return isa;
   return std::nullopt;
@@ -39,6 +41,7 @@ bool quantx::kernels::hostSupports(Isa isa) {
     return true;
 #ifdef QUANTX_X86_KERNELS
   case Isa::Avx2:
+  case Isa::Avx2Maddubs:
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
            __builtin_cpu_supports("popcnt");
   case Isa::Avx512Vnni:
@@ -51,6 +54,7 @@ bool quantx::kernels::hostSupports(Isa isa) {
 #else
   case Isa::Avx2:
   case Isa::Avx512Vnni:
+  case Isa::Avx2Maddubs:
     return false;
 #endif
   }
@@ -58,7 +62,7 @@ bool quantx::kernels::hostSupports(Isa isa) {
 }
 
 Isa quantx::kernels::getHostIsa() {
-  for (Isa isa : {Isa::Avx512Vnni, Isa::Avx2})
+  for (Isa isa : {Isa::Avx512Vnni, Isa::Avx2Maddubs})
     if (hostSupports(isa))
       return isa;
   return Isa::Generic;
@@ -71,6 +75,8 @@ const IsaKernels &quantx::kernels::getIsaKernels(Isa isa) {
     return getAvx512Kernels();
   case Isa::Avx2:
     return getAvx2Kernels();
+  case Isa::Avx2Maddubs:
+    return getAvx2MaddubsKernels();
   case Isa::Generic:
     break;
   }
@@ -221,6 +227,19 @@ std::vector<uint8_t> quantx::kernels::packWeightsLowBit(Isa isa,
       packed[run / 32 * runBytes + i] = uint8_t(byte);
     }
   return packed;
+}
+
+bool quantx::kernels::provesNoPairSaturation(const int8_t *w, int64_t n,
+                                             int64_t k) {
+  // Past K the packed weights are zero: a lone last weight pairs with 0.
+  for (int64_t col = 0; col < n; ++col)
+    for (int64_t kk = 0; kk < k; kk += 2) {
+      int a = std::abs(int(w[col * k + kk]));
+      int b = kk + 1 < k ? std::abs(int(w[col * k + kk + 1])) : 0;
+      if (a + b > 128)
+        return false;
+    }
+  return true;
 }
 
 std::array<int8_t, 16> quantx::kernels::getTwosComplementTable(int bits) {

@@ -43,6 +43,7 @@ const IsaKernels &getIsaKernels(Isa isa);
 
 const IsaKernels &getGenericKernels();
 const IsaKernels &getAvx2Kernels();
+const IsaKernels &getAvx2MaddubsKernels();
 const IsaKernels &getAvx512Kernels();
 
 } // namespace quantx::kernels

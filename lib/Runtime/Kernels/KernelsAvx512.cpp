@@ -141,54 +141,14 @@ struct Avx512VnniS8 {
     }
   }
 
-  /// packWeightsLowBit's nibbles to int8: 32 bytes (two runs of 32) at a time,
-  /// the low nibbles of a run before its high ones, each code decoded
-  /// through `table` (one byte shuffle per 32 codes).
+  /// packWeightsLowBit's codes to int8 (LowBitExpand.h).
   static void unpackNibbles(const uint8_t *src, int8_t *dst, int64_t count,
                             const int8_t *table) {
-    const __m256i low = _mm256_set1_epi8(0x0F);
-    const __m256i codes = _mm256_broadcastsi128_si256(
-        _mm_loadu_si128(reinterpret_cast<const __m128i *>(table)));
-    int64_t i = 0;
-    for (; i + 64 <= count; i += 64) {
-      __m256i v =
-          _mm256_loadu_si256(reinterpret_cast<const __m256i *>(src + i / 2));
-      __m256i lo = _mm256_shuffle_epi8(codes, _mm256_and_si256(v, low));
-      __m256i hi = _mm256_shuffle_epi8(
-          codes, _mm256_and_si256(_mm256_srli_epi16(v, 4), low));
-      // [lo0 lo1] [hi0 hi1] -> run 0: lo0 hi0, run 1: lo1 hi1.
-      _mm256_storeu_si256(reinterpret_cast<__m256i *>(dst + i),
-                          _mm256_permute2x128_si256(lo, hi, 0x20));
-      _mm256_storeu_si256(reinterpret_cast<__m256i *>(dst + i + 32),
-                          _mm256_permute2x128_si256(lo, hi, 0x31));
-    }
-    for (; i < count; i += 32) {
-      __m128i v =
-          _mm_loadu_si128(reinterpret_cast<const __m128i *>(src + i / 2));
-      __m128i mask = _mm256_castsi256_si128(low);
-      __m128i table128 = _mm256_castsi256_si128(codes);
-      _mm_storeu_si128(reinterpret_cast<__m128i *>(dst + i),
-                       _mm_shuffle_epi8(table128, _mm_and_si128(v, mask)));
-      _mm_storeu_si128(
-          reinterpret_cast<__m128i *>(dst + i + 16),
-          _mm_shuffle_epi8(table128,
-                           _mm_and_si128(_mm_srli_epi16(v, 4), mask)));
-    }
+    expandNibblesToInt8(src, dst, count, table);
   }
-
-  /// packWeightsLowBit's 2-bit weights to int8: per run of 32, byte i of
-  /// its 8 holds elements i, i + 8, i + 16, i + 24, each code decoded
-  /// through `table`.
   static void unpackCrumbs(const uint8_t *src, int8_t *dst, int64_t count,
                            const int8_t *table) {
-    const __m128i codes =
-        _mm_loadu_si128(reinterpret_cast<const __m128i *>(table));
-    for (int64_t i = 0; i < count; i += 32, src += 8) {
-      __m128i first, second;
-      expandCrumbRun(src, codes, first, second);
-      _mm_storeu_si128(reinterpret_cast<__m128i *>(dst + i), first);
-      _mm_storeu_si128(reinterpret_cast<__m128i *>(dst + i + 16), second);
-    }
+    expandCrumbsToInt8(src, dst, count, table);
   }
 
   static void requantize(const int32_t *acc, int64_t ldc, int64_t rows,
