@@ -51,7 +51,8 @@ def kernel_isa(tools, kernels):
 
 
 # The instruction form each kernel ISA's int8 micro-kernel is bound by.
-PEAK_FORM = {"avx512vnni": "vpdpbusd-512", "avx2": "vpmaddwd-256"}
+PEAK_FORM = {"avx512vnni": "vpdpbusd-512", "avx2-maddubs": "vpmaddubsw-256",
+             "avx2": "vpmaddwd-256"}
 
 
 def gemm_model(m, k, n, seed=0):

@@ -31,7 +31,7 @@ static constexpr const char *kPipelines[] = {
     "quantx-lower-to-arith{rounding=single}",
     ("quantx-import-quant,func.func(quantx-lower-to-kernels{isa=avx512vnni}),"
      "quantx-lower-kernel-calls"),
-    "func.func(quantx-lower-to-kernels{isa=avx2})",
+    "func.func(quantx-lower-to-kernels{isa=avx2-maddubs})",
     "quantx-import-quant,quantx-export-quant",
     "func.func(quantx-export-tosa)",
     "func.func(quantx-verify-integer)",

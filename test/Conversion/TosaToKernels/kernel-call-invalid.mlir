@@ -33,7 +33,7 @@ func.func @param_count(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi8>) -> ten
 // -----
 
 func.func @unknown_isa(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi8>) -> tensor<1x2x2x2xi8> {
-  // expected-error @+1 {{invalid params: isa must be in [0, 2], got 7}}
+  // expected-error @+1 {{invalid params: isa must be in [0, 3], got 7}}
   %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 7, 1, 4, 4, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi8>
   return %r : tensor<1x2x2x2xi8>
 }
