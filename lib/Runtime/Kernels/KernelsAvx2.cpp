@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Avx2Tile.h"
 #include "BinaryAvx2.h"
 #include "BinaryConv.h"
 #include "ConvDriver.h"
@@ -68,12 +69,7 @@ struct Avx2S8 : PortableRequantize {
   static void tile(int64_t kc, const int16_t *a, int64_t lda, const int16_t *b,
                    int32_t *c, int64_t ldc, bool accumulate) {
     __m256i acc[R][2];
-    for (int r = 0; r < R; ++r)
-      for (int j = 0; j < 2; ++j)
-        acc[r][j] = accumulate
-                        ? _mm256_loadu_si256(reinterpret_cast<const __m256i *>(
-                              c + r * ldc + 8 * j))
-                        : _mm256_setzero_si256();
+    loadTile<R>(acc, c, ldc, accumulate);
     for (int64_t k = 0; k < kc; k += 2, b += 2 * NR) {
       __m256i b0 = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(b));
       __m256i b1 =
@@ -84,10 +80,7 @@ struct Avx2S8 : PortableRequantize {
         acc[r][1] = _mm256_add_epi32(acc[r][1], _mm256_madd_epi16(av, b1));
       }
     }
-    for (int r = 0; r < R; ++r)
-      for (int j = 0; j < 2; ++j)
-        _mm256_storeu_si256(reinterpret_cast<__m256i *>(c + r * ldc + 8 * j),
-                            acc[r][j]);
+    storeTile<R>(acc, c, ldc);
   }
 };
 

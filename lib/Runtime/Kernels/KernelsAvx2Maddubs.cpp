@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Avx2Tile.h"
 #include "ConvDriver.h"
 #include "IsaKernels.h"
 #include "LowBitExpand.h"
@@ -26,7 +27,7 @@ namespace {
 /// four int8 weights (the VNNI layout: [k / 4][16 columns][4]). 8
 /// accumulators, 2 weight vectors, the broadcast activations, the ones and
 /// a product: 13 of the 16 ymm registers.
-struct Avx2MaddubsS8 : PortableRequantize {
+struct Avx2MaddubsS8 : PortableRequantize, Int8LowBitExpansion {
   using AElem = uint8_t;
   using BElem = int8_t;
   using Acc = int32_t;
@@ -46,26 +47,12 @@ struct Avx2MaddubsS8 : PortableRequantize {
       dst[c] = convert(src[c]);
   }
 
-  static void unpackNibbles(const uint8_t *src, int8_t *dst, int64_t count,
-                            const int8_t *table) {
-    expandNibblesToInt8(src, dst, count, table);
-  }
-  static void unpackCrumbs(const uint8_t *src, int8_t *dst, int64_t count,
-                           const int8_t *table) {
-    expandCrumbsToInt8(src, dst, count, table);
-  }
-
   template <int R>
   static void tile(int64_t kc, const uint8_t *a, int64_t lda, const int8_t *b,
                    int32_t *c, int64_t ldc, bool accumulate) {
     const __m256i ones = _mm256_set1_epi16(1);
     __m256i acc[R][2];
-    for (int r = 0; r < R; ++r)
-      for (int j = 0; j < 2; ++j)
-        acc[r][j] = accumulate
-                        ? _mm256_loadu_si256(reinterpret_cast<const __m256i *>(
-                              c + r * ldc + 8 * j))
-                        : _mm256_setzero_si256();
+    loadTile<R>(acc, c, ldc, accumulate);
     for (int64_t k = 0; k < kc; k += 4, b += 4 * NR) {
       __m256i b0 = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(b));
       __m256i b1 =
@@ -79,10 +66,7 @@ struct Avx2MaddubsS8 : PortableRequantize {
         acc[r][1] = _mm256_add_epi32(acc[r][1], p1);
       }
     }
-    for (int r = 0; r < R; ++r)
-      for (int j = 0; j < 2; ++j)
-        _mm256_storeu_si256(reinterpret_cast<__m256i *>(c + r * ldc + 8 * j),
-                            acc[r][j]);
+    storeTile<R>(acc, c, ldc);
   }
 };
 

@@ -124,7 +124,7 @@ void requantizeBlock(const int32_t *acc, int64_t ldc, int64_t rows,
 /// int32 lane; `Vectors` zmm of 16 columns per row, as many rows as keep 24
 /// (16 for one vector) accumulators in registers.
 template <int Vectors>
-struct Avx512VnniS8 {
+struct Avx512VnniS8 : Int8LowBitExpansion {
   using AElem = uint8_t;
   using BElem = int8_t;
   using Acc = int32_t;
@@ -139,16 +139,6 @@ struct Avx512VnniS8 {
       __m512i v = _mm512_maskz_loadu_epi8(lanes, src + c);
       _mm512_mask_storeu_epi8(dst + c, lanes, _mm512_xor_si512(v, flip));
     }
-  }
-
-  /// packWeightsLowBit's codes to int8 (LowBitExpand.h).
-  static void unpackNibbles(const uint8_t *src, int8_t *dst, int64_t count,
-                            const int8_t *table) {
-    expandNibblesToInt8(src, dst, count, table);
-  }
-  static void unpackCrumbs(const uint8_t *src, int8_t *dst, int64_t count,
-                           const int8_t *table) {
-    expandCrumbsToInt8(src, dst, count, table);
   }
 
   static void requantize(const int32_t *acc, int64_t ldc, int64_t rows,

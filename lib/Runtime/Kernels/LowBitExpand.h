@@ -78,6 +78,19 @@ inline void expandCrumbsToInt8(const uint8_t *src, int8_t *dst, int64_t count,
   }
 }
 
+/// The low-bit expansion of a micro-kernel with int8 weights: derive from
+/// it.
+struct Int8LowBitExpansion {
+  static void unpackNibbles(const uint8_t *src, int8_t *dst, int64_t count,
+                            const int8_t *table) {
+    expandNibblesToInt8(src, dst, count, table);
+  }
+  static void unpackCrumbs(const uint8_t *src, int8_t *dst, int64_t count,
+                           const int8_t *table) {
+    expandCrumbsToInt8(src, dst, count, table);
+  }
+};
+
 } // namespace
 } // namespace quantx::kernels
 
