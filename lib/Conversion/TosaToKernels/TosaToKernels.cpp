@@ -646,7 +646,8 @@ struct LowerToKernelsPass
         isaName == "host" ? kernels::getHostIsa() : kernels::parseIsa(isaName);
     if (!target) {
       getOperation().emitError("quantx-lower-to-kernels: unknown isa '")
-          << isaName << "' (expected host, avx512vnni, avx2 or generic)";
+          << isaName
+          << "' (expected host, avx512vnni, avx2-maddubs, avx2 or generic)";
       return signalPassFailure();
     }
     if (!kernels::hostSupports(*target)) {

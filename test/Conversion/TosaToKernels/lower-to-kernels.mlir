@@ -1,7 +1,7 @@
 // RUN: quant-opt %s --split-input-file --quantx-lower-to-kernels=isa=generic | FileCheck %s
 // RUN: not quant-opt %s --quantx-lower-to-kernels=isa=sse9 2>&1 | FileCheck %s --check-prefix=BADISA
 
-// BADISA: error: quantx-lower-to-kernels: unknown isa 'sse9' (expected host, avx512vnni, avx2 or generic)
+// BADISA: error: quantx-lower-to-kernels: unknown isa 'sse9' (expected host, avx512vnni, avx2-maddubs, avx2 or generic)
 
 // An int8 conv: the zero-point pad is folded into the kernel's padding
 // (params: pad top/left 1, pad value -3), the per-channel rescale becomes the
