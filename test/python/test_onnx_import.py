@@ -112,15 +112,22 @@ def test_command_line_reports_errors(tmp_path):
     assert "quantx: error:" in result.stderr
 
 
-def test_quantize_command(tmp_path):
-    """python3 -m quantx quantize: ONNX + calibration samples -> a model
-    quant-run executes with the same signature."""
+def export_cnn_and_calibration(tmp_path):
+    """cnn_bn as tmp_path/m.onnx and 16 samples as tmp_path/calib.npy: the
+    model, the samples, and the environment that finds the tools."""
     torch.manual_seed(0)
     model = models.cnn_bn().eval()
     models.export_onnx(model, tmp_path / "m.onnx")
     x = np.random.RandomState(0).randn(16, 1, 1, 28, 28).astype(np.float32)
     np.save(tmp_path / "calib.npy", x)
-    env = dict(os.environ, QUANTX_TOOLS=os.path.dirname(QUANT_RUN))
+    return model, x, dict(os.environ,
+                          QUANTX_TOOLS=os.path.dirname(QUANT_RUN))
+
+
+def test_quantize_command(tmp_path):
+    """python3 -m quantx quantize: ONNX + calibration samples -> a model
+    quant-run executes with the same signature."""
+    model, x, env = export_cnn_and_calibration(tmp_path)
     subprocess.run([sys.executable, "-m", "quantx", "quantize",
                     str(tmp_path / "m.onnx"), "--calibration",
                     str(tmp_path / "calib.npy"), "--method", "mse", "-o",
@@ -146,12 +153,7 @@ def test_quantize_command_low_bit_options(tmp_path):
     """The low-bit accuracy options of `python3 -m quantx quantize` reach
     the pipeline: GPTQ integers replace the nearest ones (the weights
     differ), and the model still runs."""
-    torch.manual_seed(0)
-    model = models.cnn_bn().eval()
-    models.export_onnx(model, tmp_path / "m.onnx")
-    x = np.random.RandomState(0).randn(16, 1, 1, 28, 28).astype(np.float32)
-    np.save(tmp_path / "calib.npy", x)
-    env = dict(os.environ, QUANTX_TOOLS=os.path.dirname(QUANT_RUN))
+    _, _, env = export_cnn_and_calibration(tmp_path)
     outputs = {}
     for tag, extra in (("nearest", []),
                        ("improved", ["--equalize", "true",

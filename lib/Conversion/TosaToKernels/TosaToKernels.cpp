@@ -330,15 +330,17 @@ private:
                 values[(batch * k + row) * n + col];
       return copy;
     };
+    // The int8 weights as [batches][n][k].
+    std::optional<std::vector<int8_t>> int8Rows;
+    if (plan.isInt)
+      if (auto weights = getValues<int8_t>(w, batches * n * k))
+        int8Rows = transpose(*weights);
     // vpmaddubsw only where no weight pair can saturate it; the exact
     // int16 AVX2 kernel elsewhere.
     kernels::Isa isa = targetIsa;
     if (plan.isInt && isa == kernels::Isa::Avx2Maddubs) {
-      auto weights = getValues<int8_t>(w, batches * n * k);
-      std::vector<int8_t> rows =
-          weights ? transpose(*weights) : std::vector<int8_t>();
-      if (!weights ||
-          !kernels::provesNoPairSaturation(rows.data(), batches * n, k))
+      if (!int8Rows ||
+          !kernels::provesNoPairSaturation(int8Rows->data(), batches * n, k))
         isa = kernels::Isa::Avx2;
       plan.params[kernels::kIsa] = int64_t(isa);
     }
@@ -388,30 +390,32 @@ private:
     Location loc = plan.last->getLoc();
     std::vector<uint8_t> packed;
     if (plan.isInt) {
-      auto weights = getValues<int8_t>(w, batches * n * k);
       auto bias = biasAttr ? getValues<int32_t>(biasAttr, n)
                            : std::vector<int32_t>(n, 0);
-      if (!weights || !bias)
+      if (!int8Rows || !bias)
         return;
-      std::vector<int8_t> rows = transpose(*weights);
-      std::vector<int8_t> codeRows = codes ? transpose(*codes) : rows;
-      if (isBinaryLayer(plan, rows)) {
-        lowerBinaryGemm(plan, rows, batches, n, k, *bias, requant);
+      // The codes the low-bit packing stores: the values themselves, or
+      // codebook codes in the same order.
+      if (codes)
+        codes = transpose(*codes);
+      const int8_t *codeRows = codes ? codes->data() : int8Rows->data();
+      if (isBinaryLayer(plan, *int8Rows)) {
+        lowerBinaryGemm(plan, *int8Rows, batches, n, k, *bias, requant);
         return;
       }
-      std::vector<int32_t> folded = kernels::foldConvBiasS8(
-          isa, rows.data(), n, k, bias->data(), plan.inputZp, plan.weightZp);
+      std::vector<int32_t> folded =
+          kernels::foldConvBiasS8(isa, int8Rows->data(), n, k, bias->data(),
+                                  plan.inputZp, plan.weightZp);
       for (int64_t batch = 0; batch < batches; ++batch) {
-        const int8_t *matrix = rows.data() + batch * n * k;
+        const int8_t *matrix = int8Rows->data() + batch * n * k;
         std::vector<uint8_t> one =
-            lowBits
-                ? kernels::packWeightsLowBit(
-                      isa, codeRows.data() + batch * n * k, n, k, int(lowBits))
-                : kernels::packWeightsS8(isa, matrix, n, k);
+            lowBits ? kernels::packWeightsLowBit(isa, codeRows + batch * n * k,
+                                                 n, k, int(lowBits))
+                    : kernels::packWeightsS8(isa, matrix, n, k);
         packed.insert(packed.end(), one.begin(), one.end());
         // Batches share the bias, so their weight sums must agree.
         if (batch > 0 &&
-            kernels::foldConvBiasS8(isa, rows.data() + batch * n * k, n, k,
+            kernels::foldConvBiasS8(isa, int8Rows->data() + batch * n * k, n, k,
                                     bias->data(), plan.inputZp,
                                     plan.weightZp) != folded)
           return;

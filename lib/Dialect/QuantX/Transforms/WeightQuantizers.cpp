@@ -353,10 +353,9 @@ WeightIntegers mlir::quantx::quantizeWeightValues(
   }
   // Gather each channel's weights (strided in the tensor), quantize them,
   // and scatter the integers back.
-  SmallVector<SmallVector<int64_t>> members(channels);
-  for (int64_t i = 0, e = values.size(); i < e; ++i)
-    members[channelOf.of(i)].push_back(i);
-  quantizeGroups(*quantizer, values, members, result.integers, result.scales);
+  quantizeGroups(*quantizer, values,
+                 getScaleGroups(precision, values.size(), channelOf),
+                 result.integers, result.scales);
   return result;
 }
 
