@@ -32,6 +32,7 @@
 #include "mlir/Transforms/Passes.h"
 #include "quant-x/Conversion/Passes.h"
 #include "quant-x/Dialect/QuantX/IR/TensorSizes.h"
+#include "quant-x/Runtime/BufferCache.h"
 #include "quant-x/Runtime/Kernels.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/ExecutionEngine/Orc/Mangling.h"
@@ -103,7 +104,11 @@ void mlir::quantx::buildLowerToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  // Heap buffers come from the runtime's buffer cache (BufferCache.h), which
+  // keeps them between calls instead of faulting in fresh pages each time.
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  memrefToLLVM.useGenericFunctions = true;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
@@ -111,7 +116,8 @@ void mlir::quantx::buildLowerToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
-/// The runtime kernels' entry points, for calls the JIT cannot resolve
+/// The runtime kernels' entry points and the buffer cache's allocation
+/// functions, for calls the JIT cannot resolve
 /// otherwise.
 static llvm::orc::SymbolMap
 getKernelSymbols(llvm::orc::MangleAndInterner interner) {
@@ -119,6 +125,13 @@ getKernelSymbols(llvm::orc::MangleAndInterner interner) {
   for (const char *name : ::quantx::kernels::kKernelSymbols)
     symbols[interner(name)] = {
         llvm::orc::ExecutorAddr::fromPtr(::quantx::kernels::lookupKernel(name)),
+        llvm::JITSymbolFlags::Exported};
+  size_t count = 0;
+  const ::quantx::kernels::BufferCacheSymbol *cacheSymbols =
+      ::quantx::kernels::getBufferCacheSymbols(count);
+  for (size_t i = 0; i < count; ++i)
+    symbols[interner(cacheSymbols[i].name)] = {
+        llvm::orc::ExecutorAddr::fromPtr(cacheSymbols[i].address),
         llvm::JITSymbolFlags::Exported};
   return symbols;
 }

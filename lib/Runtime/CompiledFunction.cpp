@@ -4,6 +4,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "quant-x/ExecutionEngine/CPUPipeline.h"
+#include "quant-x/Runtime/BufferCache.h"
 #include "quant-x/Runtime/Kernels.h"
 
 using namespace mlir;
@@ -106,6 +107,8 @@ llvm::Error CompiledFunction::call(ArrayRef<const void *> inputs,
     return llvm::createStringError(kernelError);
   return llvm::Error::success();
 }
+
+CompiledFunction::~CompiledFunction() { ::quantx::kernels::trimBufferCache(); }
 
 CompiledFunction::Buffers
 CompiledFunction::allocateBuffers(ArrayRef<RankedTensorType> types) {

@@ -47,6 +47,10 @@ public:
   /// `outputs[j]` has room for result j's.
   llvm::Error call(ArrayRef<const void *> inputs, ArrayRef<void *> outputs);
 
+  /// Frees the buffers the runtime kept for the calls (BufferCache.h):
+  /// another model would have other sizes.
+  ~CompiledFunction();
+
 private:
   CompiledFunction() = default;
 

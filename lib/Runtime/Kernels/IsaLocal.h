@@ -12,8 +12,9 @@
 #ifndef QUANTX_LIB_RUNTIME_KERNELS_ISALOCAL_H
 #define QUANTX_LIB_RUNTIME_KERNELS_ISALOCAL_H
 
+#include "quant-x/Runtime/BufferCache.h"
+
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
 
 namespace quantx::kernels {
@@ -44,18 +45,16 @@ inline void fillN(T *begin, int64_t count, T value) {
     begin[i] = value;
 }
 
-/// A 64-byte aligned scratch array of trivially copyable T.
+/// A 64-byte aligned scratch array of trivially copyable T, from the buffer
+/// cache: the same scratch is needed on every call.
 template <class T>
 class Buffer {
 public:
   explicit Buffer(int64_t count, T value = T(0)) {
-    size_t bytes = (count * sizeof(T) + 63) / 64 * 64;
-    data_ = static_cast<T *>(std::aligned_alloc(64, bytes ? bytes : 64));
-    if (!data_)
-      std::abort();
+    data_ = static_cast<T *>(allocateCachedBuffer(count * sizeof(T)));
     fillN(data_, count, value);
   }
-  ~Buffer() { std::free(data_); }
+  ~Buffer() { releaseCachedBuffer(data_); }
   Buffer(const Buffer &) = delete;
   Buffer &operator=(const Buffer &) = delete;
   T *data() { return data_; }
