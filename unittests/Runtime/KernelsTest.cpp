@@ -209,6 +209,56 @@ TEST(KernelsTest, ConvS8MatchesDirectConvolution) {
   setThreadCount(0);
 }
 
+TEST(KernelsTest, RequantizationMatchesReferenceAtExtremes) {
+  // A 1x1 convolution with one input channel: acc = x * w + bias, so that
+  // the bias walks the accumulators over the whole int32 range (wrapping
+  // included), per channel with the extreme multipliers and shifts, through
+  // each ISA's vector epilogue and its scalar tail (N = 19).
+  const int64_t pixels = 64, channels = 19;
+  const int32_t multipliers[] = {0, 1, 1 << 30, INT32_MAX, 1518500250};
+  const int32_t shifts[] = {1, 15, 30, 31, 32, 40, 47, 62};
+  const int32_t biases[] = {INT32_MIN, INT32_MIN + 1, -(1 << 30), -1, 0, 1,
+                            1 << 30,   INT32_MAX - 1, INT32_MAX};
+  ConvCase c{1, 1, pixels, 1, channels, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0};
+  std::mt19937 rng(11);
+  std::vector<int8_t> x(pixels), w(channels);
+  randomFill(rng, x, -128, 127);
+  randomFill(rng, w, -127, 127);
+  for (Isa isa : hostIsas())
+    for (auto rounding : {qx::RoundingMode::Double, qx::RoundingMode::Single})
+      for (int32_t biasValue : biases)
+        for (int trial = 0; trial < 8; ++trial) {
+          std::vector<int32_t> bias(channels), requant(2 * channels);
+          for (int64_t i = 0; i < channels; ++i) {
+            bias[i] =
+                biasValue + int32_t(rng() % 4096) * (biasValue < 0 ? 1 : -1);
+            requant[i] = multipliers[(i + trial) % std::size(multipliers)];
+            requant[channels + i] = shifts[(i * 3 + trial) % std::size(shifts)];
+          }
+          std::vector<uint8_t> packed =
+              packWeightsS8(isa, w.data(), channels, 1);
+          std::vector<int32_t> folded =
+              foldConvBiasS8(isa, w.data(), channels, 1, bias.data(), 0, 0);
+          std::vector<int64_t> params =
+              c.params(isa, OutputKind::Int8, rounding);
+          std::vector<int8_t> q(pixels * channels);
+          quantx_kernel_conv_s8(x.data(), packed.data(), folded.data(),
+                                requant.data(), params.data(), q.data());
+          for (int64_t i = 0; i < pixels * channels; ++i) {
+            int64_t oc = i % channels;
+            // The int32 accumulation wraps, as the kernels' does.
+            int32_t acc = int32_t(uint32_t(bias[oc]) +
+                                  uint32_t(int32_t(x[i / channels]) * w[oc]));
+            ASSERT_EQ(q[i], qx::rescaleReference(
+                                acc, 0, {requant[oc], requant[channels + oc]},
+                                rounding, -5, -128, 120))
+                << getIsaName(isa) << " rounding " << int(rounding) << " acc "
+                << acc << " multiplier " << requant[oc] << " shift "
+                << requant[channels + oc];
+          }
+        }
+}
+
 TEST(KernelsTest, ConvLowBitMatchesDirectConvolution) {
   for (int threads : {1, 2}) {
     setThreadCount(threads);
@@ -417,23 +467,39 @@ TEST(KernelsTest, WeightTableRoundTrips) {
 }
 
 TEST(KernelsTest, DepthwiseS8MatchesDirectConvolution) {
+  // Channel counts around the vector widths (8 and 16 lanes, 32-channel
+  // blocks), 3x3 and 5x5 kernels, strides, dilation, asymmetric padding,
+  // rows narrower than the 4-pixel blocks, and a depth multiplier.
+  const ConvCase cases[] = {
+      {1, 10, 9, 19, 19, 3, 3, 2, 1, 1, 2, 1, 1, 2, 2, -9, -9, 4, true, 1},
+      {1, 10, 9, 19, 57, 3, 3, 2, 1, 1, 2, 1, 1, 2, 2, -9, -9, 4, true, 3},
+      {1, 12, 13, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3, 3, 0, true, 1},
+      {1, 11, 11, 48, 48, 3, 3, 2, 2, 1, 1, 0, 1, 0, 1, -128, -128, 0, true, 1},
+      {1, 9, 8, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, -3, true, 1},
+      {1, 8, 9, 24, 24, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 5, 5, 0, true, 1},
+      {2, 5, 3, 200, 200, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 127, 127, 0, true, 1},
+      {1, 6, 6, 40, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, true, 1},
+  };
   for (Isa isa : hostIsas())
-    for (int64_t multiplier : {1, 3}) {
-      ConvCase c{1,  10, 9, 19,   19 * multiplier, 3, 3, 2, 1, 1, 2, 1, 1, 2, 2,
-                 -9, -9, 4, true, multiplier};
+    for (const ConvCase &c : cases) {
+      int64_t taps = c.kH * c.kW;
       std::mt19937 rng(7);
-      std::vector<int8_t> x(c.inH * c.inW * c.inC), w(9 * c.outC);
+      std::vector<int8_t> x(c.batch * c.inH * c.inW * c.inC), w(taps * c.outC);
       randomFill(rng, x, -128, 127);
+      // The extremes too: -128 activations times weights whose zero point
+      // pushes them past the int8 range.
+      x[0] = -128;
       randomFill(rng, w, -127, 127);
+      w[0] = -127;
       std::vector<int32_t> bias(c.outC, 77), requant(2 * c.outC);
       for (int64_t i = 0; i < c.outC; ++i) {
         requant[i] = 1518500250 + int32_t(i);
-        requant[c.outC + i] = 38;
+        requant[c.outC + i] = 38 + int32_t(i % 3);
       }
       std::vector<int16_t> packed =
-          packDepthwiseWeightsS8(w.data(), 9, c.outC, c.weightZp);
-      std::vector<int32_t> folded =
-          foldDepthwiseBiasS8(packed.data(), 9, c.outC, bias.data(), c.inputZp);
+          packDepthwiseWeightsS8(w.data(), taps, c.outC, c.weightZp);
+      std::vector<int32_t> folded = foldDepthwiseBiasS8(
+          packed.data(), taps, c.outC, bias.data(), c.inputZp);
       std::vector<int64_t> params =
           c.params(isa, OutputKind::Int8, qx::RoundingMode::Double);
       std::vector<int32_t> expected =
@@ -447,7 +513,8 @@ TEST(KernelsTest, DepthwiseS8MatchesDirectConvolution) {
         ASSERT_EQ(q[i], qx::rescaleReference(
                             expected[i], 0, {requant[oc], requant[c.outC + oc]},
                             qx::RoundingMode::Double, -5, -128, 120))
-            << getIsaName(isa) << " element " << i;
+            << getIsaName(isa) << " " << c.inC << " channels, " << c.kH << "x"
+            << c.kW << ", element " << i;
       }
     }
 }

@@ -380,12 +380,27 @@ struct DepthwiseRun {
       }
   }
 
+  /// Whether the ISA has a vector int8 row routine, `MK::depthwiseRow`.
+  template <class K>
+  static constexpr auto hasDepthwiseRow(int)
+      -> decltype(K::depthwiseRow(nullptr, 0, 0, nullptr, 0, nullptr), true) {
+    return true;
+  }
+  template <class K>
+  static constexpr bool hasDepthwiseRow(...) {
+    return false;
+  }
+
   void run() const {
     int64_t channels = p[kOutC], inC = p[kInC], outW = p[kOutW];
     int64_t numTaps = p[kKernelH] * p[kKernelW];
+    bool vectorRows = false;
+    if constexpr (std::is_same_v<In, int8_t> && hasDepthwiseRow<Epi>(0))
+      vectorRows = p[kDepthMultiplier] == 1;
     parallelFor(p[kBatch] * p[kOutH], [&](int64_t begin, int64_t end) {
       Buffer<Acc> acc(outW * channels);
-      Buffer<const In *> taps(4 * numTaps);
+      // Every pixel's tap pointers for the ISA's row routine, else 4.
+      Buffer<const In *> taps((vectorRows ? outW : 4) * numTaps);
       Buffer<In> padRow(
           inC, static_cast<In>(std::is_integral_v<In> ? p[kPadValue] : 0));
       Buffer<const In *> rowsOfTaps(p[kKernelH]);
@@ -411,6 +426,29 @@ struct DepthwiseRun {
           }
         };
         int64_t ow = 0;
+        if constexpr (std::is_same_v<In, int8_t> && hasDepthwiseRow<Epi>(0)) {
+          if (vectorRows) {
+            // Between the pixels whose taps reach into the left and right
+            // padding, each tap moves by one stride: no bounds to test.
+            int64_t step = p[kStrideW] * inC;
+            int64_t reach = (p[kKernelW] - 1) * p[kDilationW];
+            for (; ow < outW; ++ow) {
+              const In **pixelTaps = taps.data() + ow * numTaps;
+              int64_t iw0 = ow * p[kStrideW] - p[kPadLeft];
+              if (ow > 0 && iw0 - p[kStrideW] >= 0 && iw0 + reach < p[kInW]) {
+                const In **previous = pixelTaps - numTaps;
+                for (int64_t t = 0; t < numTaps; ++t)
+                  pixelTaps[t] = previous[t] == padRow.data()
+                                     ? previous[t]
+                                     : previous[t] + step;
+              } else {
+                findTaps(ow, pixelTaps);
+              }
+            }
+            Epi::depthwiseRow(taps.data(), numTaps, outW, weights, channels,
+                              acc.data());
+          }
+        }
         if (p[kDepthMultiplier] == 1) {
           for (; ow + 4 <= outW; ow += 4) {
             for (int q = 0; q < 4; ++q)

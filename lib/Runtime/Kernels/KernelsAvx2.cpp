@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Avx2Requantize.h"
 #include "Avx2Tile.h"
 #include "BinaryAvx2.h"
 #include "BinaryConv.h"
@@ -20,7 +21,7 @@ using namespace quantx::kernels;
 namespace {
 
 /// 6 rows x 16 columns of int32; a k unit is a pair of int16.
-struct Avx2S8 : PortableRequantize {
+struct Avx2S8 : Avx2Requantize {
   using AElem = int16_t;
   using BElem = int16_t;
   using Acc = int32_t;
@@ -63,6 +64,73 @@ struct Avx2S8 : PortableRequantize {
       _mm256_storeu_si256(reinterpret_cast<__m256i *>(dst + i + 16),
                           _mm256_cvtepi8_epi16(second));
     }
+  }
+
+  /// The int8 depthwise accumulators of one output row (multiplier 1):
+  /// acc[ow][c] = sum_t x[ow][t][c] * w[t][c], `taps` holding each pixel's
+  /// numTaps input pointers. Per tap and 8 channels, `vpmovsxbd` widens the
+  /// activations to int32 lanes and `vpmaddwd` multiplies them by the int16
+  /// weights zero-extended to int32: the lane's high halves, the sign bits
+  /// times zero, add nothing, so that each lane is one exact product.
+  /// Channels past the last multiple of 8 are summed in scalar code.
+  static void depthwiseRow(const int8_t *const *taps, int64_t numTaps,
+                           int64_t outW, const int16_t *w, int64_t channels,
+                           int32_t *acc) {
+    int64_t c0 = 0;
+    while (c0 + 8 <= channels) {
+      bool two = c0 + 16 <= channels;
+      int64_t ow = 0;
+      for (; ow + 4 <= outW; ow += 4)
+        two ? depthwisePixels<4, 2>(taps + ow * numTaps, numTaps, c0, w,
+                                    channels, acc + ow * channels)
+            : depthwisePixels<4, 1>(taps + ow * numTaps, numTaps, c0, w,
+                                    channels, acc + ow * channels);
+      for (; ow < outW; ++ow)
+        two ? depthwisePixels<1, 2>(taps + ow * numTaps, numTaps, c0, w,
+                                    channels, acc + ow * channels)
+            : depthwisePixels<1, 1>(taps + ow * numTaps, numTaps, c0, w,
+                                    channels, acc + ow * channels);
+      c0 += two ? 16 : 8;
+    }
+    for (int64_t ow = 0; ow < outW; ++ow)
+      for (int64_t c = c0; c < channels; ++c) {
+        int32_t sum = 0;
+        for (int64_t t = 0; t < numTaps; ++t)
+          sum += int32_t(taps[ow * numTaps + t][c]) * w[t * channels + c];
+        acc[ow * channels + c] = sum;
+      }
+  }
+
+  /// P pixels x V vectors of 8 channels from channel c0.
+  template <int P, int V>
+  static void depthwisePixels(const int8_t *const *taps, int64_t numTaps,
+                              int64_t c0, const int16_t *w, int64_t channels,
+                              int32_t *acc) {
+    __m256i sums[P][V];
+    for (int q = 0; q < P; ++q)
+      for (int v = 0; v < V; ++v)
+        sums[q][v] = _mm256_setzero_si256();
+    for (int64_t t = 0; t < numTaps; ++t) {
+      __m256i weights[V];
+      for (int v = 0; v < V; ++v)
+        weights[v] = _mm256_cvtepu16_epi32(_mm_loadu_si128(
+            reinterpret_cast<const __m128i *>(w + t * channels + c0 + 8 * v)));
+      for (int q = 0; q < P; ++q) {
+        const int8_t *x = taps[q * numTaps + t] + c0;
+        for (int v = 0; v < V; ++v)
+          sums[q][v] = _mm256_add_epi32(
+              sums[q][v],
+              _mm256_madd_epi16(
+                  _mm256_cvtepi8_epi32(_mm_loadl_epi64(
+                      reinterpret_cast<const __m128i *>(x + 8 * v))),
+                  weights[v]));
+      }
+    }
+    for (int q = 0; q < P; ++q)
+      for (int v = 0; v < V; ++v)
+        _mm256_storeu_si256(
+            reinterpret_cast<__m256i *>(acc + q * channels + c0 + 8 * v),
+            sums[q][v]);
   }
 
   template <int R>

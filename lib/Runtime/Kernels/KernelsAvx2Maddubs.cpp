@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Avx2Requantize.h"
 #include "Avx2Tile.h"
 #include "ConvDriver.h"
 #include "IsaKernels.h"
@@ -27,7 +28,7 @@ namespace {
 /// four int8 weights (the VNNI layout: [k / 4][16 columns][4]). 8
 /// accumulators, 2 weight vectors, the broadcast activations, the ones and
 /// a product: 13 of the 16 ymm registers.
-struct Avx2MaddubsS8 : PortableRequantize, Int8LowBitExpansion {
+struct Avx2MaddubsS8 : Avx2Requantize, Int8LowBitExpansion {
   using AElem = uint8_t;
   using BElem = int8_t;
   using Acc = int32_t;

@@ -93,9 +93,11 @@ void requantizeBlock(const int32_t *acc, int64_t ldc, int64_t rows,
                      const int32_t *bias, const int32_t *rowTerms,
                      const Requant &rq, int64_t first, int64_t count,
                      int8_t *out, int64_t ldo) {
+  // Clamped to [lo, hi] - zp before the zero point is added, which then
+  // cannot wrap (the reference adds it in 64 bits).
   const __m512i zeroPoint = _mm512_set1_epi32(int32_t(rq.zeroPoint));
-  const __m512i lo = _mm512_set1_epi32(int32_t(rq.lo));
-  const __m512i hi = _mm512_set1_epi32(int32_t(rq.hi));
+  const __m512i lo = _mm512_set1_epi32(int32_t(rq.lo - rq.zeroPoint));
+  const __m512i hi = _mm512_set1_epi32(int32_t(rq.hi - rq.zeroPoint));
   for (int64_t j = 0; j < count; j += 16) {
     __mmask16 lanes = count - j >= 16 ? __mmask16(0xFFFF)
                                       : __mmask16((1u << (count - j)) - 1);
@@ -109,8 +111,9 @@ void requantizeBlock(const int32_t *acc, int64_t ldc, int64_t rows,
       x = _mm512_add_epi32(x, b);
       if (rowTerms)
         x = _mm512_add_epi32(x, _mm512_set1_epi32(rowTerms[r]));
-      __m512i y = _mm512_add_epi32(rescale16<R>(x, ch), zeroPoint);
-      y = _mm512_min_epi32(_mm512_max_epi32(y, lo), hi);
+      __m512i y = _mm512_add_epi32(
+          _mm512_min_epi32(_mm512_max_epi32(rescale16<R>(x, ch), lo), hi),
+          zeroPoint);
       __m128i bytes = _mm512_cvtepi32_epi8(y);
       if (full)
         _mm_storeu_si128(reinterpret_cast<__m128i *>(out + r * ldo + j), bytes);
@@ -151,6 +154,72 @@ struct Avx512VnniS8 : Int8LowBitExpansion {
     else
       requantizeBlock<Rounding::Double>(acc, ldc, rows, bias, rowTerms, rq,
                                         first, count, out, ldo);
+  }
+
+  /// The int8 depthwise accumulators of one output row (multiplier 1):
+  /// acc[ow][c] = sum_t x[ow][t][c] * w[t][c], `taps` holding each pixel's
+  /// numTaps input pointers. Per tap and 16 channels, `vpmovsxbd` widens the
+  /// activations to int32 lanes and `vpdpwssd` multiplies them by the int16
+  /// weights zero-extended to int32: the lane's high halves, the sign bits
+  /// times zero, add nothing, so that each lane is one exact product.
+  static void depthwiseRow(const int8_t *const *taps, int64_t numTaps,
+                           int64_t outW, const int16_t *w, int64_t channels,
+                           int32_t *acc) {
+    for (int64_t c0 = 0; c0 < channels; c0 += 32) {
+      auto lanes = [&](int64_t from) {
+        int64_t n = channels - from;
+        return n >= 16  ? __mmask16(0xFFFF)
+               : n <= 0 ? __mmask16(0)
+                        : __mmask16((1u << n) - 1);
+      };
+      __mmask16 masks[2] = {lanes(c0), lanes(c0 + 16)};
+      int64_t ow = 0;
+      if (masks[1]) {
+        for (; ow + 4 <= outW; ow += 4)
+          depthwisePixels<4, 2>(taps + ow * numTaps, numTaps, c0, w + c0,
+                                channels, masks, acc + ow * channels + c0);
+        for (; ow < outW; ++ow)
+          depthwisePixels<1, 2>(taps + ow * numTaps, numTaps, c0, w + c0,
+                                channels, masks, acc + ow * channels + c0);
+      } else {
+        for (; ow + 4 <= outW; ow += 4)
+          depthwisePixels<4, 1>(taps + ow * numTaps, numTaps, c0, w + c0,
+                                channels, masks, acc + ow * channels + c0);
+        for (; ow < outW; ++ow)
+          depthwisePixels<1, 1>(taps + ow * numTaps, numTaps, c0, w + c0,
+                                channels, masks, acc + ow * channels + c0);
+      }
+    }
+  }
+
+  /// P pixels x V vectors of 16 channels from channel c0 (`w` and `acc`
+  /// start there).
+  template <int P, int V>
+  static void depthwisePixels(const int8_t *const *taps, int64_t numTaps,
+                              int64_t c0, const int16_t *w, int64_t channels,
+                              const __mmask16 *masks, int32_t *acc) {
+    __m512i sums[P][V];
+    for (int q = 0; q < P; ++q)
+      for (int v = 0; v < V; ++v)
+        sums[q][v] = _mm512_setzero_si512();
+    for (int64_t t = 0; t < numTaps; ++t) {
+      __m512i weights[V];
+      for (int v = 0; v < V; ++v)
+        weights[v] = _mm512_cvtepu16_epi32(
+            _mm256_maskz_loadu_epi16(masks[v], w + t * channels + 16 * v));
+      for (int q = 0; q < P; ++q) {
+        const int8_t *x = taps[q * numTaps + t] + c0;
+        for (int v = 0; v < V; ++v)
+          sums[q][v] = _mm512_dpwssd_epi32(
+              sums[q][v],
+              _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(masks[v], x + 16 * v)),
+              weights[v]);
+      }
+    }
+    for (int q = 0; q < P; ++q)
+      for (int v = 0; v < V; ++v)
+        _mm512_mask_storeu_epi32(acc + q * channels + 16 * v, masks[v],
+                                 sums[q][v]);
   }
 
   template <int R>

@@ -1,0 +1,178 @@
+//===- Avx2Requantize.h - the int8 epilogue in ymm registers ----*- C++ -*-===//
+//
+// quant-x's dyadic rescale (docs/Numerics.md) on 8 int32 lanes, bit-identical
+// to rescaleDouble / rescaleSingle in Epilogue.h, for the AVX2 micro-kernels.
+// The portable loop it replaces vectorized poorly: AVX2 has no 64-bit
+// arithmetic shift, no 64-bit min/max, and the compiler kept most of the
+// loop scalar, so that small-K layers and depthwise convolutions spent most
+// of their time here. In an anonymous namespace like IsaLocal.h: one
+// private copy per file.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANTX_LIB_RUNTIME_KERNELS_AVX2REQUANTIZE_H
+#define QUANTX_LIB_RUNTIME_KERNELS_AVX2REQUANTIZE_H
+
+#include "Epilogue.h"
+
+#include <cstdint>
+#include <immintrin.h>
+
+namespace quantx::kernels {
+namespace {
+
+/// The per-channel constants of 8 output channels.
+struct Channels8 {
+  __m256i multiplier, multiplierOdd, shiftEven, shiftOdd, roundEven, roundOdd;
+  __m256i left, right, lo, hi, mask, threshold;
+  bool anyLeft = false;
+
+  /// `count` (1 to 8) channels from `first`; the other lanes are zeros.
+  Channels8(const Requant &rq, int64_t first, int64_t count) {
+    alignas(32) int32_t m[8] = {}, s[8] = {};
+    for (int64_t i = 0; i < count; ++i)
+      m[i] = rq.multiplier[first + i], s[i] = rq.shift[first + i];
+    multiplier = _mm256_load_si256(reinterpret_cast<const __m256i *>(m));
+    __m256i shift = _mm256_load_si256(reinterpret_cast<const __m256i *>(s));
+    multiplierOdd = _mm256_srli_epi64(multiplier, 32);
+    shiftEven = _mm256_and_si256(shift, _mm256_set1_epi64x(0xFFFFFFFF));
+    shiftOdd = _mm256_srli_epi64(shift, 32);
+    const __m256i one = _mm256_set1_epi64x(1);
+    roundEven = _mm256_srli_epi64(_mm256_sllv_epi64(one, shiftEven), 1);
+    roundOdd = _mm256_srli_epi64(_mm256_sllv_epi64(one, shiftOdd), 1);
+    const __m256i k31 = _mm256_set1_epi32(31), zero = _mm256_setzero_si256();
+    left = _mm256_max_epi32(_mm256_sub_epi32(k31, shift), zero);
+    right = _mm256_max_epi32(_mm256_sub_epi32(shift, k31), zero);
+    anyLeft = !_mm256_testz_si256(left, left);
+    lo = _mm256_srav_epi32(_mm256_set1_epi32(INT32_MIN), left);
+    hi = _mm256_srav_epi32(_mm256_set1_epi32(INT32_MAX), left);
+    mask = _mm256_sub_epi32(_mm256_sllv_epi32(_mm256_set1_epi32(1), right),
+                            _mm256_set1_epi32(1));
+    threshold = _mm256_srai_epi32(mask, 1);
+  }
+};
+
+/// 64-bit arithmetic shift right by per-lane counts (0 to 63), which AVX2
+/// lacks: a logical shift of the value with its sign bits flipped.
+inline __m256i shiftRightArithmetic64(__m256i v, __m256i count) {
+  __m256i sign = _mm256_cmpgt_epi64(_mm256_setzero_si256(), v);
+  return _mm256_xor_si256(_mm256_srlv_epi64(_mm256_xor_si256(v, sign), count),
+                          sign);
+}
+
+/// min(max(v, lo), hi) on signed 64-bit lanes.
+inline __m256i clamp64(__m256i v, __m256i lo, __m256i hi) {
+  v = _mm256_blendv_epi8(v, lo, _mm256_cmpgt_epi64(lo, v));
+  return _mm256_blendv_epi8(v, hi, _mm256_cmpgt_epi64(v, hi));
+}
+
+/// The requantized values of 8 int32 lanes, before the zero point. Single
+/// rounding clamps to [lo, hi] - zp in 64 bits instead of saturating to
+/// int32 first: the same result once the zero point is added and the
+/// output clamped, as [lo, hi] - zp lies within int32.
+template <Rounding R>
+inline __m256i rescale8(__m256i x, const Channels8 &ch, __m256i lo64,
+                        __m256i hi64) {
+  if constexpr (R == Rounding::Single) {
+    auto one = [&](__m256i p, __m256i round, __m256i s) {
+      return clamp64(shiftRightArithmetic64(_mm256_add_epi64(p, round), s),
+                     lo64, hi64);
+    };
+    __m256i even =
+        one(_mm256_mul_epi32(x, ch.multiplier), ch.roundEven, ch.shiftEven);
+    __m256i odd =
+        one(_mm256_mul_epi32(_mm256_srli_epi64(x, 32), ch.multiplierOdd),
+            ch.roundOdd, ch.shiftOdd);
+    return _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
+  }
+  // Saturating left shift (scales >= 1/2 only): clamp, then shift.
+  if (ch.anyLeft)
+    x = _mm256_sllv_epi32(_mm256_min_epi32(_mm256_max_epi32(x, ch.lo), ch.hi),
+                          ch.left);
+  // SRDHM: (p + 2^30) >> 31, which fits int32 (the multiplier is
+  // non-negative, so INT32_MIN * INT32_MIN cannot occur): its low 32 bits
+  // are those of a logical shift. The odd lanes' go to the high halves.
+  const __m256i half = _mm256_set1_epi64x(int64_t(1) << 30);
+  __m256i even = _mm256_srli_epi64(
+      _mm256_add_epi64(_mm256_mul_epi32(x, ch.multiplier), half), 31);
+  __m256i odd = _mm256_slli_epi64(
+      _mm256_add_epi64(
+          _mm256_mul_epi32(_mm256_srli_epi64(x, 32), ch.multiplierOdd), half),
+      1);
+  __m256i h = _mm256_blend_epi32(even, odd, 0xAA);
+  // RoundingDivideByPOT(h, right): ties away from zero. The threshold is
+  // one higher for negative h (srai gives -1 there).
+  __m256i remainder = _mm256_and_si256(h, ch.mask);
+  __m256i threshold = _mm256_sub_epi32(ch.threshold, _mm256_srai_epi32(h, 31));
+  __m256i result = _mm256_srav_epi32(h, ch.right);
+  return _mm256_sub_epi32(result, _mm256_cmpgt_epi32(remainder, threshold));
+}
+
+/// The low bytes of 8 int32 lanes already within [-128, 127].
+inline __m128i narrowToBytes(__m256i y) {
+  __m256i words = _mm256_packs_epi32(y, y);
+  __m256i bytes = _mm256_packs_epi16(words, words);
+  return _mm_unpacklo_epi32(_mm256_castsi256_si128(bytes),
+                            _mm256_extracti128_si256(bytes, 1));
+}
+
+/// The int8 epilogue of the AVX2 micro-kernels: out[r][j] =
+/// requant(acc[r][j] + bias[j] + rowTerms[r]), 8 channels at a time with
+/// their constants computed once per block.
+struct Avx2Requantize {
+  static void requantize(const int32_t *acc, int64_t ldc, int64_t rows,
+                         const int32_t *bias, const int32_t *rowTerms,
+                         const Requant &rq, int64_t first, int64_t count,
+                         int8_t *out, int64_t ldo) {
+    if (rq.rounding == Rounding::Single)
+      requantizeBlock<Rounding::Single>(acc, ldc, rows, bias, rowTerms, rq,
+                                        first, count, out, ldo);
+    else
+      requantizeBlock<Rounding::Double>(acc, ldc, rows, bias, rowTerms, rq,
+                                        first, count, out, ldo);
+  }
+
+  template <Rounding R>
+  static void requantizeBlock(const int32_t *acc, int64_t ldc, int64_t rows,
+                              const int32_t *bias, const int32_t *rowTerms,
+                              const Requant &rq, int64_t first, int64_t count,
+                              int8_t *out, int64_t ldo) {
+    // Clamped to [lo, hi] - zp before the zero point is added, which then
+    // cannot wrap (the reference adds it in 64 bits).
+    const __m256i zeroPoint = _mm256_set1_epi32(int32_t(rq.zeroPoint));
+    const __m256i lo = _mm256_set1_epi32(int32_t(rq.lo - rq.zeroPoint));
+    const __m256i hi = _mm256_set1_epi32(int32_t(rq.hi - rq.zeroPoint));
+    const __m256i lo64 = _mm256_set1_epi64x(rq.lo - rq.zeroPoint);
+    const __m256i hi64 = _mm256_set1_epi64x(rq.hi - rq.zeroPoint);
+    int64_t j = 0;
+    for (; j + 8 <= count; j += 8) {
+      Channels8 ch(rq, first + j, 8);
+      __m256i b =
+          _mm256_loadu_si256(reinterpret_cast<const __m256i *>(bias + j));
+      for (int64_t r = 0; r < rows; ++r) {
+        __m256i x = _mm256_add_epi32(
+            _mm256_loadu_si256(
+                reinterpret_cast<const __m256i *>(acc + r * ldc + j)),
+            b);
+        if (rowTerms)
+          x = _mm256_add_epi32(x, _mm256_set1_epi32(rowTerms[r]));
+        __m256i y = rescale8<R>(x, ch, lo64, hi64);
+        y = _mm256_add_epi32(_mm256_min_epi32(_mm256_max_epi32(y, lo), hi),
+                             zeroPoint);
+        _mm_storel_epi64(reinterpret_cast<__m128i *>(out + r * ldo + j),
+                         narrowToBytes(y));
+      }
+    }
+    // The last channels (fewer than 8) one at a time.
+    if (j < count)
+      for (int64_t r = 0; r < rows; ++r)
+        requantizeRowImpl<R>(acc + r * ldc + j, bias + j,
+                             rowTerms ? rowTerms[r] : 0, rq, first + j,
+                             count - j, out + r * ldo + j);
+  }
+};
+
+} // namespace
+} // namespace quantx::kernels
+
+#endif // QUANTX_LIB_RUNTIME_KERNELS_AVX2REQUANTIZE_H
