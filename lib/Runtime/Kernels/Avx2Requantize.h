@@ -2,11 +2,10 @@
 //
 // quant-x's dyadic rescale (docs/Numerics.md) on 8 int32 lanes, bit-identical
 // to rescaleDouble / rescaleSingle in Epilogue.h, for the AVX2 micro-kernels.
-// Where a float multiply decides every lane of a vector, that is used
-// instead (Epilogue.h explains why it is exact). The portable loop it
-// replaces vectorized poorly: AVX2 has no 64-bit arithmetic shift, no
-// 64-bit min/max, and the compiler kept most of the loop scalar, so that
-// small-K layers and depthwise convolutions spent most of their time here. In an anonymous namespace like IsaLocal.h: one
+// The portable loop it replaces vectorized poorly: AVX2 has no 64-bit
+// arithmetic shift, no 64-bit min/max, and the compiler kept most of the
+// loop scalar, so that small-K layers and depthwise convolutions spent most
+// of their time here. In an anonymous namespace like IsaLocal.h: one
 // private copy per file.
 //
 //===----------------------------------------------------------------------===//
@@ -26,10 +25,7 @@ namespace {
 struct Channels8 {
   __m256i multiplier, multiplierOdd, shiftEven, shiftOdd, roundEven, roundOdd;
   __m256i left, right, lo, hi, mask, threshold;
-  /// The float path's (Epilogue.h): q = x * scale, decided where
-  /// |q - rint(q)| < tieLimit.
-  __m256 scale, tieLimit;
-  bool anyLeft = false, floatScales = false;
+  bool anyLeft = false;
 
   /// `count` (1 to 8) channels from `first`; the other lanes are zeros.
   Channels8(const Requant &rq, int64_t first, int64_t count) {
@@ -53,25 +49,6 @@ struct Channels8 {
     mask = _mm256_sub_epi32(_mm256_sllv_epi32(_mm256_set1_epi32(1), right),
                             _mm256_set1_epi32(1));
     threshold = _mm256_srai_epi32(mask, 1);
-    // multiplier * 2^-shift (2^-shift built from its exponent bits, for
-    // shifts 0 to 100: floatScales) and 0.5 - 2^-12 - 2^-(right + 1), the
-    // second term for double rounding with right > 0 only.
-    auto powerOfTwo = [](__m256i exponent) {
-      return _mm256_castsi256_ps(_mm256_slli_epi32(
-          _mm256_add_epi32(exponent, _mm256_set1_epi32(127)), 23));
-    };
-    scale = _mm256_mul_ps(_mm256_cvtepi32_ps(multiplier),
-                          powerOfTwo(_mm256_sub_epi32(zero, shift)));
-    __m256 window = _mm256_and_ps(
-        _mm256_castsi256_ps(rq.rounding == Rounding::Double
-                                ? _mm256_cmpgt_epi32(right, zero)
-                                : zero),
-        powerOfTwo(_mm256_sub_epi32(_mm256_set1_epi32(-1), right)));
-    tieLimit = _mm256_sub_ps(_mm256_set1_ps(0.5f - kTieMargin), window);
-    __m256i outside =
-        _mm256_or_si256(_mm256_cmpgt_epi32(shift, _mm256_set1_epi32(100)),
-                        _mm256_cmpgt_epi32(zero, shift));
-    floatScales = _mm256_testz_si256(outside, outside);
   }
 };
 
@@ -167,31 +144,9 @@ struct Avx2Requantize {
     const __m256i hi = _mm256_set1_epi32(int32_t(rq.hi - rq.zeroPoint));
     const __m256i lo64 = _mm256_set1_epi64x(rq.lo - rq.zeroPoint);
     const __m256i hi64 = _mm256_set1_epi64x(rq.hi - rq.zeroPoint);
-    const __m256 loF = _mm256_set1_ps(float(rq.lo - rq.zeroPoint));
-    const __m256 hiF = _mm256_set1_ps(float(rq.hi - rq.zeroPoint));
     int64_t j = 0;
     for (; j + 8 <= count; j += 8) {
       Channels8 ch(rq, first + j, 8);
-      bool fast = usesFloatPath(rq) && ch.floatScales &&
-                  !(R == Rounding::Double && ch.anyLeft);
-      // The float path where it decides every lane, else the integer one.
-      auto requantizeLanes = [&](__m256i x) {
-        if (fast) {
-          __m256 q = _mm256_mul_ps(_mm256_cvtepi32_ps(x), ch.scale);
-          __m256 nearest =
-              _mm256_round_ps(q, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-          __m256 distance = _mm256_andnot_ps(_mm256_set1_ps(-0.0f),
-                                             _mm256_sub_ps(q, nearest));
-          if (!_mm256_movemask_ps(
-                  _mm256_cmp_ps(distance, ch.tieLimit, _CMP_GE_OQ))) {
-            nearest = _mm256_min_ps(_mm256_max_ps(nearest, loF), hiF);
-            return _mm256_add_epi32(_mm256_cvtps_epi32(nearest), zeroPoint);
-          }
-        }
-        __m256i y = rescale8<R>(x, ch, lo64, hi64);
-        return _mm256_add_epi32(_mm256_min_epi32(_mm256_max_epi32(y, lo), hi),
-                                zeroPoint);
-      };
       __m256i b =
           _mm256_loadu_si256(reinterpret_cast<const __m256i *>(bias + j));
       for (int64_t r = 0; r < rows; ++r) {
@@ -201,7 +156,9 @@ struct Avx2Requantize {
             b);
         if (rowTerms)
           x = _mm256_add_epi32(x, _mm256_set1_epi32(rowTerms[r]));
-        __m256i y = requantizeLanes(x);
+        __m256i y = rescale8<R>(x, ch, lo64, hi64);
+        y = _mm256_add_epi32(_mm256_min_epi32(_mm256_max_epi32(y, lo), hi),
+                             zeroPoint);
         _mm_storel_epi64(reinterpret_cast<__m128i *>(out + r * ldo + j),
                          narrowToBytes(y));
       }

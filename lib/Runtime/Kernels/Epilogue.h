@@ -52,26 +52,6 @@ inline int64_t rescaleDouble(int64_t x, int64_t multiplier, int64_t shift) {
   return (high >> right) + ((high & mask) > threshold ? 1 : 0);
 }
 
-/// The float path of the vector epilogues: exact by verification.
-///
-/// The dyadic rescale of x is round(q) with q = x * multiplier * 2^-shift,
-/// up to where its roundings put ties: single rounding rounds q half up;
-/// double rounding (shift = 31 + r) first rounds q * 2^r half up, which
-/// moves it by at most 2^-(r + 1), then rounds half away from zero. So
-/// wherever q is farther than w = 2^-(r + 1) (0 for single rounding or
-/// r = 0) from every half-integer, both give the integer nearest to q.
-/// In float, q_f = fl(fl(x) * fl(multiplier * 2^-shift)) is within
-/// |q| * 3 * 2^-24 of q, under 2^-13 for |q| <= 512; larger |q| clamp to
-/// the output range whichever integer is taken. A lane whose q_f lies
-/// within w + 2^-12 of a half-integer (|q_f - rint(q_f)| >= 0.5 - w -
-/// 2^-12) is therefore not decided in float: the vector epilogues then
-/// run the integer rescale on the whole vector. Scales of 1/2 and more with
-/// double rounding (saturating left shifts) always take the integer path.
-/// The bound is computed in float, 0.5 - 2^-12 - w with w a power of two:
-/// its rounding error (under 2^-25) is far inside the margin of 2^-12 over
-/// the float error (under 2^-14).
-constexpr float kTieMargin = 1.0f / 4096;
-
 /// Requantization constants of one kernel call.
 struct Requant {
   const int32_t *multiplier = nullptr; // per output channel
@@ -86,13 +66,6 @@ struct Requant {
         zeroPoint(params[kOutputZeroPoint]), lo(params[kClampMin]),
         hi(params[kClampMax]) {}
 };
-
-/// Whether the output range lets the float path decide (Epilogue.h above
-/// getFloatScale): every q beyond 512 must clamp to it.
-inline bool usesFloatPath(const Requant &rq) {
-  auto within = [](int64_t v) { return v >= -256 && v <= 256; };
-  return within(rq.lo) && within(rq.hi) && within(rq.zeroPoint);
-}
 
 /// out[j] = requant(acc[j] + bias[j] + rowTerm), channels [0, count) starting
 /// at channel `first`.

@@ -24,10 +24,7 @@ namespace {
 struct Channels16 {
   __m512i multiplier, multiplierOdd, shiftEven, shiftOdd, roundEven, roundOdd;
   __m512i left, right, lo, hi, mask, threshold;
-  /// The float path's (Epilogue.h): q = x * scale, decided where
-  /// |q - rint(q)| < tieLimit.
-  __m512 scale, tieLimit;
-  bool anyLeft = false, floatScales = false;
+  bool anyLeft = false;
 
   Channels16(const Requant &rq, int64_t first, __mmask16 lanes) {
     multiplier = _mm512_maskz_loadu_epi32(lanes, rq.multiplier + first);
@@ -47,22 +44,6 @@ struct Channels16 {
     mask = _mm512_sub_epi32(_mm512_sllv_epi32(_mm512_set1_epi32(1), right),
                             _mm512_set1_epi32(1));
     threshold = _mm512_srai_epi32(mask, 1);
-    // multiplier * 2^-shift (2^-shift built from its exponent bits, for
-    // shifts 0 to 100: floatScales) and 0.5 - 2^-12 - 2^-(right + 1), the
-    // second term for double rounding with right > 0 only.
-    auto powerOfTwo = [](__m512i exponent) {
-      return _mm512_castsi512_ps(_mm512_slli_epi32(
-          _mm512_add_epi32(exponent, _mm512_set1_epi32(127)), 23));
-    };
-    scale = _mm512_mul_ps(_mm512_cvtepi32_ps(multiplier),
-                          powerOfTwo(_mm512_sub_epi32(zero, shift)));
-    __m512 window = _mm512_maskz_mov_ps(
-        rq.rounding == Rounding::Double ? _mm512_cmpgt_epi32_mask(right, zero)
-                                        : __mmask16(0),
-        powerOfTwo(_mm512_sub_epi32(_mm512_set1_epi32(-1), right)));
-    tieLimit = _mm512_sub_ps(_mm512_set1_ps(0.5f - kTieMargin), window);
-    floatScales = _mm512_mask_cmplt_epu32_mask(lanes, shift,
-                                               _mm512_set1_epi32(101)) == lanes;
   }
 };
 
@@ -117,33 +98,12 @@ void requantizeBlock(const int32_t *acc, int64_t ldc, int64_t rows,
   const __m512i zeroPoint = _mm512_set1_epi32(int32_t(rq.zeroPoint));
   const __m512i lo = _mm512_set1_epi32(int32_t(rq.lo - rq.zeroPoint));
   const __m512i hi = _mm512_set1_epi32(int32_t(rq.hi - rq.zeroPoint));
-  const __m512 loF = _mm512_set1_ps(float(rq.lo - rq.zeroPoint));
-  const __m512 hiF = _mm512_set1_ps(float(rq.hi - rq.zeroPoint));
   for (int64_t j = 0; j < count; j += 16) {
     __mmask16 lanes = count - j >= 16 ? __mmask16(0xFFFF)
                                       : __mmask16((1u << (count - j)) - 1);
     Channels16 ch(rq, first + j, lanes);
-    bool fast = usesFloatPath(rq) && ch.floatScales &&
-                !(R == Rounding::Double && ch.anyLeft);
     __m512i b = _mm512_maskz_loadu_epi32(lanes, bias + j);
     bool full = lanes == 0xFFFF;
-    // The float path where it decides every lane, else the integer one.
-    auto requantizeLanes = [&](__m512i x) {
-      if (fast) {
-        __m512 q = _mm512_mul_ps(_mm512_cvtepi32_ps(x), ch.scale);
-        __m512 nearest = _mm512_roundscale_ps(q, _MM_FROUND_TO_NEAREST_INT |
-                                                     _MM_FROUND_NO_EXC);
-        __mmask16 undecided = _mm512_cmp_ps_mask(
-            _mm512_abs_ps(_mm512_sub_ps(q, nearest)), ch.tieLimit, _CMP_GE_OQ);
-        if (!undecided) {
-          nearest = _mm512_min_ps(_mm512_max_ps(nearest, loF), hiF);
-          return _mm512_add_epi32(_mm512_cvtps_epi32(nearest), zeroPoint);
-        }
-      }
-      return _mm512_add_epi32(
-          _mm512_min_epi32(_mm512_max_epi32(rescale16<R>(x, ch), lo), hi),
-          zeroPoint);
-    };
     for (int64_t r = 0; r < rows; ++r) {
       const int32_t *from = acc + r * ldc + j;
       __m512i x = full ? _mm512_loadu_si512(from)
@@ -151,7 +111,9 @@ void requantizeBlock(const int32_t *acc, int64_t ldc, int64_t rows,
       x = _mm512_add_epi32(x, b);
       if (rowTerms)
         x = _mm512_add_epi32(x, _mm512_set1_epi32(rowTerms[r]));
-      __m512i y = requantizeLanes(x);
+      __m512i y = _mm512_add_epi32(
+          _mm512_min_epi32(_mm512_max_epi32(rescale16<R>(x, ch), lo), hi),
+          zeroPoint);
       __m128i bytes = _mm512_cvtepi32_epi8(y);
       if (full)
         _mm_storeu_si128(reinterpret_cast<__m128i *>(out + r * ldo + j), bytes);
