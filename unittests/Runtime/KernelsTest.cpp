@@ -259,6 +259,57 @@ TEST(KernelsTest, RequantizationMatchesReferenceAtExtremes) {
         }
 }
 
+TEST(KernelsTest, RequantizationMatchesReferenceAtTies) {
+  // Consecutive accumulators (a 1x1 convolution of x = -128..127 with
+  // weight 1, the bias stepping by 256) through scales that put them
+  // exactly on, and just beside, the ties of both roundings, where a
+  // vector epilogue's shortcut would go wrong first (a float multiply, for
+  // one, was measured and dropped: it takes the wrong side of these ties
+  // unless each near-tie vector goes back to the integer rescale, and that
+  // branch cost more than the multiply saved). Every channel shares the
+  // scale, so that a vector's lanes are all on a tie or all beside one.
+  const int64_t pixels = 256, channels = 19;
+  const int32_t multipliers[] = {1 << 30,       3 << 28,       1 << 29,
+                                 (1 << 30) + 1, (1 << 30) - 1, 1431655765,
+                                 INT32_MAX};
+  const int32_t shifts[] = {31, 32, 33, 34, 35, 36, 38, 40, 45};
+  ConvCase c{1, 1, pixels, 1, channels, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0};
+  std::vector<int8_t> x(pixels), w(channels, 1);
+  for (int64_t i = 0; i < pixels; ++i)
+    x[i] = int8_t(i - 128);
+  for (Isa isa : hostIsas()) {
+    std::vector<uint8_t> packed = packWeightsS8(isa, w.data(), channels, 1);
+    for (auto rounding : {qx::RoundingMode::Double, qx::RoundingMode::Single})
+      for (int32_t multiplier : multipliers)
+        for (int32_t shift : shifts)
+          for (int64_t step = -2; step <= 2; ++step) {
+            std::vector<int32_t> bias(channels, int32_t(step * 256)),
+                requant(2 * channels);
+            for (int64_t i = 0; i < channels; ++i) {
+              requant[i] = multiplier;
+              requant[channels + i] = shift;
+            }
+            std::vector<int32_t> folded =
+                foldConvBiasS8(isa, w.data(), channels, 1, bias.data(), 0, 0);
+            std::vector<int64_t> params =
+                c.params(isa, OutputKind::Int8, rounding);
+            // The ties stay inside the output range.
+            params[kOutputZeroPoint] = 3;
+            params[kClampMin] = -128, params[kClampMax] = 127;
+            std::vector<int8_t> q(pixels * channels);
+            quantx_kernel_conv_s8(x.data(), packed.data(), folded.data(),
+                                  requant.data(), params.data(), q.data());
+            for (int64_t i = 0; i < pixels * channels; ++i) {
+              int32_t acc = int32_t(x[i / channels]) + bias[0];
+              ASSERT_EQ(q[i], qx::rescaleReference(acc, 0, {multiplier, shift},
+                                                   rounding, 3, -128, 127))
+                  << getIsaName(isa) << " rounding " << int(rounding) << " acc "
+                  << acc << " multiplier " << multiplier << " shift " << shift;
+            }
+          }
+  }
+}
+
 TEST(KernelsTest, ConvLowBitMatchesDirectConvolution) {
   for (int threads : {1, 2}) {
     setThreadCount(threads);
