@@ -71,6 +71,7 @@ struct ConvRun {
   void *output;
   int64_t depth;     // K rounded up to KU
   int64_t blockCols; // a multiple of NR
+  int64_t blockRows; // a multiple of MR, at most kBlockRows
   int64_t rowBlocks, colBlocks;
 
   explicit ConvRun(const KernelArgs &args)
@@ -86,11 +87,19 @@ struct ConvRun {
       std::copy(table.begin(), table.end(), weightTable);
     }
     depth = roundUp(shape.k, MK::KU);
-    rowBlocks = (shape.m + kBlockRows - 1) / kBlockRows;
+    int64_t threads = getThreadCount();
+    // Blocks of equal rows (multiples of MR), never a sliver after full
+    // ones; and when there are only a few per thread, a multiple of the
+    // thread count: M = 196 in blocks of 192 and 4 left one of two threads
+    // idle, and 2 threads ran such layers slower than one.
+    int64_t blocks = (shape.m + kBlockRows - 1) / kBlockRows;
+    if (blocks >= threads && params[kBatch] * blocks < 8 * threads)
+      blocks = minOf(roundUp(blocks, threads), (shape.m + MK::MR - 1) / MK::MR);
+    blockRows = roundUp((shape.m + blocks - 1) / blocks, MK::MR);
+    rowBlocks = (shape.m + blockRows - 1) / blockRows;
     // Enough column blocks that every thread has work when the rows alone
     // do not split (M = 1: a matrix-vector product).
     int64_t panels = (shape.n + MK::NR - 1) / MK::NR;
-    int64_t threads = getThreadCount();
     int64_t items = params[kBatch] * rowBlocks;
     int64_t split = items >= threads ? 1 : (threads + items - 1) / items;
     int64_t panelsPerBlock =
@@ -259,17 +268,17 @@ struct ConvRun {
                              ? depth
                              : roundUp((depth + slices - 1) / slices, MK::KU);
     parallelFor(items, [&](int64_t begin, int64_t end) {
-      Buffer<AElem> a(kBlockRows * depth);
-      Buffer<Acc> c(kBlockRows * blockCols);
-      Buffer<int32_t> rowSums(kBlockRows);
+      Buffer<AElem> a(blockRows * depth);
+      Buffer<Acc> c(blockRows * blockCols);
+      Buffer<int32_t> rowSums(blockRows);
       // One panel slice of low-bit weights, expanded.
       Buffer<BElem> expanded(lowBits ? sliceDepth * MK::NR : 0);
       int64_t packed = -1;
       for (int64_t item = begin; item < end; ++item) {
         int64_t rowBlock = item / colBlocks, colBlock = item % colBlocks;
         int64_t image = rowBlock / rowBlocks;
-        int64_t row0 = (rowBlock % rowBlocks) * kBlockRows;
-        int64_t rows = minOf(kBlockRows, shape.m - row0);
+        int64_t row0 = (rowBlock % rowBlocks) * blockRows;
+        int64_t rows = minOf(blockRows, shape.m - row0);
         int64_t col0 = colBlock * blockCols;
         int64_t cols = minOf(blockCols, shape.n - col0);
         if (packed != rowBlock) {
