@@ -89,13 +89,18 @@ def torch_int8_ms(m, k, n):
     linear.set_weight_bias(w, torch.zeros(n))
     linear.scale, linear.zero_point = 0.05, 128
     x = torch.quantize_per_tensor(torch.randn(m, k), 0.02, 128, torch.quint8)
+    return median_ms(lambda: linear(x)), torch.backends.quantized.engine
+
+
+def median_ms(call):
+    """Median ms of `call()` over at least 10 calls and about 0.5 s."""
     times = []
     start = time.time()
     while len(times) < 10 or time.time() - start < 0.5 and len(times) < 1000:
         before = time.perf_counter()
-        linear(x)
+        call()
         times.append((time.perf_counter() - before) * 1e3)
-    return float(np.median(times)), torch.backends.quantized.engine
+    return float(np.median(times))
 
 
 def main():

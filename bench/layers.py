@@ -14,7 +14,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 
 import numpy as np
 
@@ -22,7 +21,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "python"))
 sys.path.insert(0, HERE)
 
-from gemm import quantx_ms  # noqa: E402
+from gemm import median_ms, quantx_ms  # noqa: E402
 from lowbit import quantize  # noqa: E402
 from quantx.mlir_text import FunctionWriter, Value  # noqa: E402
 
@@ -82,13 +81,7 @@ def torch_ms(size, cin, cout, kernel, stride, depthwise):
     conv.scale, conv.zero_point = 0.05, 0
     x = torch.quantize_per_tensor(torch.randn(1, cin, size, size), 0.02, 128,
                                   torch.quint8)
-    times = []
-    start = time.time()
-    while len(times) < 10 or time.time() - start < 0.5 and len(times) < 1000:
-        before = time.perf_counter()
-        conv(x)
-        times.append((time.perf_counter() - before) * 1e3)
-    return float(np.median(times)), torch.backends.quantized.engine
+    return median_ms(lambda: conv(x)), torch.backends.quantized.engine
 
 
 def host_isas(tools):
