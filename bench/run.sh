@@ -1,7 +1,8 @@
 #!/bin/bash
 # All benchmarks in one run: the vpdpbusd peak probe, int8 GEMM against it
 # and PyTorch, ResNet-18 and MobileNetV2 against ONNX Runtime and PyTorch at
-# 1 and 2 threads, then compile time and memory of --quantize-int8 as models
+# 1 and 2 threads, MobileNetV2's layers one at a time on every kernel ISA
+# against PyTorch, then compile time and memory of --quantize-int8 as models
 # grow. Run it on an otherwise idle machine.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -9,5 +10,7 @@ bash "$here/bench/setup.sh"
 /usr/bin/python3 "$here/bench/gemm.py" --build "$here/build"
 echo
 /usr/bin/python3 "$here/bench/models.py" --build "$here/build" "$@"
+echo
+/usr/bin/python3 "$here/bench/layers.py" --build "$here/build"
 echo
 /usr/bin/python3 "$here/bench/compile_time.py" --build "$here/build"
