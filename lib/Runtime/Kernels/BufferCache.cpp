@@ -22,7 +22,8 @@ constexpr size_t kMinAlignment = 64;
 static_assert(sizeof(Header) <= kMinAlignment);
 
 /// Buffers of equal rounded size and alignment are interchangeable: the key
-/// is the size (a multiple of 64) with log2(alignment) in its low bits.
+/// is the size (a multiple of the alignment, at least 64) with
+/// log2(alignment) in its low bits.
 uint64_t getKey(size_t roundedBytes, size_t alignment) {
   return roundedBytes | static_cast<uint64_t>(__builtin_ctzll(alignment));
 }
@@ -46,10 +47,14 @@ public:
       alignment = alignment < kMinAlignment
                       ? kMinAlignment
                       : size_t(1) << (64 - __builtin_clzll(alignment));
-    size_t rounded =
-        (bytes + kMinAlignment - 1) / kMinAlignment * kMinAlignment;
-    if (rounded == 0)
-      rounded = kMinAlignment;
+    // A multiple of the alignment, as aligned_alloc requires of the size
+    // (and so of 64: the key's low bits stay free). Sizes no allocation
+    // could satisfy fail as an exhausted allocation would.
+    if (bytes > (SIZE_MAX >> 1))
+      std::abort();
+    size_t rounded = bytes == 0
+                         ? alignment
+                         : (bytes + alignment - 1) / alignment * alignment;
     uint64_t key = getKey(rounded, alignment);
     {
       std::lock_guard<std::mutex> lock(mutex);

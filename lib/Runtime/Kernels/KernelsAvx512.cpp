@@ -135,6 +135,23 @@ struct Avx512VnniS8 : Int8LowBitExpansion {
   static constexpr int NR = 16 * Vectors, KU = 4;
   static AElem convert(int8_t x) { return uint8_t(x) ^ 0x80; }
   static void convertRun(const int8_t *src, uint8_t *dst, int64_t n) {
+    // Thin layers' short runs (a 3-channel stem's 9 or 21 bytes) in one
+    // 16- or 32-byte masked move: a 64-byte one mostly straddles cache
+    // lines.
+    if (n <= 16) {
+      __mmask16 lanes = __mmask16((1u << n) - 1);
+      __m128i v = _mm_maskz_loadu_epi8(lanes, src);
+      _mm_mask_storeu_epi8(dst, lanes,
+                           _mm_xor_si128(v, _mm_set1_epi8(char(0x80))));
+      return;
+    }
+    if (n <= 32) {
+      __mmask32 lanes = n == 32 ? ~__mmask32(0) : (__mmask32(1) << n) - 1;
+      __m256i v = _mm256_maskz_loadu_epi8(lanes, src);
+      _mm256_mask_storeu_epi8(
+          dst, lanes, _mm256_xor_si256(v, _mm256_set1_epi8(char(0x80))));
+      return;
+    }
     const __m512i flip = _mm512_set1_epi8(char(0x80));
     for (int64_t c = 0; c < n; c += 64) {
       __mmask64 lanes =
