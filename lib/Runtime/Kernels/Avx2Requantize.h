@@ -27,13 +27,12 @@ struct Channels8 {
   __m256i left, right, lo, hi, mask, threshold;
   bool anyLeft = false;
 
-  /// `count` (1 to 8) channels from `first`; the other lanes are zeros.
-  Channels8(const Requant &rq, int64_t first, int64_t count) {
-    alignas(32) int32_t m[8] = {}, s[8] = {};
-    for (int64_t i = 0; i < count; ++i)
-      m[i] = rq.multiplier[first + i], s[i] = rq.shift[first + i];
-    multiplier = _mm256_load_si256(reinterpret_cast<const __m256i *>(m));
-    __m256i shift = _mm256_load_si256(reinterpret_cast<const __m256i *>(s));
+  /// Channels [first, first + 8).
+  Channels8(const Requant &rq, int64_t first) {
+    multiplier = _mm256_loadu_si256(
+        reinterpret_cast<const __m256i *>(rq.multiplier + first));
+    __m256i shift =
+        _mm256_loadu_si256(reinterpret_cast<const __m256i *>(rq.shift + first));
     multiplierOdd = _mm256_srli_epi64(multiplier, 32);
     shiftEven = _mm256_and_si256(shift, _mm256_set1_epi64x(0xFFFFFFFF));
     shiftOdd = _mm256_srli_epi64(shift, 32);
@@ -146,7 +145,7 @@ struct Avx2Requantize {
     const __m256i hi64 = _mm256_set1_epi64x(rq.hi - rq.zeroPoint);
     int64_t j = 0;
     for (; j + 8 <= count; j += 8) {
-      Channels8 ch(rq, first + j, 8);
+      Channels8 ch(rq, first + j);
       __m256i b =
           _mm256_loadu_si256(reinterpret_cast<const __m256i *>(bias + j));
       for (int64_t r = 0; r < rows; ++r) {
