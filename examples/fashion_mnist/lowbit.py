@@ -41,6 +41,7 @@ PARTS = {
     "octav": ("OCTAV weight clipping", "weight-clipping=octav"),
     "cb": ("codebook", "weight-format=codebook"),
     "p2": ("powers of two", "weight-format=pow2"),
+    "fm": ("float-model target", "reconstruct=model"),
 }
 
 

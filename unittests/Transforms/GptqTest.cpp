@@ -296,3 +296,127 @@ TEST(Gptq, RejectsMalformedProblems) {
   EXPECT_FALSE(roundWithGptq(p, GptqOptions(), error));
   EXPECT_EQ(error, "the input Hessian is not finite");
 }
+
+namespace {
+/// Samples of a layer's quantized-model inputs x and float-model inputs
+/// x_f = x + noise correlated with x, with their moments.
+struct PairedInputs {
+  int64_t cols = 0;
+  std::vector<std::vector<double>> quantized, reference;
+  std::vector<double> hessian, cross;
+};
+
+PairedInputs makePairedInputs(int64_t cols, int64_t samples, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<double> normal;
+  PairedInputs p;
+  p.cols = cols;
+  p.hessian.assign(cols * cols, 0.0);
+  p.cross.assign(cols * cols, 0.0);
+  for (int64_t s = 0; s < samples; ++s) {
+    std::vector<double> x(cols), xf(cols);
+    for (int64_t i = 0; i < cols; ++i)
+      x[i] = normal(rng) + (i % 3 == 0 ? 1.0 : 0.0);
+    for (int64_t i = 0; i < cols; ++i)
+      xf[i] = 1.1 * x[i] - 0.2 * x[(i + 1) % cols] + 0.1 * normal(rng);
+    for (int64_t i = 0; i < cols; ++i)
+      for (int64_t j = 0; j < cols; ++j) {
+        p.hessian[i * cols + j] += x[i] * x[j] / double(samples);
+        p.cross[i * cols + j] += x[i] * xf[j] / double(samples);
+      }
+    p.quantized.push_back(x);
+    p.reference.push_back(xf);
+  }
+  return p;
+}
+
+/// E|V x - W x_f|^2 over the samples, V and W `rows` x `cols`.
+double getModelError(const PairedInputs &p, const std::vector<double> &v,
+                     const std::vector<double> &w, int64_t rows) {
+  double sum = 0;
+  for (size_t s = 0; s < p.quantized.size(); ++s)
+    for (int64_t r = 0; r < rows; ++r) {
+      double e = 0;
+      for (int64_t c = 0; c < p.cols; ++c)
+        e += v[r * p.cols + c] * p.quantized[s][c] -
+             w[r * p.cols + c] * p.reference[s][c];
+      sum += e * e;
+    }
+  return sum / double(p.quantized.size());
+}
+} // namespace
+
+TEST(FloatModelTarget, IsTheLeastSquaresSolutionOfItsDefinition) {
+  // V* = W E[x_f x^T] (H + lambda I)^-1, written out with the reference
+  // inverse; with little dampening no V moved along any axis does better.
+  int64_t rows = 5, cols = 9;
+  PairedInputs p = makePairedInputs(cols, 400, 21);
+  std::mt19937 rng(22);
+  std::normal_distribution<double> normal;
+  std::vector<double> w(rows * cols);
+  for (double &v : w)
+    v = normal(rng);
+  double dampening = 1e-9;
+  std::string error;
+  auto target = getFloatModelTarget(w, p.hessian, p.cross, rows, cols,
+                                    dampening, error);
+  ASSERT_TRUE(target) << error;
+  Square damped = p.hessian;
+  double mean = 0;
+  for (int64_t i = 0; i < cols; ++i)
+    mean += p.hessian[i * cols + i] / double(cols);
+  for (int64_t i = 0; i < cols; ++i)
+    damped[i * cols + i] += dampening * mean;
+  Square inverse = invert(damped, cols);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c) {
+      double want = 0;
+      for (int64_t k = 0; k < cols; ++k)
+        for (int64_t j = 0; j < cols; ++j)
+          // W_rk E[x_f,k x_j] [H^-1]_jc; E[x_f,k x_j] = cross[j][k].
+          want += w[r * cols + k] * p.cross[j * cols + k] *
+                  inverse[j * cols + c];
+      EXPECT_NEAR((*target)[r * cols + c], want, 1e-9 * (1 + std::abs(want)));
+    }
+  double best = getModelError(p, *target, w, rows);
+  EXPECT_LT(best, getModelError(p, w, w, rows));
+  for (int64_t i = 0; i < rows * cols; ++i)
+    for (double d : {-1e-3, 1e-3}) {
+      std::vector<double> moved = *target;
+      moved[i] += d;
+      EXPECT_GT(getModelError(p, moved, w, rows), best);
+    }
+}
+
+TEST(FloatModelTarget, IsTheWeightsWhenTheInputsAgree) {
+  int64_t rows = 3, cols = 6;
+  PairedInputs p = makePairedInputs(cols, 50, 5);
+  p.cross = p.hessian;
+  // An input that is always 0 in both models.
+  for (int64_t j = 0; j < cols; ++j)
+    p.hessian[2 * cols + j] = p.hessian[j * cols + 2] = p.cross[2 * cols + j] =
+        p.cross[j * cols + 2] = 0;
+  std::vector<double> w(rows * cols);
+  for (size_t i = 0; i < w.size(); ++i)
+    w[i] = 0.1 * double(i) - 0.5;
+  std::string error;
+  auto target =
+      getFloatModelTarget(w, p.hessian, p.cross, rows, cols, 0.01, error);
+  ASSERT_TRUE(target) << error;
+  for (size_t i = 0; i < w.size(); ++i)
+    EXPECT_NEAR((*target)[i], w[i], 1e-12);
+}
+
+TEST(FloatModelTarget, RejectsMalformedProblems) {
+  int64_t rows = 2, cols = 4;
+  PairedInputs p = makePairedInputs(cols, 20, 9);
+  std::vector<double> w(rows * cols, 0.5);
+  std::string error;
+  EXPECT_FALSE(
+      getFloatModelTarget(w, p.hessian, p.cross, rows, cols + 1, 0.01, error));
+  EXPECT_EQ(error, "malformed float-model target problem");
+  p.cross[3] = INFINITY;
+  EXPECT_FALSE(
+      getFloatModelTarget(w, p.hessian, p.cross, rows, cols, 0.01, error));
+  EXPECT_EQ(error, "the input moments are not finite");
+}

@@ -76,10 +76,16 @@ void CorrectBiasPass::applyShift(Operation *layer, ArrayRef<double> shift) {
 
 void CorrectBiasPass::runOnOperation() {
   ModuleOp module = getOperation();
+  FailureOr<bool> matchModel =
+      parseReconstructOption(module, reconstruct, kPass);
+  if (failed(matchModel))
+    return signalPassFailure();
   FailureOr<ProbeInputs> inputs =
       loadProbeInputs(module, entry, calibrationData, maxSamples, kPass);
   if (failed(inputs))
     return signalPassFailure();
+  MomentRequest request;
+  request.floatReference = *matchModel;
   auto correctInOrder = [&](Operation *layer,
                             ObserveInputs observe) -> LogicalResult {
     if (!isa<tosa::MatMulOp>(layer) &&
@@ -88,8 +94,7 @@ void CorrectBiasPass::runOnOperation() {
       return success();
     }
     LayerMatrices matrices = *getLayerMatrices(layer);
-    FailureOr<PatchMoments> moments =
-        observe(matrices, /*withSecondMoment=*/false);
+    FailureOr<PatchMoments> moments = observe(matrices, request);
     if (failed(moments))
       return failure();
     FailureOr<std::vector<float>> quantized =
@@ -104,11 +109,15 @@ void CorrectBiasPass::runOnOperation() {
     double largest = 0;
     for (int64_t g = 0; g < matrices.groups; ++g) {
       std::vector<double> mean = moments->getMean(g);
+      // Q(W) E[x] - W E[x_f]; E[x_f] = E[x] against the float layer.
+      std::vector<double> referenceMean =
+          *matchModel ? moments->getReferenceMean(g) : mean;
       for (int64_t r = 0; r < matrices.rows; ++r) {
         double sum = 0;
         for (int64_t c = 0; c < matrices.cols; ++c) {
           int64_t i = matrices.getIndex(g, r, c);
-          sum += (double((*quantized)[i]) - values[i]) * mean[c];
+          sum += double((*quantized)[i]) * mean[c] -
+                 values[i] * referenceMean[c];
         }
         shift[g * matrices.rows + r] = sum;
         largest = std::max(largest, std::abs(sum));

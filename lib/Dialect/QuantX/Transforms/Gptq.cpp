@@ -114,6 +114,50 @@ mlir::quantx::roundWithGptq(const GptqProblem &problem,
   return integers;
 }
 
+std::optional<std::vector<double>> mlir::quantx::getFloatModelTarget(
+    llvm::ArrayRef<double> weights, llvm::ArrayRef<double> hessian,
+    llvm::ArrayRef<double> cross, int64_t rows, int64_t cols, double dampening,
+    std::string &error) {
+  size_t square = size_t(cols) * size_t(cols);
+  if (rows <= 0 || cols <= 0 || weights.size() != size_t(rows) * size_t(cols) ||
+      hessian.size() != square || cross.size() != square) {
+    error = "malformed float-model target problem";
+    return std::nullopt;
+  }
+  Matrix h = Eigen::Map<const Matrix>(hessian.data(), cols, cols);
+  Eigen::Map<const Matrix> c(cross.data(), cols, cols);
+  if (!h.allFinite() || !c.allFinite()) {
+    error = "the input moments are not finite";
+    return std::nullopt;
+  }
+  // E[x_f x^T] - H: how the float model's inputs differ from the quantized
+  // ones, seen through the quantized ones.
+  Matrix difference = c.transpose() - h;
+  for (int64_t i = 0; i < cols; ++i)
+    if (h(i, i) <= 0) {
+      h.row(i).setZero();
+      h.col(i).setZero();
+      h(i, i) = 1;
+      difference.col(i).setZero();
+    }
+  h.diagonal().array() += dampening * h.diagonal().mean();
+  Eigen::LLT<Matrix> llt(h);
+  if (llt.info() != Eigen::Success) {
+    error = "the input Hessian is not positive definite with dampening " +
+            std::to_string(dampening);
+    return std::nullopt;
+  }
+  // V* = W + W D H^-1 = W + (H^-1 D^T W^T)^T (H symmetric).
+  Eigen::Map<const Matrix> w(weights.data(), rows, cols);
+  Matrix target =
+      w + (llt.solve(difference.transpose() * w.transpose())).transpose();
+  if (!target.allFinite()) {
+    error = "the float-model target is not finite";
+    return std::nullopt;
+  }
+  return std::vector<double>(target.data(), target.data() + target.size());
+}
+
 double mlir::quantx::getOutputError(llvm::ArrayRef<double> delta,
                                     llvm::ArrayRef<double> hessian,
                                     int64_t rows, int64_t cols) {

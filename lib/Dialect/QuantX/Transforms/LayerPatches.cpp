@@ -67,8 +67,8 @@ std::optional<LayerMatrices> mlir::quantx::getLayerMatrices(Operation *layer) {
 }
 
 PatchMoments::PatchMoments(Operation *layer, const LayerMatrices &matrices,
-                           bool withSecondMoment)
-    : matrices(matrices), withSecondMoment(withSecondMoment) {
+                           MomentRequest request)
+    : matrices(matrices), request(request) {
   auto input = cast<ShapedType>(layer->getOperand(0).getType());
   inputShape.assign(input.getShape().begin(), input.getShape().end());
   auto output = cast<ShapedType>(layer->getResult(0).getType());
@@ -100,72 +100,108 @@ PatchMoments::PatchMoments(Operation *layer, const LayerMatrices &matrices,
     kind = Kind::MatMul;
     patchesPerCall = inputShape[1];
   }
-  sums.assign(matrices.groups, std::vector<double>(matrices.cols, 0.0));
-  if (withSecondMoment)
-    secondMoments.assign(matrices.groups,
-                         std::vector<double>(matrices.cols * matrices.cols));
+  auto zeros = [&](int64_t size) {
+    return std::vector<std::vector<double>>(matrices.groups,
+                                            std::vector<double>(size, 0.0));
+  };
+  int64_t cols = matrices.cols;
+  sums = zeros(cols);
+  if (request.secondMoment)
+    secondMoments = zeros(cols * cols);
+  if (request.floatReference) {
+    referenceSums = zeros(cols);
+    if (request.secondMoment)
+      crossMoments = zeros(cols * cols);
+  }
 }
 
-void PatchMoments::observe(const float *input, int64_t size) {
+template <typename PatchMatrix>
+void PatchMoments::extractPatches(const float *input, int64_t g,
+                                  PatchMatrix &patches) const {
+  int64_t cols = matrices.cols;
+  if (kind == Kind::MatMul) {
+    // Rows of batch g of [B, M, K].
+    for (int64_t r = 0; r < patchesPerCall; ++r)
+      for (int64_t k = 0; k < cols; ++k)
+        patches(r, k) = input[(g * patchesPerCall + r) * cols + k];
+    return;
+  }
+  int64_t inH = inputShape[1], inW = inputShape[2], channels = inputShape[3];
+  int64_t row = 0;
+  for (int64_t n = 0; n < inputShape[0]; ++n)
+    for (int64_t oh = 0; oh < outH; ++oh)
+      for (int64_t ow = 0; ow < outW; ++ow, ++row) {
+        int64_t col = 0;
+        for (int64_t kh = 0; kh < kernelH; ++kh) {
+          int64_t ih = oh * strideH - padTop + kh * dilationH;
+          for (int64_t kw = 0; kw < kernelW; ++kw) {
+            int64_t iw = ow * strideW - padLeft + kw * dilationW;
+            bool inside = ih >= 0 && ih < inH && iw >= 0 && iw < inW;
+            const float *pixel = input + ((n * inH + ih) * inW + iw) * channels;
+            // Zero padding: TOSA's float convolutions pad with 0.
+            if (kind == Kind::Depthwise) {
+              patches(row, col++) = inside ? pixel[g] : 0.0;
+              continue;
+            }
+            for (int64_t c = 0; c < channels; ++c)
+              patches(row, col++) = inside ? pixel[c] : 0.0;
+          }
+        }
+      }
+}
+
+void PatchMoments::observe(const float *input, const float *reference,
+                           int64_t size) {
   int64_t expected = 1;
   for (int64_t d : inputShape)
     expected *= d;
-  if (size != expected)
+  if (size != expected || (request.floatReference && !reference))
     return;
   int64_t cols = matrices.cols;
-  Matrix patches(patchesPerCall, cols);
+  Matrix patches(patchesPerCall, cols), referencePatches;
+  if (request.floatReference)
+    referencePatches.resize(patchesPerCall, cols);
   for (int64_t g = 0; g < matrices.groups; ++g) {
-    if (kind == Kind::MatMul) {
-      // Rows of batch g of [B, M, K].
-      for (int64_t r = 0; r < patchesPerCall; ++r)
-        for (int64_t k = 0; k < cols; ++k)
-          patches(r, k) = input[(g * patchesPerCall + r) * cols + k];
-    } else {
-      int64_t inH = inputShape[1], inW = inputShape[2],
-              channels = inputShape[3];
-      int64_t row = 0;
-      for (int64_t n = 0; n < inputShape[0]; ++n)
-        for (int64_t oh = 0; oh < outH; ++oh)
-          for (int64_t ow = 0; ow < outW; ++ow, ++row) {
-            int64_t col = 0;
-            for (int64_t kh = 0; kh < kernelH; ++kh) {
-              int64_t ih = oh * strideH - padTop + kh * dilationH;
-              for (int64_t kw = 0; kw < kernelW; ++kw) {
-                int64_t iw = ow * strideW - padLeft + kw * dilationW;
-                bool inside = ih >= 0 && ih < inH && iw >= 0 && iw < inW;
-                const float *pixel =
-                    input + ((n * inH + ih) * inW + iw) * channels;
-                // Zero padding: TOSA's float convolutions pad with 0.
-                if (kind == Kind::Depthwise) {
-                  patches(row, col++) = inside ? pixel[g] : 0.0;
-                  continue;
-                }
-                for (int64_t c = 0; c < channels; ++c)
-                  patches(row, col++) = inside ? pixel[c] : 0.0;
-              }
-            }
-          }
-    }
+    extractPatches(input, g, patches);
     Eigen::Map<Eigen::RowVectorXd> sum(sums[g].data(), cols);
     sum += patches.colwise().sum();
-    if (withSecondMoment) {
+    if (request.secondMoment) {
       Eigen::Map<Matrix> second(secondMoments[g].data(), cols, cols);
       second.noalias() += patches.transpose() * patches;
+    }
+    if (!request.floatReference)
+      continue;
+    extractPatches(reference, g, referencePatches);
+    Eigen::Map<Eigen::RowVectorXd> referenceSum(referenceSums[g].data(), cols);
+    referenceSum += referencePatches.colwise().sum();
+    if (request.secondMoment) {
+      Eigen::Map<Matrix> cross(crossMoments[g].data(), cols, cols);
+      cross.noalias() += patches.transpose() * referencePatches;
     }
   }
   count += patchesPerCall;
 }
 
-std::vector<double> PatchMoments::getMean(int64_t group) const {
-  std::vector<double> mean = sums[group];
-  for (double &v : mean)
+/// `sums` / `count`.
+static std::vector<double> getAverage(std::vector<double> sums,
+                                      int64_t count) {
+  for (double &v : sums)
     v = count ? v / double(count) : 0.0;
-  return mean;
+  return sums;
+}
+
+std::vector<double> PatchMoments::getMean(int64_t group) const {
+  return getAverage(sums[group], count);
 }
 
 std::vector<double> PatchMoments::getSecondMoment(int64_t group) const {
-  std::vector<double> second = secondMoments[group];
-  for (double &v : second)
-    v = count ? v / double(count) : 0.0;
-  return second;
+  return getAverage(secondMoments[group], count);
+}
+
+std::vector<double> PatchMoments::getReferenceMean(int64_t group) const {
+  return getAverage(referenceSums[group], count);
+}
+
+std::vector<double> PatchMoments::getCrossMoment(int64_t group) const {
+  return getAverage(crossMoments[group], count);
 }

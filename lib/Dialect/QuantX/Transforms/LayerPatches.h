@@ -6,7 +6,9 @@
 // patches (cols = KH * KW * IC, zero padding included), a depthwise conv2d
 // one per input channel over that channel's KH x KW window, a matmul one
 // per batch over the rows of its left operand. What they need of the
-// inputs are the patches' moments: the mean E[x] and E[x x^T].
+// inputs are the patches' moments: the mean E[x] and E[x x^T], and for
+// matching the float model's output, the same patches x_f of the float
+// model alongside: E[x_f] and E[x x_f^T].
 //
 //===----------------------------------------------------------------------===//
 
@@ -34,27 +36,48 @@ struct LayerMatrices {
 /// shapes), or none for another op.
 std::optional<LayerMatrices> getLayerMatrices(Operation *layer);
 
+/// Which moments of a layer's input patches a pass needs.
+struct MomentRequest {
+  /// E[x x^T] (cols x cols per group) besides E[x].
+  bool secondMoment = false;
+  /// The patches x_f of the float model (float weights, activations not
+  /// quantized) at the same positions: E[x_f], and with `secondMoment`
+  /// E[x x_f^T].
+  bool floatReference = false;
+};
+
 /// Accumulates the moments of each group's input patches over the samples
 /// the layer sees.
 class PatchMoments {
 public:
-  /// `withSecondMoment` also accumulates E[x x^T] (cols x cols per group).
   PatchMoments(Operation *layer, const LayerMatrices &matrices,
-               bool withSecondMoment);
+               MomentRequest request);
 
-  /// One call of the layer: its input tensor, flattened (NHWC or [B, M, K]).
-  void observe(const float *input, int64_t size);
+  /// One call of the layer: its input tensor, flattened (NHWC or [B, M, K]),
+  /// and with `floatReference` the float model's (else null).
+  void observe(const float *input, const float *reference, int64_t size);
 
+  const MomentRequest &getRequest() const { return request; }
   int64_t getCount() const { return count; }
   /// E[x] of group `group`'s patches (cols).
   std::vector<double> getMean(int64_t group) const;
   /// E[x x^T] of group `group`'s patches (cols x cols, row-major).
   std::vector<double> getSecondMoment(int64_t group) const;
+  /// E[x_f] of the float model's patches (cols).
+  std::vector<double> getReferenceMean(int64_t group) const;
+  /// E[x x_f^T] (cols x cols, row-major: row i is x_i).
+  std::vector<double> getCrossMoment(int64_t group) const;
 
 private:
   enum class Kind { Conv, Depthwise, MatMul } kind;
+  /// Fills `patches` (patchesPerCall x cols) with group `group`'s patches
+  /// of one call's input.
+  template <typename PatchMatrix>
+  void extractPatches(const float *input, int64_t group,
+                      PatchMatrix &patches) const;
+
   LayerMatrices matrices;
-  bool withSecondMoment;
+  MomentRequest request;
   // Geometry: input [N, IH, IW, C] (or [B, M, K]), output spatial size,
   // kernel, stride, dilation, top/left padding.
   SmallVector<int64_t> inputShape;
@@ -65,6 +88,7 @@ private:
   int64_t patchesPerCall = 0;
   int64_t count = 0;
   std::vector<std::vector<double>> sums, secondMoments;
+  std::vector<std::vector<double>> referenceSums, crossMoments;
 };
 
 } // namespace mlir::quantx

@@ -66,6 +66,7 @@ LogicalResult OptimizeRoundingPass::roundLayer(Operation *layer,
                      type.getShape(), getReductionAxis(layer));
   GptqOptions options;
   options.dampening = dampening;
+  bool matchModel = moments.getRequest().floatReference;
   options.actOrder = actOrder;
   std::vector<int64_t> chosen(nearest->integers.begin(),
                               nearest->integers.end());
@@ -85,6 +86,13 @@ LogicalResult OptimizeRoundingPass::roundLayer(Operation *layer,
         w[r * cols + c] = values[i];
         s[r * cols + c] = steps[i];
       }
+    if (matchModel) {
+      std::optional<std::vector<double>> target = getFloatModelTarget(
+          w, hessian, moments.getCrossMoment(g), rows, cols, dampening, error);
+      if (!target)
+        return layer->emitError(kPass) << ": " << error;
+      w = std::move(*target);
+    }
     GptqProblem problem;
     problem.rows = rows;
     problem.cols = cols;
@@ -101,8 +109,9 @@ LogicalResult OptimizeRoundingPass::roundLayer(Operation *layer,
       for (int64_t c = 0; c < cols; ++c) {
         int64_t i = matrices.getIndex(g, r, c), k = r * cols + c;
         chosen[i] = (*integers)[k];
-        nearestDelta[k] = double(nearest->integers[i]) * steps[i] - values[i];
-        chosenDelta[k] = double(chosen[i]) * steps[i] - values[i];
+        // Against what was rounded (W, or the float-model target).
+        nearestDelta[k] = double(nearest->integers[i]) * steps[i] - w[k];
+        chosenDelta[k] = double(chosen[i]) * steps[i] - w[k];
       }
     nearestError += getOutputError(nearestDelta, hessian, rows, cols);
     chosenError += getOutputError(chosenDelta, hessian, rows, cols);
@@ -122,7 +131,8 @@ LogicalResult OptimizeRoundingPass::roundLayer(Operation *layer,
                            << llvm::formatv("{0:e3}", nearestError)
                            << " round-to-nearest, "
                            << llvm::formatv("{0:e3}", chosenError) << " "
-                           << method;
+                           << method
+                           << (matchModel ? " (against the float model)" : "");
   return success();
 }
 
@@ -138,18 +148,24 @@ void OptimizeRoundingPass::runOnOperation() {
         << ": dampening must be positive, got " << dampening;
     return signalPassFailure();
   }
+  FailureOr<bool> matchModel =
+      parseReconstructOption(module, reconstruct, kPass);
+  if (failed(matchModel))
+    return signalPassFailure();
   FailureOr<ProbeInputs> inputs =
       loadProbeInputs(module, entry, calibrationData, maxSamples, kPass);
   if (failed(inputs))
     return signalPassFailure();
+  MomentRequest request;
+  request.secondMoment = true;
+  request.floatReference = *matchModel;
   auto roundInOrder = [&](Operation *layer,
                           ObserveInputs observe) -> LogicalResult {
     // Sign weights leave nothing to choose.
     if (getPrecision(layer).getWeights() == WeightFormat::Binary)
       return success();
     LayerMatrices matrices = *getLayerMatrices(layer);
-    FailureOr<PatchMoments> moments =
-        observe(matrices, /*withSecondMoment=*/true);
+    FailureOr<PatchMoments> moments = observe(matrices, request);
     if (failed(moments))
       return failure();
     return roundLayer(layer, matrices, *moments);

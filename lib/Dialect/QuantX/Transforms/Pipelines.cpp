@@ -52,6 +52,7 @@ static void buildPipeline(OpPassManager &pm, const Options &options,
   if (options.optimizeRounding != "none") {
     OptimizeRoundingOptions rounding;
     rounding.method = options.optimizeRounding;
+    rounding.reconstruct = options.reconstruct;
     rounding.calibrationData = options.calibrationData;
     rounding.entry = options.entry;
     rounding.maxSamples = options.maxSamples;
@@ -60,6 +61,7 @@ static void buildPipeline(OpPassManager &pm, const Options &options,
   }
   if (options.biasCorrection) {
     CorrectBiasOptions bias;
+    bias.reconstruct = options.reconstruct;
     bias.calibrationData = options.calibrationData;
     bias.entry = options.entry;
     bias.maxSamples = options.maxSamples;

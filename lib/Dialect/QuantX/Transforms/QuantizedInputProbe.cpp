@@ -21,13 +21,67 @@ static constexpr llvm::StringLiteral kProbeIndexAttrName =
 static constexpr llvm::StringLiteral kObserverName =
     "quantx_observe_quantized_input";
 
-/// The moments the JIT's calls fill (one probe at a time per thread).
-static thread_local PatchMoments *currentMoments = nullptr;
+/// The observer's ids: the quantized model's input of the layer, and the
+/// float model's.
+enum : int64_t { kQuantizedInput = 0, kFloatInput = 1 };
+
+/// What the JIT's calls fill (one probe at a time per thread): the moments,
+/// and with a float reference, each pair's inputs until both have come.
+struct ProbeState {
+  PatchMoments *moments = nullptr;
+  std::vector<float> pending[2];
+  bool received[2] = {false, false};
+};
+static thread_local ProbeState *currentState = nullptr;
 
 static void observeInput(int64_t id, StridedMemRefType<float, 1> *values) {
-  if (!currentMoments || id != 0 || values->strides[0] != 1)
+  if (!currentState || (id != kQuantizedInput && id != kFloatInput) ||
+      values->strides[0] != 1)
     return;
-  currentMoments->observe(values->data + values->offset, values->sizes[0]);
+  const float *data = values->data + values->offset;
+  int64_t size = values->sizes[0];
+  ProbeState &state = *currentState;
+  if (!state.moments->getRequest().floatReference) {
+    if (id == kQuantizedInput)
+      state.moments->observe(data, nullptr, size);
+    return;
+  }
+  state.pending[id].assign(data, data + size);
+  state.received[id] = true;
+  if (!state.received[kQuantizedInput] || !state.received[kFloatInput])
+    return;
+  state.received[kQuantizedInput] = state.received[kFloatInput] = false;
+  // Same layer, same shape: a mismatch is a probe out of step; skip it.
+  if (state.pending[kQuantizedInput].size() !=
+      state.pending[kFloatInput].size())
+    return;
+  state.moments->observe(state.pending[kQuantizedInput].data(),
+                         state.pending[kFloatInput].data(),
+                         int64_t(state.pending[kQuantizedInput].size()));
+}
+
+/// Adds to `probe` a copy of `floatModel` (the function as the pass found
+/// it: float weights, the biases before any correction) with its
+/// activations' quantize/dequantize pairs removed, called first by
+/// `probeFunc` on its own arguments. Returns its quantizable layer number
+/// `layerIndex`.
+static Operation *addFloatReference(ModuleOp probe, func::FuncOp probeFunc,
+                                    func::FuncOp floatModel,
+                                    int64_t layerIndex) {
+  auto reference = cast<func::FuncOp>(floatModel->clone());
+  reference.setSymName(
+      (probeFunc.getSymName() + "_quantx_float_reference").str());
+  reference.setPrivate();
+  SymbolTable(probe).insert(reference);
+  SmallVector<Operation *> layers = getQuantizableLayers(reference);
+  reference.walk([](DequantizeOp dequantize) {
+    if (auto quantize = dequantize.getInput().getDefiningOp<QuantizeOp>())
+      dequantize.getResult().replaceAllUsesWith(quantize.getInput());
+  });
+  OpBuilder b = OpBuilder::atBlockBegin(&probeFunc.getBody().front());
+  func::CallOp::create(b, probeFunc.getLoc(), reference,
+                       probeFunc.getArguments());
+  return layerIndex < int64_t(layers.size()) ? layers[layerIndex] : nullptr;
 }
 
 SmallVector<Operation *> mlir::quantx::getQuantizableLayers(func::FuncOp func) {
@@ -70,6 +124,16 @@ mlir::quantx::getQuantizedWeightValues(Operation *layer, StringRef pass) {
   return result;
 }
 
+FailureOr<bool> mlir::quantx::parseReconstructOption(ModuleOp module,
+                                                     StringRef value,
+                                                     StringRef pass) {
+  if (value == "layer" || value == "model")
+    return value == "model";
+  module.emitError(pass) << ": unknown reconstruct '" << value
+                         << "' (expected layer or model)";
+  return failure();
+}
+
 FailureOr<ProbeInputs> mlir::quantx::loadProbeInputs(ModuleOp module,
                                                      StringRef entry,
                                                      StringRef calibrationData,
@@ -105,7 +169,7 @@ FailureOr<ProbeInputs> mlir::quantx::loadProbeInputs(ModuleOp module,
 FailureOr<PatchMoments>
 QuantizedInputProbe::observe(ArrayRef<Operation *> quantizedLayers,
                              Operation *layer, const LayerMatrices &matrices,
-                             bool withSecondMoment) {
+                             MomentRequest request) {
   MLIRContext *ctx = func.getContext();
   auto index = [&](int64_t i) {
     return IntegerAttr::get(IntegerType::get(ctx, 64), i);
@@ -120,6 +184,16 @@ QuantizedInputProbe::observe(ArrayRef<Operation *> quantizedLayers,
   for (Operation *op : quantizedLayers)
     op->removeAttr(kProbeIndexAttrName);
   auto probeFunc = probe->lookupSymbol<func::FuncOp>(func.getSymName());
+  Operation *referenceLayer = nullptr;
+  if (request.floatReference) {
+    if (!floatModel)
+      floatModel = cast<func::FuncOp>(func->clone());
+    referenceLayer = addFloatReference(*probe, probeFunc, *floatModel,
+                                       int64_t(quantizedLayers.size()));
+    if (!referenceLayer)
+      return layer->emitError(pass)
+             << ": the layer is not in the float model the pass started from";
+  }
   SmallVector<Operation *> probeLayers(1 + quantizedLayers.size());
   probeFunc.walk([&](Operation *op) {
     if (auto i = op->getAttrOfType<IntegerAttr>(kProbeIndexAttrName)) {
@@ -139,13 +213,17 @@ QuantizedInputProbe::observe(ArrayRef<Operation *> quantizedLayers,
                                   DenseElementsAttr::get(
                                       type, ArrayRef<float>(*quantized))));
   }
-  PatchMoments moments(layer, matrices, withSecondMoment);
-  currentMoments = &moments;
+  PatchMoments moments(layer, matrices, request);
+  ProbeState state;
+  state.moments = &moments;
+  SmallVector<Value, 2> observed = {probeLayers[0]->getOperand(0)};
+  if (referenceLayer)
+    observed.push_back(referenceLayer->getOperand(0));
+  currentState = &state;
   LogicalResult ran = runObservedProbe(
-      *probe, probeFunc.getSymName(), {probeLayers[0]->getOperand(0)},
-      kObserverName, &observeInput, samples, fileSamples, numSamples,
-      maxTensorMB, func, pass);
-  currentMoments = nullptr;
+      *probe, probeFunc.getSymName(), observed, kObserverName, &observeInput,
+      samples, fileSamples, numSamples, maxTensorMB, func, pass);
+  currentState = nullptr;
   if (failed(ran))
     return failure();
   if (moments.getCount() == 0) {
@@ -166,8 +244,8 @@ LogicalResult mlir::quantx::visitLayersInOrder(
                        /*enabled=*/true, /*quietSeconds=*/1.0);
   SmallVector<Operation *> done;
   for (Operation *layer : layers) {
-    auto observe = [&](const LayerMatrices &matrices, bool withSecondMoment) {
-      return probe.observe(done, layer, matrices, withSecondMoment);
+    auto observe = [&](const LayerMatrices &matrices, MomentRequest request) {
+      return probe.observe(done, layer, matrices, request);
     };
     if (failed(visit(layer, observe)))
       return failure();

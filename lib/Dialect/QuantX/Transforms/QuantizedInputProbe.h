@@ -8,7 +8,10 @@
 // grid) with the layers already done reading their quantized weights
 // (their integers on their grid, dequantized) is compiled and run over the
 // calibration samples, and the moments of the next layer's input patches
-// are accumulated on the host.
+// are accumulated on the host. To match the float model's output instead
+// of the float layer's (errors of the layers before then get compensated),
+// the same run also computes the float model, whose patches are paired
+// with the quantized ones.
 //
 //===----------------------------------------------------------------------===//
 
@@ -46,10 +49,16 @@ FailureOr<ProbeInputs> loadProbeInputs(ModuleOp module, StringRef entry,
                                        StringRef calibrationData,
                                        int64_t maxSamples, StringRef pass);
 
+/// Whether the `reconstruct` option of a pass asks to match the float
+/// model ("model") rather than the float layer ("layer"); another value is
+/// an error on `module`, prefixed with `pass`.
+FailureOr<bool> parseReconstructOption(ModuleOp module, StringRef value,
+                                       StringRef pass);
+
 /// The moments of the current layer's input patches (its matrices, and
-/// whether E[x x^T] is needed) on the quantized model's own inputs.
+/// which moments are needed) on the quantized model's own inputs.
 using ObserveInputs = llvm::function_ref<FailureOr<PatchMoments>(
-    const LayerMatrices &matrices, bool withSecondMoment)>;
+    const LayerMatrices &matrices, MomentRequest request)>;
 
 /// Runs `visit` on each quantizable layer of `inputs.func` in program order,
 /// with the probe of the module in which the layers visited before it read
@@ -68,13 +77,15 @@ public:
         fileSamples(inputs.fileSamples), numSamples(inputs.numSamples),
         maxTensorMB(maxTensorMB), pass(pass) {}
 
-  /// The moments of `layer`'s input patches when `quantizedLayers` read
-  /// their quantized weights. Fails (with an error on `layer`) when the
+  /// The moments of `layer`'s input patches when `quantizedLayers` (the
+  /// quantizable layers before it) read their quantized weights, and with
+  /// `request.floatReference`, paired with the float model's: the function
+  /// as it was at the first such call. Fails (with an error on `layer`) when the
   /// probe does not compile or run, or the layer never ran.
   FailureOr<PatchMoments> observe(ArrayRef<Operation *> quantizedLayers,
                                   Operation *layer,
                                   const LayerMatrices &matrices,
-                                  bool withSecondMoment);
+                                  MomentRequest request);
 
 private:
   func::FuncOp func;
@@ -82,6 +93,8 @@ private:
   int64_t fileSamples, numSamples;
   uint64_t maxTensorMB;
   StringRef pass;
+  /// The float model, copied before the passes change biases.
+  OwningOpRef<func::FuncOp> floatModel;
 };
 
 } // namespace mlir::quantx

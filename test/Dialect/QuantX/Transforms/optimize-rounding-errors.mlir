@@ -9,6 +9,9 @@
 // RUN: not quant-opt %s --quantx-optimize-rounding="calibration-data=%t/ones.npy max-samples=-1" 2>&1 | FileCheck %s --check-prefix=SAMPLES
 // RUN: not quant-opt %s --quantx-optimize-rounding="calibration-data=%t/ones.npy entry=other" 2>&1 | FileCheck %s --check-prefix=ENTRY
 // RUN: not quant-opt %s --quantize="calibration-data=%t/ones.npy optimize-rounding=adaround" 2>&1 | FileCheck %s --check-prefix=METHOD
+// RUN: not quant-opt %s --quantx-optimize-rounding="calibration-data=%t/ones.npy reconstruct=float" 2>&1 | FileCheck %s --check-prefix=RECONSTRUCT
+// RUN: not quant-opt %s --quantx-correct-bias="calibration-data=%t/ones.npy reconstruct=network" 2>&1 | FileCheck %s --check-prefix=RECONSTRUCT-BIAS
+// RUN: not quant-opt %s --quantize="calibration-data=%t/ones.npy bias-correction=true reconstruct=float" 2>&1 | FileCheck %s --check-prefix=RECONSTRUCT-PIPELINE
 
 // NODATA: error: quantx-optimize-rounding: no calibration data: pass calibration-data=<file.npy>
 // NODATA-BIAS: error: quantx-correct-bias: no calibration data: pass calibration-data=<file.npy>
@@ -18,6 +21,9 @@
 // DAMPENING: error: quantx-optimize-rounding: dampening must be positive, got 0
 // SAMPLES: error: quantx-optimize-rounding: max-samples must be 0 (all) or positive, got -1
 // ENTRY: error: quantx-optimize-rounding: no function @other
+// RECONSTRUCT: error: quantx-optimize-rounding: unknown reconstruct 'float' (expected layer or model)
+// RECONSTRUCT-BIAS: error: quantx-correct-bias: unknown reconstruct 'network' (expected layer or model)
+// RECONSTRUCT-PIPELINE: error: quantx-correct-bias: unknown reconstruct 'float' (expected layer or model)
 func.func @main(%x: tensor<1x1x1x3xf32>) -> tensor<1x1x1x1xf32> {
   %w = "tosa.const"() <{values = dense<[[[[0.7, 0.04, 0.04]]]]> : tensor<1x1x1x3xf32>}> : () -> tensor<1x1x1x3xf32>
   %b = "tosa.const"() <{values = dense<0.5> : tensor<1xf32>}> : () -> tensor<1xf32>

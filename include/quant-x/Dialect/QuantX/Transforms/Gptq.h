@@ -54,6 +54,21 @@ std::optional<std::vector<int64_t>> roundWithGptq(const GptqProblem &problem,
                                                   const GptqOptions &options,
                                                   std::string &error);
 
+/// The weights V (`rows` x `cols`, row-major) whose output on the quantized
+/// model's inputs x comes closest to the float model's W x_f:
+/// argmin E|V x - W x_f|^2 = W E[x_f x^T] H^-1 with H = E[x x^T] dampened
+/// as GPTQ dampens it (`dampening` times its mean diagonal, and a unit
+/// diagonal for inputs that are always 0). `cross` is E[x x_f^T]. Computed
+/// as W + W (E[x_f x^T] - H) H^-1, which is W where x_f = x. Since
+/// E|V x - W x_f|^2 = tr((V - V*) H (V - V*)^T) + const, rounding V* with
+/// GPTQ on H minimizes the error against the float model. None (with
+/// `error` set) when H is not positive definite or not finite.
+std::optional<std::vector<double>>
+getFloatModelTarget(llvm::ArrayRef<double> weights,
+                    llvm::ArrayRef<double> hessian,
+                    llvm::ArrayRef<double> cross, int64_t rows, int64_t cols,
+                    double dampening, std::string &error);
+
 /// tr(D H D^T): the expected squared output error of the weight errors D
 /// (`rows` x `cols`, row-major) on inputs with E[x x^T] = H (`cols` x
 /// `cols`). What GPTQ minimizes, column by column.

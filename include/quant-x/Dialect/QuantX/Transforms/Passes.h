@@ -95,6 +95,13 @@ struct QuantizeOptionsBase : public PassPipelineOptions<Derived> {
       llvm::cl::desc("Weight rounding: none (round to nearest) or gptq "
                      "(quantx-optimize-rounding)"),
       llvm::cl::init("none")};
+  Option<std::string> reconstruct{
+      *this, "reconstruct",
+      llvm::cl::desc("What rounding optimization and bias correction "
+                     "reproduce: layer (each float layer on the quantized "
+                     "inputs) or model (the float model's output of each "
+                     "layer)"),
+      llvm::cl::init("layer")};
   Option<bool> biasCorrection{
       *this, "bias-correction",
       llvm::cl::desc("Correct each layer's bias for the mean output shift "

@@ -293,6 +293,14 @@ def OptimizeRounding : Pass<"quantx-optimize-rounding", "ModuleOp"> {
     uniform or ternary weight format and any granularity; binary weights
     (signs, nothing to choose) keep round-to-nearest. A remark gives each
     layer's output error tr(dW H dW^T) with round-to-nearest and after.
+
+    With `reconstruct=model` (asymmetric reconstruction, as AdaRound's and
+    GPTAQ's) each layer reproduces the float model's output W x_f instead
+    of W x, x_f being the same input patches in the float model (float
+    weights, activations not quantized), computed in the same run: the
+    weights rounded are V* = W E[x_f x^T] H^-1, the minimizer of
+    E|V x - W x_f|^2, so that each layer also compensates the error the
+    layers before it left.
   }];
   let options = [
     Option<"method", "method", "std::string", "\"gptq\"",
@@ -301,6 +309,10 @@ def OptimizeRounding : Pass<"quantx-optimize-rounding", "ModuleOp"> {
            "Added to H's diagonal, as a fraction of its mean">,
     Option<"actOrder", "act-order", "bool", "true",
            "Round the inputs with the largest H_ii first">,
+    Option<"reconstruct", "reconstruct", "std::string", "\"layer\"",
+           "What the rounded layer reproduces: layer (the float layer on "
+           "the same quantized inputs) or model (the float model's output "
+           "of the layer, compensating the layers before)">,
     Option<"calibrationData", "calibration-data", "std::string", "",
            "Calibration samples (.npy for one argument, .npz with arg0, "
            "arg1, ... for several)">,
@@ -327,8 +339,16 @@ def CorrectBias : Pass<"quantx-correct-bias", "ModuleOp"> {
     quantx-optimize-rounding chose, if it ran first), subtracted from the
     layer's bias. A matmul gets a bias add after it. A remark gives each
     layer's largest shift corrected.
+
+    With `reconstruct=model` the shift corrected is the whole mean error
+    against the float model, Q(W) E[x] - W E[x_f], where x_f are the same
+    patches in the float model (float weights, activations not quantized):
+    it also removes the mean shift the layers before left.
   }];
   let options = [
+    Option<"reconstruct", "reconstruct", "std::string", "\"layer\"",
+           "Which shift is corrected: layer (of this layer's weights) or "
+           "model (against the float model's output)">,
     Option<"calibrationData", "calibration-data", "std::string", "",
            "Calibration samples (.npy for one argument, .npz with arg0, "
            "arg1, ... for several)">,
