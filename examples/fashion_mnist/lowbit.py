@@ -38,6 +38,7 @@ PARTS = {
     "eq6": ("equalization (ReLU6 as ReLU)", "equalize=relu6-as-relu"),
     "bc": ("bias correction", "bias-correction=true"),
     "gptq": ("GPTQ", "optimize-rounding=gptq"),
+    "ada": ("AdaRound", "optimize-rounding=adaround"),
     "octav": ("OCTAV weight clipping", "weight-clipping=octav"),
     "cb": ("codebook", "weight-format=codebook"),
     "p2": ("powers of two", "weight-format=pow2"),

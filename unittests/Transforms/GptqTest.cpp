@@ -2,6 +2,7 @@
 
 #include "quant-x/Dialect/QuantX/Transforms/Gptq.h"
 
+#include "RandomLayer.h"
 #include "gtest/gtest.h"
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <random>
 
 using namespace mlir::quantx;
+using namespace mlir::quantx::testing;
 
 namespace {
 /// Row-major square matrix helpers for the reference.
@@ -106,85 +108,6 @@ std::vector<int64_t> referenceGptq(const GptqProblem &p,
   return q;
 }
 
-struct RandomLayer {
-  int64_t rows, cols;
-  std::vector<double> weights, steps, hessian;
-};
-
-/// A layer whose inputs are correlated (x = A z) with a few dead inputs,
-/// its steps those of symmetric `bits`-bit per-row quantization.
-RandomLayer makeLayer(int64_t rows, int64_t cols, int bits, unsigned seed,
-                      int64_t deadInputs = 0) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<double> normal;
-  RandomLayer layer{rows, cols, {}, {}, {}};
-  for (int64_t i = 0; i < rows * cols; ++i)
-    layer.weights.push_back(normal(rng));
-  int64_t maxInt = (1 << (bits - 1)) - 1;
-  for (int64_t r = 0; r < rows; ++r) {
-    double maxAbs = 0;
-    for (int64_t c = 0; c < cols; ++c)
-      maxAbs = std::max(maxAbs, std::abs(layer.weights[r * cols + c]));
-    for (int64_t c = 0; c < cols; ++c)
-      layer.steps.push_back(maxAbs / double(maxInt));
-  }
-  std::vector<double> mix(cols * cols);
-  for (double &m : mix)
-    m = normal(rng);
-  layer.hessian.assign(cols * cols, 0.0);
-  const int samples = 4 * int(cols);
-  std::vector<double> z(cols), x(cols);
-  for (int s = 0; s < samples; ++s) {
-    for (double &v : z)
-      v = normal(rng);
-    for (int64_t i = 0; i < cols; ++i) {
-      x[i] = 0;
-      if (i < deadInputs)
-        continue;
-      for (int64_t k = 0; k < cols; ++k)
-        x[i] += mix[i * cols + k] * z[k];
-    }
-    for (int64_t i = 0; i < cols; ++i)
-      for (int64_t j = 0; j < cols; ++j)
-        layer.hessian[i * cols + j] += x[i] * x[j] / samples;
-  }
-  return layer;
-}
-
-GptqProblem getProblem(const RandomLayer &layer, int bits) {
-  GptqProblem p;
-  p.rows = layer.rows;
-  p.cols = layer.cols;
-  p.weights = layer.weights;
-  p.steps = layer.steps;
-  p.hessian = layer.hessian;
-  p.maxInteger = (1 << (bits - 1)) - 1;
-  return p;
-}
-
-double outputError(const RandomLayer &layer, const std::vector<int64_t> &q) {
-  int64_t n = layer.cols;
-  double total = 0;
-  for (int64_t r = 0; r < layer.rows; ++r)
-    for (int64_t i = 0; i < n; ++i)
-      for (int64_t j = 0; j < n; ++j) {
-        double di = double(q[r * n + i]) * layer.steps[r * n + i] -
-                    layer.weights[r * n + i];
-        double dj = double(q[r * n + j]) * layer.steps[r * n + j] -
-                    layer.weights[r * n + j];
-        total += di * layer.hessian[i * n + j] * dj;
-      }
-  return total;
-}
-
-std::vector<int64_t> roundToNearest(const RandomLayer &layer, int bits) {
-  double maxInt = double((1 << (bits - 1)) - 1);
-  std::vector<int64_t> q;
-  for (size_t i = 0; i < layer.weights.size(); ++i)
-    q.push_back(int64_t(std::clamp(
-        std::nearbyint(layer.weights[i] / layer.steps[i]), -maxInt, maxInt)));
-  return q;
-}
 } // namespace
 
 TEST(Gptq, MatchesOptimalBrainQuantizationForm) {

@@ -1,8 +1,8 @@
-//===- OptimizeRounding.cpp - GPTQ weight rounding ------------------------===//
+//===- OptimizeRounding.cpp - GPTQ / AdaRound weight rounding -------------===//
 //
 // Chooses each layer's weight integers on its fixed grid so that its output
-// on the quantized model's own inputs moves least (GPTQ), layer by layer in
-// program order, and stores them for quantx-quantize.
+// on the quantized model's own inputs moves least (GPTQ or AdaRound), layer
+// by layer in program order, and stores them for quantx-quantize.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,6 +11,7 @@
 #include "Utils.h"
 #include "WeightQuantizers.h"
 #include "quant-x/Dialect/QuantX/IR/Precision.h"
+#include "quant-x/Dialect/QuantX/Transforms/AdaRound.h"
 #include "quant-x/Dialect/QuantX/Transforms/Codebooks.h"
 #include "quant-x/Dialect/QuantX/Transforms/Gptq.h"
 #include "quant-x/Dialect/QuantX/Transforms/Passes.h"
@@ -66,6 +67,9 @@ LogicalResult OptimizeRoundingPass::roundLayer(Operation *layer,
                      type.getShape(), getReductionAxis(layer));
   GptqOptions options;
   options.dampening = dampening;
+  AdaRoundOptions adaRound;
+  adaRound.iterations = iterations;
+  adaRound.regularization = regularization;
   bool matchModel = moments.getRequest().floatReference;
   options.actOrder = actOrder;
   std::vector<int64_t> chosen(nearest->integers.begin(),
@@ -102,7 +106,8 @@ LogicalResult OptimizeRoundingPass::roundLayer(Operation *layer,
     problem.levels = levels;
     problem.hessian = hessian;
     std::optional<std::vector<int64_t>> integers =
-        roundWithGptq(problem, options, error);
+        method == "adaround" ? roundWithAdaRound(problem, adaRound, error)
+                             : roundWithGptq(problem, options, error);
     if (!integers)
       return layer->emitError(kPass) << ": " << error;
     for (int64_t r = 0; r < rows; ++r)
@@ -138,9 +143,19 @@ LogicalResult OptimizeRoundingPass::roundLayer(Operation *layer,
 
 void OptimizeRoundingPass::runOnOperation() {
   ModuleOp module = getOperation();
-  if (method != "gptq") {
+  if (method != "gptq" && method != "adaround") {
     module.emitError(kPass)
-        << ": unknown method '" << method << "' (expected gptq)";
+        << ": unknown method '" << method << "' (expected gptq or adaround)";
+    return signalPassFailure();
+  }
+  if (iterations < 1) {
+    module.emitError(kPass)
+        << ": iterations must be positive, got " << int64_t(iterations);
+    return signalPassFailure();
+  }
+  if (!(regularization >= 0) || !std::isfinite(regularization)) {
+    module.emitError(kPass)
+        << ": regularization must be non-negative, got " << regularization;
     return signalPassFailure();
   }
   if (!(dampening > 0) || !std::isfinite(dampening)) {

@@ -4,11 +4,13 @@
 // RUN: not quant-opt %s --quantx-correct-bias 2>&1 | FileCheck %s --check-prefix=NODATA-BIAS
 // RUN: not quant-opt %s --quantx-optimize-rounding="calibration-data=%t/empty.npy" 2>&1 | FileCheck %s --check-prefix=EMPTY
 // RUN: not quant-opt %s --quantx-correct-bias="calibration-data=%t/missing.npy" 2>&1 | FileCheck %s --check-prefix=MISSING
-// RUN: not quant-opt %s --quantx-optimize-rounding="calibration-data=%t/ones.npy method=adaround" 2>&1 | FileCheck %s --check-prefix=METHOD
+// RUN: not quant-opt %s --quantx-optimize-rounding="calibration-data=%t/ones.npy method=obq" 2>&1 | FileCheck %s --check-prefix=METHOD
+// RUN: not quant-opt %s --quantx-optimize-rounding="calibration-data=%t/ones.npy method=adaround iterations=0" 2>&1 | FileCheck %s --check-prefix=ITERATIONS
+// RUN: not quant-opt %s --quantx-optimize-rounding="calibration-data=%t/ones.npy method=adaround regularization=-1" 2>&1 | FileCheck %s --check-prefix=REGULARIZATION
 // RUN: not quant-opt %s --quantx-optimize-rounding="calibration-data=%t/ones.npy dampening=0" 2>&1 | FileCheck %s --check-prefix=DAMPENING
 // RUN: not quant-opt %s --quantx-optimize-rounding="calibration-data=%t/ones.npy max-samples=-1" 2>&1 | FileCheck %s --check-prefix=SAMPLES
 // RUN: not quant-opt %s --quantx-optimize-rounding="calibration-data=%t/ones.npy entry=other" 2>&1 | FileCheck %s --check-prefix=ENTRY
-// RUN: not quant-opt %s --quantize="calibration-data=%t/ones.npy optimize-rounding=adaround" 2>&1 | FileCheck %s --check-prefix=METHOD
+// RUN: not quant-opt %s --quantize="calibration-data=%t/ones.npy optimize-rounding=obq" 2>&1 | FileCheck %s --check-prefix=METHOD
 // RUN: not quant-opt %s --quantx-optimize-rounding="calibration-data=%t/ones.npy reconstruct=float" 2>&1 | FileCheck %s --check-prefix=RECONSTRUCT
 // RUN: not quant-opt %s --quantx-correct-bias="calibration-data=%t/ones.npy reconstruct=network" 2>&1 | FileCheck %s --check-prefix=RECONSTRUCT-BIAS
 // RUN: not quant-opt %s --quantize="calibration-data=%t/ones.npy bias-correction=true reconstruct=float" 2>&1 | FileCheck %s --check-prefix=RECONSTRUCT-PIPELINE
@@ -17,7 +19,9 @@
 // NODATA-BIAS: error: quantx-correct-bias: no calibration data: pass calibration-data=<file.npy>
 // EMPTY: error: quantx-optimize-rounding: {{.*}}empty.npy holds no samples
 // MISSING: error: quantx-correct-bias: {{.*}}missing.npy
-// METHOD: error: quantx-optimize-rounding: unknown method 'adaround' (expected gptq)
+// METHOD: error: quantx-optimize-rounding: unknown method 'obq' (expected gptq or adaround)
+// ITERATIONS: error: quantx-optimize-rounding: iterations must be positive, got 0
+// REGULARIZATION: error: quantx-optimize-rounding: regularization must be non-negative, got -1
 // DAMPENING: error: quantx-optimize-rounding: dampening must be positive, got 0
 // SAMPLES: error: quantx-optimize-rounding: max-samples must be 0 (all) or positive, got -1
 // ENTRY: error: quantx-optimize-rounding: no function @other

@@ -92,8 +92,8 @@ struct QuantizeOptionsBase : public PassPipelineOptions<Derived> {
       llvm::cl::init("false")};
   Option<std::string> optimizeRounding{
       *this, "optimize-rounding",
-      llvm::cl::desc("Weight rounding: none (round to nearest) or gptq "
-                     "(quantx-optimize-rounding)"),
+      llvm::cl::desc("Weight rounding: none (round to nearest), gptq or "
+                     "adaround (quantx-optimize-rounding)"),
       llvm::cl::init("none")};
   Option<std::string> reconstruct{
       *this, "reconstruct",

@@ -294,6 +294,14 @@ def OptimizeRounding : Pass<"quantx-optimize-rounding", "ModuleOp"> {
     (signs, nothing to choose) keep round-to-nearest. A remark gives each
     layer's output error tr(dW H dW^T) with round-to-nearest and after.
 
+    `method=adaround` (Nagel et al., ICML 2020) chooses each weight between
+    the two grid points (or codebook levels) around it instead: a rectified
+    sigmoid h per weight, optimized with Adam (`iterations` steps) on the
+    same output error tr(dW H dW^T), normalized per output channel, plus
+    `regularization` times the regularizer sum(1 - |2h - 1|^beta), beta
+    annealed from 20 to 2 after the first 20% of the steps; then h is
+    rounded to 0 or 1. Deterministic (h starts at the discarded fraction).
+
     With `reconstruct=model` (asymmetric reconstruction, as AdaRound's and
     GPTAQ's) each layer reproduces the float model's output W x_f instead
     of W x, x_f being the same input patches in the float model (float
@@ -304,7 +312,11 @@ def OptimizeRounding : Pass<"quantx-optimize-rounding", "ModuleOp"> {
   }];
   let options = [
     Option<"method", "method", "std::string", "\"gptq\"",
-           "Rounding method (gptq)">,
+           "Rounding method: gptq or adaround">,
+    Option<"iterations", "iterations", "int64_t", "1000",
+           "AdaRound's optimization steps per layer">,
+    Option<"regularization", "regularization", "double", "1.0",
+           "AdaRound's rounding regularizer weight (lambda)">,
     Option<"dampening", "dampening", "double", "0.01",
            "Added to H's diagonal, as a fraction of its mean">,
     Option<"actOrder", "act-order", "bool", "true",

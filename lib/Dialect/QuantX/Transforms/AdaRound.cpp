@@ -1,0 +1,141 @@
+//===- AdaRound.cpp - learned weight rounding (AdaRound) ------------------===//
+
+#include "quant-x/Dialect/QuantX/Transforms/AdaRound.h"
+#include "quant-x/Dialect/QuantX/Transforms/Codebooks.h"
+
+#include <Eigen/Core>
+
+#include <algorithm>
+#include <cmath>
+
+using namespace mlir::quantx;
+
+using Matrix =
+    Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using Array =
+    Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// The rectified sigmoid's stretch (the paper's zeta and gamma): h reaches
+// 0 and 1 at finite V, so the regularizer can make it exact.
+static constexpr double kZeta = 1.1, kGamma = -0.1;
+
+namespace {
+/// The two integers around each weight: round-to-nearest chooses one, the
+/// optimization either.
+struct Neighbours {
+  Array lower, upper;
+  /// Where between them the weight lies, in [0, 1].
+  Array fraction;
+};
+} // namespace
+
+static Neighbours getNeighbours(const GptqProblem &p) {
+  Neighbours n;
+  n.lower.resize(p.rows, p.cols);
+  n.upper.resize(p.rows, p.cols);
+  n.fraction.resize(p.rows, p.cols);
+  double maxInteger = double(p.maxInteger);
+  for (int64_t r = 0; r < p.rows; ++r)
+    for (int64_t c = 0; c < p.cols; ++c) {
+      size_t i = size_t(r * p.cols + c);
+      double x = p.weights[i] / p.steps[i], lo, hi;
+      if (p.levels.empty()) {
+        x = std::clamp(x, -maxInteger, maxInteger);
+        lo = std::min(std::floor(x), maxInteger - 1);
+        hi = lo + 1;
+      } else {
+        // The last level at or below x (the first if none), and the next.
+        auto above = std::upper_bound(p.levels.begin(), p.levels.end(), x);
+        size_t k = above == p.levels.begin()
+                       ? 0
+                       : size_t(above - p.levels.begin()) - 1;
+        k = std::min(k, p.levels.size() >= 2 ? p.levels.size() - 2 : 0);
+        lo = double(p.levels[k]);
+        hi = double(p.levels[std::min(k + 1, p.levels.size() - 1)]);
+        x = std::clamp(x, lo, hi);
+      }
+      n.lower(r, c) = lo;
+      n.upper(r, c) = hi;
+      n.fraction(r, c) = hi > lo ? (x - lo) / (hi - lo) : 0.0;
+    }
+  return n;
+}
+
+std::optional<std::vector<int64_t>>
+mlir::quantx::roundWithAdaRound(const GptqProblem &p,
+                                const AdaRoundOptions &options,
+                                std::string &error) {
+  int64_t rows = p.rows, cols = p.cols;
+  size_t size = size_t(rows) * size_t(cols);
+  if (rows <= 0 || cols <= 0 || p.weights.size() != size ||
+      p.steps.size() != size || p.hessian.size() != size_t(cols) * cols ||
+      p.maxInteger < 1 || options.iterations < 0 ||
+      !std::is_sorted(p.levels.begin(), p.levels.end())) {
+    error = "malformed AdaRound problem";
+    return std::nullopt;
+  }
+  for (double step : p.steps)
+    if (!(step > 0) || !std::isfinite(step)) {
+      error = "a weight's grid step is not positive";
+      return std::nullopt;
+    }
+  Matrix hessian = Eigen::Map<const Matrix>(p.hessian.data(), cols, cols);
+  if (!hessian.allFinite()) {
+    error = "the input Hessian is not finite";
+    return std::nullopt;
+  }
+  Array target = Eigen::Map<const Matrix>(p.weights.data(), rows, cols).array();
+  Array steps = Eigen::Map<const Matrix>(p.steps.data(), rows, cols).array();
+  Neighbours n = getNeighbours(p);
+  // d(weight)/dh: the distance between the two choices.
+  Array spread = steps * (n.upper - n.lower);
+  // Each row's error is normalized by its size if every weight were a
+  // whole spread off, so that one `regularization` fits every layer.
+  Eigen::VectorXd diagonal = hessian.diagonal().cwiseMax(0.0);
+  Eigen::VectorXd normalizer = (spread.square().matrix() * diagonal)
+                                   .cwiseMax(1e-300)
+                                   .cwiseInverse();
+
+  // V such that the rectified sigmoid starts at the discarded fraction.
+  Array h0 = ((n.fraction - kGamma) / (kZeta - kGamma)).cwiseMax(1e-4).cwiseMin(
+      1 - 1e-4);
+  Array v = (h0 / (1 - h0)).log();
+  Array m = Array::Zero(rows, cols), s = Array::Zero(rows, cols);
+  const double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8;
+  int64_t warmup = int64_t(options.warmup * double(options.iterations));
+  for (int64_t t = 0; t < options.iterations; ++t) {
+    Array sigmoid = 1 / (1 + (-v).exp());
+    Array stretched = sigmoid * (kZeta - kGamma) + kGamma;
+    Array h = stretched.cwiseMax(0.0).cwiseMin(1.0);
+    Array delta = steps * n.lower + spread * h - target;
+    // d/dW~ of the normalized error: 2 (W~ - W) H, per row.
+    Matrix gradient = 2 * (delta.matrix() * hessian);
+    Array dh = gradient.array().colwise() * normalizer.array() * spread;
+    if (t >= warmup) {
+      double progress = double(t - warmup) /
+                        double(std::max<int64_t>(options.iterations - warmup, 1));
+      double beta = options.betaStart +
+                    (options.betaEnd - options.betaStart) * progress;
+      // d/dh of 1 - |2h - 1|^beta, averaged over the row's weights.
+      Array centered = 2 * h - 1;
+      dh -= options.regularization / double(cols) * 2 * beta *
+            centered.abs().pow(beta - 1) * centered.sign();
+    }
+    // Through the clip (no gradient where it saturates) and the sigmoid.
+    Array inside = (stretched > 0 && stretched < 1).cast<double>();
+    Array dv = dh * inside * (kZeta - kGamma) * sigmoid * (1 - sigmoid);
+    m = beta1 * m + (1 - beta1) * dv;
+    s = beta2 * s + (1 - beta2) * dv.square();
+    double c1 = 1 - std::pow(beta1, double(t + 1));
+    double c2 = 1 - std::pow(beta2, double(t + 1));
+    v -= options.learningRate * (m / c1) / ((s / c2).sqrt() + epsilon);
+  }
+  std::vector<int64_t> integers(size);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c) {
+      // Hard rounding: h >= 1/2 where V >= 0.
+      double q = v(r, c) >= 0 ? n.upper(r, c) : n.lower(r, c);
+      integers[size_t(r * cols + c)] = int64_t(q);
+    }
+  return integers;
+}
