@@ -54,7 +54,8 @@ def quantize(args):
         options += (f" weight-clipping={args.weight_clipping}"
                     f" weight-format={args.weight_format}"
                     f" equalize={args.equalize}"
-                    f" optimize-rounding={args.optimize_rounding}")
+                    f" optimize-rounding={args.optimize_rounding}"
+                    f" reconstruct={args.reconstruct}")
         if args.bias_correction:
             options += " bias-correction=true"
         if args.precision_file:
@@ -168,8 +169,13 @@ def main(argv=None):
                      help="cross-layer equalization (relu6-as-relu also "
                      "across ReLU6s, which become ReLUs)")
     cmd.add_argument("--optimize-rounding", default="none",
-                     choices=["none", "gptq"],
-                     help="weight rounding: to nearest, or GPTQ")
+                     choices=["none", "gptq", "adaround"],
+                     help="weight rounding: to nearest, GPTQ or AdaRound")
+    cmd.add_argument("--reconstruct", default="layer",
+                     choices=["layer", "model"],
+                     help="what rounding optimization and bias correction "
+                     "reproduce: each float layer on the quantized inputs, "
+                     "or the float model's output of each layer")
     cmd.add_argument("--bias-correction", action="store_true",
                      help="fold each layer's mean output shift from weight "
                      "quantization into its bias")

@@ -77,7 +77,7 @@ class Model:
                  latency=None, latency_ms=None, sensitivity="output-mse",
                  hessian_traces=None, equalize=False, bias_correction=False,
                  optimize_rounding=None, weight_clipping="max",
-                 weight_format="uniform"):
+                 weight_format="uniform", reconstruct="layer"):
         """Quantized model (quant-opt --quantize) calibrated on
         `calibration`: float32 [N, <input shape>] (one array per input).
         `weight_bits` (8, 4, 3, 2, "ternary", "binary", "float"),
@@ -98,9 +98,12 @@ class Model:
 
         Low-bit accuracy: `equalize` (True, or "relu6-as-relu" to equalize
         across ReLU6s too) rescales channels between layers (cross-layer
-        equalization), `optimize_rounding="gptq"` chooses the weight
-        integers by GPTQ, `bias_correction` folds the mean output shift of
-        each layer's weight quantization into its bias,
+        equalization), `optimize_rounding="gptq"` or `"adaround"` chooses
+        the weight integers by GPTQ or AdaRound, `bias_correction` folds the
+        mean output shift of each layer's weight quantization into its
+        bias; with `reconstruct="model"` both match the float model's
+        output of each layer instead of the float layer's (so that each
+        layer also compensates the error of the layers before it),
         `weight_clipping="octav"` scales each group of weights to its
         MSE-optimal clipping threshold. `method` may also be "octav"."""
         samples = calibration if isinstance(calibration, (list, tuple)) \
@@ -128,6 +131,8 @@ class Model:
                 options += f" optimize-rounding={optimize_rounding}"
             if bias_correction:
                 options += " bias-correction=true"
+            if reconstruct != "layer":
+                options += f" reconstruct={reconstruct}"
             if precision_file is not None:
                 options += f" precision-file={os.path.abspath(precision_file)}"
             if report is not None:

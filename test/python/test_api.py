@@ -82,6 +82,13 @@ def test_quantize_low_bit_methods(cnn):
         (error(improved), error(nearest))
     octav = model.quantize(x, method="octav")
     assert error(octav) < 0.01 * float(np.mean(want ** 2))
+    # AdaRound, and both methods against the float model.
+    adaround = model.quantize(x, weight_bits=3, optimize_rounding="adaround")
+    assert error(adaround) < error(nearest), (error(adaround), error(nearest))
+    matched = model.quantize(x, weight_bits=3, optimize_rounding="gptq",
+                             bias_correction=True, reconstruct="model")
+    assert error(matched) < 0.8 * error(nearest), \
+        (error(matched), error(nearest))
 
 
 def test_quantize_codebook_and_pow2_weights(cnn):

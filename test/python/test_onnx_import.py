@@ -161,7 +161,10 @@ def test_quantize_command_low_bit_options(tmp_path):
                                      "--bias-correction",
                                      "--weight-clipping", "octav"]),
                        ("codebook", ["--weight-format", "codebook",
-                                     "--optimize-rounding", "gptq"])):
+                                     "--optimize-rounding", "gptq"]),
+                       ("adaround", ["--optimize-rounding", "adaround",
+                                     "--reconstruct", "model",
+                                     "--bias-correction"])):
         out = tmp_path / f"{tag}.mlir"
         subprocess.run([sys.executable, "-m", "quantx", "quantize",
                         str(tmp_path / "m.onnx"), "--calibration",
@@ -172,6 +175,7 @@ def test_quantize_command_low_bit_options(tmp_path):
                         str(tmp_path / "calib.npy")], check=True,
                        capture_output=True)
     assert outputs["nearest"] != outputs["improved"]
+    assert outputs["nearest"] != outputs["adaround"]
     assert "quantx.rounded_weights" not in outputs["improved"]
     # Codebook weights: codes through each layer's table of 16 integers.
     assert "codebook(" in outputs["codebook"]
