@@ -15,8 +15,8 @@ TEST(AdaRound, ReducesOutputErrorBelowRoundToNearest) {
     for (unsigned seed = 0; seed < 4; ++seed) {
       RandomLayer layer = makeLayer(12, 32, bits, 200 + seed, /*dead=*/1);
       std::string error;
-      auto q = roundWithAdaRound(getProblem(layer, bits), AdaRoundOptions(),
-                                 error);
+      auto q =
+          roundWithAdaRound(getProblem(layer, bits), AdaRoundOptions(), error);
       ASSERT_TRUE(q) << error;
       double adaRound = outputError(layer, *q);
       double nearest = outputError(layer, roundToNearest(layer, bits));

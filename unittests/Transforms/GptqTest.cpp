@@ -281,8 +281,8 @@ TEST(FloatModelTarget, IsTheLeastSquaresSolutionOfItsDefinition) {
     v = normal(rng);
   double dampening = 1e-9;
   std::string error;
-  auto target = getFloatModelTarget(w, p.hessian, p.cross, rows, cols,
-                                    dampening, error);
+  auto target =
+      getFloatModelTarget(w, p.hessian, p.cross, rows, cols, dampening, error);
   ASSERT_TRUE(target) << error;
   Square damped = p.hessian;
   double mean = 0;
@@ -297,8 +297,8 @@ TEST(FloatModelTarget, IsTheLeastSquaresSolutionOfItsDefinition) {
       for (int64_t k = 0; k < cols; ++k)
         for (int64_t j = 0; j < cols; ++j)
           // W_rk E[x_f,k x_j] [H^-1]_jc; E[x_f,k x_j] = cross[j][k].
-          want += w[r * cols + k] * p.cross[j * cols + k] *
-                  inverse[j * cols + c];
+          want +=
+              w[r * cols + k] * p.cross[j * cols + k] * inverse[j * cols + c];
       EXPECT_NEAR((*target)[r * cols + c], want, 1e-9 * (1 + std::abs(want)));
     }
   double best = getModelError(p, *target, w, rows);

@@ -25,8 +25,8 @@ struct RandomLayer {
 
 /// A layer whose inputs are correlated (x = A z) with a few dead inputs,
 /// its steps those of symmetric `bits`-bit per-row quantization.
-inline RandomLayer makeLayer(int64_t rows, int64_t cols, int bits, unsigned seed,
-                      int64_t deadInputs = 0) {
+inline RandomLayer makeLayer(int64_t rows, int64_t cols, int bits,
+                             unsigned seed, int64_t deadInputs = 0) {
   std::mt19937 rng(seed);
   std::normal_distribution<double> normal;
   RandomLayer layer{rows, cols, {}, {}, {}};
@@ -74,7 +74,8 @@ inline GptqProblem getProblem(const RandomLayer &layer, int bits) {
   return p;
 }
 
-inline double outputError(const RandomLayer &layer, const std::vector<int64_t> &q) {
+inline double outputError(const RandomLayer &layer,
+                          const std::vector<int64_t> &q) {
   int64_t n = layer.cols;
   double total = 0;
   for (int64_t r = 0; r < layer.rows; ++r)

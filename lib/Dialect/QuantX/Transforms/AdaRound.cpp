@@ -61,29 +61,17 @@ static Neighbours getNeighbours(const GptqProblem &p) {
   return n;
 }
 
-std::optional<std::vector<int64_t>>
-mlir::quantx::roundWithAdaRound(const GptqProblem &p,
-                                const AdaRoundOptions &options,
-                                std::string &error) {
+std::optional<std::vector<int64_t>> mlir::quantx::roundWithAdaRound(
+    const GptqProblem &p, const AdaRoundOptions &options, std::string &error) {
+  if (!checkRoundingProblem(p, "AdaRound", error))
+    return std::nullopt;
+  if (options.iterations < 0) {
+    error = "AdaRound needs a non-negative number of iterations";
+    return std::nullopt;
+  }
   int64_t rows = p.rows, cols = p.cols;
   size_t size = size_t(rows) * size_t(cols);
-  if (rows <= 0 || cols <= 0 || p.weights.size() != size ||
-      p.steps.size() != size || p.hessian.size() != size_t(cols) * cols ||
-      p.maxInteger < 1 || options.iterations < 0 ||
-      !std::is_sorted(p.levels.begin(), p.levels.end())) {
-    error = "malformed AdaRound problem";
-    return std::nullopt;
-  }
-  for (double step : p.steps)
-    if (!(step > 0) || !std::isfinite(step)) {
-      error = "a weight's grid step is not positive";
-      return std::nullopt;
-    }
   Matrix hessian = Eigen::Map<const Matrix>(p.hessian.data(), cols, cols);
-  if (!hessian.allFinite()) {
-    error = "the input Hessian is not finite";
-    return std::nullopt;
-  }
   Array target = Eigen::Map<const Matrix>(p.weights.data(), rows, cols).array();
   Array steps = Eigen::Map<const Matrix>(p.steps.data(), rows, cols).array();
   Neighbours n = getNeighbours(p);
@@ -92,13 +80,13 @@ mlir::quantx::roundWithAdaRound(const GptqProblem &p,
   // Each row's error is normalized by its size if every weight were a
   // whole spread off, so that one `regularization` fits every layer.
   Eigen::VectorXd diagonal = hessian.diagonal().cwiseMax(0.0);
-  Eigen::VectorXd normalizer = (spread.square().matrix() * diagonal)
-                                   .cwiseMax(1e-300)
-                                   .cwiseInverse();
+  Eigen::VectorXd normalizer =
+      (spread.square().matrix() * diagonal).cwiseMax(1e-300).cwiseInverse();
 
   // V such that the rectified sigmoid starts at the discarded fraction.
-  Array h0 = ((n.fraction - kGamma) / (kZeta - kGamma)).cwiseMax(1e-4).cwiseMin(
-      1 - 1e-4);
+  Array h0 = ((n.fraction - kGamma) / (kZeta - kGamma))
+                 .cwiseMax(1e-4)
+                 .cwiseMin(1 - 1e-4);
   Array v = (h0 / (1 - h0)).log();
   Array m = Array::Zero(rows, cols), s = Array::Zero(rows, cols);
   const double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8;
@@ -112,10 +100,11 @@ mlir::quantx::roundWithAdaRound(const GptqProblem &p,
     Matrix gradient = 2 * (delta.matrix() * hessian);
     Array dh = gradient.array().colwise() * normalizer.array() * spread;
     if (t >= warmup) {
-      double progress = double(t - warmup) /
-                        double(std::max<int64_t>(options.iterations - warmup, 1));
-      double beta = options.betaStart +
-                    (options.betaEnd - options.betaStart) * progress;
+      double progress =
+          double(t - warmup) /
+          double(std::max<int64_t>(options.iterations - warmup, 1));
+      double beta =
+          options.betaStart + (options.betaEnd - options.betaStart) * progress;
       // d/dh of 1 - |2h - 1|^beta, averaged over the row's weights.
       Array centered = 2 * h - 1;
       dh -= options.regularization / double(cols) * 2 * beta *

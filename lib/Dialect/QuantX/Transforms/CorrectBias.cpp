@@ -116,8 +116,8 @@ void CorrectBiasPass::runOnOperation() {
         double sum = 0;
         for (int64_t c = 0; c < matrices.cols; ++c) {
           int64_t i = matrices.getIndex(g, r, c);
-          sum += double((*quantized)[i]) * mean[c] -
-                 values[i] * referenceMean[c];
+          sum +=
+              double((*quantized)[i]) * mean[c] - values[i] * referenceMean[c];
         }
         shift[g * matrices.rows + r] = sum;
         largest = std::max(largest, std::abs(sum));

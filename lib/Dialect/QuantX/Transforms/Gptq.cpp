@@ -15,9 +15,9 @@ using namespace mlir::quantx;
 using Matrix =
     Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-std::optional<std::vector<int64_t>>
-mlir::quantx::roundWithGptq(const GptqProblem &problem,
-                            const GptqOptions &options, std::string &error) {
+bool mlir::quantx::checkRoundingProblem(const GptqProblem &problem,
+                                        llvm::StringRef method,
+                                        std::string &error) {
   int64_t rows = problem.rows, cols = problem.cols;
   size_t size = size_t(rows) * size_t(cols);
   if (rows <= 0 || cols <= 0 || problem.weights.size() != size ||
@@ -25,19 +25,30 @@ mlir::quantx::roundWithGptq(const GptqProblem &problem,
       problem.hessian.size() != size_t(cols) * size_t(cols) ||
       problem.maxInteger < 1 ||
       !std::is_sorted(problem.levels.begin(), problem.levels.end())) {
-    error = "malformed GPTQ problem";
-    return std::nullopt;
+    error = "malformed " + method.str() + " problem";
+    return false;
   }
   for (double step : problem.steps)
     if (!(step > 0) || !std::isfinite(step)) {
       error = "a weight's grid step is not positive";
-      return std::nullopt;
+      return false;
     }
-  Matrix hessian = Eigen::Map<const Matrix>(problem.hessian.data(), cols, cols);
-  if (!hessian.allFinite()) {
-    error = "the input Hessian is not finite";
+  for (double h : problem.hessian)
+    if (!std::isfinite(h)) {
+      error = "the input Hessian is not finite";
+      return false;
+    }
+  return true;
+}
+
+std::optional<std::vector<int64_t>>
+mlir::quantx::roundWithGptq(const GptqProblem &problem,
+                            const GptqOptions &options, std::string &error) {
+  if (!checkRoundingProblem(problem, "GPTQ", error))
     return std::nullopt;
-  }
+  int64_t rows = problem.rows, cols = problem.cols;
+  size_t size = size_t(rows) * size_t(cols);
+  Matrix hessian = Eigen::Map<const Matrix>(problem.hessian.data(), cols, cols);
   // Inputs that never carry a value (H_ii = 0) do not constrain the
   // rounding: a unit diagonal keeps H invertible without coupling them.
   for (int64_t i = 0; i < cols; ++i)

@@ -183,8 +183,7 @@ void PatchMoments::observe(const float *input, const float *reference,
 }
 
 /// `sums` / `count`.
-static std::vector<double> getAverage(std::vector<double> sums,
-                                      int64_t count) {
+static std::vector<double> getAverage(std::vector<double> sums, int64_t count) {
   for (double &v : sums)
     v = count ? v / double(count) : 0.0;
   return sums;

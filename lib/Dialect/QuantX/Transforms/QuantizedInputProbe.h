@@ -80,8 +80,8 @@ public:
   /// The moments of `layer`'s input patches when `quantizedLayers` (the
   /// quantizable layers before it) read their quantized weights, and with
   /// `request.floatReference`, paired with the float model's: the function
-  /// as it was at the first such call. Fails (with an error on `layer`) when the
-  /// probe does not compile or run, or the layer never ran.
+  /// as it was at the first such call. Fails (with an error on `layer`) when
+  /// the probe does not compile or run, or the layer never ran.
   FailureOr<PatchMoments> observe(ArrayRef<Operation *> quantizedLayers,
                                   Operation *layer,
                                   const LayerMatrices &matrices,

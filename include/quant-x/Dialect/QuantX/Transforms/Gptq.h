@@ -15,6 +15,7 @@
 #define QUANTX_DIALECT_QUANTX_TRANSFORMS_GPTQ_H
 
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
 
 #include <cstdint>
 #include <optional>
@@ -46,6 +47,11 @@ struct GptqProblem {
   /// E[x x^T] of the inputs (cols x cols, symmetric positive semidefinite).
   llvm::ArrayRef<double> hessian;
 };
+
+/// Whether `problem` is well formed (sizes, sorted levels, positive steps,
+/// a finite Hessian); if not, `error` says why, naming `method`.
+bool checkRoundingProblem(const GptqProblem &problem, llvm::StringRef method,
+                          std::string &error);
 
 /// The integers (row-major) GPTQ chooses, or none with `error` set when
 /// the problem is malformed or H is not positive definite even after
