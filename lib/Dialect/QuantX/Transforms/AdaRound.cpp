@@ -3,6 +3,8 @@
 #include "quant-x/Dialect/QuantX/Transforms/AdaRound.h"
 #include "quant-x/Dialect/QuantX/Transforms/Codebooks.h"
 
+#include "llvm/Support/Parallel.h"
+
 #include <Eigen/Core>
 
 #include <algorithm>
@@ -12,6 +14,11 @@ using namespace mlir::quantx;
 
 using Matrix =
     Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+// The gradient's product in single precision: it is most of the time
+// (a rows x cols x cols product per step), and an optimizer's step needs no
+// more.
+using FloatMatrix =
+    Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using Array =
     Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
@@ -61,6 +68,73 @@ static Neighbours getNeighbours(const GptqProblem &p) {
   return n;
 }
 
+namespace {
+/// Rows [begin, end) of the problem as one independent optimization: the
+/// rows share only H.
+struct RowBlock {
+  Array target, steps, lower, spread, v;
+  Eigen::VectorXd normalizer;
+};
+} // namespace
+
+/// Runs Adam on `block.v` for `options.iterations` steps.
+static void optimizeRows(RowBlock &block, const FloatMatrix &hessian,
+                         const AdaRoundOptions &options) {
+  int64_t rows = block.v.rows(), cols = block.v.cols();
+  Array m = Array::Zero(rows, cols), s = Array::Zero(rows, cols);
+  const double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8;
+  int64_t warmup = int64_t(options.warmup * double(options.iterations));
+  // One buffer each for the whole optimization: allocating a layer's worth
+  // per step costs more than the arithmetic.
+  Array sigmoid(rows, cols);
+  FloatMatrix delta(rows, cols), gradient(rows, cols);
+  for (int64_t t = 0; t < options.iterations; ++t) {
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < cols; ++c) {
+        double sig = 1 / (1 + std::exp(-block.v(r, c)));
+        sigmoid(r, c) = sig;
+        double h = std::clamp(sig * (kZeta - kGamma) + kGamma, 0.0, 1.0);
+        delta(r, c) = float(block.steps(r, c) * block.lower(r, c) +
+                            block.spread(r, c) * h - block.target(r, c));
+      }
+    // d/dW~ of the error: 2 (W~ - W) H, per row.
+    gradient.noalias() = delta * hessian;
+    bool regularize = t >= warmup;
+    double beta = options.betaStart;
+    if (regularize)
+      beta += (options.betaEnd - options.betaStart) * double(t - warmup) /
+              double(std::max<int64_t>(options.iterations - warmup, 1));
+    double weight = options.regularization / double(cols) * 2 * beta;
+    double c1 = 1 - std::pow(beta1, double(t + 1));
+    double c2 = 1 - std::pow(beta2, double(t + 1));
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < cols; ++c) {
+        double sig = sigmoid(r, c);
+        double stretched = sig * (kZeta - kGamma) + kGamma;
+        // No gradient where the clip saturates.
+        double dv = 0;
+        if (stretched > 0 && stretched < 1) {
+          double dh = 2 * double(gradient(r, c)) * block.normalizer(r) *
+                      block.spread(r, c);
+          if (regularize) {
+            // d/dh of 1 - |2h - 1|^beta, averaged over the row's weights.
+            double centered = 2 * stretched - 1;
+            dh -= weight * std::pow(std::abs(centered), beta - 1) *
+                  (centered > 0   ? 1.0
+                   : centered < 0 ? -1.0
+                                  : 0.0);
+          }
+          dv = dh * (kZeta - kGamma) * sig * (1 - sig);
+        }
+        double &mean = m(r, c), &square = s(r, c);
+        mean = beta1 * mean + (1 - beta1) * dv;
+        square = beta2 * square + (1 - beta2) * dv * dv;
+        block.v(r, c) -= options.learningRate * (mean / c1) /
+                         (std::sqrt(square / c2) + epsilon);
+      }
+  }
+}
+
 std::optional<std::vector<int64_t>> mlir::quantx::roundWithAdaRound(
     const GptqProblem &p, const AdaRoundOptions &options, std::string &error) {
   if (!checkRoundingProblem(p, "AdaRound", error))
@@ -82,43 +156,27 @@ std::optional<std::vector<int64_t>> mlir::quantx::roundWithAdaRound(
   Eigen::VectorXd diagonal = hessian.diagonal().cwiseMax(0.0);
   Eigen::VectorXd normalizer =
       (spread.square().matrix() * diagonal).cwiseMax(1e-300).cwiseInverse();
-
   // V such that the rectified sigmoid starts at the discarded fraction.
   Array h0 = ((n.fraction - kGamma) / (kZeta - kGamma))
                  .cwiseMax(1e-4)
                  .cwiseMin(1 - 1e-4);
   Array v = (h0 / (1 - h0)).log();
-  Array m = Array::Zero(rows, cols), s = Array::Zero(rows, cols);
-  const double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8;
-  int64_t warmup = int64_t(options.warmup * double(options.iterations));
-  for (int64_t t = 0; t < options.iterations; ++t) {
-    Array sigmoid = 1 / (1 + (-v).exp());
-    Array stretched = sigmoid * (kZeta - kGamma) + kGamma;
-    Array h = stretched.cwiseMax(0.0).cwiseMin(1.0);
-    Array delta = steps * n.lower + spread * h - target;
-    // d/dW~ of the normalized error: 2 (W~ - W) H, per row.
-    Matrix gradient = 2 * (delta.matrix() * hessian);
-    Array dh = gradient.array().colwise() * normalizer.array() * spread;
-    if (t >= warmup) {
-      double progress =
-          double(t - warmup) /
-          double(std::max<int64_t>(options.iterations - warmup, 1));
-      double beta =
-          options.betaStart + (options.betaEnd - options.betaStart) * progress;
-      // d/dh of 1 - |2h - 1|^beta, averaged over the row's weights.
-      Array centered = 2 * h - 1;
-      dh -= options.regularization / double(cols) * 2 * beta *
-            centered.abs().pow(beta - 1) * centered.sign();
-    }
-    // Through the clip (no gradient where it saturates) and the sigmoid.
-    Array inside = (stretched > 0 && stretched < 1).cast<double>();
-    Array dv = dh * inside * (kZeta - kGamma) * sigmoid * (1 - sigmoid);
-    m = beta1 * m + (1 - beta1) * dv;
-    s = beta2 * s + (1 - beta2) * dv.square();
-    double c1 = 1 - std::pow(beta1, double(t + 1));
-    double c2 = 1 - std::pow(beta2, double(t + 1));
-    v -= options.learningRate * (m / c1) / ((s / c2).sqrt() + epsilon);
-  }
+
+  // Blocks of a fixed number of rows, so that the arithmetic (and the
+  // integers chosen) do not depend on how many threads run them.
+  constexpr int64_t kBlockRows = 64;
+  int64_t blocks = (rows + kBlockRows - 1) / kBlockRows;
+  FloatMatrix singleHessian = hessian.cast<float>();
+  llvm::parallelFor(0, size_t(blocks), [&](size_t k) {
+    int64_t begin = int64_t(k) * kBlockRows;
+    int64_t count = std::min(kBlockRows, rows - begin);
+    RowBlock block{
+        target.middleRows(begin, count),  steps.middleRows(begin, count),
+        n.lower.middleRows(begin, count), spread.middleRows(begin, count),
+        v.middleRows(begin, count),       normalizer.segment(begin, count)};
+    optimizeRows(block, singleHessian, options);
+    v.middleRows(begin, count) = block.v;
+  });
   std::vector<int64_t> integers(size);
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t c = 0; c < cols; ++c) {
