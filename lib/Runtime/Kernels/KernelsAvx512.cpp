@@ -24,6 +24,11 @@ namespace {
 struct Channels16 {
   __m512i multiplier, multiplierOdd, shiftEven, shiftOdd, roundEven, roundOdd;
   __m512i left, right, lo, hi, mask, threshold;
+  // Double rounding in one step (no left shift): per 64-bit lane, the
+  // addend for a product >= -2^30, what a smaller one subtracts from it,
+  // and the whole right shift 31 + e.
+  __m512i fusedAddEven, fusedAddOdd, negativeAdjustEven, negativeAdjustOdd;
+  __m512i fusedShiftEven, fusedShiftOdd;
   bool anyLeft = false;
 
   Channels16(const Requant &rq, int64_t first, __mmask16 lanes) {
@@ -44,8 +49,39 @@ struct Channels16 {
     mask = _mm512_sub_epi32(_mm512_sllv_epi32(_mm512_set1_epi32(1), right),
                             _mm512_set1_epi32(1));
     threshold = _mm512_srai_epi32(mask, 1);
+    // e = right per lane, as 64-bit lanes: 2^30 + 2^(30+e) and 2^31 when
+    // e > 0; 2^30 and 0 when e = 0 (no second rounding).
+    const __m512i low = _mm512_set1_epi64(0xFFFFFFFF);
+    __m512i rightEven = _mm512_and_si512(right, low);
+    __m512i rightOdd = _mm512_srli_epi64(right, 32);
+    auto constants = [](__m512i e, __m512i &add, __m512i &adjust,
+                        __m512i &total) {
+      const __m512i half = _mm512_set1_epi64(int64_t(1) << 30);
+      __mmask8 rounds = _mm512_test_epi64_mask(e, e);
+      add =
+          _mm512_mask_add_epi64(half, rounds, half, _mm512_sllv_epi64(half, e));
+      adjust =
+          _mm512_maskz_mov_epi64(rounds, _mm512_set1_epi64(int64_t(1) << 31));
+      total = _mm512_add_epi64(e, _mm512_set1_epi64(31));
+    };
+    constants(rightEven, fusedAddEven, negativeAdjustEven, fusedShiftEven);
+    constants(rightOdd, fusedAddOdd, negativeAdjustOdd, fusedShiftOdd);
   }
 };
+
+/// gemmlowp's two roundings of p = x * M without a left shift, as one:
+/// h = (p + 2^30) >> 31, then h / 2^e rounded half away from zero, is
+/// floor((h + a) / 2^e) with a = 2^(e-1) - [h < 0] (a = 0 for e = 0); and
+/// floor((floor(y / 2^31) + a) / 2^e) = floor((y + a 2^31) / 2^(31+e)) for
+/// integer a. h < 0 exactly when p < -2^30. |p| < 2^62, so the sum fits.
+inline __m512i roundTwiceAtOnce(__m512i p, __m512i add, __m512i adjust,
+                                __m512i total) {
+  __mmask8 negative =
+      _mm512_cmplt_epi64_mask(p, _mm512_set1_epi64(-(int64_t(1) << 30)));
+  __m512i sum = _mm512_add_epi64(p, add);
+  sum = _mm512_mask_sub_epi64(sum, negative, sum, adjust);
+  return _mm512_srav_epi64(sum, total);
+}
 
 /// Requantizes 16 int32 lanes, bit-identical to rescaleDouble /
 /// rescaleSingle in Epilogue.h (docs/Numerics.md).
@@ -64,10 +100,22 @@ inline __m512i rescale16(__m512i x, const Channels16 &ch) {
             ch.roundOdd, ch.shiftOdd);
     return _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
   }
+  if (!ch.anyLeft) {
+    // The results fit 32 bits (|x M| / 2^31 < 2^31): the low halves of the
+    // even and odd 64-bit lanes, interleaved.
+    __m512i even =
+        roundTwiceAtOnce(_mm512_mul_epi32(x, ch.multiplier), ch.fusedAddEven,
+                         ch.negativeAdjustEven, ch.fusedShiftEven);
+    __m512i odd = roundTwiceAtOnce(
+        _mm512_mul_epi32(_mm512_srli_epi64(x, 32), ch.multiplierOdd),
+        ch.fusedAddOdd, ch.negativeAdjustOdd, ch.fusedShiftOdd);
+    const __m512i interleave = _mm512_setr_epi32(0, 16, 2, 18, 4, 20, 6, 22, 8,
+                                                 24, 10, 26, 12, 28, 14, 30);
+    return _mm512_permutex2var_epi32(even, interleave, odd);
+  }
   // Saturating left shift (scales >= 1/2 only): clamp, then shift.
-  if (ch.anyLeft)
-    x = _mm512_sllv_epi32(_mm512_min_epi32(_mm512_max_epi32(x, ch.lo), ch.hi),
-                          ch.left);
+  x = _mm512_sllv_epi32(_mm512_min_epi32(_mm512_max_epi32(x, ch.lo), ch.hi),
+                        ch.left);
   // SRDHM: round(p / 2^31) with ties toward +infinity, which gemmlowp's
   // nudge and truncating division amount to: (p + 2^30) >> 31.
   const __m512i half = _mm512_set1_epi64(int64_t(1) << 30);
