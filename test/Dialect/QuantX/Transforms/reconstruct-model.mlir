@@ -3,6 +3,7 @@
 // RUN: quant-opt %s --quantx-set-precision="weight-bits=4 weight-granularity=per-tensor" --quantx-optimize-rounding="calibration-data=%t/ones.npy act-order=false" 2>&1 | FileCheck %s --check-prefix=LAYER
 // RUN: quant-opt %s --quantx-set-precision="weight-bits=4 weight-granularity=per-tensor" --quantx-optimize-rounding="calibration-data=%t/ones.npy act-order=false reconstruct=model" 2>&1 | FileCheck %s --check-prefix=MODEL
 // RUN: quant-opt %s --quantize="calibration-data=%t/ones.npy weight-bits=4 weight-granularity=per-tensor optimize-rounding=gptq reconstruct=model" -o %t/q.mlir 2>&1 | FileCheck %s --check-prefix=PIPELINE
+// RUN: quant-opt %s --quantize-mixed="calibration-data=%t/ones.npy candidates=w8a8,w4a8 size=0.5 optimize-rounding=adaround bias-correction=true reconstruct=model" -o %t/mixed.mlir 2>&1 | FileCheck %s --check-prefix=MIXED
 // RUN: quant-opt %S/Inputs/relu-chain.mlir --quantx-set-precision="weight-bits=4" --quantx-correct-bias="calibration-data=%t/steps.npy" 2>&1 | FileCheck %s --check-prefix=BIAS-LAYER
 // RUN: quant-opt %S/Inputs/relu-chain.mlir --quantx-set-precision="weight-bits=4" --quantx-correct-bias="calibration-data=%t/steps.npy reconstruct=model" 2>&1 | FileCheck %s --check-prefix=BIAS-MODEL
 
@@ -24,6 +25,9 @@
 // MODEL: tosa.conv2d {{.*}}quantx.rounded_weights = {integers = dense<{{\[\[\[\[}}5, 7]]]]>
 // PIPELINE: (against the float model)
 // PIPELINE: (against the float model)
+// After the assignment, --quantize-mixed rounds and corrects the same way.
+// MIXED-COUNT-2: adaround (against the float model)
+// MIXED-COUNT-2: quantx-correct-bias: largest output shift corrected
 
 // Bias correction against the float model (Inputs/relu-chain.mlir):
 // inputs (1, 1) and (1, 0); A = 0.7 x0 + 0.04 x1 - 0.72 rounds to
