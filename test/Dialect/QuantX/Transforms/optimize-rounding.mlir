@@ -5,6 +5,7 @@
 // RUN: quant-opt %s --quantize="calibration-data=%t/ones.npy optimize-rounding=gptq" 2>&1 | FileCheck %s --check-prefix=INT8
 // RUN: quant-opt %s --quantx-set-precision="weight-bits=4" --quantx-optimize-rounding="calibration-data=%t/ones.npy method=adaround" 2>&1 | FileCheck %s --check-prefix=ADAROUND
 // RUN: quant-opt %s --quantize="calibration-data=%t/ones.npy weight-bits=4 optimize-rounding=adaround" 2>&1 | FileCheck %s --check-prefix=ADAROUND-PIPELINE
+// RUN: quant-opt %s --quantx-set-precision="weight-bits=4" --quantx-optimize-rounding="calibration-data=%t/ones.npy reconstruct=model" 2>&1 | FileCheck %s --check-prefix=MODEL
 // RUN: quant-opt %s --quantize="calibration-data=%t/ones.npy" 2>&1 | FileCheck %s --check-prefix=NEAREST
 // Passes that compile the model declare the JIT pipeline's dialects: run
 // alone (not after quantx-calibrate in a pipeline) they still bufferize.
@@ -28,6 +29,13 @@
 // ADAROUND-COUNT-3: remark: quantx-optimize-rounding: output error 6.400e-03 round-to-nearest, 4.000e-04 adaround
 // ADAROUND: tosa.conv2d {{.*}}quantx.rounded_weights = {integers = dense<{{\[\[\[\[}}7, {{1, 0|0, 1}}]]]]> : tensor<1x1x1x3xi8>, method = "adaround"
 // ADAROUND-PIPELINE-COUNT-3: 4.000e-04 adaround
+
+// All three layers read the function's input, the same in the float
+// model: the float-model target is W itself, and GPTQ chooses as above.
+// MODEL-COUNT-3: output error 6.400e-03 round-to-nearest, 4.000e-04 gptq (against the float model)
+// MODEL: tosa.conv2d {{.*}}quantx.rounded_weights = {integers = dense<{{\[\[\[\[}}7, 0, 1]]]]>
+// MODEL: tosa.depthwise_conv2d {{.*}}quantx.rounded_weights = {integers = dense<{{\[\[\[\[}}7]], {{\[\[}}0]], {{\[\[}}1]]]]>
+// MODEL: tosa.matmul {{.*}}quantx.rounded_weights = {integers = dense<{{\[\[\[}}7], [0], [1]]]>
 
 // At 8 bits (step 0.7 / 127) the nearest integers are 127, 7, 7 and GPTQ
 // moves the last to 8; quantx-quantize takes the integers chosen and drops
