@@ -27,6 +27,10 @@ enum : int64_t { kQuantizedInput = 0, kFloatInput = 1 };
 
 /// What the JIT's calls fill (one probe at a time per thread): the moments,
 /// and with a float reference, each pair's inputs until both have come.
+/// Each model reads the layer's input once per sample, in an order that
+/// depends on where the observer calls land (the first layer's two calls
+/// both follow the function's argument, ahead of the float model's call),
+/// so a pair is the two of a sample, in either order.
 struct ProbeState {
   PatchMoments *moments = nullptr;
   std::vector<float> pending[2];
