@@ -1,7 +1,6 @@
 //===- AdaRound.cpp - learned weight rounding (AdaRound) ------------------===//
 
 #include "quant-x/Dialect/QuantX/Transforms/AdaRound.h"
-#include "quant-x/Dialect/QuantX/Transforms/Codebooks.h"
 
 #include "llvm/Support/Parallel.h"
 

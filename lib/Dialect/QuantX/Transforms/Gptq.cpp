@@ -15,6 +15,17 @@ using namespace mlir::quantx;
 using Matrix =
     Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
+/// Inputs that never carry a value (H_ii = 0) do not constrain the
+/// rounding: a unit diagonal keeps H invertible without coupling them.
+static void decoupleDeadInputs(Matrix &hessian) {
+  for (int64_t i = 0, e = hessian.rows(); i < e; ++i)
+    if (hessian(i, i) <= 0) {
+      hessian.row(i).setZero();
+      hessian.col(i).setZero();
+      hessian(i, i) = 1;
+    }
+}
+
 bool mlir::quantx::checkRoundingProblem(const GptqProblem &problem,
                                         llvm::StringRef method,
                                         std::string &error) {
@@ -49,14 +60,7 @@ mlir::quantx::roundWithGptq(const GptqProblem &problem,
   int64_t rows = problem.rows, cols = problem.cols;
   size_t size = size_t(rows) * size_t(cols);
   Matrix hessian = Eigen::Map<const Matrix>(problem.hessian.data(), cols, cols);
-  // Inputs that never carry a value (H_ii = 0) do not constrain the
-  // rounding: a unit diagonal keeps H invertible without coupling them.
-  for (int64_t i = 0; i < cols; ++i)
-    if (hessian(i, i) <= 0) {
-      hessian.row(i).setZero();
-      hessian.col(i).setZero();
-      hessian(i, i) = 1;
-    }
+  decoupleDeadInputs(hessian);
   std::vector<int64_t> order(cols);
   std::iota(order.begin(), order.end(), 0);
   if (options.actOrder)
@@ -142,15 +146,12 @@ std::optional<std::vector<double>> mlir::quantx::getFloatModelTarget(
     return std::nullopt;
   }
   // E[x_f x^T] - H: how the float model's inputs differ from the quantized
-  // ones, seen through the quantized ones.
+  // ones, seen through the quantized ones (nothing through a dead one).
   Matrix difference = c.transpose() - h;
   for (int64_t i = 0; i < cols; ++i)
-    if (h(i, i) <= 0) {
-      h.row(i).setZero();
-      h.col(i).setZero();
-      h(i, i) = 1;
+    if (h(i, i) <= 0)
       difference.col(i).setZero();
-    }
+  decoupleDeadInputs(h);
   h.diagonal().array() += dampening * h.diagonal().mean();
   Eigen::LLT<Matrix> llt(h);
   if (llt.info() != Eigen::Success) {

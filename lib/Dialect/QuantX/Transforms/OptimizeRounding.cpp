@@ -67,11 +67,11 @@ LogicalResult OptimizeRoundingPass::roundLayer(Operation *layer,
                      type.getShape(), getReductionAxis(layer));
   GptqOptions options;
   options.dampening = dampening;
+  options.actOrder = actOrder;
   AdaRoundOptions adaRound;
   adaRound.iterations = iterations;
   adaRound.regularization = regularization;
   bool matchModel = moments.getRequest().floatReference;
-  options.actOrder = actOrder;
   std::vector<int64_t> chosen(nearest->integers.begin(),
                               nearest->integers.end());
   int64_t rows = matrices.rows, cols = matrices.cols;
