@@ -5,7 +5,11 @@ with VNNI, the vpmaddwd form on AVX2; the vpmaddubsw form is printed too).
 One thread. Prints the ISA and a Markdown table.
 
 /usr/bin/python3 bench/gemm.py [--build build] [--shapes 384x768x3072,...]
-                             [--kernels host|avx512vnni|avx2|generic|none]
+                  [--kernels host|avx512vnni|avx2-maddubs|avx2|generic|none]
+
+With the avx2 kernels PyTorch is capped at AVX2 too (ONEDNN_MAX_CPU_ISA,
+ATEN_CPU_CAPABILITY), so that an AVX-512 machine also measures the AVX2
+class.
 """
 
 import argparse
@@ -48,6 +52,17 @@ def kernel_isa(tools, kernels):
                             capture_output=True, text=True,
                             check=True).stdout.split()
     return listed[0] if listed else "none"
+
+
+def cap_torch_at_avx2():
+    """Restarts this script with PyTorch's oneDNN and ATen capped at AVX2
+    (they read the caps once, when torch loads), unless they already are:
+    an AVX2-class peer on an AVX-512 machine."""
+    if os.environ.get("ATEN_CPU_CAPABILITY") == "avx2":
+        return
+    env = dict(os.environ, ONEDNN_MAX_CPU_ISA="AVX2", DNNL_MAX_CPU_ISA="AVX2",
+               ATEN_CPU_CAPABILITY="avx2")
+    os.execve(sys.executable, [sys.executable] + sys.argv, env)
 
 
 # The instruction form each kernel ISA's int8 micro-kernel is bound by.
@@ -108,13 +123,17 @@ def main():
     parser.add_argument("--build", default=os.path.join(HERE, "..", "build"))
     parser.add_argument("--shapes", default=",".join(SHAPES))
     parser.add_argument("--kernels", default="host",
-                        help="quant-run --kernels: host, avx512vnni, avx2, "
-                             "generic or none")
+                        help="quant-run --kernels: host, avx512vnni, "
+                             "avx2-maddubs, avx2, generic or none (PyTorch is "
+                             "capped at AVX2 for the avx2 ones)")
     args = parser.parse_args()
     tools = {t: os.path.join(args.build, "bin", t)
              for t in ("quant-opt", "quant-run")}
-    peaks = measure_peaks(args.build)
     isa = kernel_isa(tools, args.kernels)
+    if isa.startswith("avx2"):
+        # The AVX2 kernels against PyTorch's AVX2 ones, whatever the host.
+        cap_torch_at_avx2()
+    peaks = measure_peaks(args.build)
     form = PEAK_FORM.get(isa)
     peak = peaks.get(form)
     print(f"kernels: {isa}; one-core peaks (bench/vnni_peak.c): "

@@ -4,7 +4,13 @@ PyTorch (fp32, and int8 with the onednn quantized engine), at 1 and 2
 threads. Prints a Markdown table of median latencies and ratios.
 
 /usr/bin/python3 bench/models.py [--build build] [--models resnet18,mobilenet_v2]
-                                 [--threads 1,2]
+                                 [--threads 1,2] [--isa host|avx2]
+
+--isa avx2 measures an AVX2-class machine on an AVX-512 one: quant-x runs its
+`avx2-maddubs` kernels (what it picks on an AVX2 CPU without VNNI) and
+PyTorch's oneDNN and ATen are capped at AVX2 (ONEDNN_MAX_CPU_ISA,
+ATEN_CPU_CAPABILITY). ONNX Runtime cannot be capped (MLAS picks its kernels
+from CPUID alone), so its columns stay empty there.
 
 Needs python3-torchvision (the architectures; weights are random) and
 onnxruntime-node (`bash bench/setup.sh` installs both; ONNX Runtime is skipped
@@ -28,6 +34,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "python"))
 
 import quantx  # noqa: E402
+from gemm import cap_torch_at_avx2, kernel_isa  # noqa: E402
 
 SHAPE = (1, 3, 224, 224)
 CALIBRATION_SAMPLES = 8
@@ -48,10 +55,10 @@ def export_onnx(model, path):
 
 # --- quant-x -----------------------------------------------------------------
 
-def quantx_ms(build, model_path, x_path, threads):
+def quantx_ms(build, model_path, x_path, threads, kernels):
     out = subprocess.run(
         [os.path.join(build, "bin", "quant-run"), model_path, "--input",
-         x_path, "--time", "--threads", str(threads)],
+         x_path, "--time", "--threads", str(threads), "--kernels", kernels],
         capture_output=True, text=True, check=True).stdout
     return float(re.search(r"median latency: ([0-9.]+) ms", out).group(1))
 
@@ -277,17 +284,28 @@ def main():
     parser.add_argument("--build", default=os.path.join(HERE, "..", "build"))
     parser.add_argument("--models", default="resnet18,mobilenet_v2")
     parser.add_argument("--threads", default="1,2")
+    parser.add_argument("--isa", choices=("host", "avx2"), default="host",
+                        help="avx2: quant-x's and PyTorch's AVX2 kernels")
     args = parser.parse_args()
+    if args.isa == "avx2":
+        cap_torch_at_avx2()
+    kernels = "avx2-maddubs" if args.isa == "avx2" else "host"
+    tools = {"quant-run": os.path.join(os.path.abspath(args.build), "bin",
+                                       "quant-run")}
     build = os.path.abspath(args.build)
     threads = [int(t) for t in args.threads.split(",")]
     rng = np.random.RandomState(0)
     calib = rng.randn(CALIBRATION_SAMPLES, *SHAPE).astype(np.float32)
-    have_ort = ort_dir(build) is not None
+    have_ort = ort_dir(build) is not None and args.isa == "host"
     cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo"],
                          capture_output=True, text=True).stdout.strip()
-    print(f"{cpu.split(':')[-1].strip()}, {os.cpu_count()} cores; medians of "
-          "one batch-1 224x224 call, ms")
-    if not have_ort:
+    print(f"{cpu.split(':')[-1].strip()}, {os.cpu_count()} cores, "
+          f"kernels {kernel_isa(tools, kernels)}; medians of one batch-1 224x224 call, "
+          "ms")
+    if args.isa == "avx2":
+        print("(PyTorch capped at AVX2; ONNX Runtime cannot be capped and "
+              "is not run)")
+    elif not have_ort:
         print("(ONNX Runtime not installed: run bash bench/setup.sh)")
     print()
     print("| model | threads | quant-x int8 | quant-x fp32 | int8 speed-up "
@@ -316,8 +334,8 @@ def main():
                 import torch
                 torch.set_num_threads(t)
                 quantized = torch_int8(model, calib)
-                qx8 = quantx_ms(build, int8_mlir, x_path, t)
-                qx32 = quantx_ms(build, float_mlir, x_path, t)
+                qx8 = quantx_ms(build, int8_mlir, x_path, t, kernels)
+                qx32 = quantx_ms(build, float_mlir, x_path, t, kernels)
                 ort8 = ort_ms(build, qdq_path, t) if have_ort else None
                 ort32 = ort_ms(build, onnx_path, t) if have_ort else None
                 pt8 = torch_ms(quantized, t)
