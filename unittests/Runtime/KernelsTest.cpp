@@ -209,6 +209,24 @@ TEST(KernelsTest, ConvS8MatchesDirectConvolution) {
   setThreadCount(0);
 }
 
+/// An int8 output's zero point and clamp.
+struct OutputClamp {
+  int64_t zeroPoint, lo, hi;
+  void apply(std::vector<int64_t> &params) const {
+    params[kOutputZeroPoint] = zeroPoint;
+    params[kClampMin] = lo, params[kClampMax] = hi;
+  }
+};
+
+/// A clamp below the zero point, and two at or above it (a ReLU's), where
+/// the epilogues may skip rounding results <= 0 exactly.
+constexpr OutputClamp kOutputClamps[] = {
+    {-5, -128, 120}, {-128, -128, 127}, {-100, -60, 127}};
+/// The same kinds, with the ties inside the output range: results near 0
+/// are kept where the clamp does not raise them.
+constexpr OutputClamp kTieClamps[] = {
+    {3, -128, 127}, {-128, -128, 127}, {-20, -20, 127}};
+
 TEST(KernelsTest, RequantizationMatchesReferenceAtExtremes) {
   // A 1x1 convolution with one input channel: acc = x * w + bias, so that
   // the bias walks the accumulators over the whole int32 range (wrapping
@@ -226,37 +244,42 @@ TEST(KernelsTest, RequantizationMatchesReferenceAtExtremes) {
   randomFill(rng, w, -127, 127);
   for (Isa isa : hostIsas())
     for (auto rounding : {qx::RoundingMode::Double, qx::RoundingMode::Single})
-      for (int32_t biasValue : biases)
-        for (int trial = 0; trial < 8; ++trial) {
-          std::vector<int32_t> bias(channels), requant(2 * channels);
-          for (int64_t i = 0; i < channels; ++i) {
-            bias[i] =
-                biasValue + int32_t(rng() % 4096) * (biasValue < 0 ? 1 : -1);
-            requant[i] = multipliers[(i + trial) % std::size(multipliers)];
-            requant[channels + i] = shifts[(i * 3 + trial) % std::size(shifts)];
+      for (const OutputClamp &clamp : kOutputClamps)
+        for (int32_t biasValue : biases)
+          for (int trial = 0; trial < 8; ++trial) {
+            std::vector<int32_t> bias(channels), requant(2 * channels);
+            for (int64_t i = 0; i < channels; ++i) {
+              bias[i] =
+                  biasValue + int32_t(rng() % 4096) * (biasValue < 0 ? 1 : -1);
+              requant[i] = multipliers[(i + trial) % std::size(multipliers)];
+              requant[channels + i] =
+                  shifts[(i * 3 + trial) % std::size(shifts)];
+            }
+            std::vector<uint8_t> packed =
+                packWeightsS8(isa, w.data(), channels, 1);
+            std::vector<int32_t> folded =
+                foldConvBiasS8(isa, w.data(), channels, 1, bias.data(), 0, 0);
+            std::vector<int64_t> params =
+                c.params(isa, OutputKind::Int8, rounding);
+            clamp.apply(params);
+            std::vector<int8_t> q(pixels * channels);
+            quantx_kernel_conv_s8(x.data(), packed.data(), folded.data(),
+                                  requant.data(), params.data(), q.data());
+            for (int64_t i = 0; i < pixels * channels; ++i) {
+              int64_t oc = i % channels;
+              // The int32 accumulation wraps, as the kernels' does.
+              int32_t acc = int32_t(uint32_t(bias[oc]) +
+                                    uint32_t(int32_t(x[i / channels]) * w[oc]));
+              ASSERT_EQ(q[i],
+                        qx::rescaleReference(
+                            acc, 0, {requant[oc], requant[channels + oc]},
+                            rounding, clamp.zeroPoint, clamp.lo, clamp.hi))
+                  << getIsaName(isa) << " rounding " << int(rounding) << " acc "
+                  << acc << " multiplier " << requant[oc] << " shift "
+                  << requant[channels + oc] << " zero point " << clamp.zeroPoint
+                  << " clamp " << clamp.lo;
+            }
           }
-          std::vector<uint8_t> packed =
-              packWeightsS8(isa, w.data(), channels, 1);
-          std::vector<int32_t> folded =
-              foldConvBiasS8(isa, w.data(), channels, 1, bias.data(), 0, 0);
-          std::vector<int64_t> params =
-              c.params(isa, OutputKind::Int8, rounding);
-          std::vector<int8_t> q(pixels * channels);
-          quantx_kernel_conv_s8(x.data(), packed.data(), folded.data(),
-                                requant.data(), params.data(), q.data());
-          for (int64_t i = 0; i < pixels * channels; ++i) {
-            int64_t oc = i % channels;
-            // The int32 accumulation wraps, as the kernels' does.
-            int32_t acc = int32_t(uint32_t(bias[oc]) +
-                                  uint32_t(int32_t(x[i / channels]) * w[oc]));
-            ASSERT_EQ(q[i], qx::rescaleReference(
-                                acc, 0, {requant[oc], requant[channels + oc]},
-                                rounding, -5, -128, 120))
-                << getIsaName(isa) << " rounding " << int(rounding) << " acc "
-                << acc << " multiplier " << requant[oc] << " shift "
-                << requant[channels + oc];
-          }
-        }
 }
 
 TEST(KernelsTest, RequantizationMatchesReferenceAtTies) {
@@ -280,33 +303,34 @@ TEST(KernelsTest, RequantizationMatchesReferenceAtTies) {
   for (Isa isa : hostIsas()) {
     std::vector<uint8_t> packed = packWeightsS8(isa, w.data(), channels, 1);
     for (auto rounding : {qx::RoundingMode::Double, qx::RoundingMode::Single})
-      for (int32_t multiplier : multipliers)
-        for (int32_t shift : shifts)
-          for (int64_t step = -2; step <= 2; ++step) {
-            std::vector<int32_t> bias(channels, int32_t(step * 256)),
-                requant(2 * channels);
-            for (int64_t i = 0; i < channels; ++i) {
-              requant[i] = multiplier;
-              requant[channels + i] = shift;
+      for (const OutputClamp &clamp : kTieClamps)
+        for (int32_t multiplier : multipliers)
+          for (int32_t shift : shifts)
+            for (int64_t step = -2; step <= 2; ++step) {
+              std::vector<int32_t> bias(channels, int32_t(step * 256)),
+                  requant(2 * channels);
+              for (int64_t i = 0; i < channels; ++i) {
+                requant[i] = multiplier;
+                requant[channels + i] = shift;
+              }
+              std::vector<int32_t> folded =
+                  foldConvBiasS8(isa, w.data(), channels, 1, bias.data(), 0, 0);
+              std::vector<int64_t> params =
+                  c.params(isa, OutputKind::Int8, rounding);
+              clamp.apply(params);
+              std::vector<int8_t> q(pixels * channels);
+              quantx_kernel_conv_s8(x.data(), packed.data(), folded.data(),
+                                    requant.data(), params.data(), q.data());
+              for (int64_t i = 0; i < pixels * channels; ++i) {
+                int32_t acc = int32_t(x[i / channels]) + bias[0];
+                ASSERT_EQ(q[i], qx::rescaleReference(
+                                    acc, 0, {multiplier, shift}, rounding,
+                                    clamp.zeroPoint, clamp.lo, clamp.hi))
+                    << getIsaName(isa) << " rounding " << int(rounding)
+                    << " acc " << acc << " multiplier " << multiplier
+                    << " shift " << shift;
+              }
             }
-            std::vector<int32_t> folded =
-                foldConvBiasS8(isa, w.data(), channels, 1, bias.data(), 0, 0);
-            std::vector<int64_t> params =
-                c.params(isa, OutputKind::Int8, rounding);
-            // The ties stay inside the output range.
-            params[kOutputZeroPoint] = 3;
-            params[kClampMin] = -128, params[kClampMax] = 127;
-            std::vector<int8_t> q(pixels * channels);
-            quantx_kernel_conv_s8(x.data(), packed.data(), folded.data(),
-                                  requant.data(), params.data(), q.data());
-            for (int64_t i = 0; i < pixels * channels; ++i) {
-              int32_t acc = int32_t(x[i / channels]) + bias[0];
-              ASSERT_EQ(q[i], qx::rescaleReference(acc, 0, {multiplier, shift},
-                                                   rounding, 3, -128, 127))
-                  << getIsaName(isa) << " rounding " << int(rounding) << " acc "
-                  << acc << " multiplier " << multiplier << " shift " << shift;
-            }
-          }
   }
 }
 

@@ -25,7 +25,11 @@ namespace {
 struct Channels8 {
   __m256i multiplier, multiplierOdd, shiftEven, shiftOdd, roundEven, roundOdd;
   __m256i left, right, lo, hi, mask, threshold;
-  bool anyLeft = false;
+  // Both roundings as one logical shift (see rescale8): per 64-bit lane
+  // 2^62 + 2^30 + 2^(30+e) (no 2^(30+e) when e = 0) and 31 + e; per 32-bit
+  // lane the 2^(31-e) that the 2^62 leaves in the result.
+  __m256i fusedAddEven, fusedAddOdd, fusedShiftEven, fusedShiftOdd, offset;
+  bool anyLeft = false, fusable = false;
 
   /// Channels [first, first + 8).
   Channels8(const Requant &rq, int64_t first) {
@@ -48,6 +52,24 @@ struct Channels8 {
     mask = _mm256_sub_epi32(_mm256_sllv_epi32(_mm256_set1_epi32(1), right),
                             _mm256_set1_epi32(1));
     threshold = _mm256_srai_epi32(mask, 1);
+    // 2^62 is a multiple of 2^(31+e) only for e <= 31.
+    fusable =
+        _mm256_testz_si256(_mm256_cmpgt_epi32(right, _mm256_set1_epi32(31)),
+                           _mm256_set1_epi32(-1));
+    const __m256i low = _mm256_set1_epi64x(0xFFFFFFFF);
+    auto constants = [](__m256i e, __m256i &add, __m256i &total) {
+      const __m256i half = _mm256_set1_epi64x(int64_t(1) << 30);
+      __m256i second =
+          _mm256_andnot_si256(_mm256_cmpeq_epi64(e, _mm256_setzero_si256()),
+                              _mm256_sllv_epi64(half, e));
+      add = _mm256_add_epi64(
+          _mm256_add_epi64(_mm256_set1_epi64x(int64_t(1) << 62), half), second);
+      total = _mm256_add_epi64(e, _mm256_set1_epi64x(31));
+    };
+    constants(_mm256_and_si256(right, low), fusedAddEven, fusedShiftEven);
+    constants(_mm256_srli_epi64(right, 32), fusedAddOdd, fusedShiftOdd);
+    offset = _mm256_sllv_epi32(_mm256_set1_epi32(1),
+                               _mm256_sub_epi32(_mm256_set1_epi32(31), right));
   }
 };
 
@@ -69,7 +91,8 @@ inline __m256i clamp64(__m256i v, __m256i lo, __m256i hi) {
 /// rounding clamps to [lo, hi] - zp in 64 bits instead of saturating to
 /// int32 first: the same result once the zero point is added and the
 /// output clamped, as [lo, hi] - zp lies within int32.
-template <Rounding R>
+/// `NegativesClamped` (lo - zp >= 0): results <= 0 need not be exact.
+template <Rounding R, bool NegativesClamped>
 inline __m256i rescale8(__m256i x, const Channels8 &ch, __m256i lo64,
                         __m256i hi64) {
   if constexpr (R == Rounding::Single) {
@@ -83,6 +106,29 @@ inline __m256i rescale8(__m256i x, const Channels8 &ch, __m256i lo64,
         one(_mm256_mul_epi32(_mm256_srli_epi64(x, 32), ch.multiplierOdd),
             ch.roundOdd, ch.shiftOdd);
     return _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
+  }
+  if constexpr (NegativesClamped) {
+    if (!ch.anyLeft && ch.fusable) {
+      // gemmlowp's two roundings are floor((p + 2^30 + a 2^31) / 2^(31+e))
+      // with a = 2^(e-1) - [p < -2^30] (KernelsAvx512.cpp,
+      // roundTwiceAtOnce). Where p < -2^30 leaving out the -1 still gives a
+      // result <= 0, which the clamp raises to lo - zp as it does the exact
+      // one. AVX2 has no 64-bit arithmetic shift: 2^62 added makes the sum
+      // non-negative (p > -2^62) and below 2^64, so that a logical shift
+      // divides it exactly, and adds 2^(31-e) to the quotient, taken off
+      // in 32 bits (the quotient fits int32).
+      __m256i even = _mm256_srlv_epi64(
+          _mm256_add_epi64(_mm256_mul_epi32(x, ch.multiplier), ch.fusedAddEven),
+          ch.fusedShiftEven);
+      __m256i odd = _mm256_srlv_epi64(
+          _mm256_add_epi64(
+              _mm256_mul_epi32(_mm256_srli_epi64(x, 32), ch.multiplierOdd),
+              ch.fusedAddOdd),
+          ch.fusedShiftOdd);
+      return _mm256_sub_epi32(
+          _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA),
+          ch.offset);
+    }
   }
   // Saturating left shift (scales >= 1/2 only): clamp, then shift.
   if (ch.anyLeft)
@@ -124,14 +170,17 @@ struct Avx2Requantize {
                          const Requant &rq, int64_t first, int64_t count,
                          int8_t *out, int64_t ldo) {
     if (rq.rounding == Rounding::Single)
-      requantizeBlock<Rounding::Single>(acc, ldc, rows, bias, rowTerms, rq,
-                                        first, count, out, ldo);
+      requantizeBlock<Rounding::Single, false>(acc, ldc, rows, bias, rowTerms,
+                                               rq, first, count, out, ldo);
+    else if (rq.clampsNegatives())
+      requantizeBlock<Rounding::Double, true>(acc, ldc, rows, bias, rowTerms,
+                                              rq, first, count, out, ldo);
     else
-      requantizeBlock<Rounding::Double>(acc, ldc, rows, bias, rowTerms, rq,
-                                        first, count, out, ldo);
+      requantizeBlock<Rounding::Double, false>(acc, ldc, rows, bias, rowTerms,
+                                               rq, first, count, out, ldo);
   }
 
-  template <Rounding R>
+  template <Rounding R, bool NegativesClamped>
   static void requantizeBlock(const int32_t *acc, int64_t ldc, int64_t rows,
                               const int32_t *bias, const int32_t *rowTerms,
                               const Requant &rq, int64_t first, int64_t count,
@@ -155,7 +204,7 @@ struct Avx2Requantize {
             b);
         if (rowTerms)
           x = _mm256_add_epi32(x, _mm256_set1_epi32(rowTerms[r]));
-        __m256i y = rescale8<R>(x, ch, lo64, hi64);
+        __m256i y = rescale8<R, NegativesClamped>(x, ch, lo64, hi64);
         y = _mm256_add_epi32(_mm256_min_epi32(_mm256_max_epi32(y, lo), hi),
                              zeroPoint);
         _mm_storel_epi64(reinterpret_cast<__m128i *>(out + r * ldo + j),

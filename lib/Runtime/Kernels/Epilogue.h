@@ -65,6 +65,11 @@ struct Requant {
         rounding(static_cast<Rounding>(params[kRounding])),
         zeroPoint(params[kOutputZeroPoint]), lo(params[kClampMin]),
         hi(params[kClampMax]) {}
+
+  /// Whether the output clamp raises every result <= 0 to the same value
+  /// (lo - zp >= 0: a ReLU's), so that an epilogue need not round those
+  /// exactly.
+  bool clampsNegatives() const { return lo - zeroPoint >= 0; }
 };
 
 /// out[j] = requant(acc[j] + bias[j] + rowTerm), channels [0, count) starting

@@ -74,18 +74,26 @@ struct Channels16 {
 /// floor((h + a) / 2^e) with a = 2^(e-1) - [h < 0] (a = 0 for e = 0); and
 /// floor((floor(y / 2^31) + a) / 2^e) = floor((y + a 2^31) / 2^(31+e)) for
 /// integer a. h < 0 exactly when p < -2^30. |p| < 2^62, so the sum fits.
+///
+/// With `NegativesClamped` (the output clamp's lower bound lo - zp >= 0) the
+/// adjustment is left out: for p < -2^30 both forms give at most 0, which
+/// the clamp raises to lo - zp alike.
+template <bool NegativesClamped>
 inline __m512i roundTwiceAtOnce(__m512i p, __m512i add, __m512i adjust,
                                 __m512i total) {
-  __mmask8 negative =
-      _mm512_cmplt_epi64_mask(p, _mm512_set1_epi64(-(int64_t(1) << 30)));
   __m512i sum = _mm512_add_epi64(p, add);
-  sum = _mm512_mask_sub_epi64(sum, negative, sum, adjust);
+  if constexpr (!NegativesClamped) {
+    __mmask8 negative =
+        _mm512_cmplt_epi64_mask(p, _mm512_set1_epi64(-(int64_t(1) << 30)));
+    sum = _mm512_mask_sub_epi64(sum, negative, sum, adjust);
+  }
   return _mm512_srav_epi64(sum, total);
 }
 
 /// Requantizes 16 int32 lanes, bit-identical to rescaleDouble /
-/// rescaleSingle in Epilogue.h (docs/Numerics.md).
-template <Rounding R>
+/// rescaleSingle in Epilogue.h (docs/Numerics.md) once clamped to
+/// [lo - zp, hi - zp]; `NegativesClamped`: see roundTwiceAtOnce.
+template <Rounding R, bool NegativesClamped>
 inline __m512i rescale16(__m512i x, const Channels16 &ch) {
   if constexpr (R == Rounding::Single) {
     auto one = [](__m512i p, __m512i round, __m512i s) {
@@ -103,10 +111,10 @@ inline __m512i rescale16(__m512i x, const Channels16 &ch) {
   if (!ch.anyLeft) {
     // The results fit 32 bits (|x M| / 2^31 < 2^31): the low halves of the
     // even and odd 64-bit lanes, interleaved.
-    __m512i even =
-        roundTwiceAtOnce(_mm512_mul_epi32(x, ch.multiplier), ch.fusedAddEven,
-                         ch.negativeAdjustEven, ch.fusedShiftEven);
-    __m512i odd = roundTwiceAtOnce(
+    __m512i even = roundTwiceAtOnce<NegativesClamped>(
+        _mm512_mul_epi32(x, ch.multiplier), ch.fusedAddEven,
+        ch.negativeAdjustEven, ch.fusedShiftEven);
+    __m512i odd = roundTwiceAtOnce<NegativesClamped>(
         _mm512_mul_epi32(_mm512_srli_epi64(x, 32), ch.multiplierOdd),
         ch.fusedAddOdd, ch.negativeAdjustOdd, ch.fusedShiftOdd);
     const __m512i interleave = _mm512_setr_epi32(0, 16, 2, 18, 4, 20, 6, 22, 8,
@@ -136,7 +144,7 @@ inline __m512i rescale16(__m512i x, const Channels16 &ch) {
   return _mm512_mask_add_epi32(result, up, result, _mm512_set1_epi32(1));
 }
 
-template <Rounding R>
+template <Rounding R, bool NegativesClamped>
 void requantizeBlock(const int32_t *acc, int64_t ldc, int64_t rows,
                      const int32_t *bias, const int32_t *rowTerms,
                      const Requant &rq, int64_t first, int64_t count,
@@ -160,7 +168,8 @@ void requantizeBlock(const int32_t *acc, int64_t ldc, int64_t rows,
       if (rowTerms)
         x = _mm512_add_epi32(x, _mm512_set1_epi32(rowTerms[r]));
       __m512i y = _mm512_add_epi32(
-          _mm512_min_epi32(_mm512_max_epi32(rescale16<R>(x, ch), lo), hi),
+          _mm512_min_epi32(
+              _mm512_max_epi32(rescale16<R, NegativesClamped>(x, ch), lo), hi),
           zeroPoint);
       __m128i bytes = _mm512_cvtepi32_epi8(y);
       if (full)
@@ -214,11 +223,14 @@ struct Avx512VnniS8 : Int8LowBitExpansion {
                          const Requant &rq, int64_t first, int64_t count,
                          int8_t *out, int64_t ldo) {
     if (rq.rounding == Rounding::Single)
-      requantizeBlock<Rounding::Single>(acc, ldc, rows, bias, rowTerms, rq,
-                                        first, count, out, ldo);
+      requantizeBlock<Rounding::Single, false>(acc, ldc, rows, bias, rowTerms,
+                                               rq, first, count, out, ldo);
+    else if (rq.clampsNegatives())
+      requantizeBlock<Rounding::Double, true>(acc, ldc, rows, bias, rowTerms,
+                                              rq, first, count, out, ldo);
     else
-      requantizeBlock<Rounding::Double>(acc, ldc, rows, bias, rowTerms, rq,
-                                        first, count, out, ldo);
+      requantizeBlock<Rounding::Double, false>(acc, ldc, rows, bias, rowTerms,
+                                               rq, first, count, out, ldo);
   }
 
   /// The int8 depthwise accumulators of one output row (multiplier 1):
