@@ -48,23 +48,17 @@ TEST(CudaDriverTest, MissingEntryPointIsUnavailable) {
   EXPECT_NE(reason.find("has no cuLaunchKernel"), std::string::npos) << reason;
 }
 
-TEST(CudaDriverTest, StubLibraryIsUnavailable) {
-  std::string reason = unavailableReason(QUANTX_FAKE_CUDA_PATH, "stub");
-  EXPECT_NE(reason.find("cuInit failed with CUDA_ERROR_STUB_LIBRARY (34)"),
-            std::string::npos)
-      << reason;
-}
-
-TEST(CudaDriverTest, NoDeviceIsUnavailable) {
-  std::string reason = unavailableReason(QUANTX_FAKE_CUDA_PATH, "no-device");
-  EXPECT_NE(reason.find("sees no device"), std::string::npos) << reason;
-}
-
-TEST(CudaDriverTest, PreAmpereDeviceIsUnavailable) {
-  std::string reason = unavailableReason(QUANTX_FAKE_CUDA_PATH, "old");
-  EXPECT_NE(reason.find("Fake GPU has compute capability 7.5"),
-            std::string::npos)
-      << reason;
+TEST(CudaDriverTest, DriverWithoutUsableDeviceIsUnavailable) {
+  const std::pair<const char *, const char *> cases[] = {
+      {"stub", "cuInit failed with CUDA_ERROR_STUB_LIBRARY (34)"},
+      {"no-device", "sees no device"},
+      {"old", "Fake GPU has compute capability 7.5"},
+  };
+  for (auto [mode, expected] : cases) {
+    std::string reason = unavailableReason(QUANTX_FAKE_CUDA_PATH, mode);
+    EXPECT_NE(reason.find(expected), std::string::npos)
+        << mode << ": " << reason;
+  }
 }
 
 TEST(CudaDriverTest, OpensAWorkingDevice) {

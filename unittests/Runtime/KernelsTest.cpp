@@ -227,6 +227,23 @@ constexpr OutputClamp kOutputClamps[] = {
 constexpr OutputClamp kTieClamps[] = {
     {3, -128, 127}, {-128, -128, 127}, {-20, -20, 127}};
 
+/// The int8 outputs of the 1x1, one-input-channel convolution `c` of `x`
+/// with weights `w` (`packed` for `isa`), `bias` and `requant`.
+std::vector<int8_t> runRequantizingConv(
+    Isa isa, const ConvCase &c, const std::vector<int8_t> &x,
+    const std::vector<int8_t> &w, const std::vector<uint8_t> &packed,
+    const std::vector<int32_t> &bias, const std::vector<int32_t> &requant,
+    qx::RoundingMode rounding, const OutputClamp &clamp) {
+  std::vector<int32_t> folded =
+      foldConvBiasS8(isa, w.data(), c.outC, 1, bias.data(), 0, 0);
+  std::vector<int64_t> params = c.params(isa, OutputKind::Int8, rounding);
+  clamp.apply(params);
+  std::vector<int8_t> q(c.inH * c.inW * c.outC);
+  quantx_kernel_conv_s8(x.data(), packed.data(), folded.data(), requant.data(),
+                        params.data(), q.data());
+  return q;
+}
+
 TEST(KernelsTest, RequantizationMatchesReferenceAtExtremes) {
   // A 1x1 convolution with one input channel: acc = x * w + bias, so that
   // the bias walks the accumulators over the whole int32 range (wrapping
@@ -257,14 +274,8 @@ TEST(KernelsTest, RequantizationMatchesReferenceAtExtremes) {
             }
             std::vector<uint8_t> packed =
                 packWeightsS8(isa, w.data(), channels, 1);
-            std::vector<int32_t> folded =
-                foldConvBiasS8(isa, w.data(), channels, 1, bias.data(), 0, 0);
-            std::vector<int64_t> params =
-                c.params(isa, OutputKind::Int8, rounding);
-            clamp.apply(params);
-            std::vector<int8_t> q(pixels * channels);
-            quantx_kernel_conv_s8(x.data(), packed.data(), folded.data(),
-                                  requant.data(), params.data(), q.data());
+            std::vector<int8_t> q = runRequantizingConv(
+                isa, c, x, w, packed, bias, requant, rounding, clamp);
             for (int64_t i = 0; i < pixels * channels; ++i) {
               int64_t oc = i % channels;
               // The int32 accumulation wraps, as the kernels' does.
@@ -313,14 +324,8 @@ TEST(KernelsTest, RequantizationMatchesReferenceAtTies) {
                 requant[i] = multiplier;
                 requant[channels + i] = shift;
               }
-              std::vector<int32_t> folded =
-                  foldConvBiasS8(isa, w.data(), channels, 1, bias.data(), 0, 0);
-              std::vector<int64_t> params =
-                  c.params(isa, OutputKind::Int8, rounding);
-              clamp.apply(params);
-              std::vector<int8_t> q(pixels * channels);
-              quantx_kernel_conv_s8(x.data(), packed.data(), folded.data(),
-                                    requant.data(), params.data(), q.data());
+              std::vector<int8_t> q = runRequantizingConv(
+                  isa, c, x, w, packed, bias, requant, rounding, clamp);
               for (int64_t i = 0; i < pixels * channels; ++i) {
                 int32_t acc = int32_t(x[i / channels]) + bias[0];
                 ASSERT_EQ(q[i], qx::rescaleReference(
