@@ -117,15 +117,17 @@ void mlir::quantx::buildLowerToLLVMPipeline(OpPassManager &pm) {
 }
 
 /// The runtime kernels' entry points and the buffer cache's allocation
-/// functions, for calls the JIT cannot resolve
-/// otherwise.
+/// functions, for calls the JIT cannot resolve otherwise; not those that
+/// `overrides` binds elsewhere (`quant-run --target gpu`'s convolutions).
 static llvm::orc::SymbolMap
-getKernelSymbols(llvm::orc::MangleAndInterner interner) {
+getKernelSymbols(llvm::orc::MangleAndInterner interner,
+                 const llvm::StringMap<void *> &overrides) {
   llvm::orc::SymbolMap symbols;
   for (const char *name : ::quantx::kernels::kKernelSymbols)
-    symbols[interner(name)] = {
-        llvm::orc::ExecutorAddr::fromPtr(::quantx::kernels::lookupKernel(name)),
-        llvm::JITSymbolFlags::Exported};
+    if (!overrides.contains(name))
+      symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(
+                                     ::quantx::kernels::lookupKernel(name)),
+                                 llvm::JITSymbolFlags::Exported};
   size_t count = 0;
   const ::quantx::kernels::BufferCacheSymbol *cacheSymbols =
       ::quantx::kernels::getBufferCacheSymbols(count);
@@ -220,7 +222,9 @@ mlir::quantx::compileForHostCPU(ModuleOp module,
         << llvm::toString(engine.takeError());
     return failure();
   }
-  (*engine)->registerSymbols(getKernelSymbols);
+  (*engine)->registerSymbols([&](llvm::orc::MangleAndInterner interner) {
+    return getKernelSymbols(interner, compileOptions.hostSymbols);
+  });
   (*engine)->registerSymbols([&](llvm::orc::MangleAndInterner interner) {
     llvm::orc::SymbolMap symbols;
     for (const llvm::StringMap<void *> *map :

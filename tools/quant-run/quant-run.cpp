@@ -2,10 +2,13 @@
 //
 // quant-run model.mlir --input x.npy [--input ...] [--output y.npy ...]
 //           [--entry main] [--time] [--threads N] [--kernels ISA]
+//           [--target cpu|gpu] [--emit-ptx out.ptx [--gpu-arch sm_NN]]
 //
 // JIT-compiles float TOSA and quantized models alike and runs the entry on
 // .npy inputs. An input with one more leading dimension than its argument is
-// a batch: each sample is run and the outputs are stacked.
+// a batch: each sample is run and the outputs are stacked. With --target gpu
+// the int8 convolutions and matmuls run on the GPU (docs/GPU.md); without a
+// usable GPU it exits with 77.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,9 +18,12 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
+#include "quant-x/Conversion/GpuKernels/GpuKernels.h"
 #include "quant-x/Dialect/QuantX/IR/QuantXDialect.h"
 #include "quant-x/ExecutionEngine/CPUPipeline.h"
 #include "quant-x/Runtime/CompiledFunction.h"
+#include "quant-x/Runtime/CudaDriver.h"
+#include "quant-x/Runtime/GpuKernelCalls.h"
 #include "quant-x/Runtime/Kernels.h"
 #include "quant-x/Runtime/Npy.h"
 #include "quant-x/Runtime/Progress.h"
@@ -25,6 +31,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
 #include <chrono>
 #include <cmath>
@@ -65,9 +72,30 @@ static cl::opt<uint64_t> maxTensorMB(
     cl::desc("largest tensor, in MiB, the model may materialize (default "
              "4096)"),
     cl::init(kDefaultMaxTensorMB));
-static cl::opt<bool>
-    listKernels("list-kernels",
-                cl::desc("print the kernel ISAs this CPU runs and exit"));
+static cl::opt<bool> listKernels(
+    "list-kernels",
+    cl::desc("print the kernel ISAs this CPU runs (with --target gpu: the "
+             "GPU the kernels run on, or exit code 77) and exit"));
+static cl::opt<std::string>
+    target("target",
+           cl::desc("where the int8 convolutions and matmuls run: cpu "
+                    "(default) or gpu (NVIDIA, compute capability 8.0 or "
+                    "newer; exit code 77 where none can be used)"),
+           cl::init("cpu"));
+static cl::opt<std::string> emitPtx(
+    "emit-ptx",
+    cl::desc("with --target gpu: write the GPU kernels' PTX to this file "
+             "and exit (no GPU or model needed)"),
+    cl::value_desc("file.ptx"));
+static cl::opt<std::string>
+    gpuArch("gpu-arch",
+            cl::desc("the SM the emitted PTX targets (default sm_80, which "
+                     "later GPUs also run)"),
+            cl::init("sm_80"));
+
+/// Exit code for "nothing to run on" (no usable GPU), which test drivers
+/// read as skipped.
+constexpr int kExitSkipped = 77;
 
 static int fail(const Twine &message) {
   llvm::WithColor::error(llvm::errs(), "quant-run") << message << "\n";
@@ -103,6 +131,9 @@ struct BatchRunner {
   std::vector<NpyArray> &inputs;
   SmallVector<bool> batched;
   int64_t batchSize = 1;
+  /// Whether kernel calls go to the GPU, whose failures surface after the
+  /// call.
+  bool onGpu = false;
 
   /// Runs `sample`, writing its results into its slice of `outputs`.
   llvm::Error runSample(int64_t sample,
@@ -115,10 +146,84 @@ struct BatchRunner {
     SmallVector<void *> out;
     for (MutableArrayRef<char> bytes : outputs)
       out.push_back(bytes.data() + sample * (bytes.size() / batchSize));
-    return function.call(in, out);
+    if (llvm::Error error = function.call(in, out))
+      return error;
+    return onGpu ? ::quantx::gpu::takeGpuKernelError() : llvm::Error::success();
   }
 };
 } // namespace
+
+/// --emit-ptx: the GPU kernels for `arch`, compiled in-process.
+static int writePtx(StringRef path, StringRef arch) {
+  unsigned sm = 0;
+  if (!arch.consume_front("sm_") || arch.getAsInteger(10, sm) || sm < 80)
+    return fail("--gpu-arch must be sm_80 or a later SM (sm_86, sm_90, ...), "
+                "not '" +
+                gpuArch + "'");
+  MLIRContext context;
+  GpuTargetOptions options;
+  options.chip = gpuArch;
+  FailureOr<std::string> ptx = compileGpuKernelsToPtx(&context, options);
+  if (failed(ptx))
+    return 1;
+  std::string error;
+  auto file = openOutputFile(path, &error);
+  if (!file)
+    return fail(error);
+  file->os() << *ptx;
+  file->keep();
+  return 0;
+}
+
+/// The exit code for a GPU that cannot be opened: kExitSkipped where there
+/// is no usable one, 1 for any other failure; the reason goes to stderr.
+static int reportNoGpu(llvm::Error error) {
+  int code = 1;
+  llvm::handleAllErrors(
+      std::move(error),
+      [&](const ::quantx::gpu::GpuUnavailableError &unavailable) {
+        llvm::WithColor::error(llvm::errs(), "quant-run")
+            << "no usable GPU: " << unavailable.getReason() << "\n";
+        code = kExitSkipped;
+      },
+      [&](const llvm::ErrorInfoBase &other) { fail(other.message()); });
+  return code;
+}
+
+/// --list-kernels --target gpu: the device, or why there is none.
+static int listGpu() {
+  llvm::Expected<const ::quantx::gpu::CudaDevice &> device =
+      ::quantx::gpu::getCudaDevice();
+  if (!device)
+    return reportNoGpu(device.takeError());
+  llvm::outs() << "gpu: " << device->name << ", compute capability "
+               << device->major << "." << device->minor << ", CUDA driver "
+               << device->driverVersion / 1000 << "."
+               << device->driverVersion % 1000 / 10 << "\n";
+  return 0;
+}
+
+/// --target gpu: opens the GPU, loads the kernels and binds the
+/// convolutions to them; 0, or the exit code.
+static int prepareGpu(CPUCompileOptions &options) {
+  namespace gpu = ::quantx::gpu;
+  llvm::Expected<const gpu::CudaDevice &> device = gpu::getCudaDevice();
+  if (!device)
+    return reportNoGpu(device.takeError());
+  // PTX for sm_80, which the driver compiles for whatever GPU this is.
+  MLIRContext context;
+  FailureOr<std::string> ptx = compileGpuKernelsToPtx(&context, {});
+  if (failed(ptx))
+    return 1;
+  if (llvm::Error error = gpu::loadGpuKernels(*device, *ptx))
+    return fail("loading the GPU kernels on " + device->name + ": " +
+                llvm::toString(std::move(error)));
+  // The generic ISA's packed weights are the layout the GPU kernel reads.
+  options.kernelIsa = "generic";
+  options.hostSymbols[::quantx::kernels::kConvS8Symbol] =
+      reinterpret_cast<void *>(&quantx_gpu_conv_s8);
+  return 0;
+}
 
 /// The whole run, from option parsing to the written outputs.
 static int runTool(int argc, char **argv) {
@@ -137,6 +242,11 @@ static int runTool(int argc, char **argv) {
       "inputs\n");
 
   namespace kernels = ::quantx::kernels;
+  bool onGpu = target == "gpu";
+  if (!onGpu && target != "cpu")
+    return fail("--target must be cpu or gpu, not '" + target + "'");
+  if (listKernels && onGpu)
+    return listGpu();
   if (listKernels) {
     for (kernels::Isa isa :
          {kernels::Isa::Avx512Vnni, kernels::Isa::Avx2Maddubs,
@@ -148,6 +258,19 @@ static int runTool(int argc, char **argv) {
   if (threadCount < 0)
     return fail("--threads must be at least 1 (or 0 for all cores)");
   kernels::setThreadCount(threadCount);
+  if (!onGpu && (emitPtx.getNumOccurrences() || gpuArch.getNumOccurrences()))
+    return fail("--emit-ptx and --gpu-arch need --target gpu");
+  if (onGpu && kernelIsa.getNumOccurrences())
+    return fail("--kernels chooses CPU kernels; with --target gpu the "
+                "convolutions run on the GPU's");
+  if (!emitPtx.empty())
+    return writePtx(emitPtx, gpuArch);
+  CPUCompileOptions options;
+  options.kernelIsa = kernelIsa;
+  if (onGpu) {
+    if (int code = prepareGpu(options))
+      return code;
+  }
 
   DialectRegistry registry;
   registerCPUPipelineDialects(registry);
@@ -164,8 +287,6 @@ static int runTool(int argc, char **argv) {
   if (!module)
     return 1;
 
-  CPUCompileOptions options;
-  options.kernelIsa = kernelIsa;
   if (optLevel > 3) {
     llvm::errs() << "quant-run: --opt-level must be 0 to 3, got " << optLevel
                  << "\n";
@@ -189,7 +310,7 @@ static int runTool(int argc, char **argv) {
                 " --output files were given");
 
   std::vector<NpyArray> inputs;
-  BatchRunner runner{function, inputs, {}, 1};
+  BatchRunner runner{function, inputs, {}, 1, onGpu};
   std::optional<int64_t> batch;
   for (auto [i, path, type] : llvm::enumerate(inputPaths, argTypes)) {
     auto array = readNpy(path);
@@ -252,6 +373,14 @@ static int runTool(int argc, char **argv) {
   for (auto [path, array] : llvm::zip(outputPaths, outputs))
     if (llvm::Error error = writeNpy(path, array))
       return fail(llvm::toString(std::move(error)));
+  if (onGpu) {
+    // Which convolutions the GPU took: the others (weight zero points,
+    // low-bit packing, weights per batch) ran on the CPU kernel.
+    ::quantx::gpu::GpuCallCounts counts = ::quantx::gpu::getGpuCallCounts();
+    llvm::errs() << "quant-run: int8 convolution and matmul calls: "
+                 << counts.gpu << " on the GPU, " << counts.cpu
+                 << " on the CPU\n";
+  }
 
   if (timeCalls) {
     // At least 10 calls and half a second, at most 1000 calls.

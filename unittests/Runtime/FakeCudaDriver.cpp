@@ -3,21 +3,44 @@
 // Exports the driver API entry points quant-x loads; $QUANTX_FAKE_CUDA picks
 // how it behaves: "stub" (cuInit answers CUDA_ERROR_STUB_LIBRARY, as the
 // toolkit's stub library does), "no-device", "old" (compute capability
-// 7.5), anything else a working compute capability 9.0 device. Built once
-// more with QUANTX_FAKE_CUDA_PARTIAL, without cuLaunchKernel.
+// 7.5), anything else a working compute capability 9.0 device that rejects
+// every module. "emulate" accepts a module with quant-x's conv kernel and
+// runs its launches on the CPU kernel with the operands the launch points
+// at: device memory is host memory whose allocations are checked on every
+// copy, and a launch whose geometry is not the one the parameters call for
+// fails. That checks quant-x's host side of a GPU call (sizes, copies,
+// argument order, grid) end to end, the PTX kernel aside. Built once more
+// with QUANTX_FAKE_CUDA_PARTIAL, without cuLaunchKernel.
 //
 //===----------------------------------------------------------------------===//
 
+#include "quant-x/Runtime/GpuKernelCalls.h"
+#include "quant-x/Runtime/Kernels.h"
+
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <string>
+
+namespace qk = quantx::kernels;
 
 namespace {
 std::string mode() {
   const char *value = std::getenv("QUANTX_FAKE_CUDA");
   return value ? value : "";
 }
-int contextStorage;
+int contextStorage, moduleStorage, functionStorage;
+/// The live allocations: start address to size.
+std::map<unsigned long long, size_t> allocations;
+
+/// Whether [pointer, pointer + bytes) lies in one allocation.
+bool allocated(unsigned long long pointer, size_t bytes) {
+  auto it = allocations.upper_bound(pointer);
+  if (it == allocations.begin())
+    return false;
+  --it;
+  return pointer + bytes <= it->first + it->second;
+}
 } // namespace
 
 extern "C" {
@@ -54,19 +77,77 @@ int cuDevicePrimaryCtxRetain(void **context, int) {
 }
 int cuCtxSetCurrent(void *context) { return context ? 0 : 201; }
 int cuCtxSynchronize() { return 0; }
-int cuModuleLoadData(void **, const void *) { return 218; }
+int cuModuleLoadData(void **module, const void *image) {
+  if (mode() != "emulate" ||
+      !std::strstr(static_cast<const char *>(image), ".entry quantx_conv_s8("))
+    return 218;
+  *module = &moduleStorage;
+  return 0;
+}
 int cuModuleUnload(void *) { return 0; }
-int cuModuleGetFunction(void **, void *, const char *) { return 500; }
+int cuModuleGetFunction(void **function, void *, const char *name) {
+  if (mode() != "emulate" ||
+      std::strcmp(name, quantx::gpu::kConvS8KernelName) != 0)
+    return 500;
+  *function = &functionStorage;
+  return 0;
+}
 #ifndef QUANTX_FAKE_CUDA_PARTIAL
-int cuLaunchKernel(void *, unsigned, unsigned, unsigned, unsigned, unsigned,
-                   unsigned, unsigned, void *, void **, void **) {
+int cuLaunchKernel(void *function, unsigned gridX, unsigned gridY,
+                   unsigned gridZ, unsigned blockX, unsigned blockY,
+                   unsigned blockZ, unsigned sharedBytes, void *, void **params,
+                   void **extra) {
+  if (function != &functionStorage || extra || sharedBytes)
+    return 1;
+  void *args[6];
+  for (int i = 0; i < 6; ++i) {
+    unsigned long long pointer =
+        *static_cast<const unsigned long long *>(params[i]);
+    if (!allocated(pointer, 1))
+      return 700; // CUDA_ERROR_ILLEGAL_ADDRESS
+    args[i] = reinterpret_cast<void *>(pointer);
+  }
+  const int64_t *p = static_cast<const int64_t *>(args[4]);
+  if (!allocated(reinterpret_cast<unsigned long long>(p),
+                 qk::kNumParams * sizeof(int64_t)))
+    return 700;
+  int64_t m = p[qk::kOutH] * p[qk::kOutW], n = p[qk::kOutC];
+  using namespace quantx::gpu;
+  if (gridX != unsigned((m + kConvBlockRows - 1) / kConvBlockRows) ||
+      gridY != unsigned((n + kConvBlockCols - 1) / kConvBlockCols) ||
+      gridZ != unsigned(p[qk::kBatch]) || blockX != kConvBlockThreads ||
+      blockY != 1 || blockZ != 1)
+    return 1; // CUDA_ERROR_INVALID_VALUE
+  qk::setThreadCount(1);
+  quantx_kernel_conv_s8(args[0], args[1], args[2], args[3], p, args[5]);
   return 0;
 }
 #endif
-int cuMemAlloc_v2(unsigned long long *, size_t) { return 2; }
-int cuMemFree_v2(unsigned long long) { return 0; }
-int cuMemcpyHtoD_v2(unsigned long long, const void *, size_t) { return 0; }
-int cuMemcpyDtoH_v2(void *, unsigned long long, size_t) { return 0; }
+int cuMemAlloc_v2(unsigned long long *pointer, size_t bytes) {
+  if (mode() != "emulate")
+    return 2;
+  *pointer = reinterpret_cast<unsigned long long>(std::malloc(bytes));
+  allocations[*pointer] = bytes;
+  return 0;
+}
+int cuMemFree_v2(unsigned long long pointer) {
+  if (!allocations.erase(pointer))
+    return 1;
+  std::free(reinterpret_cast<void *>(pointer));
+  return 0;
+}
+int cuMemcpyHtoD_v2(unsigned long long to, const void *from, size_t bytes) {
+  if (!allocated(to, bytes))
+    return 1;
+  std::memcpy(reinterpret_cast<void *>(to), from, bytes);
+  return 0;
+}
+int cuMemcpyDtoH_v2(void *to, unsigned long long from, size_t bytes) {
+  if (!allocated(from, bytes))
+    return 1;
+  std::memcpy(to, reinterpret_cast<const void *>(from), bytes);
+  return 0;
+}
 int cuGetErrorName(int error, const char **name) {
   switch (error) {
   case 34:

@@ -9,11 +9,11 @@
 
 #include "quant-x/Conversion/QuantXToArith/QuantXToArith.h"
 
-#include "DyadicEmitter.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "quant-x/Conversion/QuantXToArith/DyadicEmitter.h"
 
 using namespace mlir;
 using namespace mlir::quantx;

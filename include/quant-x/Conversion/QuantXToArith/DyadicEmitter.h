@@ -5,8 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef QUANTX_LIB_CONVERSION_QUANTXTOARITH_DYADICEMITTER_H
-#define QUANTX_LIB_CONVERSION_QUANTXTOARITH_DYADICEMITTER_H
+#ifndef QUANTX_CONVERSION_QUANTXTOARITH_DYADICEMITTER_H
+#define QUANTX_CONVERSION_QUANTXTOARITH_DYADICEMITTER_H
 
 #include "mlir/IR/Builders.h"
 #include "quant-x/Dialect/QuantX/IR/Dyadic.h"
@@ -38,4 +38,4 @@ Value emitOutputClamp(OpBuilder &b, Location loc, Value r, int64_t zeroPoint,
 
 } // namespace mlir::quantx
 
-#endif // QUANTX_LIB_CONVERSION_QUANTXTOARITH_DYADICEMITTER_H
+#endif // QUANTX_CONVERSION_QUANTXTOARITH_DYADICEMITTER_H

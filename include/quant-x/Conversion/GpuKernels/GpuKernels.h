@@ -1,0 +1,64 @@
+//===- GpuKernels.h - quant-x's kernels for NVIDIA tensor cores -*- C++ -*-===//
+//
+// The GPU counterpart of the CPU runtime kernels (quant-x/Runtime/Kernels.h):
+// kernels that read the same int64 parameter array and the same packed
+// operands, built as MLIR (gpu, nvvm, scf, arith, llvm) and compiled to PTX
+// in-process; their names and launch geometry are in
+// quant-x/Runtime/GpuKernelCalls.h. docs/GPU.md describes the tiling and the
+// numerics.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANTX_CONVERSION_GPUKERNELS_GPUKERNELS_H
+#define QUANTX_CONVERSION_GPUKERNELS_GPUKERNELS_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "quant-x/Runtime/GpuKernelCalls.h"
+
+#include <string>
+
+namespace mlir {
+class DialectRegistry;
+} // namespace mlir
+
+namespace mlir::quantx {
+
+inline constexpr llvm::StringLiteral kGpuKernelModuleName = "quantx_gpu";
+
+/// Registers what building and compiling the GPU kernels needs: the gpu,
+/// nvvm, scf, arith and llvm dialects, the NVVM target and the translations
+/// to LLVM IR.
+void registerGpuKernelDialects(DialectRegistry &registry);
+
+/// Appends gpu.module @quantx_gpu with every kernel to `module`, which
+/// becomes a gpu.container_module.
+void buildGpuKernels(OpBuilder &builder, ModuleOp module);
+
+/// The kernels' requantization of one int32 accumulator (bias included):
+/// quant-x's dyadic rescale with multiplier and shift read at run time,
+/// double rounding, or single where `singleRounding` (i1) holds, then the
+/// zero point added and the clamp [lo, hi] (i64 values); an i8. The same
+/// arithmetic as the CPU's reference lowering (DyadicEmitter.h), checked on
+/// the CPU by unittests/Integration/GpuEpilogueTest.cpp.
+Value emitGpuRequantize(OpBuilder &b, Location loc, Value x, Value multiplier,
+                        Value shift, Value singleRounding, Value zeroPoint,
+                        Value lo, Value hi);
+
+/// What the kernels are compiled for.
+struct GpuTargetOptions {
+  /// The SM the PTX targets; PTX for sm_80 also runs (JIT-compiled by the
+  /// driver) on later GPUs.
+  std::string chip = "sm_80";
+  /// The PTX ISA version, given explicitly: the NVVM target's default,
+  /// PTX 6.0, is a fatal LLVM error with sm_90 (../shared/GPU-NOTES.md).
+  std::string ptxFeatures = "+ptx80";
+};
+
+/// The kernels as PTX text, compiled in-process (no CUDA needed).
+FailureOr<std::string> compileGpuKernelsToPtx(MLIRContext *context,
+                                              const GpuTargetOptions &options);
+
+} // namespace mlir::quantx
+
+#endif // QUANTX_CONVERSION_GPUKERNELS_GPUKERNELS_H

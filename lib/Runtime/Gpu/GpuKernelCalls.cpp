@@ -1,0 +1,183 @@
+//===- GpuKernelCalls.cpp - the CPU kernel ABI, run on the GPU ------------===//
+
+#include "quant-x/Runtime/GpuKernelCalls.h"
+
+#include "quant-x/Runtime/Kernels.h"
+
+#include <mutex>
+#include <vector>
+
+using namespace quantx::gpu;
+namespace qk = ::quantx::kernels;
+
+namespace {
+
+/// The loaded kernels and what the calls met. One model runs at a time
+/// (the mutex makes concurrent calls wait, not race).
+struct GpuKernelState {
+  std::mutex mutex;
+  const CudaDevice *device = nullptr;
+  CUfunction convS8 = nullptr;
+  std::string firstError;
+  GpuCallCounts counts;
+};
+
+GpuKernelState &getState() {
+  static GpuKernelState state;
+  return state;
+}
+
+/// Device memory for one call, freed when the call ends.
+class DeviceBuffers {
+public:
+  explicit DeviceBuffers(const CudaDriverApi &api) : api(api) {}
+  ~DeviceBuffers() {
+    for (CUdeviceptr pointer : owned)
+      api.cuMemFree(pointer);
+  }
+
+  llvm::Expected<CUdeviceptr> allocate(size_t bytes) {
+    CUdeviceptr pointer = 0;
+    // A zero-byte operand (no requantization table) still gets a valid
+    // address.
+    if (llvm::Error error = checkCuda(
+            api, api.cuMemAlloc(&pointer, bytes ? bytes : 1), "cuMemAlloc"))
+      return std::move(error);
+    owned.push_back(pointer);
+    return pointer;
+  }
+
+  llvm::Expected<CUdeviceptr> copyIn(const void *host, size_t bytes) {
+    llvm::Expected<CUdeviceptr> pointer = allocate(bytes);
+    if (!pointer || bytes == 0)
+      return pointer;
+    if (llvm::Error error = checkCuda(
+            api, api.cuMemcpyHtoD(*pointer, host, bytes), "cuMemcpyHtoD"))
+      return std::move(error);
+    return pointer;
+  }
+
+private:
+  const CudaDriverApi &api;
+  std::vector<CUdeviceptr> owned;
+};
+
+/// One convolution on the GPU: operands in, the kernel, the result out.
+llvm::Error launchConvS8(const CudaDevice &device, CUfunction kernel,
+                         const void *input, const void *weights,
+                         const void *bias, const void *requant,
+                         const int64_t *p, void *output) {
+  const CudaDriverApi &api = device.api;
+  if (llvm::Error error = checkCuda(api, api.cuCtxSetCurrent(device.context),
+                                    "cuCtxSetCurrent"))
+    return error;
+  int64_t m = p[qk::kOutH] * p[qk::kOutW], n = p[qk::kOutC];
+  int64_t k = p[qk::kKernelH] * p[qk::kKernelW] * p[qk::kInC];
+  int64_t panel = p[qk::kPanelWidth];
+  bool int8 = p[qk::kOutputKind] == int64_t(qk::OutputKind::Int8);
+  size_t inputBytes = p[qk::kBatch] * p[qk::kInH] * p[qk::kInW] * p[qk::kInC];
+  size_t weightBytes = (n + panel - 1) / panel * panel * k;
+  size_t outputBytes = p[qk::kBatch] * m * n * (int8 ? 1 : 4);
+  DeviceBuffers buffers(api);
+  CUdeviceptr args[6];
+  const std::pair<const void *, size_t> operands[] = {
+      {input, inputBytes},
+      {weights, weightBytes},
+      {bias, n * sizeof(int32_t)},
+      {requant, int8 ? 2 * n * sizeof(int32_t) : 0},
+      {p, qk::kNumParams * sizeof(int64_t)}};
+  for (auto [i, operand] : llvm::enumerate(operands)) {
+    llvm::Expected<CUdeviceptr> pointer =
+        buffers.copyIn(operand.first, operand.second);
+    if (!pointer)
+      return pointer.takeError();
+    args[i] = *pointer;
+  }
+  llvm::Expected<CUdeviceptr> out = buffers.allocate(outputBytes);
+  if (!out)
+    return out.takeError();
+  args[5] = *out;
+  void *argPointers[6];
+  for (int i = 0; i < 6; ++i)
+    argPointers[i] = &args[i];
+  unsigned gridX = unsigned((m + kConvBlockRows - 1) / kConvBlockRows);
+  unsigned gridY = unsigned((n + kConvBlockCols - 1) / kConvBlockCols);
+  if (llvm::Error error = checkCuda(
+          api,
+          api.cuLaunchKernel(kernel, gridX, gridY, unsigned(p[qk::kBatch]),
+                             unsigned(kConvBlockThreads), 1, 1, 0, nullptr,
+                             argPointers, nullptr),
+          "cuLaunchKernel"))
+    return error;
+  if (llvm::Error error =
+          checkCuda(api, api.cuCtxSynchronize(), "cuCtxSynchronize"))
+    return error;
+  return checkCuda(api, api.cuMemcpyDtoH(output, *out, outputBytes),
+                   "cuMemcpyDtoH");
+}
+
+} // namespace
+
+llvm::Error quantx::gpu::loadGpuKernels(const CudaDevice &device,
+                                        const std::string &ptx) {
+  const CudaDriverApi &api = device.api;
+  if (llvm::Error error = checkCuda(api, api.cuCtxSetCurrent(device.context),
+                                    "cuCtxSetCurrent"))
+    return error;
+  CUmodule module = nullptr;
+  if (llvm::Error error = checkCuda(
+          api, api.cuModuleLoadData(&module, ptx.c_str()), "cuModuleLoadData"))
+    return error;
+  CUfunction convS8 = nullptr;
+  if (llvm::Error error = checkCuda(
+          api, api.cuModuleGetFunction(&convS8, module, kConvS8KernelName),
+          "cuModuleGetFunction"))
+    return error;
+  GpuKernelState &state = getState();
+  std::lock_guard<std::mutex> lock(state.mutex);
+  state.device = &device;
+  state.convS8 = convS8;
+  return llvm::Error::success();
+}
+
+bool quantx::gpu::runsOnGpu(const int64_t *p) {
+  return p[qk::kIsa] == int64_t(qk::Isa::Generic) &&
+         p[qk::kWeightZeroPoint] == 0 && p[qk::kPackedWeightBits] == 0 &&
+         p[qk::kWeightsPerBatch] == 0;
+}
+
+llvm::Error quantx::gpu::takeGpuKernelError() {
+  GpuKernelState &state = getState();
+  std::lock_guard<std::mutex> lock(state.mutex);
+  if (state.firstError.empty())
+    return llvm::Error::success();
+  std::string error;
+  std::swap(error, state.firstError);
+  return llvm::createStringError("GPU kernel call failed: " + error);
+}
+
+GpuCallCounts quantx::gpu::getGpuCallCounts() {
+  GpuKernelState &state = getState();
+  std::lock_guard<std::mutex> lock(state.mutex);
+  return state.counts;
+}
+
+void quantx_gpu_conv_s8(const void *input, const void *weights,
+                        const void *bias, const void *requant,
+                        const int64_t *params, void *output) {
+  GpuKernelState &state = getState();
+  {
+    std::lock_guard<std::mutex> lock(state.mutex);
+    if (state.convS8 && state.firstError.empty() && runsOnGpu(params)) {
+      llvm::Error error = launchConvS8(*state.device, state.convS8, input,
+                                       weights, bias, requant, params, output);
+      if (!error) {
+        ++state.counts.gpu;
+        return;
+      }
+      state.firstError = llvm::toString(std::move(error));
+    }
+    ++state.counts.cpu;
+  }
+  quantx_kernel_conv_s8(input, weights, bias, requant, params, output);
+}
