@@ -39,3 +39,25 @@ llvm_config.with_environment("PATH", config.quantx_tools_dir, append_path=True)
 # quantx package.
 config.substitutions.append(("%python", "/usr/bin/python3"))
 config.environment["PYTHONPATH"] = os.path.join(config.quantx_src_root, "python")
+
+# The GPU target (docs/GPU.md). A stand-in CUDA driver
+# (unittests/Runtime/FakeCudaDriver.cpp) lets the tests without a GPU run
+# quant-run --target gpu's host side; ptxas, where a CUDA toolkit is
+# installed, assembles the emitted PTX; "gpu" marks the tests that need a
+# usable NVIDIA GPU (quant-run --target gpu --list-kernels exits 0), which
+# are UNSUPPORTED elsewhere.
+import shutil
+import subprocess
+
+config.substitutions.append(
+    ("%fake_cuda", os.path.join(config.quantx_obj_root, "unittests",
+                                "libQuantXFakeCudaFull.so")))
+ptxas = shutil.which("ptxas") or "/usr/local/cuda/bin/ptxas"
+if os.access(ptxas, os.X_OK):
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))
+gpu_probe = subprocess.run(
+    [os.path.join(config.quantx_tools_dir, "quant-run"), "--target", "gpu",
+     "--list-kernels"], capture_output=True)
+if gpu_probe.returncode == 0:
+    config.available_features.add("gpu")
