@@ -17,6 +17,7 @@
 #include "quant-x/Conversion/GpuKernels/GpuKernels.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
@@ -211,6 +212,75 @@ void storeResult(const Emitter &e, const Layer &l, Value bias, Value requant,
   });
 }
 
+/// Which block and thread an instance of the kernel is: the GPU's ids in the
+/// kernel, function arguments in the CPU harness (buildConvS8LaneFunctions).
+struct KernelIds {
+  Value thread, blockX, blockY, image;
+};
+
+/// One lane's place in the tiles (PTX ISA, mma.m16n8k32 with .s8): the rows
+/// of its A fragment (g and g + 8 of the warp's 16), the column of its B
+/// fragment (g of the block's 8), its first k within a 32-k step (4t), and
+/// the first of the two columns its C fragment holds (2t).
+struct Lane {
+  Value image, rowLo, rowHi, col, kOffset, colC;
+
+  Lane(const Emitter &e, const KernelIds &ids) : image(ids.image) {
+    Value lane = e.rem(ids.thread, e.c64(32));
+    Value warp = e.div(ids.thread, e.c64(32));
+    Value group = e.div(lane, e.c64(4)), inGroup = e.rem(lane, e.c64(4));
+    Value m0 = e.add(e.mul(ids.blockX, e.c64(::quantx::gpu::kConvBlockRows)),
+                     e.mul(warp, e.c64(16)));
+    Value n0 = e.mul(ids.blockY, e.c64(::quantx::gpu::kConvBlockCols));
+    rowLo = e.add(m0, group);
+    rowHi = e.add(rowLo, e.c64(8));
+    col = e.add(n0, group);
+    kOffset = e.mul(inGroup, e.c64(4));
+    colC = e.add(n0, e.mul(inGroup, e.c64(2)));
+  }
+};
+
+/// The lane's operands of one mma.sync over k0 .. k0 + 31: A registers for
+/// (row g, k 4t..), (row g + 8, k 4t..), (row g, k 16 + 4t..), (row g + 8,
+/// k 16 + 4t..), then B registers for (column g, k 4t..) and (column g,
+/// k 16 + 4t..).
+SmallVector<Value, 6> emitFragments(const Emitter &e, const Layer &l,
+                                    const Lane &lane, Value input,
+                                    Value weights, Value k0) {
+  Value kA = e.add(k0, lane.kOffset), kB = e.add(kA, e.c64(16));
+  auto activations = [&](Value row, Value k) {
+    return packFour(e, [&](int64_t j) {
+      return loadActivation(e, l, input, lane.image, row, e.add(k, e.c64(j)));
+    });
+  };
+  auto weightsAt = [&](Value k) {
+    return packFour(e, [&](int64_t j) {
+      return loadWeight(e, l, weights, lane.col, e.add(k, e.c64(j)));
+    });
+  };
+  return {activations(lane.rowLo, kA),
+          activations(lane.rowHi, kA),
+          activations(lane.rowLo, kB),
+          activations(lane.rowHi, kB),
+          weightsAt(kA),
+          weightsAt(kB)};
+}
+
+/// Stores the lane's C fragment: c0, c1 in row g, columns 2t and 2t + 1;
+/// c2, c3 eight rows lower.
+void emitEpilogue(const Emitter &e, const Layer &l, const Lane &lane,
+                  Value bias, Value requant, Value output, ValueRange sums) {
+  Value colC1 = e.add(lane.colC, e.c64(1));
+  storeResult(e, l, bias, requant, output, lane.image, lane.rowLo, lane.colC,
+              sums[0]);
+  storeResult(e, l, bias, requant, output, lane.image, lane.rowLo, colC1,
+              sums[1]);
+  storeResult(e, l, bias, requant, output, lane.image, lane.rowHi, lane.colC,
+              sums[2]);
+  storeResult(e, l, bias, requant, output, lane.image, lane.rowHi, colC1,
+              sums[3]);
+}
+
 void buildConvS8Kernel(OpBuilder &builder, Location loc) {
   Type ptr = LLVM::LLVMPointerType::get(builder.getContext());
   auto kernel = gpu::GPUFuncOp::create(
@@ -227,18 +297,9 @@ void buildConvS8Kernel(OpBuilder &builder, Location loc) {
   Value input = args[0], weights = args[1], bias = args[2], requant = args[3],
         params = args[4], output = args[5];
   Layer l(e, params);
-  Value thread = e.threadId(gpu::Dimension::x);
-  Value lane = e.rem(thread, e.c64(32)), warp = e.div(thread, e.c64(32));
-  Value group = e.div(lane, e.c64(4)), inGroup = e.rem(lane, e.c64(4));
-  Value image = e.blockId(gpu::Dimension::z);
-  Value m0 = e.add(
-      e.mul(e.blockId(gpu::Dimension::x), e.c64(::quantx::gpu::kConvBlockRows)),
-      e.mul(warp, e.c64(16)));
-  Value n0 =
-      e.mul(e.blockId(gpu::Dimension::y), e.c64(::quantx::gpu::kConvBlockCols));
-  Value rowLo = e.add(m0, group), rowHi = e.add(rowLo, e.c64(8));
-  Value col = e.add(n0, group);
-  Value kLane = e.mul(inGroup, e.c64(4));
+  Lane lane(
+      e, KernelIds{e.threadId(gpu::Dimension::x), e.blockId(gpu::Dimension::x),
+                   e.blockId(gpu::Dimension::y), e.blockId(gpu::Dimension::z)});
   Value kEnd = e.mul(e.div(e.add(l.k, e.c64(31)), e.c64(32)), e.c64(32));
   Value zero = e.c32(0);
   auto loop = scf::ForOp::create(
@@ -246,26 +307,14 @@ void buildConvS8Kernel(OpBuilder &builder, Location loc) {
       ValueRange{zero, zero, zero, zero},
       [&](OpBuilder &b, Location loc, Value k0, ValueRange sums) {
         Emitter in{b, loc};
-        Value kA = in.add(k0, kLane), kB = in.add(kA, in.c64(16));
-        auto activations = [&](Value row, Value k) {
-          return packFour(in, [&](int64_t j) {
-            return loadActivation(in, l, input, image, row,
-                                  in.add(k, in.c64(j)));
-          });
-        };
-        auto weightsAt = [&](Value k) {
-          return packFour(in, [&](int64_t j) {
-            return loadWeight(in, l, weights, col, in.add(k, in.c64(j)));
-          });
-        };
-        SmallVector<Value> a = {activations(rowLo, kA), activations(rowHi, kA),
-                                activations(rowLo, kB), activations(rowHi, kB)};
-        SmallVector<Value> w = {weightsAt(kA), weightsAt(kB)};
+        SmallVector<Value, 6> f =
+            emitFragments(in, l, lane, input, weights, k0);
         Type i32 = in.i32();
         Type resultType = LLVM::LLVMStructType::getLiteral(
             b.getContext(), {i32, i32, i32, i32});
         Value d = NVVM::MmaOp::create(
-            b, loc, resultType, a, w, sums, {16, 8, 32}, std::nullopt,
+            b, loc, resultType, ArrayRef(f).take_front(4),
+            ArrayRef(f).drop_front(4), sums, {16, 8, 32}, std::nullopt,
             NVVM::MMAIntOverflow::wrapped,
             std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::s8,
                                           NVVM::MMATypes::s8},
@@ -276,15 +325,7 @@ void buildConvS8Kernel(OpBuilder &builder, Location loc) {
           next.push_back(LLVM::ExtractValueOp::create(b, loc, d, i));
         scf::YieldOp::create(b, loc, next);
       });
-  // The C fragment: c0, c1 in row g, columns 2t and 2t + 1; c2, c3 eight
-  // rows lower.
-  Value colC = e.add(n0, e.mul(inGroup, e.c64(2)));
-  Value colC1 = e.add(colC, e.c64(1));
-  ValueRange sums = loop.getResults();
-  storeResult(e, l, bias, requant, output, image, rowLo, colC, sums[0]);
-  storeResult(e, l, bias, requant, output, image, rowLo, colC1, sums[1]);
-  storeResult(e, l, bias, requant, output, image, rowHi, colC, sums[2]);
-  storeResult(e, l, bias, requant, output, image, rowHi, colC1, sums[3]);
+  emitEpilogue(e, l, lane, bias, requant, output, loop.getResults());
   gpu::ReturnOp::create(builder, loc);
 }
 
@@ -315,4 +356,47 @@ void mlir::quantx::buildGpuKernels(OpBuilder &builder, ModuleOp module) {
   auto gpuModule = gpu::GPUModuleOp::create(builder, loc, kGpuKernelModuleName);
   builder.setInsertionPointToStart(gpuModule.getBody());
   buildConvS8Kernel(builder, loc);
+}
+
+void mlir::quantx::buildConvS8LaneFunctions(OpBuilder &builder,
+                                            ModuleOp module) {
+  OpBuilder::InsertionGuard guard(builder);
+  Location loc = module.getLoc();
+  builder.setInsertionPointToEnd(module.getBody());
+  Type ptr = LLVM::LLVMPointerType::get(builder.getContext());
+  Type i32 = builder.getI32Type(), i64 = builder.getI64Type();
+  // fragments(input, weights, params, image, blockX, blockY, thread, k0,
+  // out): out[0..5] = the lane's A and B registers.
+  auto fragments = func::FuncOp::create(
+      builder, loc, "quantx_conv_s8_fragments",
+      builder.getFunctionType({ptr, ptr, ptr, i64, i64, i64, i64, i64, ptr},
+                              {}));
+  {
+    OpBuilder::InsertionGuard inner(builder);
+    Block *body = fragments.addEntryBlock();
+    builder.setInsertionPointToStart(body);
+    Emitter e{builder, loc};
+    ValueRange a = body->getArguments();
+    Layer l(e, a[2]);
+    Lane lane(e, KernelIds{a[6], a[4], a[5], a[3]});
+    for (auto [i, value] :
+         llvm::enumerate(emitFragments(e, l, lane, a[0], a[1], a[7])))
+      e.store(value, a[8], e.c64(i));
+    func::ReturnOp::create(builder, loc);
+  }
+  // epilogue(bias, requant, params, output, image, blockX, blockY, thread,
+  // c0, c1, c2, c3): stores the lane's C fragment.
+  auto epilogue = func::FuncOp::create(
+      builder, loc, "quantx_conv_s8_epilogue",
+      builder.getFunctionType(
+          {ptr, ptr, ptr, ptr, i64, i64, i64, i64, i32, i32, i32, i32}, {}));
+  OpBuilder::InsertionGuard inner(builder);
+  Block *body = epilogue.addEntryBlock();
+  builder.setInsertionPointToStart(body);
+  Emitter e{builder, loc};
+  ValueRange a = body->getArguments();
+  Layer l(e, a[2]);
+  Lane lane(e, KernelIds{a[7], a[5], a[6], a[4]});
+  emitEpilogue(e, l, lane, a[0], a[1], a[3], a.drop_front(8));
+  func::ReturnOp::create(builder, loc);
 }

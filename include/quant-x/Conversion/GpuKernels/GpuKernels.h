@@ -35,6 +35,18 @@ void registerGpuKernelDialects(DialectRegistry &registry);
 /// becomes a gpu.container_module.
 void buildGpuKernels(OpBuilder &builder, ModuleOp module);
 
+/// The int8 conv kernel's per-lane work as host functions, for the CPU
+/// check of its tiling (unittests/Integration/GpuTilingTest.cpp), built
+/// from the same code as the kernel:
+///   quantx_conv_s8_fragments(input, weights, params, image, blockX, blockY,
+///                            thread, k0, out): out[0..5] = the lane's four
+///     A and two B registers of the mma.sync over k0 .. k0 + 31;
+///   quantx_conv_s8_epilogue(bias, requant, params, output, image, blockX,
+///                           blockY, thread, c0, c1, c2, c3): stores the
+///     lane's C fragment as the kernel does.
+/// Pointers are !llvm.ptr, the ids i64, the C registers i32.
+void buildConvS8LaneFunctions(OpBuilder &builder, ModuleOp module);
+
 /// The kernels' requantization of one int32 accumulator (bias included):
 /// quant-x's dyadic rescale with multiplier and shift read at run time,
 /// double rounding, or single where `singleRounding` (i1) holds, then the
