@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -30,6 +31,7 @@
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Transforms/Passes.h"
+#include "quant-x/Conversion/GpuKernels/GpuKernels.h"
 #include "quant-x/Conversion/Passes.h"
 #include "quant-x/Dialect/QuantX/IR/TensorSizes.h"
 #include "quant-x/Runtime/BufferCache.h"
@@ -70,6 +72,10 @@ void mlir::quantx::buildLowerToKernelsPipeline(
     OpPassManager &pm, const CPUCompileOptions &options) {
   if (options.kernelIsa == "none")
     return;
+  if (options.kernelIsa == "gpu") {
+    pm.addPass(createLowerToGpu());
+    return;
+  }
   LowerToKernelsOptions kernels;
   kernels.isaName = options.kernelIsa;
   pm.addNestedPass<func::FuncOp>(createLowerToKernels(kernels));
@@ -124,9 +130,9 @@ getKernelSymbols(llvm::orc::MangleAndInterner interner,
                  const llvm::StringMap<void *> &overrides) {
   llvm::orc::SymbolMap symbols;
   for (const char *name : ::quantx::kernels::kKernelSymbols)
-    if (!overrides.contains(name))
-      symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(
-                                     ::quantx::kernels::lookupKernel(name)),
+    if (void *address = ::quantx::kernels::lookupKernel(name);
+        address && !overrides.contains(name))
+      symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(address),
                                  llvm::JITSymbolFlags::Exported};
   size_t count = 0;
   const ::quantx::kernels::BufferCacheSymbol *cacheSymbols =
@@ -176,16 +182,46 @@ static llvm::StringMap<void *> externalizeLargeConstants(ModuleOp module) {
   return addresses;
 }
 
+/// The GPU kernels that `quantx-lower-to-gpu` appended, compiled to PTX and
+/// handed to options.gpuKernelLoader, then taken out of `module`: the JIT
+/// compiles the rest for the host.
+static LogicalResult
+loadGpuKernels(ModuleOp module,
+               const mlir::quantx::CPUCompileOptions &options) {
+  auto kernels =
+      module.lookupSymbol<gpu::GPUModuleOp>(mlir::quantx::kGpuKernelModuleName);
+  module->removeAttr(gpu::GPUDialect::getContainerModuleAttrName());
+  if (!kernels)
+    return success();
+  if (!options.gpuKernelLoader)
+    return module.emitError("the model calls GPU kernels, but no loader for "
+                            "them was given");
+  OpBuilder builder(module.getContext());
+  OwningOpRef<ModuleOp> container = ModuleOp::create(module.getLoc());
+  container.get()->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                           builder.getUnitAttr());
+  kernels->moveBefore(container->getBody(), container->getBody()->end());
+  FailureOr<std::string> ptx =
+      mlir::quantx::serializeGpuKernelsToPtx(*container, {});
+  if (failed(ptx))
+    return failure();
+  return options.gpuKernelLoader(*ptx);
+}
+
 FailureOr<std::unique_ptr<ExecutionEngine>>
 mlir::quantx::compileForHostCPU(ModuleOp module,
                                 const CPUCompileOptions &compileOptions) {
   if (failed(checkTensorSizes(module, compileOptions.maxTensorMB,
                               "max-tensor-mb")))
     return failure();
-  PassManager pm(module.getContext());
+  PassManager kernels(module.getContext());
   // Upstream !quant types and quant.qcast/dcast run as quantx's own ops.
-  pm.addPass(createImportUpstreamQuant());
-  buildLowerToKernelsPipeline(pm, compileOptions);
+  kernels.addPass(createImportUpstreamQuant());
+  buildLowerToKernelsPipeline(kernels, compileOptions);
+  if (failed(kernels.run(module)) ||
+      failed(loadGpuKernels(module, compileOptions)))
+    return failure();
+  PassManager pm(module.getContext());
   buildTosaToLinalgPipeline(pm);
   buildLowerToLLVMPipeline(pm);
   if (failed(pm.run(module)))

@@ -6,4 +6,4 @@ from .onnx_import import OnnxImportError, from_torch, import_onnx  # noqa: F401
 from . import pareto  # noqa: F401
 from .hessian import hessian_traces  # noqa: F401
 from .precision_solver import InfeasibleBudget, solve_precision  # noqa: F401
-from .tools import ToolError  # noqa: F401
+from .tools import GpuUnavailableError, ToolError  # noqa: F401

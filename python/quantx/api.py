@@ -157,19 +157,23 @@ class Model:
                         options += f" {key}={value}"
             return self.transform([f"--{pipeline}={options}"])
 
-    def run(self, *inputs, outputs=None, progress=False):
+    def run(self, *inputs, outputs=None, progress=False, target="cpu"):
         """Runs on numpy arrays ([N, <argument shape>] batches, or single
-        samples); one array per result (a tuple when several)."""
-        _, results = self._quant_run(inputs, outputs,
-                                     ["--progress"] if progress else [],
+        samples); one array per result (a tuple when several). With
+        target="gpu" the int8 convolutions and matmuls run on an NVIDIA GPU
+        (docs/GPU.md), bit-identical; GpuUnavailableError where there is
+        none."""
+        flags = (["--progress"] if progress else []) + _target_flags(target)
+        _, results = self._quant_run(inputs, outputs, flags,
                                      stream_stderr=progress)
         return results[0] if len(results) == 1 else results
 
-    def latency_ms(self, *inputs, threads=None):
+    def latency_ms(self, *inputs, threads=None, target="cpu"):
         """Median latency of one call (quant-run --time) on one sample, on
-        `threads` kernel threads (default: every core)."""
+        `threads` kernel threads (default: every core), on `target` (as in
+        run)."""
         flags = ["--time"] + (["--threads", str(threads)] if threads else [])
-        out, _ = self._quant_run(inputs, None, flags)
+        out, _ = self._quant_run(inputs, None, flags + _target_flags(target))
         return float(re.search(r"median latency: ([0-9.]+) ms", out).group(1))
 
     def _quant_run(self, inputs, outputs, flags, stream_stderr=False):
@@ -188,6 +192,13 @@ class Model:
                 arguments += ["--output", path]
             out = run_tool("quant-run", arguments, stream_stderr=stream_stderr)
             return out, tuple(np.load(p) for p in paths)
+
+
+def _target_flags(target):
+    """quant-run's flags for `target`: "cpu" or "gpu"."""
+    if target not in ("cpu", "gpu"):
+        raise ValueError(f"target must be 'cpu' or 'gpu', not {target!r}")
+    return [] if target == "cpu" else ["--target", "gpu"]
 
 
 def _result_count(text):

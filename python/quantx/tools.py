@@ -9,6 +9,17 @@ class ToolError(Exception):
     pass
 
 
+class GpuUnavailableError(ToolError):
+    """quant-run --target gpu found no usable GPU (its exit code 77): no
+    driver, the CUDA toolkit's stub library, no device, or a GPU older than
+    compute capability 8.0."""
+
+
+# quant-run's exit code for "no usable GPU", which test drivers read as
+# skipped.
+EXIT_NO_GPU = 77
+
+
 def find_tool(name):
     """$QUANTX_TOOLS/<name>, then PATH, then this checkout's build/bin."""
     candidates = []
@@ -34,6 +45,8 @@ def run_tool(name, arguments, stream_stderr=False):
                             stdout=subprocess.PIPE, text=True,
                             stderr=None if stream_stderr else subprocess.PIPE)
     if result.returncode != 0:
-        raise ToolError((result.stderr or "").strip() or
-                        f"{name} failed with exit code {result.returncode}")
+        error = (GpuUnavailableError if result.returncode == EXIT_NO_GPU
+                 else ToolError)
+        raise error((result.stderr or "").strip() or
+                    f"{name} failed with exit code {result.returncode}")
     return result.stdout

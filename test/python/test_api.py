@@ -283,3 +283,21 @@ def test_run_reports_tool_errors(cnn):
     _, model = cnn
     with pytest.raises(quantx.ToolError, match=r"argument 0 of @main is float32\[1, 1, 6, 6\]"):
         model.run(np.zeros((2, 3), np.float32))
+
+
+def test_run_on_gpu_target(cnn, monkeypatch):
+    """target="gpu": the int8 model's outputs on the stand-in driver that
+    emulates launches (docs/GPU.md) equal the CPU's; without a usable GPU,
+    GpuUnavailableError; an unknown target is refused."""
+    _, model = cnn
+    x = np.random.RandomState(0).randn(4, 1, 1, 6, 6).astype(np.float32)
+    int8 = model.quantize(x)
+    monkeypatch.setenv("QUANTX_CUDA_DRIVER", os.environ["QUANTX_FAKE_CUDA_LIB"])
+    monkeypatch.setenv("QUANTX_FAKE_CUDA", "emulate")
+    np.testing.assert_array_equal(int8.run(x, target="gpu"), int8.run(x))
+    monkeypatch.setenv("QUANTX_CUDA_DRIVER", "/nonexistent/libcuda.so.1")
+    with pytest.raises(quantx.GpuUnavailableError,
+                       match="no usable GPU: cannot load the CUDA driver"):
+        int8.run(x, target="gpu")
+    with pytest.raises(ValueError, match="target must be 'cpu' or 'gpu'"):
+        int8.run(x, target="tpu")

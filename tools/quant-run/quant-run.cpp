@@ -210,17 +210,19 @@ static int prepareGpu(CPUCompileOptions &options) {
   llvm::Expected<const gpu::CudaDevice &> device = gpu::getCudaDevice();
   if (!device)
     return reportNoGpu(device.takeError());
-  // PTX for sm_80, which the driver compiles for whatever GPU this is.
-  MLIRContext context;
-  FailureOr<std::string> ptx = compileGpuKernelsToPtx(&context, {});
-  if (failed(ptx))
-    return 1;
-  if (llvm::Error error = gpu::loadGpuKernels(*device, *ptx))
-    return fail("loading the GPU kernels on " + device->name + ": " +
-                llvm::toString(std::move(error)));
-  // The generic ISA's packed weights are the layout the GPU kernel reads.
-  options.kernelIsa = "generic";
-  options.hostSymbols[::quantx::kernels::kConvS8Symbol] =
+  // quantx-lower-to-gpu; the kernels' PTX (sm_80, which the driver compiles
+  // for whatever GPU this is) is loaded while the model compiles.
+  options.kernelIsa = "gpu";
+  const gpu::CudaDevice *opened = &*device;
+  options.gpuKernelLoader = [opened](StringRef ptx) -> LogicalResult {
+    if (llvm::Error error = gpu::loadGpuKernels(*opened, ptx.str())) {
+      fail("loading the GPU kernels on " + opened->name + ": " +
+           llvm::toString(std::move(error)));
+      return failure();
+    }
+    return success();
+  };
+  options.hostSymbols[::quantx::kernels::kGpuConvS8Symbol] =
       reinterpret_cast<void *>(&quantx_gpu_conv_s8);
   return 0;
 }

@@ -14,6 +14,8 @@
 #include "quant-x/Dialect/QuantX/IR/TensorSizes.h"
 #include "llvm/ADT/StringMap.h"
 
+#include <functional>
+
 namespace mlir::quantx {
 
 /// Registers the dialects the CPU pipeline consumes and produces, and their
@@ -33,8 +35,13 @@ void buildLowerToLLVMPipeline(OpPassManager &pm);
 struct CPUCompileOptions {
   /// ISA of the conv/matmul kernels (`quantx-lower-to-kernels`): "host" (the
   /// best this CPU runs), "avx512vnni", "avx2", "generic", or "none" for the
-  /// reference lowering of every op to loops.
+  /// reference lowering of every op to loops; "gpu" for
+  /// `quantx-lower-to-gpu`: the int8 convolutions and matmuls on the GPU's
+  /// kernels (gpuKernelLoader), the rest on the CPU.
   std::string kernelIsa = "host";
+  /// With kernelIsa "gpu": loads the PTX of the GPU kernels the model calls
+  /// (called once, when it calls any) where the calls will find them.
+  std::function<LogicalResult(StringRef ptx)> gpuKernelLoader;
   /// LLVM optimization level (0 to 3) of the JIT-compiled code. Calibration
   /// runs a model a few times, so compile time matters more than speed.
   unsigned optLevel = 3;
@@ -47,7 +54,8 @@ struct CPUCompileOptions {
   llvm::StringMap<void *> hostSymbols;
 };
 
-/// Adds `quantx-lower-to-kernels` for `options` (nothing for "none").
+/// Adds `quantx-lower-to-kernels` for `options` (nothing for "none",
+/// `quantx-lower-to-gpu` for "gpu").
 void buildLowerToKernelsPipeline(OpPassManager &pm,
                                  const CPUCompileOptions &options);
 

@@ -39,8 +39,6 @@ struct GpuCallCounts {
 };
 GpuCallCounts getGpuCallCounts();
 
-inline constexpr const char *kGpuConvS8Symbol = "quantx_gpu_conv_s8";
-
 /// The int8 conv/matmul kernel, as compileGpuKernelsToPtx builds it:
 /// `quantx_conv_s8(input, weights, bias, requant, params, output)`, device
 /// pointers to quantx_kernel_conv_s8's operands; 4 warps of 32 threads, each

@@ -134,12 +134,18 @@ inline constexpr const char *kMaxPoolF32Symbol = "quantx_kernel_maxpool_f32";
 /// times +-1 weights packed by packWeightsBinary, exact int32 dot products
 /// and the int8 conv's epilogue. kPanelWidth and kPackedWeightBits are 0.
 inline constexpr const char *kConvB1Symbol = "quantx_kernel_conv_b1";
+/// The int8 conv on the GPU (quant-x/Runtime/GpuKernelCalls.h, which
+/// implements it: the JIT gets its address from the caller): the int8
+/// conv's operands and parameters, restricted to the generic ISA's panels,
+/// no weight zero point, whole int8 weights and weights shared by the batch.
+inline constexpr const char *kGpuConvS8Symbol = "quantx_gpu_conv_s8";
 inline constexpr const char *kKernelSymbols[] = {
     kConvS8Symbol,       kConvF32Symbol,   kDepthwiseS8Symbol,
     kDepthwiseF32Symbol, kMaxPoolS8Symbol, kMaxPoolF32Symbol,
-    kConvB1Symbol};
+    kConvB1Symbol,       kGpuConvS8Symbol};
 
-/// The address of the entry point named `symbol`, or null.
+/// The address of the CPU entry point named `symbol`, or null (unknown, or
+/// the GPU's).
 void *lookupKernel(const std::string &symbol);
 
 /// The entry points, in kKernelSymbols' order.
@@ -150,7 +156,8 @@ enum class KernelKind {
   DepthwiseF32,
   MaxPoolS8,
   MaxPoolF32,
-  ConvB1
+  ConvB1,
+  GpuConvS8
 };
 /// The kernel named `symbol`, if it is one of kKernelSymbols.
 std::optional<KernelKind> parseKernel(const std::string &symbol);

@@ -23,6 +23,7 @@
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "quant-x/Conversion/QuantXToArith/DyadicEmitter.h"
+#include "quant-x/Runtime/GpuKernelCalls.h"
 #include "quant-x/Runtime/Kernels.h"
 
 using namespace mlir;

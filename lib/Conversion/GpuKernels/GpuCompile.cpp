@@ -35,17 +35,30 @@ void mlir::quantx::registerGpuKernelDialects(DialectRegistry &registry) {
   registerNVVMDialectTranslation(registry);
 }
 
+/// Loads the dialects and interfaces the kernels need into `context` (the
+/// extensions also reach dialects loaded before).
+static void loadGpuKernelDialects(MLIRContext *context) {
+  DialectRegistry registry;
+  mlir::quantx::registerGpuKernelDialects(registry);
+  context->appendDialectRegistry(registry);
+  context->loadAllAvailableDialects();
+}
+
 FailureOr<std::string>
 mlir::quantx::compileGpuKernelsToPtx(MLIRContext *context,
                                      const GpuTargetOptions &options) {
-  DialectRegistry registry;
-  registerGpuKernelDialects(registry);
-  context->appendDialectRegistry(registry);
-  context->loadAllAvailableDialects();
+  loadGpuKernelDialects(context);
   OpBuilder builder(context);
   OwningOpRef<ModuleOp> module = ModuleOp::create(UnknownLoc::get(context));
   buildGpuKernels(builder, *module);
+  return serializeGpuKernelsToPtx(*module, options);
+}
 
+FailureOr<std::string>
+mlir::quantx::serializeGpuKernelsToPtx(ModuleOp module,
+                                       const GpuTargetOptions &options) {
+  MLIRContext *context = module.getContext();
+  loadGpuKernelDialects(context);
   PassManager pm(context);
   GpuNVVMAttachTargetOptions target;
   target.chip = options.chip;
@@ -59,16 +72,16 @@ mlir::quantx::compileGpuKernelsToPtx(MLIRContext *context,
   // PTX text: no CUDA toolkit needed (ptxas would be for a cubin).
   binary.compilationTarget = "isa";
   pm.addPass(createGpuModuleToBinaryPass(binary));
-  if (failed(pm.run(*module)))
+  if (failed(pm.run(module)))
     return failure();
 
   std::string ptx;
-  module->walk([&](gpu::BinaryOp binaryOp) {
+  module.walk([&](gpu::BinaryOp binaryOp) {
     for (Attribute object : binaryOp.getObjects())
       if (auto gpuObject = dyn_cast<gpu::ObjectAttr>(object))
         ptx = gpuObject.getObject().str();
   });
   if (ptx.empty())
-    return module->emitError("quant-x GPU kernels: no PTX was produced");
+    return module.emitError("quant-x GPU kernels: no PTX was produced");
   return ptx;
 }

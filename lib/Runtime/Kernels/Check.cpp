@@ -286,5 +286,23 @@ std::string Checker::run(CallSpec &spec) {
 
 std::string quantx::kernels::checkParams(KernelKind kind, const int64_t *params,
                                          CallSpec &spec) {
-  return Checker(kind, params).run(spec);
+  if (kind != KernelKind::GpuConvS8)
+    return Checker(kind, params).run(spec);
+  // The GPU kernel takes the int8 conv's calls that read whole int8 weights
+  // from the generic ISA's panels, without a weight zero point, shared by
+  // the batch.
+  std::string error = Checker(KernelKind::ConvS8, params).run(spec);
+  if (!error.empty())
+    return error;
+  auto require = [&](Param field, int64_t value, const char *why) {
+    if (error.empty() && params[field] != value)
+      error = std::string(kParamNames[field]) + " must be " +
+              std::to_string(value) + " for the GPU conv kernel (" + why +
+              "), got " + std::to_string(params[field]);
+  };
+  require(kIsa, int64_t(Isa::Generic), "it reads the generic ISA's panels");
+  require(kWeightZeroPoint, 0, "it adds no row sums");
+  require(kPackedWeightBits, 0, "it reads whole int8 weights");
+  require(kWeightsPerBatch, 0, "its weights are constants");
+  return error;
 }

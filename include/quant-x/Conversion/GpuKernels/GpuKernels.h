@@ -14,7 +14,6 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
-#include "quant-x/Runtime/GpuKernelCalls.h"
 
 #include <string>
 
@@ -25,6 +24,13 @@ class DialectRegistry;
 namespace mlir::quantx {
 
 inline constexpr llvm::StringLiteral kGpuKernelModuleName = "quantx_gpu";
+
+/// Sends every `quantx.kernel_call` of the int8 conv whose parameters the
+/// GPU kernel takes (qk::checkParams with KernelKind::GpuConvS8) to
+/// quantx_gpu_conv_s8; whether there was one. The rest of
+/// `quantx-lower-to-gpu`, for embedders that lower to kernel calls
+/// themselves.
+bool sendKernelCallsToGpu(ModuleOp module);
 
 /// Registers what building and compiling the GPU kernels needs: the gpu,
 /// nvvm, scf, arith and llvm dialects, the NVVM target and the translations
@@ -70,6 +76,11 @@ struct GpuTargetOptions {
 /// The kernels as PTX text, compiled in-process (no CUDA needed).
 FailureOr<std::string> compileGpuKernelsToPtx(MLIRContext *context,
                                               const GpuTargetOptions &options);
+
+/// The PTX of `module`'s gpu.module (a gpu.container_module holding one, as
+/// buildGpuKernels makes it), compiled in place.
+FailureOr<std::string>
+serializeGpuKernelsToPtx(ModuleOp module, const GpuTargetOptions &options);
 
 } // namespace mlir::quantx
 
