@@ -56,6 +56,8 @@ void mlir::quantx::registerCPUPipelineDialects(DialectRegistry &registry) {
   registerKernelCallBufferization(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  // Models that quantx-lower-to-gpu lowered hold a gpu.module.
+  registerGpuKernelDialects(registry);
 }
 
 void mlir::quantx::buildTosaToLinalgPipeline(OpPassManager &pm) {
@@ -194,8 +196,8 @@ loadGpuKernels(ModuleOp module,
   if (!kernels)
     return success();
   if (!options.gpuKernelLoader)
-    return module.emitError("the model calls GPU kernels, but no loader for "
-                            "them was given");
+    return module.emitError("the model calls GPU kernels, but no GPU kernel "
+                            "loader was given (quant-run: --target gpu)");
   OpBuilder builder(module.getContext());
   OwningOpRef<ModuleOp> container = ModuleOp::create(module.getLoc());
   container.get()->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),

@@ -282,3 +282,41 @@ func.func @binary_low_bits(%x: tensor<1x4x4x2xi8>, %w: tensor<64xi8>, %b: tensor
   %r = quantx.kernel_call "quantx_kernel_conv_b1"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<64xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 1, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0>} -> tensor<1x4x4x2xi32>
   return %r : tensor<1x4x4x2xi32>
 }
+
+// -----
+
+// The GPU conv kernel takes the int8 conv's parameters, restricted to what
+// it reads: the generic ISA's panels (here AVX2's int16 panels of 16
+// columns, valid for the CPU kernel)...
+func.func @gpu_isa(%x: tensor<1x4x4x2xi8>, %init: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi8> {
+  %w = arith.constant dense<0> : tensor<576xi8>
+  %b = arith.constant dense<0> : tensor<2xi32>
+  %rq = arith.constant dense<[1073741824, 1073741824, 38, 38]> : tensor<4xi32>
+  // expected-error @+1 {{invalid params: isa must be 0 for the GPU conv kernel (it reads the generic ISA's panels), got 1}}
+  %r = quantx.kernel_call "quantx_gpu_conv_s8"(%x, %w, %b, %rq : tensor<1x4x4x2xi8>, tensor<576xi8>, tensor<2xi32>, tensor<4xi32>) outs(%init : tensor<1x4x4x2xi8>) {params = array<i64: 1, 1, 4, 4, 2, 4, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, 1, 0, 1, 0, 5, -128, 127, 16, 0, 0, 0>} -> tensor<1x4x4x2xi8>
+  return %r : tensor<1x4x4x2xi8>
+}
+
+// -----
+
+// ... and no weight zero point (the CPU kernel's row sums).
+func.func @gpu_weight_zero_point(%x: tensor<1x4x4x2xi8>, %init: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi8> {
+  %w = arith.constant dense<0> : tensor<144xi8>
+  %b = arith.constant dense<0> : tensor<2xi32>
+  %rq = arith.constant dense<[1073741824, 1073741824, 38, 38]> : tensor<4xi32>
+  // expected-error @+1 {{invalid params: weight_zp must be 0 for the GPU conv kernel (it adds no row sums), got 3}}
+  %r = quantx.kernel_call "quantx_gpu_conv_s8"(%x, %w, %b, %rq : tensor<1x4x4x2xi8>, tensor<144xi8>, tensor<2xi32>, tensor<4xi32>) outs(%init : tensor<1x4x4x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1, 0, 3, 1, 0, 1, 0, 5, -128, 127, 8, 0, 0, 0>} -> tensor<1x4x4x2xi8>
+  return %r : tensor<1x4x4x2xi8>
+}
+
+// -----
+
+// The int8 conv's own checks come first.
+func.func @gpu_conv_checks(%x: tensor<1x4x4x2xi8>, %init: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi8> {
+  %w = arith.constant dense<0> : tensor<144xi8>
+  %b = arith.constant dense<0> : tensor<2xi32>
+  %rq = arith.constant dense<[1073741824, 1073741824, 38, 38]> : tensor<4xi32>
+  // expected-error @+1 {{invalid params: stride_h must be in [1,}}
+  %r = quantx.kernel_call "quantx_gpu_conv_s8"(%x, %w, %b, %rq : tensor<1x4x4x2xi8>, tensor<144xi8>, tensor<2xi32>, tensor<4xi32>) outs(%init : tensor<1x4x4x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 3, 3, 0, 1, 1, 1, 1, 1, 0, 0, 1, 0, 1, 0, 5, -128, 127, 8, 0, 0, 0>} -> tensor<1x4x4x2xi8>
+  return %r : tensor<1x4x4x2xi8>
+}
