@@ -56,8 +56,8 @@ ptxas = shutil.which("ptxas") or "/usr/local/cuda/bin/ptxas"
 if os.access(ptxas, os.X_OK):
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
-gpu_probe = subprocess.run(
-    [os.path.join(config.quantx_tools_dir, "quant-run"), "--target", "gpu",
-     "--list-kernels"], capture_output=True)
-if gpu_probe.returncode == 0:
+quant_run = os.path.join(config.quantx_tools_dir, "quant-run")
+if os.access(quant_run, os.X_OK) and subprocess.run(
+        [quant_run, "--target", "gpu", "--list-kernels"],
+        capture_output=True).returncode == 0:
     config.available_features.add("gpu")
