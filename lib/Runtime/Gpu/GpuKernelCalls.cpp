@@ -4,6 +4,8 @@
 
 #include "quant-x/Runtime/Kernels.h"
 
+#include <map>
+#include <memory>
 #include <mutex>
 #include <vector>
 
@@ -12,22 +14,8 @@ namespace qk = ::quantx::kernels;
 
 namespace {
 
-/// The loaded kernels and what the calls met. One model runs at a time
-/// (the mutex makes concurrent calls wait, not race).
-struct GpuKernelState {
-  std::mutex mutex;
-  const CudaDevice *device = nullptr;
-  CUfunction convS8 = nullptr;
-  std::string firstError;
-  GpuCallCounts counts;
-};
-
-GpuKernelState &getState() {
-  static GpuKernelState state;
-  return state;
-}
-
-/// Device memory for one call, freed when the call ends.
+/// Device memory, freed with this object: one call's operands, or a
+/// model's constants.
 class DeviceBuffers {
 public:
   explicit DeviceBuffers(const CudaDriverApi &api) : api(api) {}
@@ -62,11 +50,49 @@ private:
   std::vector<CUdeviceptr> owned;
 };
 
-/// One convolution on the GPU: operands in, the kernel, the result out.
-llvm::Error launchConvS8(const CudaDevice &device, CUfunction kernel,
-                         const void *input, const void *weights,
-                         const void *bias, const void *requant,
-                         const int64_t *p, void *output) {
+/// The loaded kernels, the model's constants on the device, and what the
+/// calls met. One model runs at a time (the mutex makes concurrent calls
+/// wait, not race).
+struct GpuKernelState {
+  std::mutex mutex;
+  const CudaDevice *device = nullptr;
+  CUfunction convS8 = nullptr;
+  /// Device copies of the calls' constant operands (packed weights, bias,
+  /// requantization table, parameters: globals of the compiled model, at
+  /// fixed addresses while it lives), by host address and size, made at
+  /// the first call that reads them. Loading the kernels for another model
+  /// frees them: a new model's constants may reuse a freed one's addresses,
+  /// while two models alive at once never share one.
+  std::unique_ptr<DeviceBuffers> constants;
+  std::map<std::pair<const void *, size_t>, CUdeviceptr> constantCopies;
+  std::string firstError;
+  GpuCallCounts counts;
+
+  /// The device copy of a constant operand.
+  llvm::Expected<CUdeviceptr> copyConstant(const void *host, size_t bytes) {
+    auto key = std::make_pair(host, bytes);
+    if (auto it = constantCopies.find(key); it != constantCopies.end())
+      return it->second;
+    llvm::Expected<CUdeviceptr> copy = constants->copyIn(host, bytes);
+    if (copy)
+      constantCopies[key] = *copy;
+    return copy;
+  }
+};
+
+GpuKernelState &getState() {
+  // Never destroyed: freeing device memory while the process exits could
+  // meet a driver already shut down.
+  static GpuKernelState *state = new GpuKernelState;
+  return *state;
+}
+
+/// One convolution on the GPU: the input in (the constants once per
+/// model), the kernel, the result out.
+llvm::Error launchConvS8(GpuKernelState &state, const void *input,
+                         const void *weights, const void *bias,
+                         const void *requant, const int64_t *p, void *output) {
+  const CudaDevice &device = *state.device;
   const CudaDriverApi &api = device.api;
   if (llvm::Error error = checkCuda(api, api.cuCtxSetCurrent(device.context),
                                     "cuCtxSetCurrent"))
@@ -80,18 +106,21 @@ llvm::Error launchConvS8(const CudaDevice &device, CUfunction kernel,
   size_t outputBytes = p[qk::kBatch] * m * n * (int8 ? 1 : 4);
   DeviceBuffers buffers(api);
   CUdeviceptr args[6];
-  const std::pair<const void *, size_t> operands[] = {
-      {input, inputBytes},
+  llvm::Expected<CUdeviceptr> in = buffers.copyIn(input, inputBytes);
+  if (!in)
+    return in.takeError();
+  args[0] = *in;
+  const std::pair<const void *, size_t> constants[] = {
       {weights, weightBytes},
       {bias, n * sizeof(int32_t)},
       {requant, int8 ? 2 * n * sizeof(int32_t) : 0},
       {p, qk::kNumParams * sizeof(int64_t)}};
-  for (auto [i, operand] : llvm::enumerate(operands)) {
+  for (auto [i, constant] : llvm::enumerate(constants)) {
     llvm::Expected<CUdeviceptr> pointer =
-        buffers.copyIn(operand.first, operand.second);
+        state.copyConstant(constant.first, constant.second);
     if (!pointer)
       return pointer.takeError();
-    args[i] = *pointer;
+    args[1 + i] = *pointer;
   }
   llvm::Expected<CUdeviceptr> out = buffers.allocate(outputBytes);
   if (!out)
@@ -102,12 +131,13 @@ llvm::Error launchConvS8(const CudaDevice &device, CUfunction kernel,
     argPointers[i] = &args[i];
   unsigned gridX = unsigned((m + kConvBlockRows - 1) / kConvBlockRows);
   unsigned gridY = unsigned((n + kConvBlockCols - 1) / kConvBlockCols);
-  if (llvm::Error error = checkCuda(
-          api,
-          api.cuLaunchKernel(kernel, gridX, gridY, unsigned(p[qk::kBatch]),
-                             unsigned(kConvBlockThreads), 1, 1, 0, nullptr,
-                             argPointers, nullptr),
-          "cuLaunchKernel"))
+  if (llvm::Error error =
+          checkCuda(api,
+                    api.cuLaunchKernel(state.convS8, gridX, gridY,
+                                       unsigned(p[qk::kBatch]),
+                                       unsigned(kConvBlockThreads), 1, 1, 0,
+                                       nullptr, argPointers, nullptr),
+                    "cuLaunchKernel"))
     return error;
   if (llvm::Error error =
           checkCuda(api, api.cuCtxSynchronize(), "cuCtxSynchronize"))
@@ -137,6 +167,8 @@ llvm::Error quantx::gpu::loadGpuKernels(const CudaDevice &device,
   std::lock_guard<std::mutex> lock(state.mutex);
   state.device = &device;
   state.convS8 = convS8;
+  state.constantCopies.clear();
+  state.constants = std::make_unique<DeviceBuffers>(api);
   return llvm::Error::success();
 }
 
@@ -169,8 +201,8 @@ void quantx_gpu_conv_s8(const void *input, const void *weights,
   {
     std::lock_guard<std::mutex> lock(state.mutex);
     if (state.convS8 && state.firstError.empty() && runsOnGpu(params)) {
-      llvm::Error error = launchConvS8(*state.device, state.convS8, input,
-                                       weights, bias, requant, params, output);
+      llvm::Error error =
+          launchConvS8(state, input, weights, bias, requant, params, output);
       if (!error) {
         ++state.counts.gpu;
         return;
