@@ -99,7 +99,13 @@ def main():
             model, x = gemm_int8(tools, m, k, n, tmp)
             ok &= compare(tools, model, x, tmp, f"int8 GEMM {shape}")
     if args.models:
-        import models as whole_models
+        try:
+            import models as whole_models
+            import torchvision  # noqa: F401
+        except ImportError as error:
+            print(f"\n(models skipped: {error}; bash bench/setup.sh installs "
+                  "python3-torchvision)")
+            sys.exit(0 if ok else 1)
         calib = np.random.RandomState(0).randn(
             whole_models.CALIBRATION_SAMPLES, *whole_models.SHAPE).astype(
                 np.float32)
