@@ -155,11 +155,9 @@ struct BatchRunner {
 
 /// --emit-ptx: the GPU kernels for `arch`, compiled in-process.
 static int writePtx(StringRef path, StringRef arch) {
-  unsigned sm = 0;
-  if (!arch.consume_front("sm_") || arch.getAsInteger(10, sm) || sm < 80)
-    return fail("--gpu-arch must be sm_80 or a later SM (sm_86, sm_90, ...), "
-                "not '" +
-                gpuArch + "'");
+  if (!getPtxFeatures(arch))
+    return fail("--gpu-arch must be an SM with int8 mma.sync m16n8k32 (" +
+                getKnownGpuChips() + "), not '" + arch + "'");
   MLIRContext context;
   GpuTargetOptions options;
   options.chip = gpuArch;

@@ -35,6 +35,37 @@ void mlir::quantx::registerGpuKernelDialects(DialectRegistry &registry) {
   registerNVVMDialectTranslation(registry);
 }
 
+namespace {
+/// Each SM with int8 mma.sync m16n8k32 that LLVM 22 knows, and the oldest
+/// PTX ISA its NVPTX back end accepts for it (measured with llc-22 -mcpu
+/// -mattr=+ptxNN on an empty kernel).
+struct ChipPtx {
+  const char *chip, *features;
+};
+constexpr ChipPtx kChipPtx[] = {
+    {"sm_80", "+ptx80"},   {"sm_86", "+ptx80"},   {"sm_87", "+ptx80"},
+    {"sm_88", "+ptx90"},   {"sm_89", "+ptx80"},   {"sm_90", "+ptx80"},
+    {"sm_90a", "+ptx80"},  {"sm_100", "+ptx86"},  {"sm_100a", "+ptx86"},
+    {"sm_101", "+ptx86"},  {"sm_101a", "+ptx86"}, {"sm_103", "+ptx88"},
+    {"sm_103a", "+ptx88"}, {"sm_110", "+ptx90"},  {"sm_110a", "+ptx90"},
+    {"sm_120", "+ptx87"},  {"sm_120a", "+ptx87"}, {"sm_121", "+ptx88"},
+    {"sm_121a", "+ptx88"}};
+} // namespace
+
+std::optional<std::string> mlir::quantx::getPtxFeatures(StringRef chip) {
+  for (const ChipPtx &known : kChipPtx)
+    if (chip == known.chip)
+      return std::string(known.features);
+  return std::nullopt;
+}
+
+std::string mlir::quantx::getKnownGpuChips() {
+  std::string chips;
+  for (const ChipPtx &known : kChipPtx)
+    chips += (chips.empty() ? "" : ", ") + std::string(known.chip);
+  return chips;
+}
+
 /// Loads the dialects and interfaces the kernels need into `context` (the
 /// extensions also reach dialects loaded before).
 static void loadGpuKernelDialects(MLIRContext *context) {
@@ -58,11 +89,16 @@ FailureOr<std::string>
 mlir::quantx::serializeGpuKernelsToPtx(ModuleOp module,
                                        const GpuTargetOptions &options) {
   MLIRContext *context = module.getContext();
+  std::optional<std::string> features = getPtxFeatures(options.chip);
+  if (!features)
+    return module.emitError("quant-x GPU kernels: no int8 mma.sync "
+                            "m16n8k32 PTX for '")
+           << options.chip << "' (known: " << getKnownGpuChips() << ")";
   loadGpuKernelDialects(context);
   PassManager pm(context);
   GpuNVVMAttachTargetOptions target;
   target.chip = options.chip;
-  target.features = options.ptxFeatures;
+  target.features = *features;
   pm.addPass(createGpuNVVMAttachTarget(target));
   OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
   kernels.addPass(createSCFToControlFlowPass());

@@ -15,6 +15,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 
+#include <optional>
 #include <string>
 
 namespace mlir {
@@ -65,13 +66,21 @@ Value emitGpuRequantize(OpBuilder &b, Location loc, Value x, Value multiplier,
 
 /// What the kernels are compiled for.
 struct GpuTargetOptions {
-  /// The SM the PTX targets; PTX for sm_80 also runs (JIT-compiled by the
-  /// driver) on later GPUs.
+  /// The SM the PTX targets (getPtxFeatures must know it); PTX for sm_80
+  /// also runs (JIT-compiled by the driver) on later GPUs.
   std::string chip = "sm_80";
-  /// The PTX ISA version, given explicitly: the NVVM target's default,
-  /// PTX 6.0, is a fatal LLVM error with sm_90 (../shared/GPU-NOTES.md).
-  std::string ptxFeatures = "+ptx80";
 };
+
+/// The PTX ISA version to compile for `chip` with: the oldest that LLVM
+/// 22's NVPTX back end accepts for it ("+ptx80" for sm_80 to sm_90a,
+/// "+ptx86" for sm_100, ...), given explicitly because the NVVM target's
+/// default, PTX 6.0, is a fatal LLVM error with sm_90 and later
+/// (../shared/GPU-NOTES.md). None for an SM without int8 mma.sync m16n8k32
+/// (before sm_80) or one LLVM does not know: compiling for it would abort.
+std::optional<std::string> getPtxFeatures(llvm::StringRef chip);
+
+/// The SMs getPtxFeatures knows, for messages.
+std::string getKnownGpuChips();
 
 /// The kernels as PTX text, compiled in-process (no CUDA needed).
 FailureOr<std::string> compileGpuKernelsToPtx(MLIRContext *context,
