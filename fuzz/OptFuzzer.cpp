@@ -22,8 +22,8 @@ using namespace mlir::quantx;
 /// Each pipeline is a path the tools take through the passes: quantization
 /// down to arith, the runtime-kernel lowering (for a fixed ISA: what "host"
 /// picks depends on the machine, and a finding must reproduce anywhere), the
-/// round trip through upstream quant, TOSA export, the checks, cross-layer
-/// equalization and the mixed-precision assignment.
+/// GPU lowering, the round trip through upstream quant, TOSA export, the
+/// checks, cross-layer equalization and the mixed-precision assignment.
 static constexpr const char *kPipelines[] = {
     ("func.func(quantx-fold-batch-norm,quantx-quantize,"
      "quantx-widen-accumulators,quantx-check-accumulators,"
@@ -32,6 +32,9 @@ static constexpr const char *kPipelines[] = {
     ("quantx-import-quant,func.func(quantx-lower-to-kernels{isa=avx512vnni}),"
      "quantx-lower-kernel-calls"),
     "func.func(quantx-lower-to-kernels{isa=avx2-maddubs})",
+    // The GPU lowering: the generic kernel calls, the GPU's share of them
+    // and the kernel module (no PTX: that needs no input).
+    "quantx-import-quant,quantx-lower-to-gpu",
     "quantx-import-quant,quantx-export-quant",
     "func.func(quantx-export-tosa)",
     "func.func(quantx-verify-integer)",
