@@ -23,12 +23,16 @@
 #include <string>
 
 namespace qk = quantx::kernels;
+// The driver API's own types (the loader calls through pointers of these
+// types: UBSan checks the callee's type in the sanitized builds).
+using namespace quantx::gpu;
 
 namespace {
 std::string mode() {
   const char *value = std::getenv("QUANTX_FAKE_CUDA");
   return value ? value : "";
 }
+// What the stand-in's handles point at.
 int contextStorage, moduleStorage, functionStorage;
 /// The live allocations: start address to size.
 std::map<unsigned long long, size_t> allocations;
@@ -44,20 +48,20 @@ bool allocated(unsigned long long pointer, size_t bytes) {
 } // namespace
 
 extern "C" {
-int cuInit(unsigned) { return mode() == "stub" ? 34 : 0; }
-int cuDriverGetVersion(int *version) {
+CUresult cuInit(unsigned) { return mode() == "stub" ? 34 : 0; }
+CUresult cuDriverGetVersion(int *version) {
   *version = 12040;
   return 0;
 }
-int cuDeviceGetCount(int *count) {
+CUresult cuDeviceGetCount(int *count) {
   *count = mode() == "no-device" ? 0 : 1;
   return 0;
 }
-int cuDeviceGet(int *device, int ordinal) {
+CUresult cuDeviceGet(CUdevice *device, int ordinal) {
   *device = ordinal;
   return ordinal == 0 ? 0 : 101;
 }
-int cuDeviceGetAttribute(int *value, int attribute, int) {
+CUresult cuDeviceGetAttribute(int *value, int attribute, CUdevice) {
   bool old = mode() == "old";
   if (attribute == 75)
     *value = old ? 7 : 9;
@@ -67,37 +71,38 @@ int cuDeviceGetAttribute(int *value, int attribute, int) {
     return 1;
   return 0;
 }
-int cuDeviceGetName(char *name, int length, int) {
+CUresult cuDeviceGetName(char *name, int length, CUdevice) {
   std::strncpy(name, "Fake GPU", length);
   return 0;
 }
-int cuDevicePrimaryCtxRetain(void **context, int) {
-  *context = &contextStorage;
+CUresult cuDevicePrimaryCtxRetain(CUcontext *context, CUdevice) {
+  *context = reinterpret_cast<CUcontext>(&contextStorage);
   return 0;
 }
-int cuCtxSetCurrent(void *context) { return context ? 0 : 201; }
-int cuCtxSynchronize() { return 0; }
-int cuModuleLoadData(void **module, const void *image) {
+CUresult cuCtxSetCurrent(CUcontext context) { return context ? 0 : 201; }
+CUresult cuCtxSynchronize() { return 0; }
+CUresult cuModuleLoadData(CUmodule *module, const void *image) {
   if (mode() != "emulate" ||
       !std::strstr(static_cast<const char *>(image), ".entry quantx_conv_s8("))
     return 218;
-  *module = &moduleStorage;
+  *module = reinterpret_cast<CUmodule>(&moduleStorage);
   return 0;
 }
-int cuModuleUnload(void *) { return 0; }
-int cuModuleGetFunction(void **function, void *, const char *name) {
+CUresult cuModuleUnload(CUmodule) { return 0; }
+CUresult cuModuleGetFunction(CUfunction *function, CUmodule, const char *name) {
   if (mode() != "emulate" ||
       std::strcmp(name, quantx::gpu::kConvS8KernelName) != 0)
     return 500;
-  *function = &functionStorage;
+  *function = reinterpret_cast<CUfunction>(&functionStorage);
   return 0;
 }
 #ifndef QUANTX_FAKE_CUDA_PARTIAL
-int cuLaunchKernel(void *function, unsigned gridX, unsigned gridY,
-                   unsigned gridZ, unsigned blockX, unsigned blockY,
-                   unsigned blockZ, unsigned sharedBytes, void *, void **params,
-                   void **extra) {
-  if (function != &functionStorage || extra || sharedBytes)
+CUresult cuLaunchKernel(CUfunction function, unsigned gridX, unsigned gridY,
+                        unsigned gridZ, unsigned blockX, unsigned blockY,
+                        unsigned blockZ, unsigned sharedBytes, CUstream,
+                        void **params, void **extra) {
+  if (function != reinterpret_cast<CUfunction>(&functionStorage) || extra ||
+      sharedBytes)
     return 1;
   void *args[6];
   for (int i = 0; i < 6; ++i) {
@@ -123,32 +128,32 @@ int cuLaunchKernel(void *function, unsigned gridX, unsigned gridY,
   return 0;
 }
 #endif
-int cuMemAlloc_v2(unsigned long long *pointer, size_t bytes) {
+CUresult cuMemAlloc_v2(CUdeviceptr *pointer, size_t bytes) {
   if (mode() != "emulate")
     return 2;
   *pointer = reinterpret_cast<unsigned long long>(std::malloc(bytes));
   allocations[*pointer] = bytes;
   return 0;
 }
-int cuMemFree_v2(unsigned long long pointer) {
+CUresult cuMemFree_v2(CUdeviceptr pointer) {
   if (!allocations.erase(pointer))
     return 1;
   std::free(reinterpret_cast<void *>(pointer));
   return 0;
 }
-int cuMemcpyHtoD_v2(unsigned long long to, const void *from, size_t bytes) {
+CUresult cuMemcpyHtoD_v2(CUdeviceptr to, const void *from, size_t bytes) {
   if (!allocated(to, bytes))
     return 1;
   std::memcpy(reinterpret_cast<void *>(to), from, bytes);
   return 0;
 }
-int cuMemcpyDtoH_v2(void *to, unsigned long long from, size_t bytes) {
+CUresult cuMemcpyDtoH_v2(void *to, CUdeviceptr from, size_t bytes) {
   if (!allocated(from, bytes))
     return 1;
   std::memcpy(to, reinterpret_cast<const void *>(from), bytes);
   return 0;
 }
-int cuGetErrorName(int error, const char **name) {
+CUresult cuGetErrorName(CUresult error, const char **name) {
   switch (error) {
   case 34:
     *name = "CUDA_ERROR_STUB_LIBRARY";
