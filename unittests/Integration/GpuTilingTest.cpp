@@ -11,8 +11,9 @@
 // (quantx_kernel_conv_s8, itself checked against a direct convolution) on
 // odd layers: K and N not multiples of the tiles, strides, asymmetric
 // padding, dilation, M below and above a block, a batch, both roundings,
-// int8 and int32 outputs. Only the instruction itself and the NVPTX back
-// end are left to the tests on a GPU.
+// int8 and int32 outputs, input channels that are and are not a multiple
+// of 4 (one-word and byte loads of the activations). Only the instruction
+// itself and the NVPTX back end are left to the tests on a GPU.
 //
 //===----------------------------------------------------------------------===//
 
@@ -76,6 +77,10 @@ const Layer kLayers[] = {
      qk::Rounding::Single},
     // Dilation 2, a batch of 2, int32 results.
     {2, 6, 6, 5, 20, 3, 3, 1, 2, 2, 2, 2, 2, 0, qk::OutputKind::Accumulator,
+     qk::Rounding::Double},
+    // 8 channels, padded: the one-word loads of four channels, padding
+    // included, with a pad value of 3.
+    {1, 5, 6, 8, 12, 3, 3, 1, 1, 1, 1, 1, 1, 3, qk::OutputKind::Int8,
      qk::Rounding::Double},
     // M = 130 (three blocks of 64 rows), K = 100, N = 9.
     {1, 10, 13, 100, 9, 1, 1, 1, 1, 0, 0, 0, 0, -128, qk::OutputKind::Int8,

@@ -133,12 +133,28 @@ struct Layer {
   }
 };
 
-/// A[row][k] of `image` as an unsigned byte in an i32: the input element
-/// under tap k of output pixel `row`, the pad value where the tap falls in
-/// the padding, 0 past M or K (where the weights are 0 too). The load reads
-/// element 0 when the tap is outside, so that no address leaves the input.
-Value loadActivation(const Emitter &e, const Layer &l, Value input, Value image,
-                     Value row, Value k) {
+/// Four bytes from `byteAt(j)`, j = 0..3, packed with j = 0 lowest: the
+/// order mma.sync reads a register's four int8 elements in.
+template <class ByteAt>
+Value packFour(const Emitter &e, ByteAt byteAt) {
+  Value word = byteAt(0);
+  for (int64_t j = 1; j < 4; ++j)
+    word = arith::OrIOp::create(
+        e.b, e.loc, word,
+        arith::ShLIOp::create(e.b, e.loc, byteAt(j), e.c32(8 * j)));
+  return word;
+}
+
+/// Where A[row][k] of `image` comes from: whether (row, k) lies inside the
+/// GEMM, whether the tap falls inside the input (not in the padding), and
+/// the input element's index (0 where it does not, so that no address
+/// leaves the input).
+struct ActivationSource {
+  Value live, inside, index;
+};
+
+ActivationSource locateActivation(const Emitter &e, const Layer &l, Value image,
+                                  Value row, Value k) {
   Value live = e.both(e.below(row, l.m), e.below(k, l.k));
   Value oh = e.div(row, l.outW), ow = e.rem(row, l.outW);
   Value kh = e.div(k, l.rowRun), rest = e.rem(k, l.rowRun);
@@ -150,12 +166,57 @@ Value loadActivation(const Emitter &e, const Layer &l, Value input, Value image,
   Value inside = e.both(live, e.both(e.below(ih, l.inH), e.below(iw, l.inW)));
   Value index = e.add(
       e.mul(e.add(e.mul(e.add(e.mul(image, l.inH), ih), l.inW), iw), l.inC), c);
-  Value byte = e.load(input, e.select(inside, index, e.c64(0)), e.i8());
-  Value value = arith::ExtUIOp::create(e.b, e.loc, e.i32(), byte);
-  Value pad = arith::TruncIOp::create(
+  return {live, inside, e.select(inside, index, e.c64(0))};
+}
+
+/// The pad value's byte in an i32, `copies` times (1 or 4).
+Value padBytes(const Emitter &e, const Layer &l, int64_t copies) {
+  Value byte = arith::TruncIOp::create(
       e.b, e.loc, e.i32(),
       arith::AndIOp::create(e.b, e.loc, l.padValue, e.c64(255)));
-  return e.select(inside, value, e.select(live, pad, e.c32(0)));
+  return copies == 1 ? byte : e.mul(byte, e.c32(0x01010101));
+}
+
+/// A[row][k] of `image` as an unsigned byte in an i32: the input element
+/// under tap k of output pixel `row`, the pad value where the tap falls in
+/// the padding, 0 past M or K (where the weights are 0 too).
+Value loadActivation(const Emitter &e, const Layer &l, Value input, Value image,
+                     Value row, Value k) {
+  ActivationSource at = locateActivation(e, l, image, row, k);
+  Value byte = e.load(input, at.index, e.i8());
+  Value value = arith::ExtUIOp::create(e.b, e.loc, e.i32(), byte);
+  return e.select(at.inside, value,
+                  e.select(at.live, padBytes(e, l, 1), e.c32(0)));
+}
+
+/// Four consecutive A bytes from k (a multiple of 4) packed in an i32 as
+/// packFour orders them. Where the input's channels are a multiple of 4,
+/// the four are one aligned word of one input pixel (or all padding, or all
+/// past K): one load and one index computation instead of four.
+Value loadActivationWord(const Emitter &e, const Layer &l, Value input,
+                         Value image, Value row, Value k) {
+  Value whole = e.equal(e.rem(l.inC, e.c64(4)), 0);
+  auto word = scf::IfOp::create(
+      e.b, e.loc, whole,
+      [&](OpBuilder &b, Location loc) {
+        Emitter in{b, loc};
+        ActivationSource at = locateActivation(in, l, image, row, k);
+        Value address = LLVM::GEPOp::create(b, loc, in.ptr(), in.i8(), input,
+                                            ArrayRef<LLVM::GEPArg>{at.index});
+        Value loaded = LLVM::LoadOp::create(b, loc, in.i32(), address, 4);
+        scf::YieldOp::create(
+            b, loc,
+            in.select(at.inside, loaded,
+                      in.select(at.live, padBytes(in, l, 4), in.c32(0))));
+      },
+      [&](OpBuilder &b, Location loc) {
+        Emitter in{b, loc};
+        scf::YieldOp::create(b, loc, packFour(in, [&](int64_t j) {
+                               return loadActivation(in, l, input, image, row,
+                                                     in.add(k, in.c64(j)));
+                             }));
+      });
+  return word.getResult(0);
 }
 
 /// W[col][k] as an unsigned byte in an i32, from the generic ISA's panels
@@ -170,18 +231,6 @@ Value loadWeight(const Emitter &e, const Layer &l, Value weights, Value col,
   Value byte = e.load(weights, e.select(live, index, e.c64(0)), e.i8());
   Value value = arith::ExtUIOp::create(e.b, e.loc, e.i32(), byte);
   return e.select(live, value, e.c32(0));
-}
-
-/// Four bytes from `byteAt(j)`, j = 0..3, packed with j = 0 lowest: the
-/// order mma.sync reads a register's four int8 elements in.
-template <class ByteAt>
-Value packFour(const Emitter &e, ByteAt byteAt) {
-  Value word = byteAt(0);
-  for (int64_t j = 1; j < 4; ++j)
-    word = arith::OrIOp::create(
-        e.b, e.loc, word,
-        arith::ShLIOp::create(e.b, e.loc, byteAt(j), e.c32(8 * j)));
-  return word;
 }
 
 /// out[image][row][col] = the accumulator plus bias, requantized to int8
@@ -250,9 +299,7 @@ SmallVector<Value, 6> emitFragments(const Emitter &e, const Layer &l,
                                     Value weights, Value k0) {
   Value kA = e.add(k0, lane.kOffset), kB = e.add(kA, e.c64(16));
   auto activations = [&](Value row, Value k) {
-    return packFour(e, [&](int64_t j) {
-      return loadActivation(e, l, input, lane.image, row, e.add(k, e.c64(j)));
-    });
+    return loadActivationWord(e, l, input, lane.image, row, k);
   };
   auto weightsAt = [&](Value k) {
     return packFour(e, [&](int64_t j) {
