@@ -1,15 +1,21 @@
-"""The GPU target against the CPU: quant-run --target gpu and --target cpu
-on int8 GEMMs (4096x4096x4096 and ResNet-18-like shapes) and on the
-ResNet-18 and MobileNetV2 int8 models, batch 1, median ms, with each
-output compared bit for bit between the two targets. Prints the GPU, a
-Markdown table, and exits with 77 where no GPU can be used.
+"""The GPU target against the CPU and cuBLASLt: quant-run --target gpu and
+--target cpu on int8 GEMMs (4096x4096x4096 and ResNet-18-like shapes) and
+on the ResNet-18 and MobileNetV2 int8 models, batch 1, median ms, with each
+output compared bit for bit between the two targets; for the GEMMs also
+cuBLASLt's int8 GEMM (bench/cublaslt_gemm.c, built with the CUDA toolkit
+where /usr/local/cuda has one), as TOPS and as a fraction of the GPU's
+dense int8 peak. Prints the GPU, a Markdown table, and exits with 77 where
+no GPU can be used.
 
 /usr/bin/python3 bench/gpu.py [--build build] [--shapes MxKxN,...]
                               [--models resnet18,mobilenet_v2]
+                              [--peak-tops T]
 
-docs/GPU.md: the first kernel is written to be checkable, not fast, and
-copies every layer's operands to the device and back; cuBLASLt is not
-measured yet. The models need python3-torchvision (bash bench/setup.sh).
+quant-run's times are whole calls: the host side, the copies of the
+activations to the device and back, and the CPU's share of the model; the
+cuBLASLt times are the kernel alone (CUDA events). docs/GPU.md: the first
+kernel is written to be checkable, not fast. The models need
+python3-torchvision (bash bench/setup.sh).
 """
 
 import argparse
@@ -44,20 +50,62 @@ def run(tools, model, x_path, out_path, target):
     return ms, calls.group(0) if calls else ""
 
 
-def compare(tools, model, x, tmp, label):
+def compare(tools, model, x, tmp, label, ops=None, anchor_ms=None,
+            peak_tops=None):
+    """One row: quant-x on the CPU and the GPU, bit-identity, and for a
+    GEMM of `ops` operations cuBLASLt's kernel time `anchor_ms`."""
     x_path = os.path.join(tmp, "x.npy")
     np.save(x_path, x)
     cpu_out, gpu_out = (os.path.join(tmp, f"{t}.npy") for t in ("cpu", "gpu"))
     cpu_ms, _ = run(tools, model, x_path, cpu_out, "cpu")
     gpu_ms, calls = run(tools, model, x_path, gpu_out, "gpu")
+    anchor = "-"
+    if anchor_ms:
+        tops = ops / (anchor_ms * 1e-3) / 1e12
+        share = f", {100 * tops / peak_tops:.0f} % of peak" if peak_tops \
+            else ""
+        anchor = f"{anchor_ms:.3f} ({tops:.0f} TOPS{share})"
     if gpu_ms is None:
-        print(f"| {label} | {cpu_ms:.3f} | failed: {calls} | - | - | - |",
-              flush=True)
+        print(f"| {label} | {cpu_ms:.3f} | failed: {calls} | - | - | "
+              f"{anchor} | - | - |", flush=True)
         return False
     same = np.array_equal(np.load(cpu_out), np.load(gpu_out))
+    ratio = f"{anchor_ms / gpu_ms:.3f}" if anchor_ms else "-"
     print(f"| {label} | {cpu_ms:.3f} | {gpu_ms:.3f} | {cpu_ms / gpu_ms:.2f} "
-          f"| {'yes' if same else 'NO'} | {calls} |", flush=True)
+          f"| {'yes' if same else 'NO'} | {anchor} | {ratio} | {calls} |",
+          flush=True)
     return same
+
+
+CUDA = "/usr/local/cuda"
+
+
+def build_cublaslt(tmp):
+    """bench/cublaslt_gemm.c built against the CUDA toolkit, or None."""
+    if not os.path.isfile(os.path.join(CUDA, "include", "cublasLt.h")):
+        return None
+    binary = os.path.join(tmp, "cublaslt_gemm")
+    lib = os.path.join(CUDA, "lib64")
+    result = subprocess.run(
+        ["clang-22", "-O2", f"-I{CUDA}/include",
+         os.path.join(HERE, "cublaslt_gemm.c"), f"-L{lib}",
+         f"-Wl,-rpath,{lib}", "-lcublasLt", "-lcudart", "-o", binary],
+        capture_output=True, text=True)
+    if result.returncode:
+        print(f"(cuBLASLt not built: {result.stderr.strip()})")
+        return None
+    return binary
+
+
+def cublaslt_ms(binary, shape):
+    """cuBLASLt's median kernel ms for an int8 GEMM, or None."""
+    if binary is None:
+        return None
+    result = subprocess.run([binary, shape], capture_output=True, text=True)
+    if result.returncode:
+        print(f"(cuBLASLt {shape}: {result.stderr.strip()})")
+        return None
+    return float(result.stdout.split()[1])
 
 
 def gemm_int8(tools, m, k, n, tmp):
@@ -80,6 +128,9 @@ def main():
     parser.add_argument("--build", default=os.path.join(HERE, "..", "build"))
     parser.add_argument("--shapes", default=",".join(SHAPES))
     parser.add_argument("--models", default="resnet18,mobilenet_v2")
+    parser.add_argument("--peak-tops", type=float, default=None,
+                        help="the GPU's dense int8 peak (default: 1979 on "
+                             "an H100 or H200 SXM)")
     args = parser.parse_args()
     tools = {t: os.path.join(args.build, "bin", t)
              for t in ("quant-opt", "quant-run")}
@@ -88,16 +139,25 @@ def main():
     if probe.returncode:
         print(probe.stderr.strip())
         sys.exit(probe.returncode)
-    print(probe.stdout.strip() + "; batch 1, median ms\n")
-    print("| workload | quant-x CPU | quant-x GPU | CPU / GPU | bit-identical "
+    gpu = probe.stdout.strip()
+    peak = args.peak_tops or (1979.0 if re.search(r"H100|H200", gpu)
+                              else None)
+    print(f"{gpu}; batch 1, median ms; dense int8 peak "
+          f"{f'{peak:.0f} TOPS' if peak else 'unknown (--peak-tops)'}\n")
+    print("| workload | quant-x CPU | quant-x GPU (whole call) | CPU / GPU "
+          "| bit-identical | cuBLASLt kernel | cuBLASLt / quant-x GPU "
           "| calls |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    print("| --- " * 8 + "|")
     ok = True
-    for shape in args.shapes.split(","):
-        m, k, n = (int(v) for v in shape.split("x"))
-        with tempfile.TemporaryDirectory() as tmp:
-            model, x = gemm_int8(tools, m, k, n, tmp)
-            ok &= compare(tools, model, x, tmp, f"int8 GEMM {shape}")
+    with tempfile.TemporaryDirectory() as tools_dir:
+        cublaslt = build_cublaslt(tools_dir)
+        for shape in args.shapes.split(","):
+            m, k, n = (int(v) for v in shape.split("x"))
+            with tempfile.TemporaryDirectory() as tmp:
+                model, x = gemm_int8(tools, m, k, n, tmp)
+                ok &= compare(tools, model, x, tmp, f"int8 GEMM {shape}",
+                              2.0 * m * k * n, cublaslt_ms(cublaslt, shape),
+                              peak)
     if args.models:
         try:
             import models as whole_models
