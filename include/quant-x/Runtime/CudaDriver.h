@@ -27,6 +27,7 @@ using CUcontext = struct CUctx_st *;
 using CUmodule = struct CUmod_st *;
 using CUfunction = struct CUfunc_st *;
 using CUstream = struct CUstream_st *;
+using CUevent = struct CUevent_st *;
 
 constexpr CUresult kCudaSuccess = 0;
 
@@ -56,6 +57,21 @@ struct CudaDriverApi {
   CUresult (*cuMemcpyHtoD)(CUdeviceptr to, const void *from, size_t bytes);
   CUresult (*cuMemcpyDtoH)(void *to, CUdeviceptr from, size_t bytes);
   CUresult (*cuGetErrorName)(CUresult error, const char **name);
+  /// Events, for QUANTX_KERNEL_PROFILE's kernel times only: null where the
+  /// driver lacks them. cuEventElapsedTime is the _v2 symbol where there is
+  /// one (CUDA 12.8 and later), cuEventDestroy always.
+  CUresult (*cuEventCreate)(CUevent *event, unsigned flags);
+  CUresult (*cuEventRecord)(CUevent event, CUstream stream);
+  CUresult (*cuEventSynchronize)(CUevent event);
+  CUresult (*cuEventElapsedTime)(float *milliseconds, CUevent start,
+                                 CUevent end);
+  CUresult (*cuEventDestroy)(CUevent event);
+
+  /// Whether the event entry points are all there.
+  bool hasEvents() const {
+    return cuEventCreate && cuEventRecord && cuEventSynchronize &&
+           cuEventElapsedTime && cuEventDestroy;
+  }
 };
 
 /// The GPU quant-x runs on: device 0 with its primary context current on

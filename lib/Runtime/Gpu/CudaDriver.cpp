@@ -135,6 +135,14 @@ static llvm::Error resolve(void *library, CudaDriverApi &api) {
                          " (a driver older than CUDA 4, or not a CUDA "
                          "driver)");
   }
+  // Optional: only the profile's kernel times use them.
+  *slot(api.cuEventCreate) = dlsym(library, "cuEventCreate");
+  *slot(api.cuEventRecord) = dlsym(library, "cuEventRecord");
+  *slot(api.cuEventSynchronize) = dlsym(library, "cuEventSynchronize");
+  *slot(api.cuEventDestroy) = dlsym(library, "cuEventDestroy_v2");
+  void *elapsed = dlsym(library, "cuEventElapsedTime_v2");
+  *slot(api.cuEventElapsedTime) =
+      elapsed ? elapsed : dlsym(library, "cuEventElapsedTime");
   return llvm::Error::success();
 }
 

@@ -2,8 +2,10 @@
 
 #include "quant-x/Runtime/GpuKernelCalls.h"
 
+#include "quant-x/Runtime/KernelProfile.h"
 #include "quant-x/Runtime/Kernels.h"
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -87,6 +89,57 @@ GpuKernelState &getState() {
   return *state;
 }
 
+/// The kernel's own time of one launch, with QUANTX_KERNEL_PROFILE and a
+/// driver with events: recorded as "quantx_gpu_conv_s8 kernel", beside
+/// the whole call's "quantx_gpu_conv_s8 call".
+class KernelTimer {
+public:
+  explicit KernelTimer(const CudaDriverApi &api)
+      : api(api), enabled(qk::isProfiling() && api.hasEvents()) {}
+  ~KernelTimer() {
+    for (CUevent event : events)
+      if (event)
+        api.cuEventDestroy(event);
+  }
+
+  llvm::Error start() {
+    if (!enabled)
+      return llvm::Error::success();
+    for (CUevent &event : events)
+      if (llvm::Error error =
+              checkCuda(api, api.cuEventCreate(&event, 0), "cuEventCreate"))
+        return error;
+    return checkCuda(api, api.cuEventRecord(events[0], nullptr),
+                     "cuEventRecord");
+  }
+  llvm::Error stop() {
+    if (!enabled)
+      return llvm::Error::success();
+    return checkCuda(api, api.cuEventRecord(events[1], nullptr),
+                     "cuEventRecord");
+  }
+  /// After the launch has finished.
+  llvm::Error record(const int64_t *params) {
+    if (!enabled)
+      return llvm::Error::success();
+    if (llvm::Error error = checkCuda(api, api.cuEventSynchronize(events[1]),
+                                      "cuEventSynchronize"))
+      return error;
+    float milliseconds = 0;
+    if (llvm::Error error = checkCuda(
+            api, api.cuEventElapsedTime(&milliseconds, events[0], events[1]),
+            "cuEventElapsedTime"))
+      return error;
+    qk::recordCall("quantx_gpu_conv_s8 kernel", params, milliseconds);
+    return llvm::Error::success();
+  }
+
+private:
+  const CudaDriverApi &api;
+  bool enabled;
+  CUevent events[2] = {nullptr, nullptr};
+};
+
 /// One convolution on the GPU: the input in (the constants once per
 /// model), the kernel, the result out.
 llvm::Error launchConvS8(GpuKernelState &state, const void *input,
@@ -131,6 +184,9 @@ llvm::Error launchConvS8(GpuKernelState &state, const void *input,
     argPointers[i] = &args[i];
   unsigned gridX = unsigned((m + kConvBlockRows - 1) / kConvBlockRows);
   unsigned gridY = unsigned((n + kConvBlockCols - 1) / kConvBlockCols);
+  KernelTimer timer(api);
+  if (llvm::Error error = timer.start())
+    return error;
   if (llvm::Error error =
           checkCuda(api,
                     api.cuLaunchKernel(state.convS8, gridX, gridY,
@@ -139,8 +195,12 @@ llvm::Error launchConvS8(GpuKernelState &state, const void *input,
                                        nullptr, argPointers, nullptr),
                     "cuLaunchKernel"))
     return error;
+  if (llvm::Error error = timer.stop())
+    return error;
   if (llvm::Error error =
           checkCuda(api, api.cuCtxSynchronize(), "cuCtxSynchronize"))
+    return error;
+  if (llvm::Error error = timer.record(p))
     return error;
   return checkCuda(api, api.cuMemcpyDtoH(output, *out, outputBytes),
                    "cuMemcpyDtoH");
@@ -201,10 +261,16 @@ void quantx_gpu_conv_s8(const void *input, const void *weights,
   {
     std::lock_guard<std::mutex> lock(state.mutex);
     if (state.convS8 && state.firstError.empty() && runsOnGpu(params)) {
+      auto start = std::chrono::steady_clock::now();
       llvm::Error error =
           launchConvS8(state, input, weights, bias, requant, params, output);
       if (!error) {
         ++state.counts.gpu;
+        if (qk::isProfiling())
+          qk::recordCall("quantx_gpu_conv_s8 call", params,
+                         std::chrono::duration<double, std::milli>(
+                             std::chrono::steady_clock::now() - start)
+                             .count());
         return;
       }
       state.firstError = llvm::toString(std::move(error));

@@ -1,7 +1,7 @@
 //===- Entry.cpp - kernel entry points, ISA selection, weight packing -----===//
 
 #include "IsaKernels.h"
-#include "Profile.h"
+#include "quant-x/Runtime/KernelProfile.h"
 #include "quant-x/Runtime/Kernels.h"
 
 #include <chrono>

@@ -1,13 +1,14 @@
-//===- Profile.h - per-shape timing of kernel calls -------------*- C++ -*-===//
+//===- KernelProfile.h - per-shape timing of kernel calls -------*- C++ -*-===//
 //
 // With QUANTX_KERNEL_PROFILE=1 in the environment, every kernel call is
 // timed, and at exit a table on stderr gives, per kernel and shape, the
-// calls, the mean time and the GOP/s. docs/Performance.md reads it.
+// calls, the mean time and the GOP/s. docs/Performance.md reads it. The
+// CPU kernels and the GPU kernel calls (GpuKernelCalls.h) record into it.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef QUANTX_LIB_RUNTIME_KERNELS_PROFILE_H
-#define QUANTX_LIB_RUNTIME_KERNELS_PROFILE_H
+#ifndef QUANTX_RUNTIME_KERNELPROFILE_H
+#define QUANTX_RUNTIME_KERNELPROFILE_H
 
 #include <cstdint>
 
@@ -21,4 +22,4 @@ void recordCall(const char *kernel, const int64_t *params, double milliseconds);
 
 } // namespace quantx::kernels
 
-#endif // QUANTX_LIB_RUNTIME_KERNELS_PROFILE_H
+#endif // QUANTX_RUNTIME_KERNELPROFILE_H
