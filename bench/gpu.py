@@ -12,8 +12,10 @@ no GPU can be used.
                               [--peak-tops T]
 
 quant-run's times are whole calls: the host side, the copies of the
-activations to the device and back, and the CPU's share of the model; the
-cuBLASLt times are the kernel alone (CUDA events). docs/GPU.md: the first
+activations to the device and back, and the CPU's share of the model. For
+the GEMMs the table also has quant-x's kernel alone (QUANTX_KERNEL_PROFILE:
+driver events around the launch), which is what cuBLASLt's times (CUDA
+events) compare with. docs/GPU.md: the first
 kernel is written to be checkable, not fast. The models need
 python3-torchvision (bash bench/setup.sh).
 """
@@ -50,6 +52,19 @@ def run(tools, model, x_path, out_path, target):
     return ms, calls.group(0) if calls else ""
 
 
+def gpu_kernel_ms(tools, model, x_path):
+    """The GPU kernel's own mean ms per call of a one-layer model
+    (QUANTX_KERNEL_PROFILE's "quantx_gpu_conv_s8 kernel" row), or None."""
+    result = subprocess.run(
+        [tools["quant-run"], model, "--input", x_path, "--time", "--target",
+         "gpu"], capture_output=True, text=True,
+        env=dict(os.environ, QUANTX_KERNEL_PROFILE="1"))
+    rows = re.findall(r"^quantx_gpu_conv_s8 kernel\s+(?:\S+\s+){5}(\S+)",
+                      result.stderr, re.MULTILINE)
+    return float(rows[0]) if result.returncode == 0 and len(rows) == 1 \
+        else None
+
+
 def compare(tools, model, x, tmp, label, ops=None, anchor_ms=None,
             peak_tops=None):
     """One row: quant-x on the CPU and the GPU, bit-identity, and for a
@@ -60,20 +75,25 @@ def compare(tools, model, x, tmp, label, ops=None, anchor_ms=None,
     cpu_ms, _ = run(tools, model, x_path, cpu_out, "cpu")
     gpu_ms, calls = run(tools, model, x_path, gpu_out, "gpu")
     anchor = "-"
+    kernel_ms = gpu_kernel_ms(tools, model, x_path) if ops else None
     if anchor_ms:
         tops = ops / (anchor_ms * 1e-3) / 1e12
         share = f", {100 * tops / peak_tops:.0f} % of peak" if peak_tops \
             else ""
         anchor = f"{anchor_ms:.3f} ({tops:.0f} TOPS{share})"
     if gpu_ms is None:
-        print(f"| {label} | {cpu_ms:.3f} | failed: {calls} | - | - | "
+        print(f"| {label} | {cpu_ms:.3f} | failed: {calls} | - | - | - | "
               f"{anchor} | - | - |", flush=True)
         return False
     same = np.array_equal(np.load(cpu_out), np.load(gpu_out))
-    ratio = f"{anchor_ms / gpu_ms:.3f}" if anchor_ms else "-"
-    print(f"| {label} | {cpu_ms:.3f} | {gpu_ms:.3f} | {cpu_ms / gpu_ms:.2f} "
-          f"| {'yes' if same else 'NO'} | {anchor} | {ratio} | {calls} |",
-          flush=True)
+    kernel = "-"
+    if kernel_ms:
+        kernel = f"{kernel_ms:.3f} ({ops / (kernel_ms * 1e-3) / 1e12:.1f} TOPS)"
+    ratio = f"{anchor_ms / kernel_ms:.3f}" if anchor_ms and kernel_ms \
+        else "-"
+    print(f"| {label} | {cpu_ms:.3f} | {gpu_ms:.3f} | {kernel} "
+          f"| {cpu_ms / gpu_ms:.2f} | {'yes' if same else 'NO'} | {anchor} "
+          f"| {ratio} | {calls} |", flush=True)
     return same
 
 
@@ -144,10 +164,10 @@ def main():
                               else None)
     print(f"{gpu}; batch 1, median ms; dense int8 peak "
           f"{f'{peak:.0f} TOPS' if peak else 'unknown (--peak-tops)'}\n")
-    print("| workload | quant-x CPU | quant-x GPU (whole call) | CPU / GPU "
-          "| bit-identical | cuBLASLt kernel | cuBLASLt / quant-x GPU "
-          "| calls |")
-    print("| --- " * 8 + "|")
+    print("| workload | quant-x CPU | quant-x GPU (whole call) | quant-x GPU "
+          "kernel | CPU / GPU | bit-identical | cuBLASLt kernel | cuBLASLt / "
+          "quant-x kernel | calls |")
+    print("| --- " * 9 + "|")
     ok = True
     with tempfile.TemporaryDirectory() as tools_dir:
         cublaslt = build_cublaslt(tools_dir)
