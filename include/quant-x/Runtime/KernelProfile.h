@@ -17,8 +17,11 @@ namespace quantx::kernels {
 /// Whether QUANTX_KERNEL_PROFILE is set (read once).
 bool isProfiling();
 
-/// Records one call of `kernel` with `params` that took `milliseconds`.
-void recordCall(const char *kernel, const int64_t *params, double milliseconds);
+/// Records one call of `kernel` with `params` that took `milliseconds`;
+/// `withinAnotherCall`: a part of a call recorded too (a GPU call's
+/// kernel), listed but not added to the total.
+void recordCall(const char *kernel, const int64_t *params, double milliseconds,
+                bool withinAnotherCall = false);
 
 } // namespace quantx::kernels
 

@@ -16,8 +16,7 @@ namespace qk = ::quantx::kernels;
 
 namespace {
 
-/// Device memory, freed with this object: one call's operands, or a
-/// model's constants.
+/// Device memory, freed with this object: a model's constants.
 class DeviceBuffers {
 public:
   explicit DeviceBuffers(const CudaDriverApi &api) : api(api) {}
@@ -52,9 +51,41 @@ private:
   std::vector<CUdeviceptr> owned;
 };
 
-/// The loaded kernels, the model's constants on the device, and what the
-/// calls met. One model runs at a time (the mutex makes concurrent calls
-/// wait, not race).
+/// Device memory for one operand of every call (an input or a result),
+/// kept between calls and grown when a call needs more: an allocation and a
+/// free per call would cost more than a small layer's kernel.
+class ScratchBuffer {
+public:
+  explicit ScratchBuffer(const CudaDriverApi &api) : api(api) {}
+  ~ScratchBuffer() {
+    if (pointer)
+      api.cuMemFree(pointer);
+  }
+
+  /// At least `bytes` of device memory (at least one byte: a valid address).
+  llvm::Expected<CUdeviceptr> get(size_t bytes) {
+    if (pointer && bytes <= capacity)
+      return pointer;
+    if (pointer)
+      api.cuMemFree(pointer);
+    pointer = 0;
+    capacity = 0;
+    if (llvm::Error error = checkCuda(
+            api, api.cuMemAlloc(&pointer, bytes ? bytes : 1), "cuMemAlloc"))
+      return std::move(error);
+    capacity = bytes;
+    return pointer;
+  }
+
+private:
+  const CudaDriverApi &api;
+  CUdeviceptr pointer = 0;
+  size_t capacity = 0;
+};
+
+/// The loaded kernels, the model's constants and the calls' activation
+/// buffers on the device, and what the calls met. One model runs at a time (the
+/// mutex makes concurrent calls wait, not race).
 struct GpuKernelState {
   std::mutex mutex;
   const CudaDevice *device = nullptr;
@@ -67,6 +98,7 @@ struct GpuKernelState {
   /// while two models alive at once never share one.
   std::unique_ptr<DeviceBuffers> constants;
   std::map<std::pair<const void *, size_t>, CUdeviceptr> constantCopies;
+  std::unique_ptr<ScratchBuffer> input, output;
   std::string firstError;
   GpuCallCounts counts;
 
@@ -130,7 +162,9 @@ public:
             api, api.cuEventElapsedTime(&milliseconds, events[0], events[1]),
             "cuEventElapsedTime"))
       return error;
-    qk::recordCall("quantx_gpu_conv_s8 kernel", params, milliseconds);
+    // Part of the call's time, which the profile's total counts.
+    qk::recordCall("quantx_gpu_conv_s8 kernel", params, milliseconds,
+                   /*withinAnotherCall=*/true);
     return llvm::Error::success();
   }
 
@@ -157,11 +191,13 @@ llvm::Error launchConvS8(GpuKernelState &state, const void *input,
   size_t inputBytes = p[qk::kBatch] * p[qk::kInH] * p[qk::kInW] * p[qk::kInC];
   size_t weightBytes = (n + panel - 1) / panel * panel * k;
   size_t outputBytes = p[qk::kBatch] * m * n * (int8 ? 1 : 4);
-  DeviceBuffers buffers(api);
   CUdeviceptr args[6];
-  llvm::Expected<CUdeviceptr> in = buffers.copyIn(input, inputBytes);
+  llvm::Expected<CUdeviceptr> in = state.input->get(inputBytes);
   if (!in)
     return in.takeError();
+  if (llvm::Error error = checkCuda(
+          api, api.cuMemcpyHtoD(*in, input, inputBytes), "cuMemcpyHtoD"))
+    return error;
   args[0] = *in;
   const std::pair<const void *, size_t> constants[] = {
       {weights, weightBytes},
@@ -175,7 +211,7 @@ llvm::Error launchConvS8(GpuKernelState &state, const void *input,
       return pointer.takeError();
     args[1 + i] = *pointer;
   }
-  llvm::Expected<CUdeviceptr> out = buffers.allocate(outputBytes);
+  llvm::Expected<CUdeviceptr> out = state.output->get(outputBytes);
   if (!out)
     return out.takeError();
   args[5] = *out;
@@ -229,6 +265,8 @@ llvm::Error quantx::gpu::loadGpuKernels(const CudaDevice &device,
   state.convS8 = convS8;
   state.constantCopies.clear();
   state.constants = std::make_unique<DeviceBuffers>(api);
+  state.input = std::make_unique<ScratchBuffer>(api);
+  state.output = std::make_unique<ScratchBuffer>(api);
   return llvm::Error::success();
 }
 

@@ -25,6 +25,7 @@ struct Shape {
 struct Totals {
   double milliseconds = 0;
   int64_t calls = 0;
+  bool withinAnotherCall = false;
 };
 
 class Profile {
@@ -44,14 +45,14 @@ public:
                    shape.kernel.c_str(), (long long)shape.m, (long long)shape.n,
                    (long long)shape.k, (long long)shape.stride,
                    (long long)total.calls, mean, gops);
-      // A GPU call's kernel time is part of the call's, counted once.
-      if (shape.kernel.find(" kernel") == std::string::npos)
+      if (!total.withinAnotherCall)
         all += total.milliseconds;
     }
     std::fprintf(stderr, "total %.3f ms\n", all);
   }
 
-  void record(const char *kernel, const int64_t *p, double milliseconds) {
+  void record(const char *kernel, const int64_t *p, double milliseconds,
+              bool withinAnotherCall) {
     // K counts multiply-adds per output: one input channel for depthwise
     // convolutions, the window for pooling.
     std::string name = kernel;
@@ -64,6 +65,7 @@ public:
     Totals &total = totals[shape];
     total.milliseconds += milliseconds;
     ++total.calls;
+    total.withinAnotherCall = withinAnotherCall;
   }
 
 private:
@@ -86,6 +88,6 @@ bool quantx::kernels::isProfiling() {
 }
 
 void quantx::kernels::recordCall(const char *kernel, const int64_t *params,
-                                 double milliseconds) {
-  getProfile().record(kernel, params, milliseconds);
+                                 double milliseconds, bool withinAnotherCall) {
+  getProfile().record(kernel, params, milliseconds, withinAnotherCall);
 }
