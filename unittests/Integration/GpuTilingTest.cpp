@@ -5,11 +5,11 @@
 // is built from the same code as host functions (buildConvS8LaneFunctions)
 // and run here for every lane of every warp and block. Between the two, the
 // test does what mma.sync m16n8k32 does by the PTX ISA's fragment layout:
-// it gathers the warp's 16 x 32 A and 32 x 8 B tiles from the lanes'
-// registers (every element exactly once) and hands each lane its C
-// fragment of A B + C. The outputs must be bit-identical to the CPU kernel's
-// (quantx_kernel_conv_s8, itself checked against a direct convolution) on
-// odd layers: K and N not multiples of the tiles, strides, asymmetric
+// for every tile of a warp, it gathers the 16 x 32 A and 32 x 8 B tiles
+// from the lanes' registers (every element exactly once) and hands each
+// lane its C fragment of A B + C. The outputs must be bit-identical to the CPU
+// kernel's (quantx_kernel_conv_s8, itself checked against a direct convolution)
+// on odd layers: K and N not multiples of the tiles, strides, asymmetric
 // padding, dilation, M below and above a block, a batch, both roundings,
 // int8 and int32 outputs, input channels that are and are not a multiple
 // of 4 (one-word and byte loads of the activations). Only the instruction
@@ -82,28 +82,41 @@ const Layer kLayers[] = {
     // included, with a pad value of 3.
     {1, 5, 6, 8, 12, 3, 3, 1, 1, 1, 1, 1, 1, 3, qk::OutputKind::Int8,
      qk::Rounding::Double},
+    // N = 70: two blocks of channels, the second with 6 of its 64; K = 16,
+    // half a step.
+    {1, 5, 8, 16, 70, 1, 1, 1, 1, 0, 0, 0, 0, 2, qk::OutputKind::Int8,
+     qk::Rounding::Single},
     // M = 130 (three blocks of 64 rows), K = 100, N = 9.
     {1, 10, 13, 100, 9, 1, 1, 1, 1, 0, 0, 0, 0, -128, qk::OutputKind::Int8,
      qk::Rounding::Double},
 };
 
-/// The lanes' A and B registers of one warp and 32-k step, as the PTX ISA
-/// lays them out for mma.m16n8k32 .s8 (row-major A, column-major B), made
-/// into the tiles; each element must come from exactly one lane.
-void gatherTiles(const int32_t (&regs)[32][6], int8_t a[16][32],
+namespace qg = ::quantx::gpu;
+
+/// One lane's registers of one 32-k step.
+using Registers = int32_t[qg::kConvFragmentRegisters];
+
+/// The warp's A tile of row of tiles `i` and B tile of column of tiles `j`
+/// in one 32-k step, gathered from the lanes' registers as the PTX ISA lays
+/// them out for mma.m16n8k32 .s8 (row-major A, column-major B); each
+/// element must come from exactly one lane.
+void gatherTiles(const Registers (&regs)[32], int i, int j, int8_t a[16][32],
                  int8_t b[32][8]) {
   int seenA[16][32] = {}, seenB[32][8] = {};
   for (int lane = 0; lane < 32; ++lane) {
     int g = lane / 4, t = lane % 4;
-    for (int i = 0; i < 16; ++i) {
-      int row = (i < 4 || (i >= 8 && i < 12)) ? g : g + 8;
-      int col = t * 4 + (i & 3) + (i >= 8 ? 16 : 0);
-      a[row][col] = int8_t(uint32_t(regs[lane][i / 4]) >> (8 * (i % 4)));
+    for (int e = 0; e < 16; ++e) {
+      int row = (e < 4 || (e >= 8 && e < 12)) ? g : g + 8;
+      int col = t * 4 + (e & 3) + (e >= 8 ? 16 : 0);
+      uint32_t reg = uint32_t(regs[lane][4 * i + e / 4]);
+      a[row][col] = int8_t(reg >> (8 * (e % 4)));
       ++seenA[row][col];
     }
-    for (int i = 0; i < 8; ++i) {
-      int row = t * 4 + (i & 3) + (i >= 4 ? 16 : 0);
-      b[row][g] = int8_t(uint32_t(regs[lane][4 + i / 4]) >> (8 * (i % 4)));
+    for (int e = 0; e < 8; ++e) {
+      int row = t * 4 + (e & 3) + (e >= 4 ? 16 : 0);
+      uint32_t reg =
+          uint32_t(regs[lane][4 * qg::kConvWarpTilesM + 2 * j + e / 4]);
+      b[row][g] = int8_t(reg >> (8 * (e % 4)));
       ++seenB[row][g];
     }
   }
@@ -155,19 +168,25 @@ TEST(GpuTilingTest, LanesComputeTheConvolution) {
     quantx_kernel_conv_s8(x.data(), packed.data(), folded.data(),
                           requant.data(), params.data(), expected.data());
 
-    const void *input = x.data(), *weights = packed.data(),
+    std::vector<int8_t> gpuWeights =
+        qg::packGpuWeights(params.data(), packed.data());
+    ASSERT_EQ(int64_t(gpuWeights.size()),
+              qg::getGpuWeightRows(n) * qg::getGpuWeightDepth(k));
+    const void *input = x.data(), *weights = gpuWeights.data(),
                *biasData = folded.data(), *requantData = requant.data(),
                *paramData = params.data();
     void *output = actual.data();
-    int64_t gridX = (m + 63) / 64, gridY = (n + 7) / 8;
+    int64_t gridX = (m + qg::kConvBlockRows - 1) / qg::kConvBlockRows;
+    int64_t gridY = (n + qg::kConvBlockCols - 1) / qg::kConvBlockCols;
     int64_t kSteps = (k + 31) / 32;
+    int64_t warps = qg::kConvBlockThreads / 32;
     for (int64_t image = 0; image < layer.batch; ++image)
       for (int64_t bx = 0; bx < gridX; ++bx)
         for (int64_t by = 0; by < gridY; ++by)
-          for (int64_t warp = 0; warp < 4; ++warp) {
-            int32_t c[32][4] = {};
+          for (int64_t warp = 0; warp < warps; ++warp) {
+            int32_t c[32][qg::kConvAccumulators] = {};
             for (int64_t step = 0; step < kSteps; ++step) {
-              int32_t regs[32][6];
+              Registers regs[32];
               int64_t k0 = step * 32;
               for (int64_t lane = 0; lane < 32; ++lane) {
                 int64_t thread = warp * 32 + lane;
@@ -178,25 +197,31 @@ TEST(GpuTilingTest, LanesComputeTheConvolution) {
                     (*engine)->invokePacked("quantx_conv_s8_fragments", args);
                 ASSERT_FALSE(bool(error)) << llvm::toString(std::move(error));
               }
-              int8_t a[16][32], b[32][8];
-              gatherTiles(regs, a, b);
-              // D = A B + C, wrapping as mma.sync's .s32 accumulation.
-              for (int lane = 0; lane < 32; ++lane)
-                for (int i = 0; i < 4; ++i) {
-                  int row = lane / 4 + (i >= 2 ? 8 : 0);
-                  int col = (lane % 4) * 2 + (i & 1);
-                  uint32_t sum = uint32_t(c[lane][i]);
-                  for (int kk = 0; kk < 32; ++kk)
-                    sum += uint32_t(int32_t(a[row][kk]) * b[kk][col]);
-                  c[lane][i] = int32_t(sum);
+              // D = A B + C for every tile of the warp, wrapping as
+              // mma.sync's .s32 accumulation.
+              for (int i = 0; i < qg::kConvWarpTilesM; ++i)
+                for (int j = 0; j < qg::kConvWarpTilesN; ++j) {
+                  int8_t a[16][32], b[32][8];
+                  gatherTiles(regs, i, j, a, b);
+                  for (int lane = 0; lane < 32; ++lane)
+                    for (int r = 0; r < 4; ++r) {
+                      int row = lane / 4 + (r >= 2 ? 8 : 0);
+                      int col = (lane % 4) * 2 + (r & 1);
+                      int32_t &sum =
+                          c[lane][4 * (i * qg::kConvWarpTilesN + j) + r];
+                      uint32_t wrapped = uint32_t(sum);
+                      for (int kk = 0; kk < 32; ++kk)
+                        wrapped += uint32_t(int32_t(a[row][kk]) * b[kk][col]);
+                      sum = int32_t(wrapped);
+                    }
                 }
             }
             for (int64_t lane = 0; lane < 32; ++lane) {
               int64_t thread = warp * 32 + lane;
-              void *args[] = {&biasData,   &requantData, &paramData,
-                              &output,     &image,       &bx,
-                              &by,         &thread,      &c[lane][0],
-                              &c[lane][1], &c[lane][2],  &c[lane][3]};
+              void *sums = c[lane];
+              void *args[] = {&biasData, &requantData, &paramData,
+                              &output,   &image,       &bx,
+                              &by,       &thread,      &sums};
               llvm::Error error =
                   (*engine)->invokePacked("quantx_conv_s8_epilogue", args);
               ASSERT_FALSE(bool(error)) << llvm::toString(std::move(error));

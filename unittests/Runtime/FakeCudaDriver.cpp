@@ -8,8 +8,10 @@
 // runs its launches on the CPU kernel with the operands the launch points
 // at: device memory is host memory whose allocations are checked on every
 // copy, and a launch whose geometry is not the one the parameters call for
-// fails. That checks quant-x's host side of a GPU call (sizes, copies,
-// argument order, grid) end to end, the PTX kernel aside. Built once more
+// fails. The weights, which the runtime repacks into the GPU layout, are
+// packed back into the CPU kernel's. That checks quant-x's host side of a
+// GPU call (sizes, copies, the repacking, argument order, grid) end to end,
+// the PTX kernel aside. Built once more
 // with QUANTX_FAKE_CUDA_PARTIAL, without cuLaunchKernel.
 //
 //===----------------------------------------------------------------------===//
@@ -22,6 +24,7 @@
 #include <cstring>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace qk = quantx::kernels;
 // The driver API's own types (the loader calls through pointers of these
@@ -124,8 +127,21 @@ CUresult cuLaunchKernel(CUfunction function, unsigned gridX, unsigned gridY,
       gridZ != unsigned(p[qk::kBatch]) || blockX != kConvBlockThreads ||
       blockY != 1 || blockZ != 1)
     return 1; // CUDA_ERROR_INVALID_VALUE
+  // The weights, in the GPU layout (packGpuWeights), back into the CPU
+  // kernel's panels.
+  int64_t k = p[qk::kKernelH] * p[qk::kKernelW] * p[qk::kInC];
+  int64_t depth = getGpuWeightDepth(k);
+  if (!allocated(reinterpret_cast<unsigned long long>(args[1]),
+                 getGpuWeightRows(n) * depth))
+    return 700;
+  std::vector<int8_t> rows(n * k);
+  for (int64_t col = 0; col < n; ++col)
+    std::memcpy(&rows[col * k],
+                static_cast<const int8_t *>(args[1]) + col * depth, k);
+  std::vector<uint8_t> panels =
+      qk::packWeightsS8(qk::Isa::Generic, rows.data(), n, k);
   qk::setThreadCount(1);
-  quantx_kernel_conv_s8(args[0], args[1], args[2], args[3], p, args[5]);
+  quantx_kernel_conv_s8(args[0], panels.data(), args[2], args[3], p, args[5]);
   return 0;
 }
 #endif

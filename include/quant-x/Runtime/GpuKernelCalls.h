@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace quantx::gpu {
 
@@ -41,13 +42,40 @@ GpuCallCounts getGpuCallCounts();
 
 /// The int8 conv/matmul kernel, as compileGpuKernelsToPtx builds it:
 /// `quantx_conv_s8(input, weights, bias, requant, params, output)`, device
-/// pointers to quantx_kernel_conv_s8's operands; 4 warps of 32 threads, each
-/// warp one 16 x 8 tile of mma.sync m16n8k32, a block 64 output pixels by 8
-/// output channels, the grid (ceil(M / 64), ceil(N / 8), batch).
+/// pointers to quantx_kernel_conv_s8's operands, the weights in the layout
+/// of packGpuWeights. A block is kConvWarpsM x kConvWarpsN warps; each warp
+/// computes kConvWarpTilesM x kConvWarpTilesN tiles of mma.sync m16n8k32
+/// (16 output pixels by 8 output channels each), reusing each A fragment for
+/// a row of tiles and each B fragment for a column. A block thus covers
+/// kConvBlockRows pixels by kConvBlockCols channels; the grid is
+/// (ceil(M / kConvBlockRows), ceil(N / kConvBlockCols), batch).
 inline constexpr const char *kConvS8KernelName = "quantx_conv_s8";
-inline constexpr int64_t kConvBlockThreads = 128;
-inline constexpr int64_t kConvBlockRows = 64;
-inline constexpr int64_t kConvBlockCols = 8;
+inline constexpr int64_t kConvWarpsM = 2, kConvWarpsN = 2;
+inline constexpr int64_t kConvWarpTilesM = 2, kConvWarpTilesN = 4;
+inline constexpr int64_t kConvStepK = 32;
+inline constexpr int64_t kConvBlockThreads = 32 * kConvWarpsM * kConvWarpsN;
+inline constexpr int64_t kConvBlockRows = 16 * kConvWarpTilesM * kConvWarpsM;
+inline constexpr int64_t kConvBlockCols = 8 * kConvWarpTilesN * kConvWarpsN;
+/// A lane's registers per k step: four A registers per row of tiles, two B
+/// registers per column; and its accumulators, four per tile.
+inline constexpr int64_t kConvFragmentRegisters =
+    4 * kConvWarpTilesM + 2 * kConvWarpTilesN;
+inline constexpr int64_t kConvAccumulators =
+    4 * kConvWarpTilesM * kConvWarpTilesN;
+
+/// The GPU kernel's weight layout: W[N'][K'] row-major int8, N rounded up
+/// to kConvBlockCols and K to kConvStepK, zeros in the padding. A B
+/// register (four consecutive k of one channel) is then one aligned 32-bit
+/// load, and no weight load needs a bounds check.
+inline int64_t getGpuWeightRows(int64_t n) {
+  return (n + kConvBlockCols - 1) / kConvBlockCols * kConvBlockCols;
+}
+inline int64_t getGpuWeightDepth(int64_t k) {
+  return (k + kConvStepK - 1) / kConvStepK * kConvStepK;
+}
+/// The weights of the conv `params` describes, from the generic ISA's
+/// panels (packWeightsS8 with Isa::Generic) into that layout.
+std::vector<int8_t> packGpuWeights(const int64_t *params, const void *panels);
 
 } // namespace quantx::gpu
 

@@ -102,15 +102,24 @@ struct GpuKernelState {
   std::string firstError;
   GpuCallCounts counts;
 
-  /// The device copy of a constant operand.
-  llvm::Expected<CUdeviceptr> copyConstant(const void *host, size_t bytes) {
+  /// The device copy of a constant operand of `bytes` at `host`, made by
+  /// copying what `deviceForm` returns (the bytes themselves, or the
+  /// weights repacked) at the first call.
+  template <class DeviceForm>
+  llvm::Expected<CUdeviceptr> copyConstant(const void *host, size_t bytes,
+                                           DeviceForm deviceForm) {
     auto key = std::make_pair(host, bytes);
     if (auto it = constantCopies.find(key); it != constantCopies.end())
       return it->second;
-    llvm::Expected<CUdeviceptr> copy = constants->copyIn(host, bytes);
+    auto [data, size] = deviceForm();
+    llvm::Expected<CUdeviceptr> copy = constants->copyIn(data, size);
     if (copy)
       constantCopies[key] = *copy;
     return copy;
+  }
+  llvm::Expected<CUdeviceptr> copyConstant(const void *host, size_t bytes) {
+    return copyConstant(host, bytes,
+                        [&] { return std::make_pair(host, bytes); });
   }
 };
 
@@ -199,8 +208,17 @@ llvm::Error launchConvS8(GpuKernelState &state, const void *input,
           api, api.cuMemcpyHtoD(*in, input, inputBytes), "cuMemcpyHtoD"))
     return error;
   args[0] = *in;
+  std::vector<int8_t> repacked;
+  llvm::Expected<CUdeviceptr> weightCopy =
+      state.copyConstant(weights, weightBytes, [&] {
+        repacked = packGpuWeights(p, weights);
+        return std::make_pair(static_cast<const void *>(repacked.data()),
+                              repacked.size());
+      });
+  if (!weightCopy)
+    return weightCopy.takeError();
+  args[1] = *weightCopy;
   const std::pair<const void *, size_t> constants[] = {
-      {weights, weightBytes},
       {bias, n * sizeof(int32_t)},
       {requant, int8 ? 2 * n * sizeof(int32_t) : 0},
       {p, qk::kNumParams * sizeof(int64_t)}};
@@ -209,7 +227,7 @@ llvm::Error launchConvS8(GpuKernelState &state, const void *input,
         state.copyConstant(constant.first, constant.second);
     if (!pointer)
       return pointer.takeError();
-    args[1 + i] = *pointer;
+    args[2 + i] = *pointer;
   }
   llvm::Expected<CUdeviceptr> out = state.output->get(outputBytes);
   if (!out)
@@ -268,6 +286,22 @@ llvm::Error quantx::gpu::loadGpuKernels(const CudaDevice &device,
   state.input = std::make_unique<ScratchBuffer>(api);
   state.output = std::make_unique<ScratchBuffer>(api);
   return llvm::Error::success();
+}
+
+std::vector<int8_t> quantx::gpu::packGpuWeights(const int64_t *p,
+                                                const void *panels) {
+  int64_t n = p[qk::kOutC], k = p[qk::kKernelH] * p[qk::kKernelW] * p[qk::kInC];
+  int64_t width = p[qk::kPanelWidth];
+  int64_t depth = getGpuWeightDepth(k);
+  const auto *from = static_cast<const int8_t *>(panels);
+  std::vector<int8_t> packed(getGpuWeightRows(n) * depth, 0);
+  // The generic panels: [N / width][K][width], one byte per weight.
+  for (int64_t col = 0; col < n; ++col) {
+    const int8_t *panel = from + col / width * width * k + col % width;
+    for (int64_t kk = 0; kk < k; ++kk)
+      packed[col * depth + kk] = panel[kk * width];
+  }
+  return packed;
 }
 
 bool quantx::gpu::runsOnGpu(const int64_t *p) {

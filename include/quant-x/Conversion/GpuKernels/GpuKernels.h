@@ -46,12 +46,14 @@ void buildGpuKernels(OpBuilder &builder, ModuleOp module);
 /// check of its tiling (unittests/Integration/GpuTilingTest.cpp), built
 /// from the same code as the kernel:
 ///   quantx_conv_s8_fragments(input, weights, params, image, blockX, blockY,
-///                            thread, k0, out): out[0..5] = the lane's four
-///     A and two B registers of the mma.sync over k0 .. k0 + 31;
+///                            thread, k0, out): out[0 ..
+///     kConvFragmentRegisters) = the lane's A and B registers of the
+///     mma.syncs over k0 .. k0 + 31 (weights in packGpuWeights' layout);
 ///   quantx_conv_s8_epilogue(bias, requant, params, output, image, blockX,
-///                           blockY, thread, c0, c1, c2, c3): stores the
-///     lane's C fragment as the kernel does.
-/// Pointers are !llvm.ptr, the ids i64, the C registers i32.
+///                           blockY, thread, sums): stores the lane's C
+///     fragments, sums[0 .. kConvAccumulators), as the kernel does.
+/// Pointers are !llvm.ptr, the ids and k0 i64 (quant-x/Runtime/
+/// GpuKernelCalls.h has the register counts).
 void buildConvS8LaneFunctions(OpBuilder &builder, ModuleOp module);
 
 /// The kernels' requantization of one int32 accumulator (bias included):

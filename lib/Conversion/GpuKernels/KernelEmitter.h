@@ -1,0 +1,134 @@
+//===- KernelEmitter.h - building blocks of quant-x's GPU kernels -*- C++ -*-=//
+//
+// What every GPU kernel builder shares: i64 index arithmetic and loads and
+// stores through LLVM pointers, the layer read from the kernel call's
+// parameter array, the thread's ids, and the store of one result through
+// the exact requantization. Internal to QuantXGpuKernels.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANTX_LIB_CONVERSION_GPUKERNELS_KERNELEMITTER_H
+#define QUANTX_LIB_CONVERSION_GPUKERNELS_KERNELEMITTER_H
+
+#include "quant-x/Runtime/Kernels.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/Builders.h"
+
+namespace mlir::quantx::gpu_kernels {
+
+/// Builder shorthand for kernel bodies.
+struct Emitter {
+  OpBuilder &b;
+  Location loc;
+
+  Type i1() const { return b.getI1Type(); }
+  Type i8() const { return b.getI8Type(); }
+  Type i32() const { return b.getI32Type(); }
+  Type i64() const { return b.getI64Type(); }
+  Type ptr() const { return LLVM::LLVMPointerType::get(b.getContext()); }
+
+  Value c64(int64_t v) const {
+    return arith::ConstantIntOp::create(b, loc, i64(), v);
+  }
+  Value c32(int64_t v) const {
+    return arith::ConstantIntOp::create(b, loc, i32(), v);
+  }
+  Value add(Value x, Value y) const {
+    return arith::AddIOp::create(b, loc, x, y);
+  }
+  Value sub(Value x, Value y) const {
+    return arith::SubIOp::create(b, loc, x, y);
+  }
+  Value mul(Value x, Value y) const {
+    return arith::MulIOp::create(b, loc, x, y);
+  }
+  /// Unsigned division and remainder: of non-negative indices only.
+  Value div(Value x, Value y) const {
+    return arith::DivUIOp::create(b, loc, x, y);
+  }
+  Value rem(Value x, Value y) const {
+    return arith::RemUIOp::create(b, loc, x, y);
+  }
+  Value both(Value x, Value y) const {
+    return arith::AndIOp::create(b, loc, x, y);
+  }
+  /// x < y, unsigned: also false for "negative" coordinates.
+  Value below(Value x, Value y) const {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, y);
+  }
+  Value equal(Value x, int64_t y) const {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, x, c64(y));
+  }
+  Value select(Value c, Value x, Value y) const {
+    return arith::SelectOp::create(b, loc, c, x, y);
+  }
+  /// `x` rounded up to a multiple of `unit`.
+  Value roundUp(Value x, int64_t unit) const {
+    return mul(div(add(x, c64(unit - 1)), c64(unit)), c64(unit));
+  }
+
+  /// &base[index] for elements of `element`.
+  Value at(Value base, Value index, Type element) const {
+    return LLVM::GEPOp::create(b, loc, ptr(), element, base,
+                               ArrayRef<LLVM::GEPArg>{index});
+  }
+  Value load(Value base, Value index, Type element) const {
+    unsigned bytes = element.getIntOrFloatBitWidth() / 8;
+    return LLVM::LoadOp::create(b, loc, element, at(base, index, element),
+                                bytes);
+  }
+  /// The aligned 32-bit word at byte `index` (a multiple of 4) of `base`.
+  Value loadWord(Value base, Value index) const {
+    return LLVM::LoadOp::create(b, loc, i32(), at(base, index, i8()), 4);
+  }
+  void store(Value value, Value base, Value index) const {
+    Type element = value.getType();
+    LLVM::StoreOp::create(b, loc, value, at(base, index, element),
+                          element.getIntOrFloatBitWidth() / 8);
+  }
+  Value threadId(gpu::Dimension d) const {
+    return arith::IndexCastOp::create(b, loc, i64(),
+                                      gpu::ThreadIdOp::create(b, loc, d));
+  }
+  Value blockId(gpu::Dimension d) const {
+    return arith::IndexCastOp::create(b, loc, i64(),
+                                      gpu::BlockIdOp::create(b, loc, d));
+  }
+};
+
+/// The layer, read from the parameter array (quant-x/Runtime/Kernels.h).
+struct Layer {
+  Value inH, inW, inC, outH, outW, n, kH, kW, strideH, strideW, dilationH,
+      dilationW, padTop, padLeft, padValue, depthMultiplier, outputKind,
+      rounding, zeroPoint, lo, hi;
+  /// M = outH outW, K = kH kW inC, and kW inC (one kernel row's run).
+  Value m, k, rowRun;
+
+  Layer(const Emitter &e, Value params);
+};
+
+/// Which block and thread an instance of a kernel is: the GPU's ids in the
+/// kernel, function arguments in the CPU harnesses that check a kernel's
+/// per-thread work (GpuTilingTest).
+struct KernelIds {
+  Value thread, blockX, blockY, image;
+
+  /// The GPU's: thread x, block x, y and z.
+  static KernelIds fromGpu(const Emitter &e);
+};
+
+/// The pad value's byte in an i32, `copies` times (1 or 4).
+Value padBytes(const Emitter &e, const Layer &l, int64_t copies);
+
+/// out[image][row][col] = `acc` plus bias[col], requantized to int8 (output
+/// kind 1) with the column's multiplier and shift (requant[col],
+/// requant[N + col]) or kept as int32 (0); nothing past M or N.
+void storeResult(const Emitter &e, const Layer &l, Value bias, Value requant,
+                 Value output, Value image, Value row, Value col, Value acc);
+
+} // namespace mlir::quantx::gpu_kernels
+
+#endif // QUANTX_LIB_CONVERSION_GPUKERNELS_KERNELEMITTER_H
