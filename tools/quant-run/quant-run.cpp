@@ -222,6 +222,8 @@ static int prepareGpu(CPUCompileOptions &options) {
   };
   options.hostSymbols[::quantx::kernels::kGpuConvS8Symbol] =
       reinterpret_cast<void *>(&quantx_gpu_conv_s8);
+  options.hostSymbols[::quantx::kernels::kGpuDepthwiseS8Symbol] =
+      reinterpret_cast<void *>(&quantx_gpu_depthwise_s8);
   return 0;
 }
 

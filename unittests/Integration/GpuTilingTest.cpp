@@ -161,7 +161,8 @@ TEST(GpuTilingTest, LanesComputeTheConvolution) {
     std::vector<int32_t> folded = qk::foldConvBiasS8(
         qk::Isa::Generic, w.data(), n, k, bias.data(), layer.inputZp, 0);
     std::vector<int64_t> params = layer.params();
-    ASSERT_TRUE(::quantx::gpu::runsOnGpu(params.data()));
+    qk::CallSpec spec;
+    ASSERT_TRUE(qg::runsOnGpu(qk::KernelKind::GpuConvS8, params.data(), spec));
     size_t elementBytes = layer.kind == qk::OutputKind::Int8 ? 1 : 4;
     std::vector<char> expected(layer.batch * m * n * elementBytes),
         actual(expected.size(), 0x5A);

@@ -4,8 +4,8 @@
 // how it behaves: "stub" (cuInit answers CUDA_ERROR_STUB_LIBRARY, as the
 // toolkit's stub library does), "no-device", "old" (compute capability
 // 7.5), anything else a working compute capability 9.0 device that rejects
-// every module. "emulate" accepts a module with quant-x's conv kernel and
-// runs its launches on the CPU kernel with the operands the launch points
+// every module. "emulate" accepts a module with quant-x's kernels and runs
+// their launches on the CPU kernel with the operands the launch points
 // at: device memory is host memory whose allocations are checked on every
 // copy, and a launch whose geometry is not the one the parameters call for
 // fails. The weights, which the runtime repacks into the GPU layout, are
@@ -37,7 +37,7 @@ std::string mode() {
   return value ? value : "";
 }
 // What the stand-in's handles point at.
-int contextStorage, moduleStorage, functionStorage;
+int contextStorage, moduleStorage, convStorage, depthwiseStorage;
 /// The live allocations: start address to size.
 std::map<unsigned long long, size_t> allocations;
 
@@ -87,17 +87,24 @@ CUresult cuCtxSetCurrent(CUcontext context) { return context ? 0 : 201; }
 CUresult cuCtxSynchronize() { return 0; }
 CUresult cuModuleLoadData(CUmodule *module, const void *image) {
   if (mode() != "emulate" ||
-      !std::strstr(static_cast<const char *>(image), ".entry quantx_conv_s8("))
+      !std::strstr(static_cast<const char *>(image),
+                   ".entry quantx_conv_s8(") ||
+      !std::strstr(static_cast<const char *>(image),
+                   ".entry quantx_depthwise_s8("))
     return 218;
   *module = reinterpret_cast<CUmodule>(&moduleStorage);
   return 0;
 }
 CUresult cuModuleUnload(CUmodule) { return 0; }
 CUresult cuModuleGetFunction(CUfunction *function, CUmodule, const char *name) {
-  if (mode() != "emulate" ||
-      std::strcmp(name, quantx::gpu::kConvS8KernelName) != 0)
+  if (mode() != "emulate")
     return 500;
-  *function = reinterpret_cast<CUfunction>(&functionStorage);
+  if (std::strcmp(name, kConvS8KernelName) == 0)
+    *function = reinterpret_cast<CUfunction>(&convStorage);
+  else if (std::strcmp(name, kDepthwiseS8KernelName) == 0)
+    *function = reinterpret_cast<CUfunction>(&depthwiseStorage);
+  else
+    return 500; // CUDA_ERROR_NOT_FOUND
   return 0;
 }
 #ifndef QUANTX_FAKE_CUDA_PARTIAL
@@ -105,8 +112,9 @@ CUresult cuLaunchKernel(CUfunction function, unsigned gridX, unsigned gridY,
                         unsigned gridZ, unsigned blockX, unsigned blockY,
                         unsigned blockZ, unsigned sharedBytes, CUstream,
                         void **params, void **extra) {
-  if (function != reinterpret_cast<CUfunction>(&functionStorage) || extra ||
-      sharedBytes)
+  bool conv = function == reinterpret_cast<CUfunction>(&convStorage);
+  bool depthwise = function == reinterpret_cast<CUfunction>(&depthwiseStorage);
+  if ((!conv && !depthwise) || extra || sharedBytes)
     return 1;
   void *args[6];
   for (int i = 0; i < 6; ++i) {
@@ -121,12 +129,24 @@ CUresult cuLaunchKernel(CUfunction function, unsigned gridX, unsigned gridY,
                  qk::kNumParams * sizeof(int64_t)))
     return 700;
   int64_t m = p[qk::kOutH] * p[qk::kOutW], n = p[qk::kOutC];
-  using namespace quantx::gpu;
-  if (gridX != unsigned((m + kConvBlockRows - 1) / kConvBlockRows) ||
-      gridY != unsigned((n + kConvBlockCols - 1) / kConvBlockCols) ||
-      gridZ != unsigned(p[qk::kBatch]) || blockX != kConvBlockThreads ||
-      blockY != 1 || blockZ != 1)
+  // The geometry the kernels are built for, computed here from their
+  // constants, not taken from the runtime.
+  unsigned wantX =
+      conv ? (m + kConvBlockRows - 1) / kConvBlockRows
+           : (m * n + kDepthwiseBlockThreads - 1) / kDepthwiseBlockThreads;
+  unsigned wantY = conv ? (n + kConvBlockCols - 1) / kConvBlockCols : 1;
+  unsigned threads = conv ? kConvBlockThreads : kDepthwiseBlockThreads;
+  if (gridX != wantX || gridY != wantY || gridZ != unsigned(p[qk::kBatch]) ||
+      blockX != threads || blockY != 1 || blockZ != 1)
     return 1; // CUDA_ERROR_INVALID_VALUE
+  qk::setThreadCount(1);
+  if (depthwise) {
+    int64_t weightBytes = p[qk::kKernelH] * p[qk::kKernelW] * n * 2;
+    if (!allocated(reinterpret_cast<unsigned long long>(args[1]), weightBytes))
+      return 700;
+    quantx_kernel_depthwise_s8(args[0], args[1], args[2], args[3], p, args[5]);
+    return 0;
+  }
   // The weights, in the GPU layout (packGpuWeights), back into the CPU
   // kernel's panels.
   int64_t k = p[qk::kKernelH] * p[qk::kKernelW] * p[qk::kInC];
@@ -140,7 +160,6 @@ CUresult cuLaunchKernel(CUfunction function, unsigned gridX, unsigned gridY,
                 static_cast<const int8_t *>(args[1]) + col * depth, k);
   std::vector<uint8_t> panels =
       qk::packWeightsS8(qk::Isa::Generic, rows.data(), n, k);
-  qk::setThreadCount(1);
   quantx_kernel_conv_s8(args[0], panels.data(), args[2], args[3], p, args[5]);
   return 0;
 }

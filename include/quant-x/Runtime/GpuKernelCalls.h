@@ -1,10 +1,10 @@
 //===- GpuKernelCalls.h - the CPU kernel ABI, run on the GPU ----*- C++ -*-===//
 //
 // `quant-run --target gpu` compiles a model as for the CPU, with the generic
-// ISA's packed weights, and binds quantx_kernel_conv_s8 to
-// quantx_gpu_conv_s8: each int8 convolution and matmul the GPU kernel covers
-// runs there (operands copied to the device and the result back); the rest
-// runs on the CPU. docs/GPU.md.
+// ISA's packed weights, its int8 conv and depthwise calls sent to
+// quantx_gpu_conv_s8 and quantx_gpu_depthwise_s8: each call the GPU kernels
+// cover runs there (operands copied to the device and the result back); the
+// rest runs on the CPU. docs/GPU.md.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,6 +12,7 @@
 #define QUANTX_RUNTIME_GPUKERNELCALLS_H
 
 #include "quant-x/Runtime/CudaDriver.h"
+#include "quant-x/Runtime/Kernels.h"
 
 #include <cstdint>
 #include <string>
@@ -20,21 +21,33 @@
 namespace quantx::gpu {
 
 /// Loads the kernels' PTX (mlir::quantx::compileGpuKernelsToPtx) on
-/// `device`; quantx_gpu_conv_s8 launches them from then on.
+/// `device`; the GPU entry points launch them from then on.
 llvm::Error loadGpuKernels(const CudaDevice &device, const std::string &ptx);
 
-/// Whether the GPU kernel takes the convolution `params` describes: the
-/// generic ISA's int8 panels, no weight zero point, no low-bit packing,
-/// weights shared by the batch. Others run on the CPU kernel.
-bool runsOnGpu(const int64_t *params);
+/// Whether GPU entry point `kind` (KernelKind::GpuConvS8 or GpuDepthwiseS8)
+/// runs the call `params` describes on the GPU: checkParams takes it for
+/// that kind (the conv kernel: the generic ISA's int8 panels, no weight
+/// zero point, no low-bit packing, weights shared by the batch), with the
+/// call's buffers in `spec`, and its grid is within the driver's limits.
+/// Others run on the CPU kernel.
+bool runsOnGpu(kernels::KernelKind kind, const int64_t *params,
+               kernels::CallSpec &spec);
+
+/// The grid (x, y, z) and the threads per block of a launch of kernel
+/// `kind` for the call `params` describes.
+struct LaunchShape {
+  int64_t grid[3];
+  int64_t block;
+};
+LaunchShape getLaunchShape(kernels::KernelKind kind, const int64_t *params);
 
 /// The first failure of a GPU kernel call since the last take, or success.
 /// A failed call falls back to the CPU kernel, so that the model's outputs
 /// stay complete; the caller reports the error.
 llvm::Error takeGpuKernelError();
 
-/// How many convolutions ran on the GPU and on the CPU since the process
-/// started.
+/// How many calls of the GPU entry points ran on the GPU and on the CPU
+/// since the process started.
 struct GpuCallCounts {
   int64_t gpu = 0, cpu = 0;
 };
@@ -63,6 +76,13 @@ inline constexpr int64_t kConvFragmentRegisters =
 inline constexpr int64_t kConvAccumulators =
     4 * kConvWarpTilesM * kConvWarpTilesN;
 
+/// The int8 depthwise kernel: `quantx_depthwise_s8(...)` with
+/// quantx_kernel_depthwise_s8's operands, one thread per output element
+/// (channels fastest), kDepthwiseBlockThreads a block, the grid
+/// (ceil(M N / kDepthwiseBlockThreads), 1, batch).
+inline constexpr const char *kDepthwiseS8KernelName = "quantx_depthwise_s8";
+inline constexpr int64_t kDepthwiseBlockThreads = 256;
+
 /// The GPU kernel's weight layout: W[N'][K'] row-major int8, N rounded up
 /// to kConvBlockCols and K to kConvStepK, zeros in the padding. A B
 /// register (four consecutive k of one channel) is then one aligned 32-bit
@@ -84,6 +104,10 @@ extern "C" {
 void quantx_gpu_conv_s8(const void *input, const void *weights,
                         const void *bias, const void *requant,
                         const int64_t *params, void *output);
+/// quantx_kernel_depthwise_s8's.
+void quantx_gpu_depthwise_s8(const void *input, const void *weights,
+                             const void *bias, const void *requant,
+                             const int64_t *params, void *output);
 }
 
 #endif // QUANTX_RUNTIME_GPUKERNELCALLS_H

@@ -251,7 +251,9 @@ ValueRange emitMainLoop(const Emitter &e, const Layer &l, const Lane &lane,
   return loop.getResults();
 }
 
-void buildConvS8Kernel(OpBuilder &builder, Location loc) {
+} // namespace
+
+void gpu_kernels::buildConvS8Kernel(OpBuilder &builder, Location loc) {
   Type ptr = LLVM::LLVMPointerType::get(builder.getContext());
   auto kernel = gpu::GPUFuncOp::create(
       builder, loc, qg::kConvS8KernelName,
@@ -284,19 +286,6 @@ void buildConvS8Kernel(OpBuilder &builder, Location loc) {
   }
   emitEpilogue(e, l, lane, bias, requant, output, sums.getResults());
   gpu::ReturnOp::create(builder, loc);
-}
-
-} // namespace
-
-void mlir::quantx::buildGpuKernels(OpBuilder &builder, ModuleOp module) {
-  OpBuilder::InsertionGuard guard(builder);
-  Location loc = module.getLoc();
-  module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
-                  builder.getUnitAttr());
-  builder.setInsertionPointToEnd(module.getBody());
-  auto gpuModule = gpu::GPUModuleOp::create(builder, loc, kGpuKernelModuleName);
-  builder.setInsertionPointToStart(gpuModule.getBody());
-  buildConvS8Kernel(builder, loc);
 }
 
 void mlir::quantx::buildConvS8LaneFunctions(OpBuilder &builder,

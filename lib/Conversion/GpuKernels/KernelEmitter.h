@@ -129,6 +129,12 @@ Value padBytes(const Emitter &e, const Layer &l, int64_t copies);
 void storeResult(const Emitter &e, const Layer &l, Value bias, Value requant,
                  Value output, Value image, Value row, Value col, Value acc);
 
+/// The kernels (quant-x/Runtime/GpuKernelCalls.h has their names and
+/// launch geometry), built at the builder's insertion point in a
+/// gpu.module.
+void buildConvS8Kernel(OpBuilder &builder, Location loc);
+void buildDepthwiseS8Kernel(OpBuilder &builder, Location loc);
+
 } // namespace mlir::quantx::gpu_kernels
 
 #endif // QUANTX_LIB_CONVERSION_GPUKERNELS_KERNELEMITTER_H

@@ -1,4 +1,6 @@
-//===- LowerToGpu.cpp - int8 kernel calls to the GPU kernel ---------------===//
+//===- LowerToGpu.cpp - int8 kernel calls to the GPU kernels --------------===//
+
+#include "KernelEmitter.h"
 
 #include "quant-x/Conversion/GpuKernels/GpuKernels.h"
 #include "quant-x/Conversion/Passes.h"
@@ -25,18 +27,34 @@ namespace qk = ::quantx::kernels;
 
 bool mlir::quantx::sendKernelCallsToGpu(ModuleOp module) {
   bool any = false;
+  // Each CPU kernel the GPU has a counterpart of, and the counterpart.
+  const std::pair<const char *, qk::KernelKind> counterparts[] = {
+      {qk::kConvS8Symbol, qk::KernelKind::GpuConvS8},
+      {qk::kDepthwiseS8Symbol, qk::KernelKind::GpuDepthwiseS8}};
   module.walk([&](KernelCallOp call) {
-    if (call.getKernel() != qk::kConvS8Symbol)
+    for (auto [cpu, gpu] : counterparts) {
+      qk::CallSpec spec;
+      if (call.getKernel() != cpu ||
+          !qk::checkParams(gpu, call.getParams().data(), spec).empty())
+        continue;
+      call.setKernel(qk::kKernelSymbols[size_t(gpu)]);
+      any = true;
       return;
-    qk::CallSpec spec;
-    if (!qk::checkParams(qk::KernelKind::GpuConvS8, call.getParams().data(),
-                         spec)
-             .empty())
-      return;
-    call.setKernel(qk::kGpuConvS8Symbol);
-    any = true;
+    }
   });
   return any;
+}
+
+void mlir::quantx::buildGpuKernels(OpBuilder &builder, ModuleOp module) {
+  OpBuilder::InsertionGuard guard(builder);
+  Location loc = module.getLoc();
+  module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                  builder.getUnitAttr());
+  builder.setInsertionPointToEnd(module.getBody());
+  auto gpuModule = gpu::GPUModuleOp::create(builder, loc, kGpuKernelModuleName);
+  builder.setInsertionPointToStart(gpuModule.getBody());
+  gpu_kernels::buildConvS8Kernel(builder, loc);
+  gpu_kernels::buildDepthwiseS8Kernel(builder, loc);
 }
 
 namespace {

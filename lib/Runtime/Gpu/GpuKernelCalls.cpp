@@ -89,7 +89,7 @@ private:
 struct GpuKernelState {
   std::mutex mutex;
   const CudaDevice *device = nullptr;
-  CUfunction convS8 = nullptr;
+  CUfunction convS8 = nullptr, depthwiseS8 = nullptr;
   /// Device copies of the calls' constant operands (packed weights, bias,
   /// requantization table, parameters: globals of the compiled model, at
   /// fixed addresses while it lives), by host address and size, made at
@@ -101,6 +101,11 @@ struct GpuKernelState {
   std::unique_ptr<ScratchBuffer> input, output;
   std::string firstError;
   GpuCallCounts counts;
+
+  /// The kernel behind entry point `kind`, once loaded.
+  CUfunction functionOf(qk::KernelKind kind) const {
+    return kind == qk::KernelKind::GpuConvS8 ? convS8 : depthwiseS8;
+  }
 
   /// The device copy of a constant operand of `bytes` at `host`, made by
   /// copying what `deviceForm` returns (the bytes themselves, or the
@@ -130,9 +135,15 @@ GpuKernelState &getState() {
   return *state;
 }
 
+/// A profile row's name: the entry point and what the row times.
+std::string getProfileName(qk::KernelKind kind, const char *what) {
+  return std::string(qk::kKernelSymbols[size_t(kind)]) + " " + what;
+}
+
 /// The kernel's own time of one launch, with QUANTX_KERNEL_PROFILE and a
-/// driver with events: recorded as "quantx_gpu_conv_s8 kernel", beside
-/// the whole call's "quantx_gpu_conv_s8 call".
+/// driver with events: recorded as "<entry point> kernel" (say,
+/// "quantx_gpu_conv_s8 kernel"), beside the whole call's "<entry point>
+/// call".
 class KernelTimer {
 public:
   explicit KernelTimer(const CudaDriverApi &api)
@@ -159,8 +170,8 @@ public:
     return checkCuda(api, api.cuEventRecord(events[1], nullptr),
                      "cuEventRecord");
   }
-  /// After the launch has finished.
-  llvm::Error record(const int64_t *params) {
+  /// After the launch of kernel `kind` has finished.
+  llvm::Error record(qk::KernelKind kind, const int64_t *params) {
     if (!enabled)
       return llvm::Error::success();
     if (llvm::Error error = checkCuda(api, api.cuEventSynchronize(events[1]),
@@ -172,7 +183,7 @@ public:
             "cuEventElapsedTime"))
       return error;
     // Part of the call's time, which the profile's total counts.
-    qk::recordCall("quantx_gpu_conv_s8 kernel", params, milliseconds,
+    qk::recordCall(getProfileName(kind, "kernel").c_str(), params, milliseconds,
                    /*withinAnotherCall=*/true);
     return llvm::Error::success();
   }
@@ -183,24 +194,23 @@ private:
   CUevent events[2] = {nullptr, nullptr};
 };
 
-/// One convolution on the GPU: the input in (the constants once per
-/// model), the kernel, the result out.
-llvm::Error launchConvS8(GpuKernelState &state, const void *input,
-                         const void *weights, const void *bias,
-                         const void *requant, const int64_t *p, void *output) {
+size_t getBytes(const qk::BufferSpec &buffer) {
+  return buffer.elements * (buffer.element == qk::ElementKind::I8 ? 1 : 4);
+}
+
+/// One call on the GPU: the input in (the constants once per model), the
+/// kernel, the result out. `spec` is the call's buffers (checkParams).
+llvm::Error launch(GpuKernelState &state, qk::KernelKind kind,
+                   const qk::CallSpec &spec, const void *input,
+                   const void *weights, const void *bias, const void *requant,
+                   const int64_t *p, void *output) {
   const CudaDevice &device = *state.device;
   const CudaDriverApi &api = device.api;
   if (llvm::Error error = checkCuda(api, api.cuCtxSetCurrent(device.context),
                                     "cuCtxSetCurrent"))
     return error;
-  int64_t m = p[qk::kOutH] * p[qk::kOutW], n = p[qk::kOutC];
-  int64_t k = p[qk::kKernelH] * p[qk::kKernelW] * p[qk::kInC];
-  int64_t panel = p[qk::kPanelWidth];
-  bool int8 = p[qk::kOutputKind] == int64_t(qk::OutputKind::Int8);
-  size_t inputBytes = p[qk::kBatch] * p[qk::kInH] * p[qk::kInW] * p[qk::kInC];
-  size_t weightBytes = (n + panel - 1) / panel * panel * k;
-  size_t outputBytes = p[qk::kBatch] * m * n * (int8 ? 1 : 4);
   CUdeviceptr args[6];
+  size_t inputBytes = getBytes(spec.inputs[0]);
   llvm::Expected<CUdeviceptr> in = state.input->get(inputBytes);
   if (!in)
     return in.takeError();
@@ -208,9 +218,13 @@ llvm::Error launchConvS8(GpuKernelState &state, const void *input,
           api, api.cuMemcpyHtoD(*in, input, inputBytes), "cuMemcpyHtoD"))
     return error;
   args[0] = *in;
+  // The conv kernel reads its weights repacked (packGpuWeights); the
+  // depthwise kernel reads the CPU's.
   std::vector<int8_t> repacked;
   llvm::Expected<CUdeviceptr> weightCopy =
-      state.copyConstant(weights, weightBytes, [&] {
+      state.copyConstant(weights, getBytes(spec.inputs[1]), [&] {
+        if (kind != qk::KernelKind::GpuConvS8)
+          return std::make_pair(weights, getBytes(spec.inputs[1]));
         repacked = packGpuWeights(p, weights);
         return std::make_pair(static_cast<const void *>(repacked.data()),
                               repacked.size());
@@ -219,8 +233,8 @@ llvm::Error launchConvS8(GpuKernelState &state, const void *input,
     return weightCopy.takeError();
   args[1] = *weightCopy;
   const std::pair<const void *, size_t> constants[] = {
-      {bias, n * sizeof(int32_t)},
-      {requant, int8 ? 2 * n * sizeof(int32_t) : 0},
+      {bias, getBytes(spec.inputs[2])},
+      {requant, spec.numInputs > 3 ? getBytes(spec.inputs[3]) : 0},
       {p, qk::kNumParams * sizeof(int64_t)}};
   for (auto [i, constant] : llvm::enumerate(constants)) {
     llvm::Expected<CUdeviceptr> pointer =
@@ -229,6 +243,7 @@ llvm::Error launchConvS8(GpuKernelState &state, const void *input,
       return pointer.takeError();
     args[2 + i] = *pointer;
   }
+  size_t outputBytes = getBytes(spec.output);
   llvm::Expected<CUdeviceptr> out = state.output->get(outputBytes);
   if (!out)
     return out.takeError();
@@ -236,28 +251,58 @@ llvm::Error launchConvS8(GpuKernelState &state, const void *input,
   void *argPointers[6];
   for (int i = 0; i < 6; ++i)
     argPointers[i] = &args[i];
-  unsigned gridX = unsigned((m + kConvBlockRows - 1) / kConvBlockRows);
-  unsigned gridY = unsigned((n + kConvBlockCols - 1) / kConvBlockCols);
+  LaunchShape shape = getLaunchShape(kind, p);
   KernelTimer timer(api);
   if (llvm::Error error = timer.start())
     return error;
-  if (llvm::Error error =
-          checkCuda(api,
-                    api.cuLaunchKernel(state.convS8, gridX, gridY,
-                                       unsigned(p[qk::kBatch]),
-                                       unsigned(kConvBlockThreads), 1, 1, 0,
-                                       nullptr, argPointers, nullptr),
-                    "cuLaunchKernel"))
+  if (llvm::Error error = checkCuda(
+          api,
+          api.cuLaunchKernel(state.functionOf(kind), unsigned(shape.grid[0]),
+                             unsigned(shape.grid[1]), unsigned(shape.grid[2]),
+                             unsigned(shape.block), 1, 1, 0, nullptr,
+                             argPointers, nullptr),
+          "cuLaunchKernel"))
     return error;
   if (llvm::Error error = timer.stop())
     return error;
   if (llvm::Error error =
           checkCuda(api, api.cuCtxSynchronize(), "cuCtxSynchronize"))
     return error;
-  if (llvm::Error error = timer.record(p))
+  if (llvm::Error error = timer.record(kind, p))
     return error;
   return checkCuda(api, api.cuMemcpyDtoH(output, *out, outputBytes),
                    "cuMemcpyDtoH");
+}
+
+/// A GPU entry point: the call on the GPU where it can run there, else (or
+/// after an earlier failure) on the CPU kernel `cpu`.
+template <class CpuKernel>
+void runCall(qk::KernelKind kind, CpuKernel cpu, const void *input,
+             const void *weights, const void *bias, const void *requant,
+             const int64_t *params, void *output) {
+  GpuKernelState &state = getState();
+  {
+    std::lock_guard<std::mutex> lock(state.mutex);
+    qk::CallSpec spec;
+    if (state.functionOf(kind) && state.firstError.empty() &&
+        runsOnGpu(kind, params, spec)) {
+      auto start = std::chrono::steady_clock::now();
+      llvm::Error error = launch(state, kind, spec, input, weights, bias,
+                                 requant, params, output);
+      if (!error) {
+        ++state.counts.gpu;
+        if (qk::isProfiling())
+          qk::recordCall(getProfileName(kind, "call").c_str(), params,
+                         std::chrono::duration<double, std::milli>(
+                             std::chrono::steady_clock::now() - start)
+                             .count());
+        return;
+      }
+      state.firstError = llvm::toString(std::move(error));
+    }
+    ++state.counts.cpu;
+  }
+  cpu(input, weights, bias, requant, params, output);
 }
 
 } // namespace
@@ -272,15 +317,19 @@ llvm::Error quantx::gpu::loadGpuKernels(const CudaDevice &device,
   if (llvm::Error error = checkCuda(
           api, api.cuModuleLoadData(&module, ptx.c_str()), "cuModuleLoadData"))
     return error;
-  CUfunction convS8 = nullptr;
-  if (llvm::Error error = checkCuda(
-          api, api.cuModuleGetFunction(&convS8, module, kConvS8KernelName),
-          "cuModuleGetFunction"))
-    return error;
+  CUfunction convS8 = nullptr, depthwiseS8 = nullptr;
+  for (auto [function, name] :
+       {std::pair(&convS8, kConvS8KernelName),
+        std::pair(&depthwiseS8, kDepthwiseS8KernelName)})
+    if (llvm::Error error =
+            checkCuda(api, api.cuModuleGetFunction(function, module, name),
+                      "cuModuleGetFunction"))
+      return error;
   GpuKernelState &state = getState();
   std::lock_guard<std::mutex> lock(state.mutex);
   state.device = &device;
   state.convS8 = convS8;
+  state.depthwiseS8 = depthwiseS8;
   state.constantCopies.clear();
   state.constants = std::make_unique<DeviceBuffers>(api);
   state.input = std::make_unique<ScratchBuffer>(api);
@@ -304,10 +353,27 @@ std::vector<int8_t> quantx::gpu::packGpuWeights(const int64_t *p,
   return packed;
 }
 
-bool quantx::gpu::runsOnGpu(const int64_t *p) {
-  return p[qk::kIsa] == int64_t(qk::Isa::Generic) &&
-         p[qk::kWeightZeroPoint] == 0 && p[qk::kPackedWeightBits] == 0 &&
-         p[qk::kWeightsPerBatch] == 0;
+LaunchShape quantx::gpu::getLaunchShape(qk::KernelKind kind, const int64_t *p) {
+  int64_t m = p[qk::kOutH] * p[qk::kOutW], n = p[qk::kOutC];
+  auto blocks = [](int64_t items, int64_t perBlock) {
+    return (items + perBlock - 1) / perBlock;
+  };
+  if (kind == qk::KernelKind::GpuDepthwiseS8)
+    return {{blocks(m * n, kDepthwiseBlockThreads), 1, p[qk::kBatch]},
+            kDepthwiseBlockThreads};
+  return {{blocks(m, kConvBlockRows), blocks(n, kConvBlockCols), p[qk::kBatch]},
+          kConvBlockThreads};
+}
+
+bool quantx::gpu::runsOnGpu(qk::KernelKind kind, const int64_t *p,
+                            qk::CallSpec &spec) {
+  if (!qk::checkParams(kind, p, spec).empty())
+    return false;
+  // The driver's limits on a grid: 2^31 - 1 blocks along x, 65535 along y
+  // and z.
+  LaunchShape shape = getLaunchShape(kind, p);
+  return shape.grid[0] < (int64_t(1) << 31) && shape.grid[1] < 65536 &&
+         shape.grid[2] < 65536;
 }
 
 llvm::Error quantx::gpu::takeGpuKernelError() {
@@ -329,25 +395,13 @@ GpuCallCounts quantx::gpu::getGpuCallCounts() {
 void quantx_gpu_conv_s8(const void *input, const void *weights,
                         const void *bias, const void *requant,
                         const int64_t *params, void *output) {
-  GpuKernelState &state = getState();
-  {
-    std::lock_guard<std::mutex> lock(state.mutex);
-    if (state.convS8 && state.firstError.empty() && runsOnGpu(params)) {
-      auto start = std::chrono::steady_clock::now();
-      llvm::Error error =
-          launchConvS8(state, input, weights, bias, requant, params, output);
-      if (!error) {
-        ++state.counts.gpu;
-        if (qk::isProfiling())
-          qk::recordCall("quantx_gpu_conv_s8 call", params,
-                         std::chrono::duration<double, std::milli>(
-                             std::chrono::steady_clock::now() - start)
-                             .count());
-        return;
-      }
-      state.firstError = llvm::toString(std::move(error));
-    }
-    ++state.counts.cpu;
-  }
-  quantx_kernel_conv_s8(input, weights, bias, requant, params, output);
+  runCall(qk::KernelKind::GpuConvS8, quantx_kernel_conv_s8, input, weights,
+          bias, requant, params, output);
+}
+
+void quantx_gpu_depthwise_s8(const void *input, const void *weights,
+                             const void *bias, const void *requant,
+                             const int64_t *params, void *output) {
+  runCall(qk::KernelKind::GpuDepthwiseS8, quantx_kernel_depthwise_s8, input,
+          weights, bias, requant, params, output);
 }

@@ -152,8 +152,9 @@ void *quantx::kernels::lookupKernel(const std::string &symbol) {
       quantx_kernel_depthwise_s8, quantx_kernel_depthwise_f32,
       quantx_kernel_maxpool_s8,   quantx_kernel_maxpool_f32,
       quantx_kernel_conv_b1};
-  // The last symbol, the GPU conv, is not the CPU's.
-  static_assert(std::size(entries) + 1 == std::size(kKernelSymbols));
+  // The last symbols, the GPU's, are not the CPU's.
+  static_assert(std::size(entries) + kNumGpuKernelSymbols ==
+                std::size(kKernelSymbols));
   for (size_t i = 0; i < std::size(entries); ++i)
     if (symbol == kKernelSymbols[i])
       return reinterpret_cast<void *>(entries[i]);

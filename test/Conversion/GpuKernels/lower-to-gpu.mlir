@@ -2,7 +2,7 @@
 
 // An int8 conv with its rescale: lowered as for the generic CPU kernels
 // (panels of 8 columns, the rescale fused), then sent to the GPU kernel;
-// the module gets the kernel, once.
+// the module gets the kernels, once.
 // CHECK: module attributes {gpu.container_module}
 // CHECK-LABEL: func.func @conv
 // CHECK: quantx.kernel_call "quantx_gpu_conv_s8"(%arg0, %{{.*}} : tensor<1x4x4x2xi8>, tensor<144xi8>, tensor<2xi32>, tensor<4xi32>)
@@ -11,6 +11,10 @@
 // CHECK-NOT: quantx.rescale
 // CHECK-LABEL: func.func @matmul
 // CHECK: quantx.kernel_call "quantx_gpu_conv_s8"
+// A depthwise convolution goes to the GPU's depthwise kernel, with the CPU
+// kernel's int16 weights (2 channels x 9 taps x 2 bytes).
+// CHECK-LABEL: func.func @depthwise
+// CHECK: quantx.kernel_call "quantx_gpu_depthwise_s8"(%arg0, %{{.*}} : tensor<1x4x4x2xi8>, tensor<36xi8>, tensor<2xi32>)
 // CHECK: gpu.module @quantx_gpu
 // CHECK-NEXT: gpu.func @quantx_conv_s8(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr) kernel attributes {known_block_size = array<i32: 128, 1, 1>}
 // CHECK: scf.for
@@ -18,6 +22,12 @@
 // CHECK-SAME: intOverflowBehavior = #nvvm.mma_int_overflow<wrapped>
 // CHECK-SAME: multiplicandAPtxType = #nvvm.mma_type<s8>, multiplicandBPtxType = #nvvm.mma_type<s8>
 // CHECK-SAME: shape = #nvvm.shape<m = 16, n = 8, k = 32>
+// CHECK: gpu.func @quantx_depthwise_s8(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr) kernel attributes {known_block_size = array<i32: 256, 1, 1>}
+// CHECK-NOT: nvvm.mma.sync
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: arith.extsi {{.*}} : i8 to i32
+// CHECK: arith.extsi {{.*}} : i16 to i32
 // CHECK-NOT: gpu.module
 func.func @conv(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi8> {
   %zp = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
@@ -34,16 +44,22 @@ func.func @matmul(%a: tensor<1x5x2xi8>) -> tensor<1x5x3xi32> {
   return %m : tensor<1x5x3xi32>
 }
 
+func.func @depthwise(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi32> {
+  %zp = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
+  %w = "tosa.const"() <{values = dense<1> : tensor<3x3x2x1xi8>}> : () -> tensor<3x3x2x1xi8>
+  %b = "tosa.const"() <{values = dense<0> : tensor<2xi32>}> : () -> tensor<2xi32>
+  %acc = tosa.depthwise_conv2d %x, %w, %b, %zp, %zp {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 1, 1, 1, 1>, stride = array<i64: 1, 1>} : (tensor<1x4x4x2xi8>, tensor<3x3x2x1xi8>, tensor<2xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x4x4x2xi32>
+  return %acc : tensor<1x4x4x2xi32>
+}
+
 // -----
 
-// What the GPU kernel does not take stays a CPU kernel, and then no GPU
+// What the GPU kernels do not take stays a CPU kernel, and then no GPU
 // module is added: a weight zero point (the CPU kernel adds its row sums),
-// a depthwise convolution, float.
+// float.
 // CHECK-NOT: gpu.container_module
 // CHECK-LABEL: func.func @weight_zero_point
 // CHECK: quantx.kernel_call "quantx_kernel_conv_s8"
-// CHECK-LABEL: func.func @depthwise
-// CHECK: quantx.kernel_call "quantx_kernel_depthwise_s8"
 // CHECK-LABEL: func.func @float
 // CHECK: quantx.kernel_call "quantx_kernel_conv_f32"
 // CHECK-NOT: gpu.module
@@ -53,13 +69,6 @@ func.func @weight_zero_point(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi32> {
   %w = "tosa.const"() <{values = dense<1> : tensor<2x3x3x2xi8>}> : () -> tensor<2x3x3x2xi8>
   %b = "tosa.const"() <{values = dense<0> : tensor<2xi32>}> : () -> tensor<2xi32>
   %acc = tosa.conv2d %x, %w, %b, %zp, %wzp {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 1, 1, 1, 1>, stride = array<i64: 1, 1>} : (tensor<1x4x4x2xi8>, tensor<2x3x3x2xi8>, tensor<2xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x4x4x2xi32>
-  return %acc : tensor<1x4x4x2xi32>
-}
-func.func @depthwise(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi32> {
-  %zp = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
-  %w = "tosa.const"() <{values = dense<1> : tensor<3x3x2x1xi8>}> : () -> tensor<3x3x2x1xi8>
-  %b = "tosa.const"() <{values = dense<0> : tensor<2xi32>}> : () -> tensor<2xi32>
-  %acc = tosa.depthwise_conv2d %x, %w, %b, %zp, %zp {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 1, 1, 1, 1>, stride = array<i64: 1, 1>} : (tensor<1x4x4x2xi8>, tensor<3x3x2x1xi8>, tensor<2xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x4x4x2xi32>
   return %acc : tensor<1x4x4x2xi32>
 }
 func.func @float(%x: tensor<1x4x4x2xf32>) -> tensor<1x4x4x2xf32> {

@@ -320,3 +320,21 @@ func.func @gpu_conv_checks(%x: tensor<1x4x4x2xi8>, %init: tensor<1x4x4x2xi8>) ->
   %r = quantx.kernel_call "quantx_gpu_conv_s8"(%x, %w, %b, %rq : tensor<1x4x4x2xi8>, tensor<144xi8>, tensor<2xi32>, tensor<4xi32>) outs(%init : tensor<1x4x4x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 3, 3, 0, 1, 1, 1, 1, 1, 0, 0, 1, 0, 1, 0, 5, -128, 127, 8, 0, 0, 0>} -> tensor<1x4x4x2xi8>
   return %r : tensor<1x4x4x2xi8>
 }
+
+// -----
+
+// The GPU depthwise kernel takes the int8 depthwise kernel's parameters and
+// buffers, checked the same way.
+func.func @gpu_depthwise_channels(%x: tensor<1x4x4x2xi8>, %w: tensor<16xi8>, %b: tensor<2xi32>, %init: tensor<1x4x4x2xi32>) -> tensor<1x4x4x2xi32> {
+  // expected-error @+1 {{invalid params: out_c 2 must be in_c 2 times depth_multiplier 2}}
+  %r = quantx.kernel_call "quantx_gpu_depthwise_s8"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<16xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0>} -> tensor<1x4x4x2xi32>
+  return %r : tensor<1x4x4x2xi32>
+}
+
+// -----
+
+func.func @gpu_depthwise_weights(%x: tensor<1x4x4x2xi8>, %w: tensor<3xi8>, %b: tensor<2xi32>, %init: tensor<1x4x4x2xi32>) -> tensor<1x4x4x2xi32> {
+  // expected-error @+1 {{packed weights must have 4 elements for these params, got 'tensor<3xi8>'}}
+  %r = quantx.kernel_call "quantx_gpu_depthwise_s8"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<3xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x4x4x2xi32>
+  return %r : tensor<1x4x4x2xi32>
+}

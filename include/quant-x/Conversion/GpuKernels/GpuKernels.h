@@ -26,9 +26,10 @@ namespace mlir::quantx {
 
 inline constexpr llvm::StringLiteral kGpuKernelModuleName = "quantx_gpu";
 
-/// Sends every `quantx.kernel_call` of the int8 conv whose parameters the
-/// GPU kernel takes (qk::checkParams with KernelKind::GpuConvS8) to
-/// quantx_gpu_conv_s8; whether there was one. The rest of
+/// Sends every `quantx.kernel_call` of the int8 conv and depthwise conv
+/// whose parameters the GPU kernels take (qk::checkParams with
+/// KernelKind::GpuConvS8, GpuDepthwiseS8) to quantx_gpu_conv_s8 and
+/// quantx_gpu_depthwise_s8; whether there was one. The rest of
 /// `quantx-lower-to-gpu`, for embedders that lower to kernel calls
 /// themselves.
 bool sendKernelCallsToGpu(ModuleOp module);
@@ -55,6 +56,13 @@ void buildGpuKernels(OpBuilder &builder, ModuleOp module);
 /// Pointers are !llvm.ptr, the ids and k0 i64 (quant-x/Runtime/
 /// GpuKernelCalls.h has the register counts).
 void buildConvS8LaneFunctions(OpBuilder &builder, ModuleOp module);
+
+/// The depthwise kernel's per-thread work as a host function, built from
+/// the same code, for the same check:
+///   quantx_depthwise_s8_thread(input, weights, bias, requant, params,
+///                              output, image, blockX, thread): computes and
+///     stores the thread's output element as the kernel does.
+void buildDepthwiseS8ThreadFunction(OpBuilder &builder, ModuleOp module);
 
 /// The kernels' requantization of one int32 accumulator (bias included):
 /// quant-x's dyadic rescale with multiplier and shift read at run time,
