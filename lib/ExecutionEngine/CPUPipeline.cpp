@@ -184,8 +184,8 @@ static llvm::StringMap<void *> externalizeLargeConstants(ModuleOp module) {
   return addresses;
 }
 
-/// The GPU kernels that `quantx-lower-to-gpu` appended, compiled to PTX and
-/// handed to options.gpuKernelLoader, then taken out of `module`: the JIT
+/// The GPU kernels that `quantx-lower-to-gpu` appended, compiled as
+/// options.gpuTarget says and handed to options.gpuKernelLoader, then taken out of `module`: the JIT
 /// compiles the rest for the host.
 static LogicalResult
 loadGpuKernels(ModuleOp module,
@@ -203,11 +203,11 @@ loadGpuKernels(ModuleOp module,
   container.get()->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
                            builder.getUnitAttr());
   kernels->moveBefore(container->getBody(), container->getBody()->end());
-  FailureOr<std::string> ptx =
-      mlir::quantx::serializeGpuKernelsToPtx(*container, {});
-  if (failed(ptx))
+  FailureOr<std::string> image =
+      mlir::quantx::serializeGpuKernels(*container, options.gpuTarget);
+  if (failed(image))
     return failure();
-  return options.gpuKernelLoader(*ptx);
+  return options.gpuKernelLoader(*image);
 }
 
 FailureOr<std::unique_ptr<ExecutionEngine>>

@@ -2,7 +2,9 @@
 //
 // quant-run model.mlir --input x.npy [--input ...] [--output y.npy ...]
 //           [--entry main] [--time] [--threads N] [--kernels ISA]
-//           [--target cpu|gpu] [--emit-ptx out.ptx [--gpu-arch sm_NN]]
+//           [--target cpu|gpu [--gpu-binary auto|ptx|cubin]]
+//           [--target gpu --emit-ptx out.ptx | --emit-cubin out.cubin
+//            [--gpu-arch sm_NN]]
 //
 // JIT-compiles float TOSA and quantized models alike and runs the entry on
 // .npy inputs. An input with one more leading dimension than its argument is
@@ -87,11 +89,23 @@ static cl::opt<std::string> emitPtx(
     cl::desc("with --target gpu: write the GPU kernels' PTX to this file "
              "and exit (no GPU or model needed)"),
     cl::value_desc("file.ptx"));
+static cl::opt<std::string> emitCubin(
+    "emit-cubin",
+    cl::desc("with --target gpu: write the GPU kernels as a cubin for "
+             "--gpu-arch, assembled by the CUDA toolkit's ptxas, and exit (no "
+             "GPU or model needed)"),
+    cl::value_desc("file.cubin"));
 static cl::opt<std::string>
     gpuArch("gpu-arch",
-            cl::desc("the SM the emitted PTX targets (default sm_80, which "
-                     "later GPUs also run)"),
+            cl::desc("the SM of --emit-ptx and --emit-cubin (default sm_80, "
+                     "whose PTX later GPUs also run)"),
             cl::init("sm_80"));
+static cl::opt<std::string> gpuBinary(
+    "gpu-binary",
+    cl::desc("with --target gpu, what the kernels load as: auto (default: a "
+             "cubin for the GPU's own SM where ptxas is found, else PTX), "
+             "ptx (PTX for sm_80, compiled by the driver), or cubin"),
+    cl::init("auto"));
 
 /// Exit code for "nothing to run on" (no usable GPU), which test drivers
 /// read as skipped.
@@ -153,22 +167,41 @@ struct BatchRunner {
 };
 } // namespace
 
-/// --emit-ptx: the GPU kernels for `arch`, compiled in-process.
-static int writePtx(StringRef path, StringRef arch) {
+/// The CUDA toolkit for a cubin, or a message saying there is none.
+static llvm::Expected<std::string> findPtxas() {
+  if (std::optional<std::string> toolkit = findCudaToolkit())
+    return *toolkit;
+  return llvm::createStringError(
+      "a cubin needs the CUDA toolkit's ptxas, and none was found "
+      "($QUANTX_CUDA_TOOLKIT, or $CUDA_ROOT, $CUDA_HOME, $CUDA_PATH, "
+      "/usr/local/cuda, $PATH)");
+}
+
+/// --emit-ptx, --emit-cubin: the GPU kernels for `arch`, compiled
+/// in-process.
+static int writeGpuKernels(StringRef path, StringRef arch,
+                           GpuBinaryFormat format) {
   if (!getPtxFeatures(arch))
     return fail("--gpu-arch must be an SM with int8 mma.sync m16n8k32 (" +
                 getKnownGpuChips() + "), not '" + arch + "'");
-  MLIRContext context;
   GpuTargetOptions options;
-  options.chip = gpuArch;
-  FailureOr<std::string> ptx = compileGpuKernelsToPtx(&context, options);
-  if (failed(ptx))
+  options.chip = arch.str();
+  options.format = format;
+  if (format == GpuBinaryFormat::Cubin) {
+    llvm::Expected<std::string> toolkit = findPtxas();
+    if (!toolkit)
+      return fail("--emit-cubin: " + llvm::toString(toolkit.takeError()));
+    options.toolkitPath = *toolkit;
+  }
+  MLIRContext context;
+  FailureOr<std::string> image = compileGpuKernels(&context, options);
+  if (failed(image))
     return 1;
   std::string error;
   auto file = openOutputFile(path, &error);
   if (!file)
     return fail(error);
-  file->os() << *ptx;
+  file->os() << *image;
   file->keep();
   return 0;
 }
@@ -208,9 +241,35 @@ static int prepareGpu(CPUCompileOptions &options) {
   llvm::Expected<const gpu::CudaDevice &> device = gpu::getCudaDevice();
   if (!device)
     return reportNoGpu(device.takeError());
-  // quantx-lower-to-gpu; the kernels' PTX (sm_80, which the driver compiles
-  // for whatever GPU this is) is loaded while the model compiles.
+  // quantx-lower-to-gpu; the kernels are loaded while the model compiles:
+  // a cubin for this GPU's SM where ptxas can make one (no compilation by
+  // the driver at load time), else PTX for sm_80, which the driver
+  // compiles for whatever GPU this is.
   options.kernelIsa = "gpu";
+  std::string chip =
+      "sm_" + std::to_string(device->major) + std::to_string(device->minor);
+  bool knownChip = getPtxFeatures(chip).has_value();
+  if (gpuBinary != "ptx") {
+    llvm::Expected<std::string> toolkit = findPtxas();
+    if (toolkit && knownChip) {
+      options.gpuTarget.chip = chip;
+      options.gpuTarget.format = GpuBinaryFormat::Cubin;
+      options.gpuTarget.toolkitPath = *toolkit;
+    } else if (gpuBinary == "cubin") {
+      return fail("--gpu-binary cubin: " +
+                  (toolkit ? "quant-x does not compile for " + chip +
+                                 " (known: " + getKnownGpuChips() + ")"
+                           : llvm::toString(toolkit.takeError())));
+    } else {
+      llvm::consumeError(toolkit.takeError());
+    }
+  }
+  bool cubin = options.gpuTarget.format == GpuBinaryFormat::Cubin;
+  llvm::errs() << "quant-run: GPU kernels: "
+               << (cubin ? "cubin for " + chip + ", assembled by " +
+                               options.gpuTarget.toolkitPath + "/bin/ptxas"
+                         : "PTX for sm_80, compiled by the driver for " + chip)
+               << "\n";
   const gpu::CudaDevice *opened = &*device;
   options.gpuKernelLoader = [opened](StringRef ptx) -> LogicalResult {
     if (llvm::Error error = gpu::loadGpuKernels(*opened, ptx.str())) {
@@ -260,13 +319,26 @@ static int runTool(int argc, char **argv) {
   if (threadCount < 0)
     return fail("--threads must be at least 1 (or 0 for all cores)");
   kernels::setThreadCount(threadCount);
-  if (!onGpu && (emitPtx.getNumOccurrences() || gpuArch.getNumOccurrences()))
-    return fail("--emit-ptx and --gpu-arch need --target gpu");
+  if (!onGpu && (emitPtx.getNumOccurrences() || emitCubin.getNumOccurrences() ||
+                 gpuArch.getNumOccurrences() || gpuBinary.getNumOccurrences()))
+    return fail(
+        "--emit-ptx, --emit-cubin, --gpu-arch and --gpu-binary need --target "
+        "gpu");
+  if (gpuBinary != "auto" && gpuBinary != "ptx" && gpuBinary != "cubin")
+    return fail("--gpu-binary must be auto, ptx or cubin, not '" + gpuBinary +
+                "'");
   if (onGpu && kernelIsa.getNumOccurrences())
     return fail("--kernels chooses CPU kernels; with --target gpu the "
                 "convolutions run on the GPU's");
-  if (!emitPtx.empty())
-    return writePtx(emitPtx, gpuArch);
+  if (!emitPtx.empty() || !emitCubin.empty()) {
+    for (auto [path, format] :
+         {std::pair(StringRef(emitPtx), GpuBinaryFormat::Ptx),
+          std::pair(StringRef(emitCubin), GpuBinaryFormat::Cubin)})
+      if (!path.empty())
+        if (int code = writeGpuKernels(path, gpuArch, format))
+          return code;
+    return 0;
+  }
   CPUCompileOptions options;
   options.kernelIsa = kernelIsa;
   if (onGpu) {

@@ -4,11 +4,11 @@
 // how it behaves: "stub" (cuInit answers CUDA_ERROR_STUB_LIBRARY, as the
 // toolkit's stub library does), "no-device", "old" (compute capability
 // 7.5), anything else a working compute capability 9.0 device that rejects
-// every module. "emulate" accepts a module with quant-x's kernels and runs
-// their launches on the CPU kernel with the operands the launch points
-// at: device memory is host memory whose allocations are checked on every
-// copy, and a launch whose geometry is not the one the parameters call for
-// fails. The weights, which the runtime repacks into the GPU layout, are
+// every module. "emulate" accepts a module (PTX or cubin) with quant-x's
+// kernels and runs their launches on the CPU kernel with the operands the
+// launch points at: device memory is host memory whose allocations are checked
+// on every copy, and a launch whose geometry is not the one the parameters call
+// for fails. The weights, which the runtime repacks into the GPU layout, are
 // packed back into the CPU kernel's. That checks quant-x's host side of a
 // GPU call (sizes, copies, the repacking, argument order, grid) end to end,
 // the PTX kernel aside. Built once more
@@ -24,6 +24,7 @@
 #include <cstring>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace qk = quantx::kernels;
@@ -48,6 +49,28 @@ bool allocated(unsigned long long pointer, size_t bytes) {
     return false;
   --it;
   return pointer + bytes <= it->first + it->second;
+}
+
+/// Whether the module image (PTX text, or a cubin: an ELF file) names
+/// `kernel`.
+bool definesKernel(const void *image, const std::string &kernel) {
+  const char *bytes = static_cast<const char *>(image);
+  if (std::memcmp(bytes,
+                  "\x7f"
+                  "ELF",
+                  4) != 0)
+    return std::strstr(bytes, (".entry " + kernel + "(").c_str());
+  // A cubin ends with its section header table (ELF64: e_shoff at 0x28,
+  // e_shentsize at 0x3A, e_shnum at 0x3C); its string tables hold the
+  // kernel's name, NUL-terminated.
+  uint64_t tableOffset;
+  uint16_t entrySize, entries;
+  std::memcpy(&tableOffset, bytes + 0x28, 8);
+  std::memcpy(&entrySize, bytes + 0x3A, 2);
+  std::memcpy(&entries, bytes + 0x3C, 2);
+  std::string_view file(bytes, tableOffset + uint64_t(entrySize) * entries);
+  return file.find(std::string_view(kernel.c_str(), kernel.size() + 1)) !=
+         std::string_view::npos;
 }
 } // namespace
 
@@ -86,11 +109,8 @@ CUresult cuDevicePrimaryCtxRetain(CUcontext *context, CUdevice) {
 CUresult cuCtxSetCurrent(CUcontext context) { return context ? 0 : 201; }
 CUresult cuCtxSynchronize() { return 0; }
 CUresult cuModuleLoadData(CUmodule *module, const void *image) {
-  if (mode() != "emulate" ||
-      !std::strstr(static_cast<const char *>(image),
-                   ".entry quantx_conv_s8(") ||
-      !std::strstr(static_cast<const char *>(image),
-                   ".entry quantx_depthwise_s8("))
+  if (mode() != "emulate" || !definesKernel(image, kConvS8KernelName) ||
+      !definesKernel(image, kDepthwiseS8KernelName))
     return 218;
   *module = reinterpret_cast<CUmodule>(&moduleStorage);
   return 0;

@@ -11,6 +11,7 @@
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
+#include "quant-x/Conversion/GpuKernels/GpuKernels.h"
 #include "quant-x/Dialect/QuantX/IR/TensorSizes.h"
 #include "llvm/ADT/StringMap.h"
 
@@ -39,9 +40,12 @@ struct CPUCompileOptions {
   /// `quantx-lower-to-gpu`: the int8 convolutions and matmuls on the GPU's
   /// kernels (gpuKernelLoader), the rest on the CPU.
   std::string kernelIsa = "host";
-  /// With kernelIsa "gpu": loads the PTX of the GPU kernels the model calls
-  /// (called once, when it calls any) where the calls will find them.
-  std::function<LogicalResult(StringRef ptx)> gpuKernelLoader;
+  /// With kernelIsa "gpu": what the GPU kernels are compiled to (PTX for
+  /// sm_80 by default, or a cubin), and the loader of the image (called
+  /// once, when the model calls any) that puts them where the calls will
+  /// find them.
+  GpuTargetOptions gpuTarget;
+  std::function<LogicalResult(StringRef image)> gpuKernelLoader;
   /// LLVM optimization level (0 to 3) of the JIT-compiled code. Calibration
   /// runs a model a few times, so compile time matters more than speed.
   unsigned optLevel = 3;

@@ -1,4 +1,4 @@
-//===- GpuCompile.cpp - the GPU kernels to PTX, in-process ----------------===//
+//===- GpuCompile.cpp - the GPU kernels to PTX or a cubin, in-process -----===//
 
 #include "quant-x/Conversion/GpuKernels/GpuKernels.h"
 
@@ -18,6 +18,12 @@
 #include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+
+#include <cstdlib>
 
 using namespace mlir;
 
@@ -75,25 +81,53 @@ static void loadGpuKernelDialects(MLIRContext *context) {
   context->loadAllAvailableDialects();
 }
 
+std::optional<std::string> mlir::quantx::findCudaToolkit() {
+  auto hasPtxas = [](StringRef root) {
+    SmallString<128> ptxas(root);
+    llvm::sys::path::append(ptxas, "bin", "ptxas");
+    return llvm::sys::fs::can_execute(ptxas);
+  };
+  // quant-x's own variable, when set, is the only place to look (empty:
+  // nowhere), so that a toolkit can be chosen or hidden.
+  if (const char *root = std::getenv("QUANTX_CUDA_TOOLKIT")) {
+    if (*root && hasPtxas(root))
+      return std::string(root);
+    return std::nullopt;
+  }
+  for (const char *variable : {"CUDA_ROOT", "CUDA_HOME", "CUDA_PATH"})
+    if (const char *root = std::getenv(variable); root && hasPtxas(root))
+      return std::string(root);
+  if (hasPtxas("/usr/local/cuda"))
+    return std::string("/usr/local/cuda");
+  if (llvm::ErrorOr<std::string> ptxas = llvm::sys::findProgramByName("ptxas"))
+    return llvm::sys::path::parent_path(llvm::sys::path::parent_path(*ptxas))
+        .str();
+  return std::nullopt;
+}
+
 FailureOr<std::string>
-mlir::quantx::compileGpuKernelsToPtx(MLIRContext *context,
-                                     const GpuTargetOptions &options) {
+mlir::quantx::compileGpuKernels(MLIRContext *context,
+                                const GpuTargetOptions &options) {
   loadGpuKernelDialects(context);
   OpBuilder builder(context);
   OwningOpRef<ModuleOp> module = ModuleOp::create(UnknownLoc::get(context));
   buildGpuKernels(builder, *module);
-  return serializeGpuKernelsToPtx(*module, options);
+  return serializeGpuKernels(*module, options);
 }
 
 FailureOr<std::string>
-mlir::quantx::serializeGpuKernelsToPtx(ModuleOp module,
-                                       const GpuTargetOptions &options) {
+mlir::quantx::serializeGpuKernels(ModuleOp module,
+                                  const GpuTargetOptions &options) {
   MLIRContext *context = module.getContext();
   std::optional<std::string> features = getPtxFeatures(options.chip);
   if (!features)
     return module.emitError("quant-x GPU kernels: no int8 mma.sync "
                             "m16n8k32 PTX for '")
            << options.chip << "' (known: " << getKnownGpuChips() << ")";
+  bool cubin = options.format == GpuBinaryFormat::Cubin;
+  if (cubin && options.toolkitPath.empty())
+    return module.emitError("quant-x GPU kernels: a cubin needs the CUDA "
+                            "toolkit's ptxas, and none was given");
   loadGpuKernelDialects(context);
   PassManager pm(context);
   GpuNVVMAttachTargetOptions target;
@@ -105,19 +139,20 @@ mlir::quantx::serializeGpuKernelsToPtx(ModuleOp module,
   kernels.addPass(createConvertGpuOpsToNVVMOps());
   kernels.addPass(createReconcileUnrealizedCastsPass());
   GpuModuleToBinaryPassOptions binary;
-  // PTX text: no CUDA toolkit needed (ptxas would be for a cubin).
-  binary.compilationTarget = "isa";
+  // PTX text needs no CUDA toolkit; a cubin runs its ptxas.
+  binary.compilationTarget = cubin ? "bin" : "isa";
+  binary.toolkitPath = options.toolkitPath;
   pm.addPass(createGpuModuleToBinaryPass(binary));
   if (failed(pm.run(module)))
     return failure();
 
-  std::string ptx;
+  std::string image;
   module.walk([&](gpu::BinaryOp binaryOp) {
     for (Attribute object : binaryOp.getObjects())
       if (auto gpuObject = dyn_cast<gpu::ObjectAttr>(object))
-        ptx = gpuObject.getObject().str();
+        image = gpuObject.getObject().str();
   });
-  if (ptx.empty())
-    return module.emitError("quant-x GPU kernels: no PTX was produced");
-  return ptx;
+  if (image.empty())
+    return module.emitError("quant-x GPU kernels: nothing was produced");
+  return image;
 }

@@ -74,12 +74,28 @@ Value emitGpuRequantize(OpBuilder &b, Location loc, Value x, Value multiplier,
                         Value shift, Value singleRounding, Value zeroPoint,
                         Value lo, Value hi);
 
+/// What the kernels are compiled to: PTX text (portable: PTX for sm_80
+/// also runs on every later GPU, whose driver compiles it when it loads),
+/// or a cubin for one SM, assembled by the CUDA toolkit's ptxas (loads
+/// without the driver's compilation, and runs only on that SM's family).
+enum class GpuBinaryFormat { Ptx, Cubin };
+
 /// What the kernels are compiled for.
 struct GpuTargetOptions {
-  /// The SM the PTX targets (getPtxFeatures must know it); PTX for sm_80
-  /// also runs (JIT-compiled by the driver) on later GPUs.
+  /// The SM (getPtxFeatures must know it).
   std::string chip = "sm_80";
+  GpuBinaryFormat format = GpuBinaryFormat::Ptx;
+  /// Cubin only: the CUDA toolkit whose bin/ptxas assembles it
+  /// (findCudaToolkit).
+  std::string toolkitPath;
 };
+
+/// The CUDA toolkit a cubin can be assembled with: $QUANTX_CUDA_TOOLKIT
+/// where it is set (if it has bin/ptxas; set and empty means none), else
+/// the first of $CUDA_ROOT, $CUDA_HOME, $CUDA_PATH and /usr/local/cuda that
+/// has an executable bin/ptxas, else the folder above the ptxas on $PATH;
+/// none without ptxas.
+std::optional<std::string> findCudaToolkit();
 
 /// The PTX ISA version to compile for `chip` with: the oldest that LLVM
 /// 22's NVPTX back end accepts for it ("+ptx80" for sm_80 to sm_90a,
@@ -92,14 +108,15 @@ std::optional<std::string> getPtxFeatures(llvm::StringRef chip);
 /// The SMs getPtxFeatures knows, for messages.
 std::string getKnownGpuChips();
 
-/// The kernels as PTX text, compiled in-process (no CUDA needed).
-FailureOr<std::string> compileGpuKernelsToPtx(MLIRContext *context,
-                                              const GpuTargetOptions &options);
+/// The kernels, compiled in-process to `options.format`: PTX needs no
+/// CUDA at all; a cubin runs the toolkit's ptxas.
+FailureOr<std::string> compileGpuKernels(MLIRContext *context,
+                                         const GpuTargetOptions &options);
 
-/// The PTX of `module`'s gpu.module (a gpu.container_module holding one, as
-/// buildGpuKernels makes it), compiled in place.
-FailureOr<std::string>
-serializeGpuKernelsToPtx(ModuleOp module, const GpuTargetOptions &options);
+/// `module`'s gpu.module (a gpu.container_module holding one, as
+/// buildGpuKernels makes it), compiled in place to `options.format`.
+FailureOr<std::string> serializeGpuKernels(ModuleOp module,
+                                           const GpuTargetOptions &options);
 
 } // namespace mlir::quantx
 
