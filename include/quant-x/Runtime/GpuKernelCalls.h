@@ -20,7 +20,7 @@
 
 namespace quantx::gpu {
 
-/// Loads the kernels' PTX (mlir::quantx::compileGpuKernelsToPtx) on
+/// Loads the kernels' PTX or cubin (mlir::quantx::compileGpuKernels) on
 /// `device`; the GPU entry points launch them from then on.
 llvm::Error loadGpuKernels(const CudaDevice &device, const std::string &ptx);
 
@@ -53,7 +53,7 @@ struct GpuCallCounts {
 };
 GpuCallCounts getGpuCallCounts();
 
-/// The int8 conv/matmul kernel, as compileGpuKernelsToPtx builds it:
+/// The int8 conv/matmul kernel, as compileGpuKernels builds it:
 /// `quantx_conv_s8(input, weights, bias, requant, params, output)`, device
 /// pointers to quantx_kernel_conv_s8's operands, the weights in the layout
 /// of packGpuWeights. A block is kConvWarpsM x kConvWarpsN warps; each warp
