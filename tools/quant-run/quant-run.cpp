@@ -80,7 +80,8 @@ static cl::opt<bool> listKernels(
              "GPU the kernels run on, or exit code 77) and exit"));
 static cl::opt<std::string>
     target("target",
-           cl::desc("where the int8 convolutions and matmuls run: cpu "
+           cl::desc("where the int8 convolutions, matmuls and max poolings "
+                    "run: cpu "
                     "(default) or gpu (NVIDIA, compute capability 8.0 or "
                     "newer; exit code 77 where none can be used)"),
            cl::init("cpu"));
@@ -283,6 +284,8 @@ static int prepareGpu(CPUCompileOptions &options) {
       reinterpret_cast<void *>(&quantx_gpu_conv_s8);
   options.hostSymbols[::quantx::kernels::kGpuDepthwiseS8Symbol] =
       reinterpret_cast<void *>(&quantx_gpu_depthwise_s8);
+  options.hostSymbols[::quantx::kernels::kGpuMaxPoolS8Symbol] =
+      reinterpret_cast<void *>(&quantx_gpu_maxpool_s8);
   return 0;
 }
 
@@ -451,7 +454,7 @@ static int runTool(int argc, char **argv) {
     // Which convolutions the GPU took: the others (weight zero points,
     // low-bit packing, weights per batch) ran on the CPU kernel.
     ::quantx::gpu::GpuCallCounts counts = ::quantx::gpu::getGpuCallCounts();
-    llvm::errs() << "quant-run: int8 convolution and matmul calls: "
+    llvm::errs() << "quant-run: int8 kernel calls (convolutions, matmuls, max pooling): "
                  << counts.gpu << " on the GPU, " << counts.cpu
                  << " on the CPU\n";
   }

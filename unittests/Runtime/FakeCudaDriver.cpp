@@ -38,7 +38,8 @@ std::string mode() {
   return value ? value : "";
 }
 // What the stand-in's handles point at.
-int contextStorage, moduleStorage, convStorage, depthwiseStorage;
+int contextStorage, moduleStorage, convStorage, depthwiseStorage,
+    maxPoolStorage;
 /// The live allocations: start address to size.
 std::map<unsigned long long, size_t> allocations;
 
@@ -110,7 +111,8 @@ CUresult cuCtxSetCurrent(CUcontext context) { return context ? 0 : 201; }
 CUresult cuCtxSynchronize() { return 0; }
 CUresult cuModuleLoadData(CUmodule *module, const void *image) {
   if (mode() != "emulate" || !definesKernel(image, kConvS8KernelName) ||
-      !definesKernel(image, kDepthwiseS8KernelName))
+      !definesKernel(image, kDepthwiseS8KernelName) ||
+      !definesKernel(image, kMaxPoolS8KernelName))
     return 218;
   *module = reinterpret_cast<CUmodule>(&moduleStorage);
   return 0;
@@ -123,6 +125,8 @@ CUresult cuModuleGetFunction(CUfunction *function, CUmodule, const char *name) {
     *function = reinterpret_cast<CUfunction>(&convStorage);
   else if (std::strcmp(name, kDepthwiseS8KernelName) == 0)
     *function = reinterpret_cast<CUfunction>(&depthwiseStorage);
+  else if (std::strcmp(name, kMaxPoolS8KernelName) == 0)
+    *function = reinterpret_cast<CUfunction>(&maxPoolStorage);
   else
     return 500; // CUDA_ERROR_NOT_FOUND
   return 0;
@@ -134,7 +138,8 @@ CUresult cuLaunchKernel(CUfunction function, unsigned gridX, unsigned gridY,
                         void **params, void **extra) {
   bool conv = function == reinterpret_cast<CUfunction>(&convStorage);
   bool depthwise = function == reinterpret_cast<CUfunction>(&depthwiseStorage);
-  if ((!conv && !depthwise) || extra || sharedBytes)
+  bool maxPool = function == reinterpret_cast<CUfunction>(&maxPoolStorage);
+  if ((!conv && !depthwise && !maxPool) || extra || sharedBytes)
     return 1;
   void *args[6];
   for (int i = 0; i < 6; ++i) {
@@ -153,13 +158,17 @@ CUresult cuLaunchKernel(CUfunction function, unsigned gridX, unsigned gridY,
   // constants, not taken from the runtime.
   unsigned wantX =
       conv ? (m + kConvBlockRows - 1) / kConvBlockRows
-           : (m * n + kDepthwiseBlockThreads - 1) / kDepthwiseBlockThreads;
+           : (m * n + kWindowBlockThreads - 1) / kWindowBlockThreads;
   unsigned wantY = conv ? (n + kConvBlockCols - 1) / kConvBlockCols : 1;
-  unsigned threads = conv ? kConvBlockThreads : kDepthwiseBlockThreads;
+  unsigned threads = conv ? kConvBlockThreads : kWindowBlockThreads;
   if (gridX != wantX || gridY != wantY || gridZ != unsigned(p[qk::kBatch]) ||
       blockX != threads || blockY != 1 || blockZ != 1)
     return 1; // CUDA_ERROR_INVALID_VALUE
   qk::setThreadCount(1);
+  if (maxPool) {
+    quantx_kernel_maxpool_s8(args[0], args[1], args[2], args[3], p, args[5]);
+    return 0;
+  }
   if (depthwise) {
     int64_t weightBytes = p[qk::kKernelH] * p[qk::kKernelW] * n * 2;
     if (!allocated(reinterpret_cast<unsigned long long>(args[1]), weightBytes))

@@ -122,17 +122,18 @@ def LowerToGpu : Pass<"quantx-lower-to-gpu", "ModuleOp"> {
     preceding pad and a following rescale) to kernel calls as
     `quantx-lower-to-kernels{isa=generic}` does, then sends every int8
     conv/matmul call that the GPU conv kernel takes to `quantx_gpu_conv_s8`,
-    every int8 depthwise call to `quantx_gpu_depthwise_s8`, and appends
-    `gpu.module @quantx_gpu` with the kernels. The conv kernel is an
+    every int8 depthwise call to `quantx_gpu_depthwise_s8`, every int8 max
+    pooling to `quantx_gpu_maxpool_s8`, and appends `gpu.module
+    @quantx_gpu` with the kernels. The conv kernel is an
     implicit GEMM on `nvvm.mma.sync` m16n8k32 (s8 x s8, wrapping s32 sums),
-    each warp a 2 x 4 grid of tiles; the depthwise kernel runs a thread per
-    output element on CUDA cores. Both epilogues add the bias and
-    requantize exactly as the CPU does. The kernels read the layer from the
+    each warp a 2 x 4 grid of tiles; the depthwise and pooling kernels run
+    a thread per output element on CUDA cores. The epilogues add the bias
+    and requantize exactly as the CPU does. The kernels read the layer from the
     call's parameters at run time, so one kernel serves every layer.
 
     Calls the GPU conv kernel does not take (a weight zero point, int4 or
     2-bit packed weights, weights per batch) and every other kernel
-    (pooling, float, binary) stay CPU kernels, as does everything between
+    (float, binary) stay CPU kernels, as does everything between
     them. `quant-run --target gpu` compiles the gpu.module to PTX in-process
     and runs the rest on the CPU (docs/GPU.md).
   }];

@@ -1,10 +1,10 @@
 //===- GpuKernelCalls.h - the CPU kernel ABI, run on the GPU ----*- C++ -*-===//
 //
 // `quant-run --target gpu` compiles a model as for the CPU, with the generic
-// ISA's packed weights, its int8 conv and depthwise calls sent to
-// quantx_gpu_conv_s8 and quantx_gpu_depthwise_s8: each call the GPU kernels
-// cover runs there (operands copied to the device and the result back); the
-// rest runs on the CPU. docs/GPU.md.
+// ISA's packed weights, its int8 conv, depthwise and max-pooling calls sent
+// to quantx_gpu_conv_s8, _depthwise_s8 and _maxpool_s8: each call the GPU
+// kernels cover runs there (operands copied to the device and the result
+// back); the rest runs on the CPU. docs/GPU.md.
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,12 +24,12 @@ namespace quantx::gpu {
 /// `device`; the GPU entry points launch them from then on.
 llvm::Error loadGpuKernels(const CudaDevice &device, const std::string &ptx);
 
-/// Whether GPU entry point `kind` (KernelKind::GpuConvS8 or GpuDepthwiseS8)
-/// runs the call `params` describes on the GPU: checkParams takes it for
-/// that kind (the conv kernel: the generic ISA's int8 panels, no weight
-/// zero point, no low-bit packing, weights shared by the batch), with the
-/// call's buffers in `spec`, and its grid is within the driver's limits.
-/// Others run on the CPU kernel.
+/// Whether GPU entry point `kind` (KernelKind::GpuConvS8, GpuDepthwiseS8
+/// or GpuMaxPoolS8) runs the call `params` describes on the GPU:
+/// checkParams takes it for that kind (the conv kernel: the generic ISA's int8
+/// panels, no weight zero point, no low-bit packing, weights shared by the
+/// batch), with the call's buffers in `spec`, and its grid is within the
+/// driver's limits. Others run on the CPU kernel.
 bool runsOnGpu(kernels::KernelKind kind, const int64_t *params,
                kernels::CallSpec &spec);
 
@@ -76,12 +76,13 @@ inline constexpr int64_t kConvFragmentRegisters =
 inline constexpr int64_t kConvAccumulators =
     4 * kConvWarpTilesM * kConvWarpTilesN;
 
-/// The int8 depthwise kernel: `quantx_depthwise_s8(...)` with
-/// quantx_kernel_depthwise_s8's operands, one thread per output element
-/// (channels fastest), kDepthwiseBlockThreads a block, the grid
-/// (ceil(M N / kDepthwiseBlockThreads), 1, batch).
+/// The int8 depthwise and max-pooling kernels: `quantx_depthwise_s8(...)`
+/// and `quantx_maxpool_s8(...)` with their CPU kernels' operands, one
+/// thread per output element (channels fastest), kWindowBlockThreads a
+/// block, the grid (ceil(M N / kWindowBlockThreads), 1, batch).
 inline constexpr const char *kDepthwiseS8KernelName = "quantx_depthwise_s8";
-inline constexpr int64_t kDepthwiseBlockThreads = 256;
+inline constexpr const char *kMaxPoolS8KernelName = "quantx_maxpool_s8";
+inline constexpr int64_t kWindowBlockThreads = 256;
 
 /// The GPU kernel's weight layout: W[N'][K'] row-major int8, N rounded up
 /// to kConvBlockCols and K to kConvStepK, zeros in the padding. A B
@@ -104,10 +105,13 @@ extern "C" {
 void quantx_gpu_conv_s8(const void *input, const void *weights,
                         const void *bias, const void *requant,
                         const int64_t *params, void *output);
-/// quantx_kernel_depthwise_s8's.
+/// quantx_kernel_depthwise_s8's and quantx_kernel_maxpool_s8's.
 void quantx_gpu_depthwise_s8(const void *input, const void *weights,
                              const void *bias, const void *requant,
                              const int64_t *params, void *output);
+void quantx_gpu_maxpool_s8(const void *input, const void *weights,
+                           const void *bias, const void *requant,
+                           const int64_t *params, void *output);
 }
 
 #endif // QUANTX_RUNTIME_GPUKERNELCALLS_H

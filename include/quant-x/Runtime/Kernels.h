@@ -139,14 +139,17 @@ inline constexpr const char *kConvB1Symbol = "quantx_kernel_conv_b1";
 /// conv's operands and parameters, restricted to the generic ISA's panels,
 /// no weight zero point, whole int8 weights and weights shared by the batch.
 inline constexpr const char *kGpuConvS8Symbol = "quantx_gpu_conv_s8";
-/// The int8 depthwise conv on the GPU, as above: every depthwise_s8 call.
+/// The int8 depthwise conv and max pooling on the GPU, as above: every
+/// depthwise_s8 and maxpool_s8 call.
 inline constexpr const char *kGpuDepthwiseS8Symbol = "quantx_gpu_depthwise_s8";
+inline constexpr const char *kGpuMaxPoolS8Symbol = "quantx_gpu_maxpool_s8";
 inline constexpr const char *kKernelSymbols[] = {
     kConvS8Symbol,       kConvF32Symbol,   kDepthwiseS8Symbol,
     kDepthwiseF32Symbol, kMaxPoolS8Symbol, kMaxPoolF32Symbol,
-    kConvB1Symbol,       kGpuConvS8Symbol, kGpuDepthwiseS8Symbol};
+    kConvB1Symbol,       kGpuConvS8Symbol, kGpuDepthwiseS8Symbol,
+    kGpuMaxPoolS8Symbol};
 /// How many of kKernelSymbols, from the end, are the GPU's.
-inline constexpr size_t kNumGpuKernelSymbols = 2;
+inline constexpr size_t kNumGpuKernelSymbols = 3;
 
 /// The address of the CPU entry point named `symbol`, or null (unknown, or
 /// the GPU's).
@@ -162,7 +165,8 @@ enum class KernelKind {
   MaxPoolF32,
   ConvB1,
   GpuConvS8,
-  GpuDepthwiseS8
+  GpuDepthwiseS8,
+  GpuMaxPoolS8
 };
 /// The kernel named `symbol`, if it is one of kKernelSymbols.
 std::optional<KernelKind> parseKernel(const std::string &symbol);

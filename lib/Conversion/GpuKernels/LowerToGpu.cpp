@@ -30,7 +30,8 @@ bool mlir::quantx::sendKernelCallsToGpu(ModuleOp module) {
   // Each CPU kernel the GPU has a counterpart of, and the counterpart.
   const std::pair<const char *, qk::KernelKind> counterparts[] = {
       {qk::kConvS8Symbol, qk::KernelKind::GpuConvS8},
-      {qk::kDepthwiseS8Symbol, qk::KernelKind::GpuDepthwiseS8}};
+      {qk::kDepthwiseS8Symbol, qk::KernelKind::GpuDepthwiseS8},
+      {qk::kMaxPoolS8Symbol, qk::KernelKind::GpuMaxPoolS8}};
   module.walk([&](KernelCallOp call) {
     for (auto [cpu, gpu] : counterparts) {
       qk::CallSpec spec;
@@ -55,6 +56,7 @@ void mlir::quantx::buildGpuKernels(OpBuilder &builder, ModuleOp module) {
   builder.setInsertionPointToStart(gpuModule.getBody());
   gpu_kernels::buildConvS8Kernel(builder, loc);
   gpu_kernels::buildDepthwiseS8Kernel(builder, loc);
+  gpu_kernels::buildMaxPoolS8Kernel(builder, loc);
 }
 
 namespace {

@@ -89,7 +89,7 @@ private:
 struct GpuKernelState {
   std::mutex mutex;
   const CudaDevice *device = nullptr;
-  CUfunction convS8 = nullptr, depthwiseS8 = nullptr;
+  CUfunction convS8 = nullptr, depthwiseS8 = nullptr, maxPoolS8 = nullptr;
   /// Device copies of the calls' constant operands (packed weights, bias,
   /// requantization table, parameters: globals of the compiled model, at
   /// fixed addresses while it lives), by host address and size, made at
@@ -104,7 +104,16 @@ struct GpuKernelState {
 
   /// The kernel behind entry point `kind`, once loaded.
   CUfunction functionOf(qk::KernelKind kind) const {
-    return kind == qk::KernelKind::GpuConvS8 ? convS8 : depthwiseS8;
+    switch (kind) {
+    case qk::KernelKind::GpuConvS8:
+      return convS8;
+    case qk::KernelKind::GpuDepthwiseS8:
+      return depthwiseS8;
+    case qk::KernelKind::GpuMaxPoolS8:
+      return maxPoolS8;
+    default:
+      return nullptr;
+    }
   }
 
   /// The device copy of a constant operand of `bytes` at `host`, made by
@@ -218,13 +227,17 @@ llvm::Error launch(GpuKernelState &state, qk::KernelKind kind,
           api, api.cuMemcpyHtoD(*in, input, inputBytes), "cuMemcpyHtoD"))
     return error;
   args[0] = *in;
-  // The conv kernel reads its weights repacked (packGpuWeights); the
-  // depthwise kernel reads the CPU's.
+  // The operands a call passes: max pooling reads its input alone.
+  auto operandBytes = [&](int i) {
+    return spec.numInputs > i ? getBytes(spec.inputs[i]) : 0;
+  };
+  // The conv kernel reads its weights repacked (packGpuWeights), the
+  // depthwise kernel the CPU's.
   std::vector<int8_t> repacked;
   llvm::Expected<CUdeviceptr> weightCopy =
-      state.copyConstant(weights, getBytes(spec.inputs[1]), [&] {
+      state.copyConstant(weights, operandBytes(1), [&] {
         if (kind != qk::KernelKind::GpuConvS8)
-          return std::make_pair(weights, getBytes(spec.inputs[1]));
+          return std::make_pair(weights, operandBytes(1));
         repacked = packGpuWeights(p, weights);
         return std::make_pair(static_cast<const void *>(repacked.data()),
                               repacked.size());
@@ -233,8 +246,8 @@ llvm::Error launch(GpuKernelState &state, qk::KernelKind kind,
     return weightCopy.takeError();
   args[1] = *weightCopy;
   const std::pair<const void *, size_t> constants[] = {
-      {bias, getBytes(spec.inputs[2])},
-      {requant, spec.numInputs > 3 ? getBytes(spec.inputs[3]) : 0},
+      {bias, operandBytes(2)},
+      {requant, operandBytes(3)},
       {p, qk::kNumParams * sizeof(int64_t)}};
   for (auto [i, constant] : llvm::enumerate(constants)) {
     llvm::Expected<CUdeviceptr> pointer =
@@ -317,10 +330,10 @@ llvm::Error quantx::gpu::loadGpuKernels(const CudaDevice &device,
   if (llvm::Error error = checkCuda(
           api, api.cuModuleLoadData(&module, ptx.c_str()), "cuModuleLoadData"))
     return error;
-  CUfunction convS8 = nullptr, depthwiseS8 = nullptr;
-  for (auto [function, name] :
-       {std::pair(&convS8, kConvS8KernelName),
-        std::pair(&depthwiseS8, kDepthwiseS8KernelName)})
+  CUfunction convS8 = nullptr, depthwiseS8 = nullptr, maxPoolS8 = nullptr;
+  for (auto [function, name] : {std::pair(&convS8, kConvS8KernelName),
+                                std::pair(&depthwiseS8, kDepthwiseS8KernelName),
+                                std::pair(&maxPoolS8, kMaxPoolS8KernelName)})
     if (llvm::Error error =
             checkCuda(api, api.cuModuleGetFunction(function, module, name),
                       "cuModuleGetFunction"))
@@ -330,6 +343,7 @@ llvm::Error quantx::gpu::loadGpuKernels(const CudaDevice &device,
   state.device = &device;
   state.convS8 = convS8;
   state.depthwiseS8 = depthwiseS8;
+  state.maxPoolS8 = maxPoolS8;
   state.constantCopies.clear();
   state.constants = std::make_unique<DeviceBuffers>(api);
   state.input = std::make_unique<ScratchBuffer>(api);
@@ -358,9 +372,9 @@ LaunchShape quantx::gpu::getLaunchShape(qk::KernelKind kind, const int64_t *p) {
   auto blocks = [](int64_t items, int64_t perBlock) {
     return (items + perBlock - 1) / perBlock;
   };
-  if (kind == qk::KernelKind::GpuDepthwiseS8)
-    return {{blocks(m * n, kDepthwiseBlockThreads), 1, p[qk::kBatch]},
-            kDepthwiseBlockThreads};
+  if (kind != qk::KernelKind::GpuConvS8)
+    return {{blocks(m * n, kWindowBlockThreads), 1, p[qk::kBatch]},
+            kWindowBlockThreads};
   return {{blocks(m, kConvBlockRows), blocks(n, kConvBlockCols), p[qk::kBatch]},
           kConvBlockThreads};
 }
@@ -403,5 +417,12 @@ void quantx_gpu_depthwise_s8(const void *input, const void *weights,
                              const void *bias, const void *requant,
                              const int64_t *params, void *output) {
   runCall(qk::KernelKind::GpuDepthwiseS8, quantx_kernel_depthwise_s8, input,
+          weights, bias, requant, params, output);
+}
+
+void quantx_gpu_maxpool_s8(const void *input, const void *weights,
+                           const void *bias, const void *requant,
+                           const int64_t *params, void *output) {
+  runCall(qk::KernelKind::GpuMaxPoolS8, quantx_kernel_maxpool_s8, input,
           weights, bias, requant, params, output);
 }

@@ -286,9 +286,11 @@ std::string Checker::run(CallSpec &spec) {
 
 std::string quantx::kernels::checkParams(KernelKind kind, const int64_t *params,
                                          CallSpec &spec) {
-  // The GPU's depthwise kernel takes every depthwise_s8 call.
+  // The GPU's depthwise and pooling kernels take every call of the CPU's.
   if (kind == KernelKind::GpuDepthwiseS8)
     return Checker(KernelKind::DepthwiseS8, params).run(spec);
+  if (kind == KernelKind::GpuMaxPoolS8)
+    return Checker(KernelKind::MaxPoolS8, params).run(spec);
   if (kind != KernelKind::GpuConvS8)
     return Checker(kind, params).run(spec);
   // The GPU kernel takes the int8 conv's calls that read whole int8 weights

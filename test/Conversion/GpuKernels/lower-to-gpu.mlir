@@ -15,6 +15,9 @@
 // kernel's int16 weights (2 channels x 9 taps x 2 bytes).
 // CHECK-LABEL: func.func @depthwise
 // CHECK: quantx.kernel_call "quantx_gpu_depthwise_s8"(%arg0, %{{.*}} : tensor<1x4x4x2xi8>, tensor<36xi8>, tensor<2xi32>)
+// And an int8 max pooling to the GPU's pooling kernel.
+// CHECK-LABEL: func.func @max_pool
+// CHECK: quantx.kernel_call "quantx_gpu_maxpool_s8"(%arg0 : tensor<1x7x7x3xi8>)
 // CHECK: gpu.module @quantx_gpu
 // CHECK-NEXT: gpu.func @quantx_conv_s8(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr) kernel attributes {known_block_size = array<i32: 128, 1, 1>}
 // CHECK: scf.for
@@ -28,6 +31,8 @@
 // CHECK: scf.for
 // CHECK: arith.extsi {{.*}} : i8 to i32
 // CHECK: arith.extsi {{.*}} : i16 to i32
+// CHECK: gpu.func @quantx_maxpool_s8({{.*}}) kernel attributes {known_block_size = array<i32: 256, 1, 1>}
+// CHECK: arith.maxsi
 // CHECK-NOT: gpu.module
 func.func @conv(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi8> {
   %zp = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
@@ -50,6 +55,11 @@ func.func @depthwise(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi32> {
   %b = "tosa.const"() <{values = dense<0> : tensor<2xi32>}> : () -> tensor<2xi32>
   %acc = tosa.depthwise_conv2d %x, %w, %b, %zp, %zp {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 1, 1, 1, 1>, stride = array<i64: 1, 1>} : (tensor<1x4x4x2xi8>, tensor<3x3x2x1xi8>, tensor<2xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x4x4x2xi32>
   return %acc : tensor<1x4x4x2xi32>
+}
+
+func.func @max_pool(%x: tensor<1x7x7x3xi8>) -> tensor<1x4x4x3xi8> {
+  %y = tosa.max_pool2d %x {kernel = array<i64: 3, 3>, pad = array<i64: 1, 1, 1, 1>, stride = array<i64: 2, 2>} : (tensor<1x7x7x3xi8>) -> tensor<1x4x4x3xi8>
+  return %y : tensor<1x4x4x3xi8>
 }
 
 // -----

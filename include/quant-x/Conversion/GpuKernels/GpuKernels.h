@@ -26,10 +26,11 @@ namespace mlir::quantx {
 
 inline constexpr llvm::StringLiteral kGpuKernelModuleName = "quantx_gpu";
 
-/// Sends every `quantx.kernel_call` of the int8 conv and depthwise conv
-/// whose parameters the GPU kernels take (qk::checkParams with
-/// KernelKind::GpuConvS8, GpuDepthwiseS8) to quantx_gpu_conv_s8 and
-/// quantx_gpu_depthwise_s8; whether there was one. The rest of
+/// Sends every `quantx.kernel_call` of the int8 conv, depthwise conv and
+/// max pooling whose parameters the GPU kernels take (qk::checkParams with
+/// KernelKind::GpuConvS8, GpuDepthwiseS8, GpuMaxPoolS8) to
+/// quantx_gpu_conv_s8, quantx_gpu_depthwise_s8 and quantx_gpu_maxpool_s8;
+/// whether there was one. The rest of
 /// `quantx-lower-to-gpu`, for embedders that lower to kernel calls
 /// themselves.
 bool sendKernelCallsToGpu(ModuleOp module);
@@ -57,12 +58,14 @@ void buildGpuKernels(OpBuilder &builder, ModuleOp module);
 /// GpuKernelCalls.h has the register counts).
 void buildConvS8LaneFunctions(OpBuilder &builder, ModuleOp module);
 
-/// The depthwise kernel's per-thread work as a host function, built from
-/// the same code, for the same check:
+/// The depthwise and max-pooling kernels' per-thread work as host
+/// functions, built from the same code, for the same check
+/// (unittests/Integration/GpuWindowKernelsTest.cpp):
 ///   quantx_depthwise_s8_thread(input, weights, bias, requant, params,
-///                              output, image, blockX, thread): computes and
-///     stores the thread's output element as the kernel does.
-void buildDepthwiseS8ThreadFunction(OpBuilder &builder, ModuleOp module);
+///                              output, image, blockX, thread),
+///   quantx_maxpool_s8_thread(...): compute and store the thread's output
+///     element as the kernel does.
+void buildWindowThreadFunctions(OpBuilder &builder, ModuleOp module);
 
 /// The kernels' requantization of one int32 accumulator (bias included):
 /// quant-x's dyadic rescale with multiplier and shift read at run time,
