@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Compile time and memory of `quant-opt --quantize-int8` as models grow:
 chains of N ops (1x1 convolution + ReLU6 pairs on 1x4x4x8 activations, 8
 calibration samples) and, when torchvision is installed, ResNet-50 (ONNX,

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+
 // The anchor of bench/gpu.py: cuBLASLt's int8 GEMM (int8 A and B, int32
 // C, CUBLAS_COMPUTE_32I) on the GPU, median ms of the kernel alone (CUDA
 // events), for each MxKxN given. Built by bench/gpu.py with the CUDA

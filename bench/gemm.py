@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """int8 GEMM throughput: quant-x (int8 and fp32) and PyTorch's quantized
 Linear, at LLM- and CNN-like shapes, against the one-core int8 peak of the
 instruction form the kernels use on this CPU (bench/vnni_peak.c: vpdpbusd

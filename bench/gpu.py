@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """The GPU target against the CPU and cuBLASLt: quant-run --target gpu and
 --target cpu on int8 GEMMs (4096x4096x4096 and ResNet-18-like shapes) and
 on the ResNet-18 and MobileNetV2 int8 models, batch 1, median ms, with each

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """MobileNet-class layers one at a time: the 3x3 depthwise convolutions
 (stride 1 and 2), the 1x1 convolutions with small K whose requantization
 dominates, and the 3-channel stem, each quantized int8 (int8 in, int8 out,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Low-bit weights and activations against int8: one matmul (GEMM and the
 memory-bound GEMV, M = 1) and one 3x3 convolution, quantized by
 `quant-opt --quantize` at each precision and timed by `quant-run --time`

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Whole-model latency, batch 1, 224x224: quant-x (int8 and fp32) against
 ONNX Runtime (fp32, and an int8 QDQ model it fuses into QLinearConv) and
 PyTorch (fp32, and int8 with the onednn quantized engine), at 1 and 2

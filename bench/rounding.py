@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Time of the low-bit accuracy passes on the example networks'
 architectures (examples/fashion_mnist/models.py, random weights: the work
 depends on the shapes, not the values) with 256 calibration images:

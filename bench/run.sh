@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 # All benchmarks in one run: the vpdpbusd peak probe, int8 GEMM against it
 # and PyTorch, ResNet-18 and MobileNetV2 against ONNX Runtime and PyTorch at
 # 1 and 2 threads (on an AVX-512 machine, both again on the AVX2 class

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 # Installs what the benchmarks compare against, and only what is missing:
 # torchvision (the ResNet-18 and MobileNetV2 architectures, from Debian),
 # Node.js and npm (from Debian, unless a Node.js is already on PATH: one

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """The exact precision solver at scale: random problems of G layer groups
 (a fifth of them ties of two layers) x C candidate precisions x 3 budgets
 (weight bytes, BOPs, latency, each at a random point between the cheapest

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+
 // One core's int8 multiply-add peak in each form an x86 CPU offers: 12
 // independent accumulator chains hide the instructions' latency. Prints
 // GOP/s (2 ops per multiply-add) for each form the CPU runs:

@@ -1,5 +1,9 @@
 //===- FuzzIR.h - parsing fuzzer inputs as MLIR modules ---------*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // What quantx-ir-fuzzer and quantx-opt-fuzzer share: each input is parsed in
 // a context of its own, with quant-opt's dialects, and every diagnostic is
 // swallowed, since rejecting malformed IR with an error is the expected

@@ -1,5 +1,9 @@
 //===- IRFuzzer.cpp - libFuzzer target of the quantx parser and verifiers -===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // Parses each input as a module with every dialect quant-opt knows and, when
 // it verifies, prints it and parses the printed form again: the quantx type
 // and attribute parsers, printers and verifiers (lib/Dialect/QuantX/IR) must

@@ -1,5 +1,9 @@
 //===- NpyFuzzer.cpp - libFuzzer target of the .npy and .npz readers ------===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // Feeds each input to both parsers: they must reject whatever is malformed
 // with an error, never crash, read out of bounds or allocate what the input
 // only declares. A parsed array's bytes are read in full, so that

@@ -1,5 +1,9 @@
 //===- OptFuzzer.cpp - libFuzzer target of the quant-x passes -------------===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // Parses each input as a module and, when it verifies, runs fixed pipelines of
 // the passes that need no calibration data, each on a fresh clone. A pass may
 // fail with a diagnostic on IR it does not handle; it must never crash or

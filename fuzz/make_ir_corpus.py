@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Writes a seed corpus for quantx-ir-fuzzer and quantx-opt-fuzzer.
 
 Every lit test input under test/ (*.mlir) is split at `// -----` as

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Writes a seed corpus for quantx-npy-fuzzer into the given directory.
 
 numpy-made .npy files of every dtype quant-x reads and a few it refuses,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 # The main job on the built-in example: train a small CNN on Fashion-MNIST
 # (Debian's dataset-fashion-mnist), import it from ONNX, quantize it with
 # `quant-opt --quantize-int8` for each calibration method, and compare float

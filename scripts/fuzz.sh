@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 # Builds quant-x's libFuzzer targets into build-fuzz/ and runs each for a
 # bounded time or number of inputs; exits non-zero if any of them finds a
 # crash, a sanitizer report, a timeout or an out-of-memory input, after

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 # The checks of the GPU target that need a GPU, in one unattended command
 # (docs/GPU.md): builds quant-x (scripts/setup.sh), prints the GPU, runs
 # the GPU tests (lit: gpu-bit-exact.test and the rest of the GPU tests, the

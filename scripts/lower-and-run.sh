@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 # Lowers a quantx program with quant-opt, then runs its @main with upstream
 # mlir-opt / mlir-runner (the TOSA-NOTES pipeline).
 # usage: scripts/lower-and-run.sh file.mlir [quant-opt options...]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 # Builds the whole project with AddressSanitizer and UBSan into build-asan/
 # and runs every test there (scripts/test.sh), ending with "N passed,
 # M failed". A sanitizer report fails the test that triggered it. The runtime

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 # Sourced by scripts/sanitize.sh and scripts/fuzz.sh: the AddressSanitizer and
 # UBSan runtime options of quant-x's instrumented builds.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 # Installs quant-x's dependencies from Debian's packages (fresh Debian 12 as
 # root, or with sudo) and builds the project into build/.
 #

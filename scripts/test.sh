@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 # Runs every test (lit/FileCheck, GoogleTest unit and JIT integration tests,
 # the find_package consumer) and ends with "N passed, M failed".
 # QUANTX_BUILD_DIR and QUANTX_JOBS as in setup.sh (scripts/sanitize.sh runs

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 # -*- Python -*-
 # lit configuration of quant-x: FileCheck tests of every pass and error,
 # the GoogleTest binaries (unit and JIT integration tests) and the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Float vs int8 accuracy of the example networks on Fashion-MNIST.
 
 Trains the networks (PyTorch), exports them to ONNX, imports them with

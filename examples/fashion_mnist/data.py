@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Fashion-MNIST from Debian's dataset-fashion-mnist, as NCHW float32."""
 
 import gzip

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Accuracy of the example networks on Fashion-MNIST at low weight bits with
 each post-training accuracy method: round-to-nearest, cross-layer
 equalization (equalize=true, or equalize=relu6-as-relu), bias correction

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Mixed precision on the example networks: accuracy and weight size of
 uniform precisions and of quant-opt --quantize-mixed under weight-size
 budgets, on Fashion-MNIST.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Small Fashion-MNIST networks covering the layers quant-x quantizes."""
 
 import torch

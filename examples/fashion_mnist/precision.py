@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Accuracy and weight size of the example networks on Fashion-MNIST at each
 weight precision (quant-opt --quantize weight-bits=... weight-granularity=...).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Trains the example networks on Fashion-MNIST and exports them to ONNX.
 
 /usr/bin/python3 examples/fashion_mnist/train.py OUT_DIR [--epochs E]

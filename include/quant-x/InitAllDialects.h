@@ -1,5 +1,9 @@
 //===- InitAllDialects.h - the dialects quant-x's tools parse ---*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // One list of the dialects quant-opt parses, shared with the fuzzers in fuzz/
 // so that they accept exactly the IR the driver does.
 //

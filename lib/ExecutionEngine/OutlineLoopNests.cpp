@@ -1,4 +1,10 @@
 //===- OutlineLoopNests.cpp - one function per bufferized linalg op -------===//
+//
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 
 #include "Outlining.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"

@@ -1,5 +1,9 @@
 //===- Outlining.h - code moved into functions of its own for LLVM --------===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // What quantx-outline-loop-nests and quantx-split-large-functions share:
 // both move code into private functions that LLVM must compile separately.
 //

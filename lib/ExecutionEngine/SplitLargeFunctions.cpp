@@ -1,4 +1,10 @@
 //===- SplitLargeFunctions.cpp - long straight-line bodies as call chains -===//
+//
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 
 #include "Outlining.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"

@@ -1,5 +1,9 @@
 //===- Npy.cpp - NumPy .npy and .npz files --------------------------------===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // A .npy file is a magic string, a Python dict literal describing the array
 // and the raw elements; it is mapped, not read, so that calibration sets of
 // gigabytes cost no RAM. .npz archives are read with libzip, which bounds-

@@ -1,5 +1,9 @@
 //===- PrecisionSolver.cpp - exact mixed-precision assignment -------------===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // One 0-1 column per (group, precision), one equality row per group, one row
 // per budget, scaled so that every budget reads 1; CBC with no optimality
 // gap. The chosen solution is checked against the budgets again in the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """quant-x's Python front: model import, a numpy API, and drivers for
 quant-opt/quant-run."""
 

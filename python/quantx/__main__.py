@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """The quant-x command line.
 
 python3 -m quantx import model.onnx -o model.mlir [--batch N]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """The numpy API: import, quantize with numpy calibration arrays, run on
 numpy arrays, and compare float with int8 layer by layer.
 

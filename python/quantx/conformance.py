@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """ONNX's own backend node tests (Debian's libonnx-testdata) through the
 importer and quant-run.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Hessian traces of a PyTorch model's layers (HAWQ-V2/V3's metric) for
 mixed precision: `quantx.hessian_traces(module, data, labels)`.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Writes float TOSA (MLIR 22) as text: one `func.func @main`."""
 
 import numpy as np

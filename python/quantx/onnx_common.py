@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Names the ONNX importer's operator families share."""
 
 import numpy as np

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """The ONNX importer's elementwise operators: Relu/Clip clamps, Add, Sub,
 Mul, Div, Sigmoid, Tanh, LeakyRelu and Softmax."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """ONNX -> float TOSA (MLIR 22) for quant-opt.
 
 Activations of rank 4 are NCHW in ONNX and NHWC in TOSA: the function keeps

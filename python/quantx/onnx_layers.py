@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """The ONNX importer's layers: Conv (grouped, 1-D), Gemm, MatMul and
 BatchNormalization (decomposed, for quant-opt's folding)."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """ONNX's quantized operators as quantx quantize/dequantize around float
 TOSA, which `quant-opt --quantize-int8` compiles to integer code with the
 model's own scales (no calibration).

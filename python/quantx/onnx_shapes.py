@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """The ONNX importer's pooling and data movement: MaxPool, AveragePool,
 the global pools, Pad, Transpose, Concat, Flatten and Reshape (NHWC inside,
 ONNX's layout at the boundary)."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """The size / accuracy trade-off of mixed precision: `python3 -m quantx
 pareto model.onnx --calibration c.npy [--eval x.npy labels.npy] -o
 pareto.png`.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """The exact mixed-precision solver (quant-solve-precision) from Python.
 
 A problem is the JSON object of docs/Passes.md ("Mixed precision"): layers

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """The numpy API: Model import/quantize/run, constant sizes, and the
 layer-by-layer comparison (also as `python3 -m quantx compare`)."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """The ONNX importer: imported models compute what PyTorch computes (run with
 quant-run), and unsupported input fails with a message naming the node."""
 

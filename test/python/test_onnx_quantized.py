@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """ONNX's quantized operators: a QOperator model (QuantizeLinear,
 QLinearConv, MaxPool on int8, QLinearMatMul, DequantizeLinear) imports,
 runs as its float simulation, and compiles to integer code with its own

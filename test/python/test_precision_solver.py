@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """The mixed-precision solver from Python: `python3 -m quantx
 solve-precision` (exit codes, JSON out, errors naming the field) and
 `quantx.solve_precision`, checked against brute force."""

@@ -1,5 +1,9 @@
 //===- quant-opt.cpp - the quant-x optimizer driver -----------------------===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // Registers the dialects quant-x parses and the passes it offers, then hands
 // over to MlirOptMain, on a stack large enough for deeply nested IR.
 //

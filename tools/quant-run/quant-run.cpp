@@ -1,5 +1,9 @@
 //===- quant-run.cpp - execute a model on the CPU -------------------------===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // quant-run model.mlir --input x.npy [--input ...] [--output y.npy ...]
 //           [--entry main] [--time] [--threads N] [--kernels ISA]
 //           [--target cpu|gpu [--gpu-binary auto|ptx|cubin]]

@@ -1,5 +1,9 @@
 //===- quant-solve-precision.cpp - the precision solver on JSON -----------===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // quant-solve-precision costs.json [-o choice.json]: reads a mixed-precision
 // problem (layers, their options' sensitivities and costs, ties, budgets;
 // docs/Passes.md), solves it to proven optimality, and writes the choice as

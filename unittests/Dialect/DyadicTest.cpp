@@ -1,5 +1,9 @@
 //===- DyadicTest.cpp - dyadic multipliers and their rounding -------------===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // Checks Dyadic.cpp against formulas written from the definitions with
 // 128-bit exact arithmetic, on random and boundary cases.
 //

@@ -1,5 +1,9 @@
 //===- BufferCacheJitTest.cpp - compiled models reuse their buffers -------===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // The JIT-compiled code allocates its heap buffers from the runtime's buffer
 // cache (BufferCache.h): after the first call, a call allocates nothing new
 // from the system, so that it touches no fresh page.

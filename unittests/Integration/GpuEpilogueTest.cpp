@@ -1,5 +1,9 @@
 //===- GpuEpilogueTest.cpp - the GPU kernels' requantization on the CPU ---===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // The GPU conv kernel's epilogue (emitGpuRequantize) is plain arith on
 // scalars: compiled here for the host, it must equal quantx::rescaleReference
 // bit for bit, for both roundings, on the extreme accumulators, multipliers,

@@ -1,5 +1,9 @@
 //===- GpuTilingTest.cpp - the GPU conv kernel's tiling, on the CPU -------===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // The kernel's per-lane work (which input, padding and weight bytes each
 // lane packs into its mma.sync registers, and where it stores its results)
 // is built from the same code as host functions (buildConvS8LaneFunctions)

@@ -1,5 +1,9 @@
 //===- GpuWindowKernelsTest.cpp - GPU depthwise and pooling, on the CPU ---===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // The depthwise and max-pooling kernels' per-thread work is built from the
 // same code as host functions (buildWindowThreadFunctions) and run here for
 // every thread of every block of the launch quant-x makes

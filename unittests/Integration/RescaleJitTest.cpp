@@ -1,5 +1,9 @@
 //===- RescaleJitTest.cpp - lowered quantx.rescale vs its reference -------===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // Compiles quantx.rescale through quantx-lower-to-arith and the CPU pipeline,
 // runs it on over 10^6 random cases plus every edge case, and compares each
 // output bit for bit with quantx::rescaleReference (Dyadic.cpp), for both

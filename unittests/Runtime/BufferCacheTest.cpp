@@ -1,5 +1,9 @@
 //===- BufferCacheTest.cpp - buffers kept between model calls -------------===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // The cache hands back a freed buffer of the same size and alignment, keeps
 // the alignment it promises, respects its limit, and survives threads that
 // allocate and release at once (the kernels' scratch does).

@@ -1,5 +1,9 @@
 //===- CudaDriverTest.cpp - the CUDA driver loader ------------------------===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // Runs everywhere: a stand-in driver (FakeCudaDriver.cpp) plays each way a
 // machine can lack a usable GPU, and a working one; the toolkit's own stub
 // library, where installed, must read as "no usable GPU".

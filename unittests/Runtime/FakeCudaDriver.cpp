@@ -1,5 +1,9 @@
 //===- FakeCudaDriver.cpp - a CUDA driver stand-in for the loader's tests -===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // Exports the driver API entry points quant-x loads; $QUANTX_FAKE_CUDA picks
 // how it behaves: "stub" (cuInit answers CUDA_ERROR_STUB_LIBRARY, as the
 // toolkit's stub library does), "no-device", "old" (compute capability

@@ -1,5 +1,9 @@
 //===- KernelsTest.cpp - CPU kernels against a direct convolution ---------===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // Every ISA this host runs, on odd shapes (K not a multiple of 4, N not a
 // multiple of the tile width, M = 1, padding with a non-zero value, strides,
 // dilation, zero points, depth multipliers), 1 and 2 threads: int8 results

@@ -1,5 +1,9 @@
 //===- NpyTest.cpp - .npy and .npz readers on valid and hostile files -----===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // Round trips of valid files, and every kind of malformed file that once
 // crashed the readers or made them allocate what the file only declared:
 // overflowing shapes, truncated and garbled headers, zip members declaring

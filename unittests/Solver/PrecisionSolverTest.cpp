@@ -1,5 +1,9 @@
 //===- PrecisionSolverTest.cpp - the solver against brute force -----------===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // Random problems of up to 16 groups (ties included) with one to three
 // budgets: the solver's objective must equal the brute-force optimum, its
 // choice must meet the budgets and honour the ties, and it must call a

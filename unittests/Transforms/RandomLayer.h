@@ -1,5 +1,9 @@
 //===- RandomLayer.h - random layers for the rounding tests -----*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // Layers with correlated inputs for the GPTQ and AdaRound tests: weights,
 // per-row steps of symmetric quantization, the input Hessian, and the
 // output error and round-to-nearest integers to compare against.

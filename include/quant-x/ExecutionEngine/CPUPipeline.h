@@ -1,5 +1,9 @@
 //===- CPUPipeline.h - quantx/linalg on tensors to a CPU JIT ----*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // The reference CPU path: quantx lowering, bufferization, loops, LLVM, JIT.
 // Integration tests and quant-run use it to execute what quant-opt emits.
 //

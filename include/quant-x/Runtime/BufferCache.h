@@ -1,5 +1,9 @@
 //===- BufferCache.h - heap buffers kept between model calls ----*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // A compiled model allocates the same buffers, of the same sizes, on every
 // call. Through malloc, the large ones come from fresh pages each time
 // (glibc maps them, or trims the heap they came from on free), and every

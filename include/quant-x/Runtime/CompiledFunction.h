@@ -1,5 +1,9 @@
 //===- CompiledFunction.h - call a JIT-compiled model function --*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // quant-run and the calibration pass execute `func.func` entries over
 // statically shaped tensors. This compiles a clone of the module for the host
 // CPU and calls the entry on caller-owned buffers.

@@ -1,5 +1,9 @@
 //===- CudaDriver.h - the CUDA driver API through dlopen --------*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // quant-x's GPU runtime talks to the CUDA driver (libcuda.so.1) through
 // dlopen, never by linking it: quant-x then builds without CUDA and its CPU
 // path runs on machines without a driver, and the toolkit's stub library

@@ -1,5 +1,9 @@
 //===- GpuKernelCalls.h - the CPU kernel ABI, run on the GPU ----*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // `quant-run --target gpu` compiles a model as for the CPU, with the generic
 // ISA's packed weights, its int8 conv, depthwise and max-pooling calls sent
 // to quantx_gpu_conv_s8, _depthwise_s8 and _maxpool_s8: each call the GPU

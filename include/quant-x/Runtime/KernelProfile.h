@@ -1,5 +1,9 @@
 //===- KernelProfile.h - per-shape timing of kernel calls -------*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // With QUANTX_KERNEL_PROFILE=1 in the environment, every kernel call is
 // timed, and at exit a table on stderr gives, per kernel and shape, the
 // calls, the mean time and the GOP/s. docs/Performance.md reads it. The

@@ -1,5 +1,9 @@
 //===- Kernels.h - CPU conv/matmul kernels and their ABI --------*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // The contract between `quantx-lower-to-kernels` (which packs weights at
 // compile time and emits calls) and the runtime kernels (which the JIT links
 // in). Both sides include this header; it depends on nothing but the C++

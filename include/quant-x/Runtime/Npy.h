@@ -1,5 +1,9 @@
 //===- Npy.h - NumPy .npy and .npz files ------------------------*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // The data format of quant-run and of calibration: little-endian, C-order
 // arrays of the dtypes a model's arguments can have. .npz archives may be
 // stored or deflated (np.savez, np.savez_compressed).

@@ -1,5 +1,9 @@
 //===- Progress.h - a progress bar on stderr --------------------*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // Long loops (calibration, evaluation over a data set) report progress: a
 // bar redrawn in place on a terminal, a line per quarter otherwise (logs).
 //

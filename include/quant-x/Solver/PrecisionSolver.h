@@ -1,5 +1,9 @@
 //===- PrecisionSolver.h - exact mixed-precision assignment -----*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // The choice of one precision per layer that minimizes the sum of the
 // layers' sensitivities under budgets on weight bytes, BOPs and latency: a
 // multiple-choice knapsack with several budgets, solved to proven

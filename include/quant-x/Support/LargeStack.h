@@ -1,5 +1,9 @@
 //===- LargeStack.h - run a tool's main on a large stack --------*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // MLIR's parser, verifier, printer and op destruction recurse once per level
 // of nested regions and attributes, so IR nested 10^4 deep overflows the
 // 8 MiB main-thread stack. The drivers run their whole main on a larger one.

@@ -1,5 +1,9 @@
 //===- RankCorrelation.h - Spearman's rank correlation ----------*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // How well one quantity orders another: the mixed-precision assignment
 // checks with it that summed per-layer sensitivities rank joint
 // assignments as their measured output errors do.

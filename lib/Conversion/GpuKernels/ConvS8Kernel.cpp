@@ -1,5 +1,9 @@
 //===- ConvS8Kernel.cpp - int8 conv/matmul on mma.sync m16n8k32 -----------===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // One kernel for every int8 convolution and matmul, reading the layer from
 // the CPU kernels' parameter array at run time, as the CPU kernels do: C[M][N]
 // = A[M][K] W[N][K] per image, A gathered from the NHWC input on the fly

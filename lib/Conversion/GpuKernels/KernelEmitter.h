@@ -1,5 +1,9 @@
 //===- KernelEmitter.h - building blocks of quant-x's GPU kernels -*- C++ -*-=//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // What every GPU kernel builder shares: i64 index arithmetic and loads and
 // stores through LLVM pointers, the layer read from the kernel call's
 // parameter array, the thread's ids, and the store of one result through

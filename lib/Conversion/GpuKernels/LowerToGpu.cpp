@@ -1,4 +1,10 @@
 //===- LowerToGpu.cpp - int8 kernel calls to the GPU kernels --------------===//
+//
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 
 #include "KernelEmitter.h"
 

@@ -1,5 +1,9 @@
 //===- WindowKernels.cpp - int8 depthwise conv and max pooling on the GPU -===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // Kernels that reduce one window per output element: one thread per output
 // element, consecutive threads on consecutive channels, so that a warp's
 // input (and weight) loads are contiguous. A depthwise layer or a pooling

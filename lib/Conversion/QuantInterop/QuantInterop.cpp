@@ -1,4 +1,10 @@
 //===- QuantInterop.cpp - upstream !quant <-> !quantx.uniform -------------===//
+//
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 
 #include "quant-x/Conversion/QuantInterop/QuantInterop.h"
 

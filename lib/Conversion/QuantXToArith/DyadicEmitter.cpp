@@ -1,5 +1,9 @@
 //===- DyadicEmitter.cpp - scalar arith for a dyadic rescale --------------===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // Every function here mirrors a function of Dyadic.cpp operation by
 // operation; the integration tests compare the two bit for bit.
 //

@@ -1,5 +1,9 @@
 //===- QuantXToArith.cpp - lower quantx ops to linalg + arith -------------===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // Each quantx op becomes one elementwise linalg.generic. Parameters that are
 // constant over the tensor are folded into the body; per-axis and per-block
 // parameters are constant tensors on the block grid, read through

@@ -1,5 +1,9 @@
 //===- UnpackWeights.cpp - lower quantx.unpack_weights to linalg ----------===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // One linalg.generic over the result: each element finds its byte in the
 // packed tensor from its row-major index, shifts its bits down, extends
 // them (two's complement or sign) and multiplies by its vector's sub-scale,

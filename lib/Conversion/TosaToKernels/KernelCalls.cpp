@@ -1,5 +1,9 @@
 //===- KernelCalls.cpp - bufferize and call quantx.kernel_call ------------===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // `quantx.kernel_call` bufferizes as a destination-style op (reads its
 // inputs, writes its init in place). On memrefs, `quantx-lower-kernel-calls`
 // turns it into a call of the runtime entry point with one pointer per

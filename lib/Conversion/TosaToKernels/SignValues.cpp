@@ -1,4 +1,10 @@
 //===- SignValues.cpp - proving a tensor holds only -1, 0 and +1 ----------===//
+//
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 
 #include "SignValues.h"
 

@@ -1,5 +1,9 @@
 //===- SignValues.h - proving a tensor holds only -1, 0 and +1 --*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // The XNOR-popcount kernel reads each activation as its sign and whether it
 // is zero, which is exact only for values in {-1, 0, +1}. quantx-quantize's
 // sign activations are such values by construction (a tosa.select between

@@ -1,5 +1,9 @@
 //===- TosaToKernels.cpp - conv/matmul to packed runtime kernels ----------===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // Replaces TOSA conv2d, depthwise_conv2d and matmul with constant weights
 // (int8 x int8 -> int32 and float) by `quantx.kernel_call`s of the runtime
 // kernels, with the weights packed at compile time for the kernel's ISA. A

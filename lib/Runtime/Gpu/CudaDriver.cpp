@@ -1,4 +1,10 @@
 //===- CudaDriver.cpp - the CUDA driver API through dlopen ----------------===//
+//
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 
 #include "quant-x/Runtime/CudaDriver.h"
 

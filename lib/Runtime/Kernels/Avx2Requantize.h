@@ -1,5 +1,9 @@
 //===- Avx2Requantize.h - the int8 epilogue in ymm registers ----*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // quant-x's dyadic rescale (docs/Numerics.md) on 8 int32 lanes, bit-identical
 // to rescaleDouble / rescaleSingle in Epilogue.h, for the AVX2 micro-kernels.
 // The portable loop it replaces vectorized poorly: AVX2 has no 64-bit

@@ -1,5 +1,9 @@
 //===- Avx2Tile.h - int32 accumulator tiles in ymm registers ----*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // The R x 16 int32 accumulator tile the AVX2 int8 micro-kernels keep in
 // two ymm registers per row. In an anonymous namespace like IsaLocal.h:
 // one private copy per file.

@@ -1,5 +1,9 @@
 //===- BinaryAvx2.h - AVX2 XNOR-popcount micro-kernel -----------*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // The binary micro-kernel of BinaryConv.h for AVX2, also the AVX-512 file's
 // where the CPU lacks VPOPCNTDQ. In an anonymous namespace like IsaLocal.h,
 // one private copy per including file.

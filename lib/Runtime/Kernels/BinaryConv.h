@@ -1,5 +1,9 @@
 //===- BinaryConv.h - XNOR-popcount conv/matmul driver ----------*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // Included by each ISA's kernel file inside an anonymous namespace, with that
 // ISA's popcount micro-kernel `PK`:
 //

@@ -1,5 +1,9 @@
 //===- Check.cpp - validation of kernel call parameters -------------------===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // The kernels index their buffers with what the parameter array says, so a
 // parameter that disagrees with the buffers, or a size that overflows,
 // corrupts memory. checkParams is the one statement of what a kernel

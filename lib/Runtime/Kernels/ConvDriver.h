@@ -1,5 +1,9 @@
 //===- ConvDriver.h - blocked conv/matmul over a micro-kernel ---*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // Included by each ISA's kernel file inside an anonymous namespace, with that
 // ISA's micro-kernel `MK`:
 //

@@ -1,5 +1,9 @@
 //===- Epilogue.h - bias, requantization and store of a tile ----*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // Included by each ISA's kernel file inside an anonymous namespace, so that
 // every copy is compiled for (and only runs on) its own ISA. The arithmetic
 // is quant-x's dyadic rescale (docs/Numerics.md), written without branches on

@@ -1,5 +1,9 @@
 //===- IsaKernels.h - the kernels each ISA's file defines -------*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // Each of KernelsGeneric.cpp, KernelsAvx2.cpp and KernelsAvx512.cpp is
 // compiled with its own target flags and defines one set of these; Entry.cpp
 // picks the set named by the call's kIsa parameter.

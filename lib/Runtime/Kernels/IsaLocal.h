@@ -1,5 +1,9 @@
 //===- IsaLocal.h - helpers private to each ISA's kernel file ---*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // The ISA files are compiled with different target flags but linked into one
 // library. An inline function with external linkage (std::min, std::vector
 // members, ...) instantiated in two of them is merged by the linker into one

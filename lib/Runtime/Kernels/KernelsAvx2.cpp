@@ -1,5 +1,9 @@
 //===- KernelsAvx2.cpp - AVX2 + FMA micro-kernels -------------------------===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // Compiled with -mavx2 -mfma -mpopcnt; runs only where the host has them. int8
 // uses int16 operands and vpmaddwd: exact, where vpmaddubsw's int16 saturation
 // would not be.

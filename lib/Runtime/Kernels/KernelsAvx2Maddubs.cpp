@@ -1,5 +1,9 @@
 //===- KernelsAvx2Maddubs.cpp - AVX2 vpmaddubsw int8 micro-kernel ---------===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // Compiled with -mavx2 -mfma -mpopcnt. `vpmaddubsw` multiplies 32 uint8 x
 // int8 pairs and adds each pair into int16, with saturation; `vpmaddwd`
 // with ones then adds pairs of those into int32. Three instructions per 32

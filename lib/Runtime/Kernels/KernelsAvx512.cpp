@@ -1,5 +1,9 @@
 //===- KernelsAvx512.cpp - AVX-512 VNNI micro-kernels ---------------------===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // Compiled with AVX2, POPCNT and AVX-512 F/BW/DQ/VL/VNNI; runs only where
 // the host has them.
 // 6 rows x 64 columns: 24 zmm accumulators, 4 weight vectors and one

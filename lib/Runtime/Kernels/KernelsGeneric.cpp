@@ -1,5 +1,9 @@
 //===- KernelsGeneric.cpp - portable C++ micro-kernels --------------------===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // Compiled for the baseline target: the reference for every CPU, and the
 // path taken where neither AVX2 nor AVX-512 VNNI is available.
 //

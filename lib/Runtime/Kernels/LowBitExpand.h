@@ -1,5 +1,9 @@
 //===- LowBitExpand.h - AVX2 decoding of low-bit weight runs ---*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // Shared by the AVX2 and AVX-512 kernel files (both compiled for CPUs that
 // have AVX2's byte shuffles); in an anonymous namespace like IsaLocal.h,
 // one private copy per file.

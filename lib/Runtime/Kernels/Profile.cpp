@@ -1,4 +1,10 @@
 //===- Profile.cpp - per-shape timing of kernel calls ---------------------===//
+//
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 
 #include "quant-x/Runtime/KernelProfile.h"
 #include "quant-x/Runtime/Kernels.h"

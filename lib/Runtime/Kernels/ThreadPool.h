@@ -1,5 +1,9 @@
 //===- ThreadPool.h - the kernels' worker threads ---------------*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // A fixed set of workers that split a range of work items into contiguous
 // chunks, one per thread (the caller runs the first). Contiguous chunks let a
 // thread reuse the activation block it packed for the previous item.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """check_activation_sensitivity.py OUT_DIR MODEL CALIB SENSITIVITY:
 measures sensitivities (quant-opt --quantize-mixed, costs file) for
 candidates that differ only in their activations, and checks that every

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """check_low_bit.py OUT_DIR ISAS_FILE MODEL CALIB INPUT PRECISION...: for each
 precision (`weight-bits[/weight-granularity][+weight-format][@activation-bits]`),
 quantizes MODEL with quant-opt --quantize and checks, printing

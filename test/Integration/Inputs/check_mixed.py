@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """check_mixed.py OUT_DIR ISAS_FILE MODEL CALIB INPUT CANDIDATES BUDGET...:
 for each budget (quant-opt --quantize-mixed options, e.g. `size=0.5` or
 `size=0.5 bops=0.3`), quantizes MODEL with measured sensitivities and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """compare.py A.npy B.npy --max-abs X [--exact]: fails when the arrays differ
 by more than X anywhere (or at all, with --exact); prints the largest
 difference."""

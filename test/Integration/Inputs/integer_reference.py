@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """A numpy interpreter of quant-x's integer-level IR, written from the
 definitions in docs/Numerics.md, docs/Dialect.md and the TOSA specification
 rather than from the compiler's code: quantize, storage_cast, unpack_weights,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Writes float TOSA models whose convolutions and matmuls have the shapes
 CPU kernels get wrong first, plus calibration and test data.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Writes a small random CNN as float TOSA plus calibration and test data.
 
 make_model.py OUT_DIR: model.mlir, calib.npy [32, 1, 1, 12, 12], x.npy [8, ...],

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """A QDQ ONNX model (what quantization-aware training writes): uint8
 activations, per-channel int8 conv weights, QuantizeLinear/DequantizeLinear
 around a conv + ReLU. make_qdq_model.py OUT_DIR writes qdq.onnx, qdq.mlir,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """make_wide_models.py OUT: float TOSA models whose int8 accumulators sit
 just inside and just outside int32, with calibration data and inputs.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """The byte layout of quantx.unpack_weights (docs/Dialect.md), from its
 definition, for tests that check the compiler's packing."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """precision_reference.py OUT_DIR ISAS_FILE: every weight precision (int8,
 int4, int3, int2, ternary, binary) x granularity (per tensor, per channel,
 group, two-level) x activation bits (8, 16; 1 with binary weights) that the

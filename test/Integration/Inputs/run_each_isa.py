@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """run_each_isa.py ISAS_FILE COMMAND...: runs the commands, in order, for
 each kernel ISA listed in ISAS_FILE (quant-run --list-kernels) and for 1 and
 2 threads, with {isa} and {threads} substituted and `quant-run` given

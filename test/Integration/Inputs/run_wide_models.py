@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """run_wide_models.py DIR: runs each model of make_wide_models.py quantized
 (every kernel path quant-run offers here) and as its simulated-quantization
 model, and fails unless they agree within one output step."""

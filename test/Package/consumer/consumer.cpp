@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+
 // Parses a quantized module, lowers it with quant-x's pass and checks one
 // dyadic multiplier: the smallest real use of the exported libraries.
 #include "mlir/Dialect/Func/IR/FuncOps.h"

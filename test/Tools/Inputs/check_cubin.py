@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Describes a cubin: an ELF file for the CUDA machine (e_machine 190), the
 SM it was assembled for (byte 1 of e_flags, as ptxas writes it) and which of
 quant-x's kernels it defines. Exits 1 for anything else."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """expect_exit.py CODE COMMAND...: runs COMMAND, passing its output through,
 and succeeds exactly when it exits with CODE (lit's shell cannot test an
 exit status other than zero or non-zero)."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Writes valid and malformed .npy/.npz files into the directory argv[1].
 
 ok.npz, ok-compressed.npz  np.savez and np.savez_compressed of float32

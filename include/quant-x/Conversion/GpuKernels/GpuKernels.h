@@ -1,5 +1,9 @@
 //===- GpuKernels.h - quant-x's kernels for NVIDIA tensor cores -*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // The GPU counterpart of the CPU runtime kernels (quant-x/Runtime/Kernels.h):
 // kernels that read the same int64 parameter array and the same packed
 // operands, built as MLIR (gpu, nvvm, scf, arith, llvm) and compiled to PTX

@@ -1,4 +1,10 @@
 //===- QuantInterop.h - upstream quant <-> quantx ---------------*- C++ -*-===//
+//
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 
 #ifndef QUANTX_CONVERSION_QUANTINTEROP_QUANTINTEROP_H
 #define QUANTX_CONVERSION_QUANTINTEROP_QUANTINTEROP_H

@@ -1,5 +1,9 @@
 //===- DyadicEmitter.h - scalar arith for a dyadic rescale ------*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // Emits, inside a linalg.generic body, exactly the arithmetic of
 // quantx::applyDyadic (Dyadic.h) on i32 scalars.
 //

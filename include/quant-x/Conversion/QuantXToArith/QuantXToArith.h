@@ -1,4 +1,10 @@
 //===- QuantXToArith.h - lower quantx to integer arith ----------*- C++ -*-===//
+//
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 
 #ifndef QUANTX_CONVERSION_QUANTXTOARITH_QUANTXTOARITH_H
 #define QUANTX_CONVERSION_QUANTXTOARITH_QUANTXTOARITH_H

@@ -1,4 +1,10 @@
 //===- TosaToKernels.h - conv/matmul to runtime CPU kernels -----*- C++ -*-===//
+//
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 
 #ifndef QUANTX_CONVERSION_TOSATOKERNELS_TOSATOKERNELS_H
 #define QUANTX_CONVERSION_TOSATOKERNELS_TOSATOKERNELS_H

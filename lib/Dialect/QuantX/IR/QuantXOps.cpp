@@ -1,4 +1,10 @@
 //===- QuantXOps.cpp - quantx operation verifiers and folders -------------===//
+//
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 
 #include "mlir/IR/Matchers.h"
 #include "quant-x/Dialect/QuantX/IR/PackedWeights.h"

@@ -1,5 +1,9 @@
 //===- AssignPrecision.cpp - mixed precision under budgets ----------------===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // Builds the solver's problem from the module (each layer's candidates, the
 // sensitivity of each, its packed weight bytes and BOPs at each), solves
 // it exactly, and writes the choice back as `quantx.precision`.

@@ -1,5 +1,9 @@
 //===- Calibrate.cpp - run the float model, attach statistics -------------===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // The probe: a clone of the module that hands every quantization point to
 // a host function as it is computed (`quantx_calibration_observe(id,
 // values)`), JIT-compiled and run twice over the samples (ranges first, then

@@ -1,4 +1,10 @@
 //===- CalibrationSamples.h - reading and checking calibration data -*- C++
+//
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 //-*-===//
 //
 // The samples the passes that run the float model (quantx-calibrate,

@@ -1,5 +1,9 @@
 //===- CheckAccumulators.cpp - prove integer values do not overflow -------===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // The proof behind "int32 accumulators never overflow silently": the
 // interval of every integer value the function computes (IntegerBounds)
 // must lie within its type. Convolutions and matmuls get a remark with their

@@ -1,4 +1,10 @@
 //===- CorrectBias.cpp - empirical bias correction
+//
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 //-------------------------===//
 //
 // Subtracts from each layer's bias the mean output shift its weight

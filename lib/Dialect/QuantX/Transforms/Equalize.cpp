@@ -1,5 +1,9 @@
 //===- Equalize.cpp - cross-layer equalization ----------------------------===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // Scales the channels between two layers so that each channel's weight
 // range is the same in both (Nagel et al., "Data-Free Quantization Through
 // Weight Equalization and Bias Correction", ICCV 2019), which makes

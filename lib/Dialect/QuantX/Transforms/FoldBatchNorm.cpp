@@ -1,5 +1,9 @@
 //===- FoldBatchNorm.cpp - per-channel affine ops into conv/matmul --------===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // Decomposed batch norm after a conv or matmul is a chain of per-channel
 // sub/mul/add with constants. Each link folds into the producer's weights
 // and bias, so that quantization sees one linear op with the final ranges.

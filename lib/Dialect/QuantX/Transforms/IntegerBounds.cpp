@@ -1,4 +1,10 @@
 //===- IntegerBounds.cpp - value ranges of integer tensors ----------------===//
+//
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 
 #include "IntegerBounds.h"
 

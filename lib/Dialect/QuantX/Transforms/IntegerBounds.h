@@ -1,5 +1,9 @@
 //===- IntegerBounds.h - value ranges of integer tensors --------*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // An interval analysis of the integer tensors of a function, as the
 // quantization passes emit them: TOSA convolutions, matmuls, elementwise
 // arithmetic, reductions and data movement, and quantx's casts, requantizes

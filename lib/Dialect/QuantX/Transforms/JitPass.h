@@ -1,5 +1,9 @@
 //===- JitPass.h - passes that JIT-compile the model -----------*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // A pass that compiles and runs the model it transforms (calibration, the
 // sensitivity probes, rounding optimization, bias correction) lowers it
 // through every dialect of the CPU pipeline inside its own context, so it

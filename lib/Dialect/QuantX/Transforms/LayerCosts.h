@@ -1,5 +1,9 @@
 //===- LayerCosts.h - MACs, weight bytes and BOPs of a layer ----*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // What a conv2d, depthwise_conv2d or matmul costs at a precision, as the
 // report states it (quantx-report-precision) and the mixed-precision
 // assignment budgets it (quantx-assign-precision): the same functions, so

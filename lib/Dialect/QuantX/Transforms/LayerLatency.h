@@ -1,5 +1,9 @@
 //===- LayerLatency.h - a layer's latency on this machine -------*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // What a latency budget means: each layer alone, quantized at a precision
 // exactly as `--quantize` would (int8 interface) and JIT-compiled with this
 // CPU's kernels, timed over repeated calls. Measurements are cached on disk

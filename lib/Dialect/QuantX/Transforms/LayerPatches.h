@@ -1,5 +1,9 @@
 //===- LayerPatches.h - a layer as matrices over input patches --*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // Rounding optimization and bias correction see a layer as groups of weight
 // matrices W [rows x cols], each applied to the layer's input patches x
 // (cols values) of its group: a conv2d is one matrix over its im2col

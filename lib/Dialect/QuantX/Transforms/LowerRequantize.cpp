@@ -1,4 +1,10 @@
 //===- LowerRequantize.cpp - requantize to integer dyadic rescale ---------===//
+//
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "quant-x/Dialect/QuantX/Transforms/Passes.h"

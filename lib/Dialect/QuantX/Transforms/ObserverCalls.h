@@ -1,4 +1,10 @@
 //===- ObserverCalls.h - handing values to the host from the JIT -*- C++
+//
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 //-*-===//
 //
 // The probes that run a model to learn about its values (calibration

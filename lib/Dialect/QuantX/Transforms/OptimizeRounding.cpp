@@ -1,5 +1,9 @@
 //===- OptimizeRounding.cpp - GPTQ / AdaRound weight rounding -------------===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // Chooses each layer's weight integers on its fixed grid so that its output
 // on the quantized model's own inputs moves least (GPTQ or AdaRound), layer
 // by layer in program order, and stores them for quantx-quantize.

@@ -1,4 +1,10 @@
 //===- QuantizeLayers.cpp - conv2d, depthwise_conv2d, matmul in integer
+//
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 //-----===//
 
 #include "Quantizer.h"

@@ -1,4 +1,10 @@
 //===- QuantizedInputProbe.h - the inputs a quantized layer sees -*- C++
+//
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 //-*-===//
 //
 // Rounding optimization and bias correction fix one layer at a time, in

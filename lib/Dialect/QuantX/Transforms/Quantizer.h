@@ -1,5 +1,9 @@
 //===- Quantizer.h - the quantize pass's rewriter, shared by op family ---===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // The quantize pass walks a function in order and gives every float value
 // it can an integer form (`IntValue`): an int8 activation (scale, zero
 // point) or an int32 accumulator (scale per tensor or per channel of the

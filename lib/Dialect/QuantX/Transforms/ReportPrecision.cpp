@@ -1,4 +1,10 @@
 //===- ReportPrecision.cpp - per-layer precision, bytes and MACs as JSON --===//
+//
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 
 #include "LayerCosts.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"

@@ -1,4 +1,10 @@
 //===- Sensitivity.cpp - measured precision sensitivity of layers ---------===//
+//
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 
 #include "Sensitivity.h"
 

@@ -1,5 +1,9 @@
 //===- Sensitivity.h - measured precision sensitivity of layers -*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // How much the model's output moves when one layer alone takes a lower
 // precision, measured by running the float model through the JIT on the
 // calibration samples: for each (layer, precision) pair, a copy of the

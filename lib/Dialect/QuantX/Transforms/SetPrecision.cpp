@@ -1,5 +1,9 @@
 //===- SetPrecision.cpp - per-layer precision from options and a file -----===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // Attaches `quantx.precision` to each quantizable layer: from the precision
 // file when it names the layer, else a precision set by hand, else the
 // global options.

@@ -1,4 +1,10 @@
 //===- Utils.cpp - helpers shared by the quantization passes --------------===//
+//
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 
 #include "Utils.h"
 

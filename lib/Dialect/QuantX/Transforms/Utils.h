@@ -1,4 +1,10 @@
 //===- Utils.h - helpers shared by the quantization passes ------*- C++ -*-===//
+//
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 
 #ifndef QUANTX_LIB_DIALECT_QUANTX_TRANSFORMS_UTILS_H
 #define QUANTX_LIB_DIALECT_QUANTX_TRANSFORMS_UTILS_H

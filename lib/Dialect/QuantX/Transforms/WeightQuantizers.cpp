@@ -1,4 +1,10 @@
 //===- WeightQuantizers.cpp - float weights to integers at any precision --===//
+//
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 
 #include "WeightQuantizers.h"
 

@@ -1,5 +1,9 @@
 //===- WeightQuantizers.h - float weights to integers at any precision ----===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // One quantizer per weight format (uniform N-bit, ternary, binary), each
 // turning a group of weights that share a scale into integers and that
 // scale. `quantizeWeightValues` applies one to a whole weight tensor, one

@@ -1,5 +1,9 @@
 //===- WidenAccumulators.cpp - int48 where an int32 sum could overflow ----===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // A convolution or matmul whose int32 accumulator (or a bias or zero-point
 // correction added to it before its requantize) could leave int32 is
 // rewritten to accumulate in int48, as TOSA does for int16 activations:

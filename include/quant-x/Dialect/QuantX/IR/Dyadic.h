@@ -1,5 +1,9 @@
 //===- Dyadic.h - exact dyadic requantization arithmetic --------*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // The reference definition of quant-x's integer rescale. The lowering in
 // QuantXToArith emits exactly this arithmetic; tests compare the two bit for
 // bit. docs/Numerics.md explains the choices.

@@ -1,5 +1,9 @@
 //===- PackedWeights.h - sub-byte weight storage ----------------*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // The byte layout of `#quantx.packed_format` (see QuantXBase.td): which
 // format stores a layer's weights, and packing and unpacking them. The
 // quantize pass packs, `quantx.unpack_weights` and its lowerings unpack.

@@ -1,5 +1,9 @@
 //===- Precision.h - per-layer precision: names and text form ---*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // A layer's precision (`#quantx.precision`) in the compact text form that
 // options, precision files and reports use:
 //

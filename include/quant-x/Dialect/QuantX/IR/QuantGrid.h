@@ -1,5 +1,9 @@
 //===- QuantGrid.h - quantization parameters on a block grid ----*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // Every granularity (per tensor, per axis, per block, two-level) is, for a
 // concrete tensor shape, a grid of blocks with one scale and one zero point
 // each. Verifiers and lowerings work on this one form.

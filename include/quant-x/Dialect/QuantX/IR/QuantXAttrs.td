@@ -1,5 +1,9 @@
 //===- QuantXAttrs.td - quantx attributes ------------------*- tablegen -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // Quantization parameters (one attribute per granularity, all implementing
 // QuantParamsAttrInterface), dyadic multipliers and calibration statistics.
 //

@@ -1,5 +1,9 @@
 //===- QuantXBase.td - quantx dialect definition -----------*- tablegen -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // The quantx dialect: quantized tensors with every granularity a quantization
 // compiler needs, dyadic requantization multipliers and calibration statistics.
 //

@@ -1,5 +1,9 @@
 //===- QuantXDialect.h - quantx dialect, types, attributes, ops -*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // The one header an embedder includes to use the quantx dialect.
 //
 //===----------------------------------------------------------------------===//

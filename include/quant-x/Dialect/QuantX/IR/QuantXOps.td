@@ -1,4 +1,10 @@
 //===- QuantXOps.td - quantx operations --------------------*- tablegen -*-===//
+//
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 
 #ifndef QUANTX_OPS_TD
 #define QUANTX_OPS_TD

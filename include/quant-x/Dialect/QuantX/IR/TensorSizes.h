@@ -1,5 +1,9 @@
 //===- TensorSizes.h - bounds on the memory a tensor needs ------*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // The byte size of a tensor type, computed without overflow, and the check
 // that no tensor of a module exceeds a limit: what every step that
 // materializes tensors (quantization, kernel packing, the JIT) relies on to

@@ -1,5 +1,9 @@
 //===- AdaRound.h - learned weight rounding (AdaRound) ----------*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // AdaRound (Nagel et al., ICML 2020): each weight chooses between the two
 // grid points around it (floor or ceil, or the two codebook levels around
 // it) through a continuous variable h in [0, 1] (a rectified sigmoid of V),

@@ -1,5 +1,9 @@
 //===- Codebooks.h - non-uniform weight levels: codebooks, pow2 -*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // Codebook and power-of-two weights (`#quantx.precision<levels = ...>`):
 // a layer's weights are int8 integers drawn from a table of 2^bits entries
 // and stored as bits-bit codes into it. Codebooks are learned per layer,

@@ -1,5 +1,9 @@
 //===- Gptq.h - second-order weight rounding (GPTQ) -------------*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // GPTQ (Frantar et al., ICLR 2023; after Optimal Brain Quantization): rounds
 // a layer's weights one input column at a time and spreads each column's
 // rounding error over the columns not yet rounded, through the inverse of

@@ -1,4 +1,10 @@
 //===- Passes.h - quant-x quantization passes -------------------*- C++ -*-===//
+//
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 
 #ifndef QUANTX_DIALECT_QUANTX_TRANSFORMS_PASSES_H
 #define QUANTX_DIALECT_QUANTX_TRANSFORMS_PASSES_H

@@ -1,5 +1,9 @@
 //===- Passes.td - quant-x quantization passes -------------*- tablegen -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // The stages of post-training quantization, each usable alone; the
 // `quantize-int8` pipeline chains them (docs/Passes.md).
 //

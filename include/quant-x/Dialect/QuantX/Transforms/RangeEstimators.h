@@ -1,5 +1,9 @@
 //===- RangeEstimators.h - calibration statistics to ranges -----*- C++ -*-===//
 //
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // Each estimator turns the histogram of one activation into the range
 // [min, max] that its 8-bit asymmetric quantization covers. The range always
 // holds 0 so that zero is exact.

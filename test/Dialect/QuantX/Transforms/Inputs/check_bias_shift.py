@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """check_bias_shift.py QUANT_OPT OUT_DIR: quantx-correct-bias on convolutions
 with padding, stride and dilation (conv2d, depthwise_conv2d) against numpy:
 the corrected bias must be b - (Q(W) - W) . E[patch], with the patches
