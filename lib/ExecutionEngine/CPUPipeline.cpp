@@ -124,6 +124,9 @@ void mlir::quantx::buildLowerToLLVMPipeline(OpPassManager &pm) {
   memrefToLLVM.useGenericFunctions = true;
   pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
   pm.addPass(createConvertMathToLLVMPass());
+  // Upstream's TOSA lowering emits `index` ops (tosa.fft2d's angle
+  // arithmetic, for one).
+  pm.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());

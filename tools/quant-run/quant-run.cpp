@@ -46,71 +46,78 @@ using namespace mlir;
 using namespace mlir::quantx;
 namespace cl = llvm::cl;
 
+/// quant-run's own options: --help lists these alone (the LLVM back end's
+/// hundreds of options stay accepted but unlisted, as mlir-opt does).
+static cl::OptionCategory runCategory("quant-run options");
+
 static cl::opt<std::string> modelPath(cl::Positional, cl::desc("<model.mlir>"),
-                                      cl::init("-"));
+                                      cl::init("-"), cl::cat(runCategory));
 static cl::list<std::string>
     inputPaths("input", cl::desc("an argument (.npy), in order"),
-               cl::value_desc("file.npy"));
+               cl::value_desc("file.npy"), cl::cat(runCategory));
 static cl::list<std::string>
     outputPaths("output", cl::desc("where to write a result (.npy), in order"),
-                cl::value_desc("file.npy"));
+                cl::value_desc("file.npy"), cl::cat(runCategory));
 static cl::opt<std::string> entryName("entry", cl::desc("function to run"),
-                                      cl::init("main"));
-static cl::opt<bool>
-    timeCalls("time", cl::desc("print the median latency of one call"));
+                                      cl::init("main"), cl::cat(runCategory));
+static cl::opt<bool> timeCalls("time",
+                               cl::desc("print the median latency of one call"),
+                               cl::cat(runCategory));
 static cl::opt<bool> showProgress(
     "progress",
-    cl::desc("show progress on stderr when running 100 samples or more"));
+    cl::desc("show progress on stderr when running 100 samples or more"),
+    cl::cat(runCategory));
 
 static cl::opt<std::string> kernelIsa(
     "kernels",
     cl::desc("conv/matmul kernels: host (default: the best this CPU runs), "
              "avx512vnni, avx2-maddubs (vpmaddubsw where proven exact, else "
              "avx2), avx2, generic, or none (reference loops)"),
-    cl::init("host"));
+    cl::init("host"), cl::cat(runCategory));
 static cl::opt<unsigned>
     optLevel("opt-level",
              cl::desc("LLVM optimization level of the compiled model, 0 to 3 "
                       "(default 3; lower compiles faster and runs slower)"),
-             cl::init(3));
+             cl::init(3), cl::cat(runCategory));
 static cl::opt<uint64_t> maxTensorMB(
     "max-tensor-mb",
     cl::desc("largest tensor, in MiB, the model may materialize (default "
              "4096)"),
-    cl::init(kDefaultMaxTensorMB));
+    cl::init(kDefaultMaxTensorMB), cl::cat(runCategory));
 static cl::opt<bool> listKernels(
     "list-kernels",
     cl::desc("print the kernel ISAs this CPU runs (with --target gpu: the "
-             "GPU the kernels run on, or exit code 77) and exit"));
+             "GPU the kernels run on, or exit code 77) and exit"),
+    cl::cat(runCategory));
 static cl::opt<std::string>
     target("target",
            cl::desc("where the int8 convolutions, matmuls and max poolings "
                     "run: cpu "
                     "(default) or gpu (NVIDIA, compute capability 8.0 or "
                     "newer; exit code 77 where none can be used)"),
-           cl::init("cpu"));
+           cl::init("cpu"), cl::cat(runCategory));
 static cl::opt<std::string> emitPtx(
     "emit-ptx",
     cl::desc("with --target gpu: write the GPU kernels' PTX to this file "
              "and exit (no GPU or model needed)"),
-    cl::value_desc("file.ptx"));
+    cl::value_desc("file.ptx"), cl::cat(runCategory));
 static cl::opt<std::string> emitCubin(
     "emit-cubin",
     cl::desc("with --target gpu: write the GPU kernels as a cubin for "
              "--gpu-arch, assembled by the CUDA toolkit's ptxas, and exit (no "
              "GPU or model needed)"),
-    cl::value_desc("file.cubin"));
+    cl::value_desc("file.cubin"), cl::cat(runCategory));
 static cl::opt<std::string>
     gpuArch("gpu-arch",
             cl::desc("the SM of --emit-ptx and --emit-cubin (default sm_80, "
                      "whose PTX later GPUs also run)"),
-            cl::init("sm_80"));
+            cl::init("sm_80"), cl::cat(runCategory));
 static cl::opt<std::string> gpuBinary(
     "gpu-binary",
     cl::desc("with --target gpu, what the kernels load as: auto (default: a "
              "cubin for the GPU's own SM where ptxas is found, else PTX), "
              "ptx (PTX for sm_80, compiled by the driver), or cubin"),
-    cl::init("auto"));
+    cl::init("auto"), cl::cat(runCategory));
 
 /// Exit code for "nothing to run on" (no usable GPU), which test drivers
 /// read as skipped.
@@ -303,7 +310,8 @@ static int runTool(int argc, char **argv) {
   cl::opt<int> threadCount(
       "threads",
       cl::desc("threads of the conv/matmul kernels (default: all cores)"),
-      cl::init(0));
+      cl::init(0), cl::cat(runCategory));
+  cl::HideUnrelatedOptions(runCategory);
   cl::ParseCommandLineOptions(
       argc, argv,
       "quant-x model runner: JIT-executes a float or quantized model on .npy "
@@ -357,6 +365,9 @@ static int runTool(int argc, char **argv) {
   registerCPUPipelineDialects(registry);
   registry.insert<quant::QuantDialect>();
   MLIRContext context(registry);
+  // An error names its location and says what failed in one line; printing
+  // the operation with it would print a whole module where the JIT fails.
+  context.printOpOnDiagnostic(false);
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
   std::string error;
@@ -458,9 +469,9 @@ static int runTool(int argc, char **argv) {
     // Which convolutions the GPU took: the others (weight zero points,
     // low-bit packing, weights per batch) ran on the CPU kernel.
     ::quantx::gpu::GpuCallCounts counts = ::quantx::gpu::getGpuCallCounts();
-    llvm::errs() << "quant-run: int8 kernel calls (convolutions, matmuls, max pooling): "
-                 << counts.gpu << " on the GPU, " << counts.cpu
-                 << " on the CPU\n";
+    llvm::errs()
+        << "quant-run: int8 kernel calls (convolutions, matmuls, max pooling): "
+        << counts.gpu << " on the GPU, " << counts.cpu << " on the CPU\n";
   }
 
   if (timeCalls) {
