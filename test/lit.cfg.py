@@ -36,6 +36,17 @@ tools = ["quant-opt", "quant-run", "mlir-opt", "mlir-runner", "FileCheck", "not"
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 llvm_config.with_environment("PATH", config.quantx_tools_dir, append_path=True)
 
+# A build with the sanitizers (scripts/sanitize.sh): its plugin cannot load
+# into Debian's uninstrumented mlir-opt-22 (the sanitizer runtime must come
+# first in the process).
+if "-fsanitize" in config.cxx_flags:
+    config.available_features.add("sanitized")
+
+# quant-x as a dialect and pass plugin of upstream tools (lib/Plugin).
+config.substitutions.append(
+    ("%quantx_plugin", os.path.join(config.quantx_obj_root, "lib",
+                                    "QuantXPlugin.so")))
+
 # Debian's interpreter, which sees python3-numpy/onnx/torch; python/ holds the
 # quantx package.
 config.substitutions.append(("%python", "/usr/bin/python3"))
