@@ -89,6 +89,13 @@ void mlir::quantx::buildLowerToKernelsPipeline(
   pm.addNestedPass<func::FuncOp>(createLowerToKernels(kernels));
 }
 
+void mlir::quantx::buildKernelStage(OpPassManager &pm,
+                                    const CPUCompileOptions &options) {
+  // Upstream !quant types and quant.qcast/dcast run as quantx's own ops.
+  pm.addPass(createImportUpstreamQuant());
+  buildLowerToKernelsPipeline(pm, options);
+}
+
 void mlir::quantx::buildLowerToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createConvertQuantXToArith());
   pm.addPass(createCanonicalizerPass());
@@ -226,9 +233,7 @@ mlir::quantx::compileForHostCPU(ModuleOp module,
                               "max-tensor-mb")))
     return failure();
   PassManager kernels(module.getContext());
-  // Upstream !quant types and quant.qcast/dcast run as quantx's own ops.
-  kernels.addPass(createImportUpstreamQuant());
-  buildLowerToKernelsPipeline(kernels, compileOptions);
+  buildKernelStage(kernels, compileOptions);
   if (failed(kernels.run(module)) ||
       failed(loadGpuKernels(module, compileOptions)))
     return failure();

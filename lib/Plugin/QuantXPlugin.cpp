@@ -21,6 +21,7 @@
 
 #include "quant-x/Conversion/Passes.h"
 #include "quant-x/Dialect/QuantX/Transforms/Passes.h"
+#include "quant-x/ExecutionEngine/CPUPipeline.h"
 #include "quant-x/InitAllDialects.h"
 
 #include "mlir/Tools/Plugins/DialectPlugin.h"
@@ -41,5 +42,6 @@ extern "C" LLVM_ATTRIBUTE_WEAK PassPluginLibraryInfo mlirGetPassPluginInfo() {
   return {MLIR_PLUGIN_API_VERSION, "QuantX", LLVM_VERSION_STRING, []() {
             quantx::registerQuantXConversionPasses();
             quantx::registerQuantXTransformsPassesAndPipelines();
+            quantx::registerCPUPipelines();
           }};
 }

@@ -67,6 +67,16 @@ struct CPUCompileOptions {
 void buildLowerToKernelsPipeline(OpPassManager &pm,
                                  const CPUCompileOptions &options);
 
+/// compileForHostCPU's first stage: `quantx-import-quant` (upstream !quant
+/// IR to quantx), then buildLowerToKernelsPipeline. Then come
+/// buildTosaToLinalgPipeline and buildLowerToLLVMPipeline.
+void buildKernelStage(OpPassManager &pm, const CPUCompileOptions &options);
+
+/// Registers the stages under names, for quant-opt: quantx-cpu-kernels
+/// {kernels=ISA}, quantx-tosa-to-linalg, quantx-linalg-to-llvm, and the three
+/// in one, quantx-lower-to-llvm{kernels=ISA} (docs/Passes.md).
+void registerCPUPipelines();
+
 /// Lowers `module` (TOSA, quantx, linalg on tensors) in place and
 /// JIT-compiles it for the host at -O3, with the runtime kernels linked in.
 FailureOr<std::unique_ptr<ExecutionEngine>>
