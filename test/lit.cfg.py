@@ -12,7 +12,7 @@ from lit.llvm.subst import ToolSubst
 
 config.name = "QUANTX"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir", ".test"]
+config.suffixes = [".mlir", ".test", ".c"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.quantx_obj_root, "test")
 config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
@@ -32,8 +32,8 @@ config.substitutions.append(("%quantx_cxx_flags", config.cxx_flags))
 config.substitutions.append(("%quantx_exe_linker_flags", config.exe_linker_flags))
 
 tool_dirs = [config.quantx_tools_dir, config.llvm_tools_dir]
-tools = ["quant-opt", "quant-run", "mlir-opt", "mlir-runner", "mlir-translate",
-         "FileCheck", "not", "count"]
+tools = ["quant-opt", "quant-run", "quantx-capi-test", "mlir-opt",
+         "mlir-runner", "mlir-translate", "FileCheck", "not", "count"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 llvm_config.with_environment("PATH", config.quantx_tools_dir, append_path=True)
 
