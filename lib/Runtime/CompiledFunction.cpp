@@ -40,18 +40,23 @@ collectTensorTypes(func::FuncOp func, TypeRange types, StringRef what,
   return success();
 }
 
-FailureOr<std::unique_ptr<CompiledFunction>>
-CompiledFunction::compile(ModuleOp module, StringRef entry,
-                          const CPUCompileOptions &options) {
+FailureOr<func::FuncOp>
+mlir::quantx::getEntryTypes(ModuleOp module, StringRef entry,
+                            SmallVectorImpl<RankedTensorType> &arguments,
+                            SmallVectorImpl<RankedTensorType> &results) {
   auto func = module.lookupSymbol<func::FuncOp>(entry);
   if (!func || func.isExternal())
     return module.emitError("no function @") << entry << " to run";
-  std::unique_ptr<CompiledFunction> compiled(new CompiledFunction());
   if (failed(collectTensorTypes(func, func.getArgumentTypes(), "argument",
-                                compiled->argumentTypes)) ||
-      failed(collectTensorTypes(func, func.getResultTypes(), "result",
-                                compiled->resultTypes)))
+                                arguments)) ||
+      failed(
+          collectTensorTypes(func, func.getResultTypes(), "result", results)))
     return failure();
+  return func;
+}
+
+OwningOpRef<ModuleOp> mlir::quantx::cloneForEntry(ModuleOp module,
+                                                  StringRef entry) {
   OwningOpRef<ModuleOp> clone = module.clone();
   // Only the entry must be callable; the others may be inlined away.
   // Argument and result attributes (quantx.interface, quantx.calib) are
@@ -63,6 +68,17 @@ CompiledFunction::compile(ModuleOp module, StringRef entry,
     other.removeResAttrsAttr();
   }
   clone->lookupSymbol<func::FuncOp>(entry).setPublic();
+  return clone;
+}
+
+FailureOr<std::unique_ptr<CompiledFunction>>
+CompiledFunction::compile(ModuleOp module, StringRef entry,
+                          const CPUCompileOptions &options) {
+  std::unique_ptr<CompiledFunction> compiled(new CompiledFunction());
+  if (failed(getEntryTypes(module, entry, compiled->argumentTypes,
+                           compiled->resultTypes)))
+    return failure();
+  OwningOpRef<ModuleOp> clone = cloneForEntry(module, entry);
   auto engine = compileForHostCPU(*clone, options);
   if (failed(engine))
     return failure();

@@ -13,6 +13,7 @@
 #ifndef QUANTX_RUNTIME_COMPILEDFUNCTION_H
 #define QUANTX_RUNTIME_COMPILEDFUNCTION_H
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -26,6 +27,18 @@ namespace mlir::quantx {
 /// Bytes per element of a tensor the runtime exchanges (whole-byte integer
 /// and float types), or 0 for any other element type.
 size_t getElementBytes(Type elementType);
+
+/// The function `entry` of `module` and its argument and result types,
+/// which must be statically shaped tensors of whole-byte integers or floats
+/// (what a caller can pass as C arrays). Emits a diagnostic otherwise.
+FailureOr<func::FuncOp>
+getEntryTypes(ModuleOp module, StringRef entry,
+              SmallVectorImpl<RankedTensorType> &arguments,
+              SmallVectorImpl<RankedTensorType> &results);
+
+/// A clone of `module` to compile `entry` from: the other functions
+/// private, no argument or result attributes.
+OwningOpRef<ModuleOp> cloneForEntry(ModuleOp module, StringRef entry);
 
 class CompiledFunction {
 public:
