@@ -22,6 +22,7 @@ import json
 import os
 import sys
 import tempfile
+import warnings
 
 import numpy as np
 
@@ -126,7 +127,15 @@ def draw_pareto(args):
     print(table(rows))
 
 
+def _print_note(message, category, filename, lineno, file=None,
+                line=None):
+    """The command line's form of the library's warnings (a dynamic
+    dimension fixed to the batch size, say)."""
+    print(f"quantx: note: {message}", file=sys.stderr)
+
+
 def main(argv=None):
+    warnings.showwarning = _print_note
     parser = argparse.ArgumentParser(prog="python3 -m quantx",
                                      description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)

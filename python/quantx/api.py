@@ -184,15 +184,83 @@ class Model:
             model = os.path.join(tmp, "model.mlir")
             self.save(model)
             arguments = [model, *flags]
-            for i, x in enumerate(inputs):
+            for i, x in enumerate(_coerce_inputs(self.text, inputs)):
                 path = os.path.join(tmp, f"in{i}.npy")
-                np.save(path, np.ascontiguousarray(x))
+                np.save(path, x)
                 arguments += ["--input", path]
             paths = [os.path.join(tmp, f"out{i}.npy") for i in range(count)]
             for path in paths:
                 arguments += ["--output", path]
             out = run_tool("quant-run", arguments, stream_stderr=stream_stderr)
             return out, tuple(np.load(p) for p in paths)
+
+
+# MLIR element types and the numpy dtypes that hold them.
+_ELEMENT_DTYPES = {"f16": np.float16, "f32": np.float32, "f64": np.float64,
+                   "i8": np.int8, "ui8": np.uint8, "i16": np.int16,
+                   "ui16": np.uint16, "i32": np.int32, "ui32": np.uint32,
+                   "i64": np.int64, "ui64": np.uint64}
+
+
+def _argument_types(text, entry="main"):
+    """(shape, numpy dtype) of each argument of @entry in MLIR text, or None
+    where the text does not say plainly (quant-run then checks)."""
+    match = re.search(rf"func\.func @{entry}\((.*?)\)\s*(?:->|\{{|attributes)",
+                      text, re.DOTALL)
+    if match is None:
+        return None
+    types = []
+    for dims, element in re.findall(r"%[\w.]+\s*:\s*tensor<((?:\d+x)*)(\w+)>",
+                                    match.group(1)):
+        if element not in _ELEMENT_DTYPES:
+            return None
+        shape = tuple(int(d) for d in dims.split("x") if d)
+        types.append((shape, np.dtype(_ELEMENT_DTYPES[element])))
+    return types
+
+
+def _describe(dtype, shape):
+    return f"{np.dtype(dtype).name}[{', '.join(map(str, shape))}]"
+
+
+def _coerce_input(index, array, shape, dtype):
+    """`array` as argument `index` (of `shape`, or a batch of them, and
+    `dtype`) takes it: floats of any width become the argument's float type,
+    as calibration data does; integers become its integer type when every
+    value fits. Anything else is refused, naming the caller's array."""
+    array = np.asarray(array)
+    wanted = _describe(dtype, shape)
+    if array.shape != shape and array.shape[1:] != shape:
+        raise ValueError(f"input {index} has shape {array.shape}, but "
+                         f"argument {index} of @main is {wanted} (or a batch "
+                         "of them)")
+    if array.dtype == dtype:
+        return np.ascontiguousarray(array)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"input {index} is a {array.dtype} array; argument "
+                        f"{index} of @main is {wanted}")
+    if dtype.kind == "f":
+        return np.ascontiguousarray(array, dtype)
+    if array.dtype.kind == "f":
+        raise TypeError(f"input {index} holds {array.dtype} values, but "
+                        f"argument {index} of @main is {wanted}: quantize "
+                        f"them first, or pass {dtype.name} values")
+    info = np.iinfo(dtype)
+    if array.size and (array.min() < info.min or array.max() > info.max):
+        raise ValueError(f"input {index} holds values in [{array.min()}, "
+                         f"{array.max()}], outside {dtype.name} (argument "
+                         f"{index} of @main is {wanted})")
+    return np.ascontiguousarray(array, dtype)
+
+
+def _coerce_inputs(text, inputs):
+    """The inputs as quant-run reads them (_coerce_input), where the model's
+    text gives @main's argument types; as given otherwise."""
+    types = _argument_types(text)
+    if types is None or len(types) != len(inputs):
+        return [np.ascontiguousarray(x) for x in inputs]
+    return [_coerce_input(i, x, shape, dtype)
+            for i, (x, (shape, dtype)) in enumerate(zip(inputs, types))]
 
 
 def _target_flags(target):

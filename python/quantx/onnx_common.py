@@ -15,6 +15,10 @@ class OnnxImportError(Exception):
     pass
 
 
+class DynamicDimensionWarning(UserWarning):
+    """A model input's dynamic dimension was fixed to the batch size."""
+
+
 def node_attrs(node):
     return {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
 

@@ -8,12 +8,15 @@ Flatten and at Reshape. Batch normalization is emitted decomposed
 it. An operator the importer does not know raises ImportError naming the node.
 """
 
+import warnings
+
 import numpy as np
 import onnx
 from onnx import numpy_helper
 
 from .mlir_text import FunctionWriter, Value
-from .onnx_common import (FLOAT_MAX, TO_NHWC, OnnxImportError,  # noqa: F401
+from .onnx_common import (FLOAT_MAX, TO_NHWC,  # noqa: F401
+                          DynamicDimensionWarning, OnnxImportError,
                           node_attrs, pairs)
 from .onnx_elementwise import ElementwiseOps
 from .onnx_layers import LayerOps
@@ -124,8 +127,19 @@ class _Importer(QuantizedOps, LayerOps, ElementwiseOps, ShapeOps):
         arguments = []
         for i, info in enumerate(i for i in self.graph.input
                                  if i.name not in self.constants):
-            dims = [d.dim_value if d.HasField("dim_value") else self.batch
-                    for d in info.type.tensor_type.shape.dim]
+            dims = []
+            for axis, d in enumerate(info.type.tensor_type.shape.dim):
+                if d.HasField("dim_value"):
+                    dims.append(d.dim_value)
+                    continue
+                # quant-x compiles static shapes: a dynamic dimension (a
+                # batch, usually) becomes `batch`, said out loud.
+                name = f" ('{d.dim_param}')" if d.dim_param else ""
+                warnings.warn(DynamicDimensionWarning(
+                    f"input '{info.name}' dimension {axis}{name} is "
+                    f"dynamic; fixed to {self.batch} (batch=, or --batch "
+                    "on the command line)"))
+                dims.append(self.batch)
             elem_type = info.type.tensor_type.elem_type
             if elem_type not in BOUNDARY_TYPES:
                 raise OnnxImportError(

@@ -280,10 +280,41 @@ def test_compare_command(cnn, tmp_path):
     assert any("Relu" in line for line in lines[1:])
 
 
-def test_run_reports_tool_errors(cnn):
+def test_run_checks_the_callers_arrays(cnn):
+    """Model.run converts what converts without loss of meaning (float64 to
+    the argument's float32, as calibration data is; integers that fit an
+    integer argument) and refuses the rest with a message about the
+    caller's array, not a temporary file."""
     _, model = cnn
-    with pytest.raises(quantx.ToolError, match=r"argument 0 of @main is float32\[1, 1, 6, 6\]"):
-        model.run(np.zeros((2, 3), np.float32))
+    x = np.random.RandomState(1).randn(3, 1, 1, 6, 6)
+    np.testing.assert_array_equal(model.run(x), model.run(x.astype(np.float32)))
+    with pytest.raises(ValueError, match=r"input 0 has shape \(2, 3\), but "
+                       r"argument 0 of @main is float32\[1, 1, 6, 6\] \(or a "
+                       r"batch of them\)"):
+        model.run(np.zeros((2, 3)))
+    with pytest.raises(TypeError, match=r"input 0 is a complex128 array; "
+                       r"argument 0 of @main is float32\[1, 1, 6, 6\]"):
+        model.run(np.zeros((1, 1, 6, 6), complex))
+    # An int8 interface: int8 in; other integers only where they fit.
+    int8 = model.quantize(x.astype(np.float32), interface="int8")
+    q = np.random.RandomState(2).randint(-128, 128, (3, 1, 1, 6, 6))
+    np.testing.assert_array_equal(int8.run(q), int8.run(q.astype(np.int8)))
+    with pytest.raises(ValueError, match=r"input 0 holds values in \[-128, "
+                       r"300\], outside int8"):
+        int8.run(np.full((1, 1, 6, 6), 300) - np.eye(6, dtype=int) * 428)
+    with pytest.raises(TypeError, match=r"input 0 holds float64 values, but "
+                       r"argument 0 of @main is int8\[1, 1, 6, 6\]: "
+                       r"quantize them first"):
+        int8.run(x)
+
+
+def test_run_reports_tool_errors(cnn):
+    """What only quant-run can check still surfaces as a ToolError."""
+    _, model = cnn
+    with pytest.raises(quantx.ToolError, match=r"@main takes 1 arguments but "
+                       r"2 --input files were given"):
+        model.run(np.zeros((1, 1, 6, 6), np.float32),
+                  np.zeros((1, 1, 6, 6), np.float32))
 
 
 def test_run_on_gpu_target(cnn, monkeypatch):

@@ -242,3 +242,27 @@ def test_from_torch_keeps_batch_norm(tmp_path):
         want = model.eval()(torch.from_numpy(x[:, 0])).numpy()
     np.testing.assert_allclose(np.load(tmp_path / "y.npy").reshape(want.shape),
                                want, atol=1e-4)
+
+
+def test_dynamic_dimension_is_fixed_out_loud(tmp_path):
+    """A dynamic (batch) dimension becomes the batch size, 1 unless told,
+    and the importer says so: a DynamicDimensionWarning from the API, a note
+    from the command line, which takes --batch."""
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 3])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 3])
+    graph = helper.make_graph([helper.make_node("Relu", ["x"], ["y"])],
+                              "relu", [x], [y])
+    path = tmp_path / "relu.onnx"
+    onnx.save(helper.make_model(graph), str(path))
+    with pytest.warns(quantx.DynamicDimensionWarning,
+                      match=r"input 'x' dimension 0 \('N'\) is dynamic; "
+                      r"fixed to 1"):
+        text = quantx.import_onnx(str(path))
+    assert "tensor<1x3xf32>" in text
+    result = subprocess.run(
+        [sys.executable, "-m", "quantx", "import", str(path), "--batch", "4",
+         "-o", str(tmp_path / "relu.mlir")],
+        capture_output=True, text=True, check=True)
+    assert ("quantx: note: input 'x' dimension 0 ('N') is dynamic; fixed to 4"
+            in result.stderr), result.stderr
+    assert "tensor<4x3xf32>" in (tmp_path / "relu.mlir").read_text()
