@@ -17,12 +17,11 @@
 
 #include "quant-x/ExecutionEngine/AotCompile.h"
 #include "quant-x/ExecutionEngine/CPUPipeline.h"
+#include "quant-x/ExecutionEngine/ModelFile.h"
 #include "quant-x/Support/LargeStack.h"
 
-#include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -32,7 +31,6 @@
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
-#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
 
@@ -164,19 +162,11 @@ static int runTool(int argc, char **argv) {
   if (optLevel > 3)
     return fail("--opt-level must be 0 to 3, got " + Twine(optLevel));
 
-  DialectRegistry registry;
-  registerCPUPipelineDialects(registry);
-  registry.insert<quant::QuantDialect>();
-  MLIRContext context(registry);
-  context.printOpOnDiagnostic(false);
-  llvm::SourceMgr sourceMgr;
-  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  ModelFile modelFile;
   std::string error;
-  auto file = openInputFile(modelPath, &error);
-  if (!file)
+  OwningOpRef<ModuleOp> module = modelFile.parse(modelPath, error);
+  if (!error.empty())
     return fail(error);
-  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)
     return 1;
 

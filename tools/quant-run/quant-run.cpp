@@ -18,15 +18,14 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 #include "quant-x/Conversion/GpuKernels/GpuKernels.h"
 #include "quant-x/Dialect/QuantX/IR/QuantXDialect.h"
 #include "quant-x/ExecutionEngine/CPUPipeline.h"
+#include "quant-x/ExecutionEngine/ModelFile.h"
 #include "quant-x/Runtime/CompiledFunction.h"
 #include "quant-x/Runtime/CudaDriver.h"
 #include "quant-x/Runtime/GpuKernelCalls.h"
@@ -36,7 +35,6 @@
 #include "quant-x/Support/LargeStack.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
 #include <chrono>
@@ -361,21 +359,11 @@ static int runTool(int argc, char **argv) {
       return code;
   }
 
-  DialectRegistry registry;
-  registerCPUPipelineDialects(registry);
-  registry.insert<quant::QuantDialect>();
-  MLIRContext context(registry);
-  // An error names its location and says what failed in one line; printing
-  // the operation with it would print a whole module where the JIT fails.
-  context.printOpOnDiagnostic(false);
-  llvm::SourceMgr sourceMgr;
-  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  ModelFile modelFile;
   std::string error;
-  auto file = openInputFile(modelPath, &error);
-  if (!file)
+  OwningOpRef<ModuleOp> module = modelFile.parse(modelPath, error);
+  if (!error.empty())
     return fail(error);
-  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)
     return 1;
 
