@@ -33,9 +33,8 @@ config.substitutions.append(("%quantx_exe_linker_flags", config.exe_linker_flags
 
 tool_dirs = [config.quantx_tools_dir, config.llvm_tools_dir]
 tools = ["quant-opt", "quant-run", "quant-compile", "quantx-capi-test",
-         "mlir-opt",
-         "mlir-runner", "mlir-translate", "llvm-nm", "FileCheck", "not",
-         "count"]
+         "mlir-opt", "mlir-runner", "mlir-translate", "llvm-nm",
+         "llvm-objcopy", "FileCheck", "not", "count"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 llvm_config.with_environment("PATH", config.quantx_tools_dir, append_path=True)
 
