@@ -167,13 +167,30 @@ std::string writeHeader(StringRef name, StringRef entry, StringRef cpu,
        << getCType(type.getElementType()) << "[";
     llvm::interleave(type.getShape(), os, "][");
     os << "], " << type.getNumElements() << " elements in C order";
-    if (Attribute interface = attrs ? attrs.get("quantx.interface") : nullptr)
-      os << "; quantization " << interface;
+    // An int8 interface (quantx-set-interface) says "scale=S zero_point=Z":
+    // real = S * (q - Z).
+    auto interface =
+        attrs ? dyn_cast_or_null<StringAttr>(attrs.get("quantx.interface"))
+              : nullptr;
+    StringRef scale, zeroPoint;
+    if (interface) {
+      auto [first, second] = interface.getValue().split(' ');
+      if (first.consume_front("scale=") && second.consume_front("zero_point="))
+        scale = first, zeroPoint = second;
+      else
+        os << "; quantization: " << interface.getValue();
+    }
+    if (!scale.empty())
+      os << "; quantized: real = " << macro << "_SCALE * (q - " << macro
+         << "_ZERO_POINT)";
     os << ". */\n#define " << macro << "_RANK " << type.getRank()
        << "\n#define " << macro << "_ELEMENTS " << type.getNumElements()
        << "\n#define " << macro << "_SHAPE {";
     llvm::interleaveComma(type.getShape(), os);
     os << "}\n";
+    if (!scale.empty())
+      os << "#define " << macro << "_SCALE (" << scale << ")\n#define " << macro
+         << "_ZERO_POINT (" << zeroPoint << ")\n";
   };
   for (auto [i, type] : llvm::enumerate(arguments))
     describe("input", i, type, func.getArgAttrDict(i));
