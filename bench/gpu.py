@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """The GPU target against the CPU and cuBLASLt: quant-run --target gpu and
 --target cpu on int8 GEMMs (4096x4096x4096 and ResNet-18-like shapes) and
-on the ResNet-18 and MobileNetV2 int8 models, batch 1, median ms, with each
-output compared bit for bit between the two targets; for the GEMMs also
+on the ResNet-18 and MobileNetV2 int8 models (batch 1, and ResNet-18 on a
+batch of 32 in one call), median ms, with each output compared bit for bit
+between the two targets; for the GEMMs also
 cuBLASLt's int8 GEMM (bench/cublaslt_gemm.c, built with the CUDA toolkit
 where /usr/local/cuda has one), as TOPS and as a fraction of the GPU's
 dense int8 peak. Prints the GPU, a Markdown table, and exits with 77 where
@@ -10,14 +11,15 @@ no GPU can be used.
 
 /usr/bin/python3 bench/gpu.py [--build build] [--shapes MxKxN,...]
                               [--models resnet18,mobilenet_v2]
+                              [--batch-models resnet18] [--batch 32]
                               [--peak-tops T]
 
 quant-run's times are whole calls: the host side, the copies of the
 activations to the device and back, and the CPU's share of the model. For
 the GEMMs the table also has quant-x's kernel alone (QUANTX_KERNEL_PROFILE:
 driver events around the launch), which is what cuBLASLt's times (CUDA
-events) compare with. docs/GPU.md: the first
-kernel is written to be checkable, not fast. The models need
+events) compare with. docs/GPU.md says how far the kernels are from
+fast. The models need
 python3-torchvision (bash bench/setup.sh).
 """
 
@@ -149,6 +151,10 @@ def main():
     parser.add_argument("--build", default=os.path.join(HERE, "..", "build"))
     parser.add_argument("--shapes", default=",".join(SHAPES))
     parser.add_argument("--models", default="resnet18,mobilenet_v2")
+    parser.add_argument("--batch-models", default="resnet18",
+                        help="models also run on a batch (--batch images "
+                        "in one call)")
+    parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--peak-tops", type=float, default=None,
                         help="the GPU's dense int8 peak (default: 1979 on "
                              "an H100 or H200 SXM)")
@@ -163,7 +169,8 @@ def main():
     gpu = probe.stdout.strip()
     peak = args.peak_tops or (1979.0 if re.search(r"H100|H200", gpu)
                               else None)
-    print(f"{gpu}; batch 1, median ms; dense int8 peak "
+    print(f"{gpu}; batch 1 unless a row says otherwise, median ms of one "
+          "call; dense int8 peak "
           f"{f'{peak:.0f} TOPS' if peak else 'unknown (--peak-tops)'}\n")
     print("| workload | quant-x CPU | quant-x GPU (whole call) | quant-x GPU "
           "kernel | CPU / GPU | bit-identical | cuBLASLt kernel | cuBLASLt / "
@@ -200,7 +207,26 @@ def main():
                 _, int8 = whole_models.quantx_models(args.build, onnx_path,
                                                      calib_path, tmp)
                 ok &= compare(tools, int8, calib[0], tmp, f"{name} int8")
+        for name in filter(None, args.batch_models.split(",")):
+            with tempfile.TemporaryDirectory() as tmp:
+                ok &= compare_batch(tools, whole_models, args.build, name,
+                                    args.batch, tmp)
     sys.exit(0 if ok else 1)
+
+
+def compare_batch(tools, whole_models, build, name, batch, tmp):
+    """`name` exported and quantized for `batch` images per call
+    (calibrated on one batch of random images), then compared as one
+    row: the whole batch in one call."""
+    onnx_path = os.path.join(tmp, "model.onnx")
+    whole_models.export_onnx(whole_models.build_torch(name), onnx_path,
+                             batch=batch)
+    calib = np.random.RandomState(0).randn(
+        1, batch, *whole_models.SHAPE[1:]).astype(np.float32)
+    calib_path = os.path.join(tmp, "calib.npy")
+    np.save(calib_path, calib)
+    _, int8 = whole_models.quantx_models(build, onnx_path, calib_path, tmp)
+    return compare(tools, int8, calib[0], tmp, f"{name} int8, batch {batch}")
 
 
 if __name__ == "__main__":

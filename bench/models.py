@@ -48,10 +48,12 @@ def build_torch(name):
     return getattr(torchvision.models, name)().eval()
 
 
-def export_onnx(model, path):
+def export_onnx(model, path, batch=1):
+    """`model` to ONNX for an input of SHAPE with `batch` images (static)."""
     import torch
-    torch.onnx.export(model, torch.zeros(*SHAPE), path, opset_version=13,
-                      input_names=["input"], output_names=["output"])
+    torch.onnx.export(model, torch.zeros(batch, *SHAPE[1:]), path,
+                      opset_version=13, input_names=["input"],
+                      output_names=["output"])
 
 
 # --- quant-x -----------------------------------------------------------------
