@@ -23,7 +23,7 @@
   do {                                                                         \
     cudaError_t status = (call);                                               \
     if (status != cudaSuccess) {                                               \
-      fprintf(stderr, "cublaslt_gemm: %s: %s\n", #call,                       \
+      fprintf(stderr, "cublaslt_gemm: %s: %s\n", #call,                        \
               cudaGetErrorString(status));                                     \
       return 1;                                                                \
     }                                                                          \
@@ -32,7 +32,7 @@
   do {                                                                         \
     cublasStatus_t status = (call);                                            \
     if (status != CUBLAS_STATUS_SUCCESS) {                                     \
-      fprintf(stderr, "cublaslt_gemm: %s: status %d\n", #call, (int)status);  \
+      fprintf(stderr, "cublaslt_gemm: %s: status %d\n", #call, (int)status);   \
       return 1;                                                                \
     }                                                                          \
   } while (0)
@@ -75,8 +75,8 @@ static int timeShape(cublasLtHandle_t handle, long m, long k, long n) {
                                           layoutC, layoutC, preference, 1,
                                           &heuristic, &found));
   if (found == 0) {
-    fprintf(stderr, "cublaslt_gemm: no int8 algorithm for %ldx%ldx%ld\n", m,
-            k, n);
+    fprintf(stderr, "cublaslt_gemm: no int8 algorithm for %ldx%ldx%ld\n", m, k,
+            n);
     return 1;
   }
   int alpha = 1, beta = 0;
@@ -87,9 +87,9 @@ static int timeShape(cublasLtHandle_t handle, long m, long k, long n) {
   float times[kRuns];
   for (int run = -kWarmup; run < kRuns; ++run) {
     CHECK_CUDA(cudaEventRecord(start, 0));
-    CHECK_LT(cublasLtMatmul(handle, desc, &alpha, a, layoutA, b, layoutB,
-                            &beta, c, layoutC, c, layoutC, &heuristic.algo,
-                            workspace, workspaceBytes, 0));
+    CHECK_LT(cublasLtMatmul(handle, desc, &alpha, a, layoutA, b, layoutB, &beta,
+                            c, layoutC, c, layoutC, &heuristic.algo, workspace,
+                            workspaceBytes, 0));
     CHECK_CUDA(cudaEventRecord(stop, 0));
     CHECK_CUDA(cudaEventSynchronize(stop));
     if (run >= 0)

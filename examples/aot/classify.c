@@ -47,8 +47,9 @@ int main(int argc, char **argv) {
   const unsigned char *labels = readFile(argv[2], &labelBytes);
   long count = labelBytes;
   if (imageBytes != count * PIXELS * (long)sizeof(float)) {
-    fprintf(stderr, "classify: %s holds %ld bytes, not %ld images of %d "
-                    "floats\n",
+    fprintf(stderr,
+            "classify: %s holds %ld bytes, not %ld images of %d "
+            "floats\n",
             argv[1], imageBytes, count, PIXELS);
     return 1;
   }

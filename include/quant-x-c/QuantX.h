@@ -1,15 +1,15 @@
-/*===-- quant-x-c/QuantX.h - C API of the quantx dialect ------------*- C -*-===*\
-|*                                                                            *|
-|* Part of the quant-x Project, under the Apache License v2.0 with LLVM       *|
-|* Exceptions. See LICENSE for license information.                           *|
-|* SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception                    *|
-|*                                                                            *|
-|* The quantx dialect, its passes and pipelines, and the types and            *|
-|* attributes most needed from outside, for C programs and bindings, in the   *|
-|* style of upstream's mlir-c: link libQuantXCAPI.so, which also carries the  *|
-|* core of mlir-c (mlir-c/IR.h).                                               *|
-|*                                                                            *|
-\*===----------------------------------------------------------------------===*/
+//===- quant-x-c/QuantX.h - C API of the quantx dialect -----------*- C -*-===//
+//
+// Part of the quant-x Project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+// The quantx dialect, its passes and pipelines, and the types and
+// attributes most needed from outside, for C programs and bindings, in the
+// style of upstream's mlir-c: link libQuantXCAPI.so, which also carries the
+// core of mlir-c (mlir-c/IR.h).
+//
+//===----------------------------------------------------------------------===//
 
 #ifndef QUANTX_C_QUANTX_H
 #define QUANTX_C_QUANTX_H
@@ -53,10 +53,10 @@ MLIR_CAPI_EXPORTED MlirType quantxUniformTypeGetPerTensor(
 
 /// The same with #quantx.per_axis: `numScales` scales along `axis`, and as
 /// many zero points (`zeroPoints` may be NULL: all zero).
-MLIR_CAPI_EXPORTED MlirType quantxUniformTypeGetPerAxis(
-    MlirType storageType, MlirType expressedType, bool narrowRange,
-    int64_t axis, intptr_t numScales, const double *scales,
-    const int64_t *zeroPoints);
+MLIR_CAPI_EXPORTED MlirType
+quantxUniformTypeGetPerAxis(MlirType storageType, MlirType expressedType,
+                            bool narrowRange, int64_t axis, intptr_t numScales,
+                            const double *scales, const int64_t *zeroPoints);
 
 MLIR_CAPI_EXPORTED MlirType quantxUniformTypeGetStorageType(MlirType type);
 MLIR_CAPI_EXPORTED MlirType quantxUniformTypeGetExpressedType(MlirType type);

@@ -201,8 +201,8 @@ static llvm::StringMap<void *> externalizeLargeConstants(ModuleOp module) {
 }
 
 /// The GPU kernels that `quantx-lower-to-gpu` appended, compiled as
-/// options.gpuTarget says and handed to options.gpuKernelLoader, then taken out of `module`: the JIT
-/// compiles the rest for the host.
+/// options.gpuTarget says and handed to options.gpuKernelLoader, then taken out
+/// of `module`: the JIT compiles the rest for the host.
 static LogicalResult
 loadGpuKernels(ModuleOp module,
                const mlir::quantx::CPUCompileOptions &options) {

@@ -4,6 +4,8 @@
 // types and attributes built and read back, invalid ones refused, and a
 // quant-x pass run through mlir-c's pass manager.
 // RUN: quantx-capi-test 2>&1 | FileCheck %s
+// The CHECK lines are whole printed lines: clang-format must not wrap them.
+// clang-format off
 
 #include "quant-x-c/QuantX.h"
 
@@ -166,3 +168,4 @@ int main(void) {
   // CHECK: done
   return 0;
 }
+// clang-format on

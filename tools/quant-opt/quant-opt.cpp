@@ -17,8 +17,8 @@
 #include "mlir/InitAllPasses.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "quant-x/Conversion/Passes.h"
-#include "quant-x/ExecutionEngine/CPUPipeline.h"
 #include "quant-x/Dialect/QuantX/Transforms/Passes.h"
+#include "quant-x/ExecutionEngine/CPUPipeline.h"
 #include "quant-x/InitAllDialects.h"
 #include "quant-x/Support/LargeStack.h"
 
