@@ -8,11 +8,9 @@
 
 #include "quant-x-c/QuantX.h"
 
-#include "quant-x/Conversion/Passes.h"
 #include "quant-x/Dialect/QuantX/IR/QuantXDialect.h"
-#include "quant-x/Dialect/QuantX/Transforms/Passes.h"
-#include "quant-x/ExecutionEngine/CPUPipeline.h"
 #include "quant-x/InitAllDialects.h"
+#include "quant-x/InitAllPasses.h"
 
 #include "mlir/CAPI/IR.h"
 #include "mlir/CAPI/Registration.h"
@@ -27,11 +25,7 @@ void quantxRegisterAllDialects(MlirDialectRegistry registry) {
   registerAllDialects(*unwrap(registry));
 }
 
-void quantxRegisterAllPasses(void) {
-  registerQuantXConversionPasses();
-  registerQuantXTransformsPassesAndPipelines();
-  registerCPUPipelines();
-}
+void quantxRegisterAllPasses(void) { mlir::quantx::registerAllPasses(); }
 
 //===----------------------------------------------------------------------===//
 // !quantx.uniform

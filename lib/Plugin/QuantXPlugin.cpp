@@ -19,10 +19,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "quant-x/Conversion/Passes.h"
-#include "quant-x/Dialect/QuantX/Transforms/Passes.h"
-#include "quant-x/ExecutionEngine/CPUPipeline.h"
 #include "quant-x/InitAllDialects.h"
+#include "quant-x/InitAllPasses.h"
 
 #include "mlir/Tools/Plugins/DialectPlugin.h"
 #include "mlir/Tools/Plugins/PassPlugin.h"
@@ -39,9 +37,6 @@ mlirGetDialectPluginInfo() {
 }
 
 extern "C" LLVM_ATTRIBUTE_WEAK PassPluginLibraryInfo mlirGetPassPluginInfo() {
-  return {MLIR_PLUGIN_API_VERSION, "QuantX", LLVM_VERSION_STRING, []() {
-            quantx::registerQuantXConversionPasses();
-            quantx::registerQuantXTransformsPassesAndPipelines();
-            quantx::registerCPUPipelines();
-          }};
+  return {MLIR_PLUGIN_API_VERSION, "QuantX", LLVM_VERSION_STRING,
+          []() { quantx::registerAllPasses(); }};
 }

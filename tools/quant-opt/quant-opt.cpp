@@ -16,10 +16,8 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
-#include "quant-x/Conversion/Passes.h"
-#include "quant-x/Dialect/QuantX/Transforms/Passes.h"
-#include "quant-x/ExecutionEngine/CPUPipeline.h"
 #include "quant-x/InitAllDialects.h"
+#include "quant-x/InitAllPasses.h"
 #include "quant-x/Support/LargeStack.h"
 
 int main(int argc, char **argv) {
@@ -31,9 +29,7 @@ int main(int argc, char **argv) {
   mlir::registerAllExtensions(registry);
   mlir::registerAllPasses();
   mlir::quantx::registerAllDialects(registry);
-  mlir::quantx::registerQuantXConversionPasses();
-  mlir::quantx::registerQuantXTransformsPassesAndPipelines();
-  mlir::quantx::registerCPUPipelines();
+  mlir::quantx::registerAllPasses();
   return quantx::runOnLargeStack([&] {
     return mlir::asMainReturnCode(
         mlir::MlirOptMain(argc, argv, "quant-x optimizer driver\n", registry));
