@@ -4,23 +4,33 @@
 // Exceptions. See LICENSE for license information.
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
-// The kernel's per-lane work (which input, padding and weight bytes each
-// lane packs into its mma.sync registers, and where it stores its results)
-// is built from the same code as host functions (buildConvS8LaneFunctions)
-// and run here for every lane of every warp and block. Between the two, the
-// test does what mma.sync m16n8k32 does by the PTX ISA's fragment layout:
-// for every tile of a warp, it gathers the 16 x 32 A and 32 x 8 B tiles
-// from the lanes' registers (every element exactly once) and hands each
-// lane its C fragment of A B + C. The outputs must be bit-identical to the CPU
-// kernel's (quantx_kernel_conv_s8, itself checked against a direct convolution)
-// on odd layers: K and N not multiples of the tiles, strides, asymmetric
-// padding, dilation, M below and above a block, a batch, both roundings,
-// int8 and int32 outputs, input channels that are and are not a multiple
-// of 4 (one-word and byte loads of the activations). Only the instruction
-// itself and the NVPTX back end are left to the tests on a GPU.
+// The kernel's per-thread work is built from the same code as host
+// functions (buildConvS8LaneFunctions) and run here for every thread of
+// every block, stage by stage, as the kernel's barriers order it:
+// - every thread stages its part of the shared A and B tiles (which input,
+//   padding and weight bytes go where); each tile byte must be written by
+//   exactly one thread, and no padding byte;
+// - every warp loads its fragments with ldmatrix.x4, done here as the PTX
+//   ISA defines it from the offsets each lane gives (16-byte aligned,
+//   inside the tiles, reading only staged bytes, the eight rows of each
+//   matrix in distinct banks);
+// - mma.sync m16n8k32 is done as the PTX ISA lays out its fragments: for
+//   every tile of a warp, the 16 x 32 A and 32 x 8 B tiles gathered from the
+//   lanes' registers (every element exactly once), each lane handed its C
+//   fragment of A B + C;
+// - every lane stores its results through the kernel's epilogue.
+// The outputs must be bit-identical to the CPU kernel's
+// (quantx_kernel_conv_s8, itself checked against a direct convolution) on
+// odd layers: K and N not multiples of the tiles, several stages, strides,
+// asymmetric padding, dilation, M below and above a block, a batch, both
+// roundings, int8 and int32 outputs, input channels that are and are not a
+// multiple of 4 (one-word and byte loads of the activations). Only the
+// instructions themselves, the barriers and the NVPTX back end are left to
+// the tests on a GPU.
 //
 //===----------------------------------------------------------------------===//
 
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/IR/MLIRContext.h"
 #include "quant-x/Conversion/GpuKernels/GpuKernels.h"
 #include "quant-x/ExecutionEngine/CPUPipeline.h"
@@ -29,6 +39,7 @@
 
 #include "gtest/gtest.h"
 
+#include <array>
 #include <random>
 
 using namespace mlir;
@@ -90,9 +101,13 @@ const Layer kLayers[] = {
     // half a step.
     {1, 5, 8, 16, 70, 1, 1, 1, 1, 0, 0, 0, 0, 2, qk::OutputKind::Int8,
      qk::Rounding::Single},
-    // M = 130 (three blocks of 64 rows), K = 100, N = 9.
+    // M = 130 (three blocks of 64 rows), K = 100 (two stages), N = 9.
     {1, 10, 13, 100, 9, 1, 1, 1, 1, 0, 0, 0, 0, -128, qk::OutputKind::Int8,
      qk::Rounding::Double},
+    // K = 3 x 3 x 24 = 216: four stages, the last a quarter full; N = 64,
+    // one whole block of channels; word loads.
+    {1, 9, 9, 24, 64, 3, 3, 1, 1, 1, 1, 1, 1, 0, qk::OutputKind::Int8,
+     qk::Rounding::Single},
 };
 
 namespace qg = ::quantx::gpu;
@@ -132,16 +147,141 @@ void gatherTiles(const Registers (&regs)[32], int i, int j, int8_t a[16][32],
       ASSERT_EQ(count, 1);
 }
 
-TEST(GpuTilingTest, LanesComputeTheConvolution) {
-  DialectRegistry registry;
-  registerCPUPipelineDialects(registry);
-  MLIRContext context(registry);
-  context.loadAllAvailableDialects();
-  OpBuilder builder(&context);
-  OwningOpRef<ModuleOp> module = ModuleOp::create(builder.getUnknownLoc());
-  buildConvS8LaneFunctions(builder, *module);
-  auto engine = compileForHostCPU(*module);
-  ASSERT_TRUE(succeeded(engine));
+/// A block's shared tiles after every thread staged one stage, and which
+/// bytes were written.
+struct SharedTiles {
+  alignas(16) uint8_t bytes[qg::kConvSharedBytes];
+  bool written[qg::kConvSharedBytes];
+};
+
+/// The offsets each lane of warp `warp` gives its ldmatrix.x4 calls at kk.
+using LaneOffsets = int64_t[32][qg::kConvLdMatrixCalls];
+
+/// ldmatrix.x4 (.b16, no transpose) of every call of a warp, as the PTX ISA
+/// defines it: matrix q of a call is the 8 rows of 16 bytes whose addresses
+/// lanes 8q .. 8q + 7 give, and lane L receives, in the call's register q,
+/// bytes 4 (L % 4) .. + 3 of row L / 4. Each row must be 16-byte aligned,
+/// inside the tiles and staged, and the eight rows of a matrix must fall in
+/// distinct banks (4-byte words modulo 32), so that it is read in one go.
+void loadMatrices(const SharedTiles &shared, const LaneOffsets &offsets,
+                  Registers (&regs)[32]) {
+  for (int call = 0; call < qg::kConvLdMatrixCalls; ++call)
+    for (int q = 0; q < 4; ++q) {
+      bool banks[32] = {};
+      for (int row = 0; row < 8; ++row) {
+        int64_t address = offsets[8 * q + row][call];
+        ASSERT_EQ(address % 16, 0);
+        ASSERT_GE(address, 0);
+        ASSERT_LE(address + 16, qg::kConvSharedBytes);
+        for (int byte = 0; byte < 16; ++byte)
+          ASSERT_TRUE(shared.written[address + byte]) << "at " << address;
+        for (int word = 0; word < 4; ++word) {
+          int bank = int((address / 4 + word) % 32);
+          ASSERT_FALSE(banks[bank]) << "bank conflict in call " << call;
+          banks[bank] = true;
+        }
+      }
+      for (int lane = 0; lane < 32; ++lane) {
+        int64_t address = offsets[8 * q + lane / 4][call] + 4 * (lane % 4);
+        uint32_t word = 0;
+        for (int byte = 0; byte < 4; ++byte)
+          word |= uint32_t(shared.bytes[address + byte]) << (8 * byte);
+        regs[lane][4 * call + q] = int32_t(word);
+      }
+    }
+}
+
+/// D = A B + C for every tile of the warp, wrapping as mma.sync's .s32
+/// accumulation.
+void multiplyTiles(const Registers (&regs)[32],
+                   int32_t (&c)[32][qg::kConvAccumulators]) {
+  for (int i = 0; i < qg::kConvWarpTilesM; ++i)
+    for (int j = 0; j < qg::kConvWarpTilesN; ++j) {
+      int8_t a[16][32], b[32][8];
+      gatherTiles(regs, i, j, a, b);
+      for (int lane = 0; lane < 32; ++lane)
+        for (int r = 0; r < 4; ++r) {
+          int row = lane / 4 + (r >= 2 ? 8 : 0);
+          int col = (lane % 4) * 2 + (r & 1);
+          int32_t &sum = c[lane][4 * (i * qg::kConvWarpTilesN + j) + r];
+          uint32_t wrapped = uint32_t(sum);
+          for (int kk = 0; kk < 32; ++kk)
+            wrapped += uint32_t(int32_t(a[row][kk]) * b[kk][col]);
+          sum = int32_t(wrapped);
+        }
+    }
+}
+
+class GpuTilingTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    DialectRegistry registry;
+    registerCPUPipelineDialects(registry);
+    context = std::make_unique<MLIRContext>(registry);
+    context->loadAllAvailableDialects();
+    OpBuilder builder(context.get());
+    OwningOpRef<ModuleOp> module = ModuleOp::create(builder.getUnknownLoc());
+    buildConvS8LaneFunctions(builder, *module);
+    auto compiled = compileForHostCPU(*module);
+    ASSERT_TRUE(succeeded(compiled));
+    engine = std::move(*compiled);
+  }
+
+  void invoke(const char *name, llvm::MutableArrayRef<void *> args) {
+    llvm::Error error = engine->invokePacked(name, args);
+    ASSERT_FALSE(bool(error)) << llvm::toString(std::move(error));
+  }
+
+  /// Every thread of a block stages the stage at k0 into `shared`; each
+  /// thread's writes are found by staging it twice, over a buffer of zeros
+  /// and one of 0xff: a byte it writes reads the same in both.
+  void stage(const void *input, const void *weights, const int64_t *params,
+             int64_t image, int64_t bx, int64_t by, int64_t k0,
+             SharedTiles &shared) {
+    std::fill(std::begin(shared.written), std::end(shared.written), false);
+    static SharedTiles low, high;
+    for (int64_t thread = 0; thread < qg::kConvBlockThreads; ++thread) {
+      std::fill(std::begin(low.bytes), std::end(low.bytes), 0x00);
+      std::fill(std::begin(high.bytes), std::end(high.bytes), 0xff);
+      for (SharedTiles *run : {&low, &high}) {
+        void *tiles = run->bytes;
+        void *args[] = {&input, &weights, &params, &image, &bx,
+                        &by,    &thread,  &k0,     &tiles};
+        ASSERT_NO_FATAL_FAILURE(invoke("quantx_conv_s8_stage", args));
+      }
+      for (int64_t at = 0; at < qg::kConvSharedBytes; ++at)
+        if (low.bytes[at] == high.bytes[at]) {
+          ASSERT_FALSE(shared.written[at])
+              << "byte " << at << " staged twice, again by thread " << thread;
+          shared.written[at] = true;
+          shared.bytes[at] = low.bytes[at];
+        }
+    }
+    // Every byte of the tiles' rows, and none of their padding.
+    for (int64_t at = 0; at < qg::kConvSharedBytes; ++at)
+      ASSERT_EQ(shared.written[at],
+                at % qg::kConvSharedRowBytes < qg::kConvStageK)
+          << "byte " << at;
+  }
+
+  std::unique_ptr<MLIRContext> context;
+  std::unique_ptr<ExecutionEngine> engine;
+};
+
+TEST_F(GpuTilingTest, ThreadsComputeTheConvolution) {
+  // The ldmatrix offsets do not depend on the layer or the stage.
+  int64_t warps = qg::kConvBlockThreads / 32;
+  int64_t mmaSteps = qg::kConvStageK / qg::kConvStepK;
+  std::vector<LaneOffsets> offsets(warps * mmaSteps);
+  for (int64_t warp = 0; warp < warps; ++warp)
+    for (int64_t step = 0; step < mmaSteps; ++step)
+      for (int64_t lane = 0; lane < 32; ++lane) {
+        int64_t thread = warp * 32 + lane, kk = step * qg::kConvStepK;
+        void *out = offsets[warp * mmaSteps + step][lane];
+        void *args[] = {&thread, &kk, &out};
+        ASSERT_NO_FATAL_FAILURE(
+            invoke("quantx_conv_s8_ldmatrix_offsets", args));
+      }
 
   std::mt19937 rng(3);
   for (const Layer &layer : kLayers) {
@@ -175,63 +315,46 @@ TEST(GpuTilingTest, LanesComputeTheConvolution) {
 
     std::vector<int8_t> gpuWeights =
         qg::packGpuWeights(params.data(), packed.data());
-    ASSERT_EQ(int64_t(gpuWeights.size()),
-              qg::getGpuWeightRows(n) * qg::getGpuWeightDepth(k));
+    int64_t depth = qg::getGpuWeightDepth(k);
+    ASSERT_EQ(int64_t(gpuWeights.size()), qg::getGpuWeightRows(n) * depth);
     const void *input = x.data(), *weights = gpuWeights.data(),
                *biasData = folded.data(), *requantData = requant.data(),
                *paramData = params.data();
     void *output = actual.data();
     int64_t gridX = (m + qg::kConvBlockRows - 1) / qg::kConvBlockRows;
     int64_t gridY = (n + qg::kConvBlockCols - 1) / qg::kConvBlockCols;
-    int64_t kSteps = (k + 31) / 32;
-    int64_t warps = qg::kConvBlockThreads / 32;
+    static SharedTiles shared;
     for (int64_t image = 0; image < layer.batch; ++image)
       for (int64_t bx = 0; bx < gridX; ++bx)
-        for (int64_t by = 0; by < gridY; ++by)
-          for (int64_t warp = 0; warp < warps; ++warp) {
-            int32_t c[32][qg::kConvAccumulators] = {};
-            for (int64_t step = 0; step < kSteps; ++step) {
-              Registers regs[32];
-              int64_t k0 = step * 32;
-              for (int64_t lane = 0; lane < 32; ++lane) {
-                int64_t thread = warp * 32 + lane;
-                void *out = regs[lane];
-                void *args[] = {&input, &weights, &paramData, &image, &bx,
-                                &by,    &thread,  &k0,        &out};
-                llvm::Error error =
-                    (*engine)->invokePacked("quantx_conv_s8_fragments", args);
-                ASSERT_FALSE(bool(error)) << llvm::toString(std::move(error));
+        for (int64_t by = 0; by < gridY; ++by) {
+          std::vector<std::array<int32_t, qg::kConvAccumulators>> sums(
+              qg::kConvBlockThreads);
+          for (int64_t k0 = 0; k0 < depth; k0 += qg::kConvStageK) {
+            ASSERT_NO_FATAL_FAILURE(stage(input, weights, params.data(), image,
+                                          bx, by, k0, shared));
+            for (int64_t step = 0; step < mmaSteps; ++step)
+              for (int64_t warp = 0; warp < warps; ++warp) {
+                Registers regs[32];
+                ASSERT_NO_FATAL_FAILURE(loadMatrices(
+                    shared, offsets[warp * mmaSteps + step], regs));
+                int32_t c[32][qg::kConvAccumulators];
+                for (int lane = 0; lane < 32; ++lane)
+                  std::copy_n(sums[warp * 32 + lane].begin(),
+                              qg::kConvAccumulators, c[lane]);
+                ASSERT_NO_FATAL_FAILURE(multiplyTiles(regs, c));
+                for (int lane = 0; lane < 32; ++lane)
+                  std::copy_n(c[lane], qg::kConvAccumulators,
+                              sums[warp * 32 + lane].begin());
               }
-              // D = A B + C for every tile of the warp, wrapping as
-              // mma.sync's .s32 accumulation.
-              for (int i = 0; i < qg::kConvWarpTilesM; ++i)
-                for (int j = 0; j < qg::kConvWarpTilesN; ++j) {
-                  int8_t a[16][32], b[32][8];
-                  gatherTiles(regs, i, j, a, b);
-                  for (int lane = 0; lane < 32; ++lane)
-                    for (int r = 0; r < 4; ++r) {
-                      int row = lane / 4 + (r >= 2 ? 8 : 0);
-                      int col = (lane % 4) * 2 + (r & 1);
-                      int32_t &sum =
-                          c[lane][4 * (i * qg::kConvWarpTilesN + j) + r];
-                      uint32_t wrapped = uint32_t(sum);
-                      for (int kk = 0; kk < 32; ++kk)
-                        wrapped += uint32_t(int32_t(a[row][kk]) * b[kk][col]);
-                      sum = int32_t(wrapped);
-                    }
-                }
-            }
-            for (int64_t lane = 0; lane < 32; ++lane) {
-              int64_t thread = warp * 32 + lane;
-              void *sums = c[lane];
-              void *args[] = {&biasData, &requantData, &paramData,
-                              &output,   &image,       &bx,
-                              &by,       &thread,      &sums};
-              llvm::Error error =
-                  (*engine)->invokePacked("quantx_conv_s8_epilogue", args);
-              ASSERT_FALSE(bool(error)) << llvm::toString(std::move(error));
-            }
           }
+          for (int64_t thread = 0; thread < qg::kConvBlockThreads; ++thread) {
+            void *laneSums = sums[thread].data();
+            void *args[] = {&biasData, &requantData, &paramData,
+                            &output,   &image,       &bx,
+                            &by,       &thread,      &laneSums};
+            ASSERT_NO_FATAL_FAILURE(invoke("quantx_conv_s8_epilogue", args));
+          }
+        }
     ASSERT_EQ(actual, expected);
   }
 }

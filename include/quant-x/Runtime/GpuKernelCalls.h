@@ -69,6 +69,7 @@ GpuCallCounts getGpuCallCounts();
 inline constexpr const char *kConvS8KernelName = "quantx_conv_s8";
 inline constexpr int64_t kConvWarpsM = 2, kConvWarpsN = 2;
 inline constexpr int64_t kConvWarpTilesM = 2, kConvWarpTilesN = 4;
+/// The k of one mma.sync m16n8k32.
 inline constexpr int64_t kConvStepK = 32;
 inline constexpr int64_t kConvBlockThreads = 32 * kConvWarpsM * kConvWarpsN;
 inline constexpr int64_t kConvBlockRows = 16 * kConvWarpTilesM * kConvWarpsM;
@@ -80,6 +81,28 @@ inline constexpr int64_t kConvFragmentRegisters =
 inline constexpr int64_t kConvAccumulators =
     4 * kConvWarpTilesM * kConvWarpTilesN;
 
+/// The conv kernel's shared memory. Per stage of kConvStageK k, the block's
+/// threads copy its A tile (kConvBlockRows pixels) and B tile
+/// (kConvBlockCols channels) there, each row of kConvStageK bytes at a
+/// stride of kConvSharedRowBytes (16 bytes of padding, so that the eight
+/// rows an ldmatrix reads fall in distinct banks), A's rows first. Each
+/// warp then loads its fragments with kConvLdMatrixCalls ldmatrix.x4 per
+/// mma k step: one per row of tiles, one per two columns.
+inline constexpr int64_t kConvStageK = 2 * kConvStepK;
+inline constexpr int64_t kConvSharedRowBytes = kConvStageK + 16;
+inline constexpr int64_t kConvSharedBytes =
+    (kConvBlockRows + kConvBlockCols) * kConvSharedRowBytes;
+inline constexpr int64_t kConvLdMatrixCalls =
+    kConvWarpTilesM + kConvWarpTilesN / 2;
+static_assert(kConvWarpTilesN % 2 == 0, "ldmatrix.x4 loads two B tiles");
+static_assert(kConvBlockThreads % (kConvStageK / 4) == 0 &&
+                  kConvBlockRows % (kConvBlockThreads / (kConvStageK / 4)) == 0,
+              "each thread stages whole words of A rows");
+static_assert(kConvBlockThreads % (kConvStageK / 16) == 0 &&
+                  kConvBlockCols % (kConvBlockThreads / (kConvStageK / 16)) ==
+                      0,
+              "each thread stages whole 16-byte chunks of B rows");
+
 /// The int8 depthwise and max-pooling kernels: `quantx_depthwise_s8(...)`
 /// and `quantx_maxpool_s8(...)` with their CPU kernels' operands, one
 /// thread per output element (channels fastest), kWindowBlockThreads a
@@ -89,14 +112,14 @@ inline constexpr const char *kMaxPoolS8KernelName = "quantx_maxpool_s8";
 inline constexpr int64_t kWindowBlockThreads = 256;
 
 /// The GPU kernel's weight layout: W[N'][K'] row-major int8, N rounded up
-/// to kConvBlockCols and K to kConvStepK, zeros in the padding. A B
-/// register (four consecutive k of one channel) is then one aligned 32-bit
-/// load, and no weight load needs a bounds check.
+/// to kConvBlockCols and K to kConvStageK, zeros in the padding. A stage's
+/// 16 bytes of one channel are then one aligned 128-bit load, and no weight
+/// load needs a bounds check.
 inline int64_t getGpuWeightRows(int64_t n) {
   return (n + kConvBlockCols - 1) / kConvBlockCols * kConvBlockCols;
 }
 inline int64_t getGpuWeightDepth(int64_t k) {
-  return (k + kConvStepK - 1) / kConvStepK * kConvStepK;
+  return (k + kConvStageK - 1) / kConvStageK * kConvStageK;
 }
 /// The weights of the conv `params` describes, from the generic ISA's
 /// panels (packWeightsS8 with Isa::Generic) into that layout.

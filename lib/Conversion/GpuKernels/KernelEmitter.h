@@ -59,6 +59,14 @@ struct Emitter {
   Value both(Value x, Value y) const {
     return arith::AndIOp::create(b, loc, x, y);
   }
+  /// The low 32 bits of an i64, and an i32 zero-extended back: a GPU
+  /// divides 32-bit integers in a fraction of the time of 64-bit ones.
+  Value narrow(Value x) const {
+    return arith::TruncIOp::create(b, loc, i32(), x);
+  }
+  Value widen(Value x) const {
+    return arith::ExtUIOp::create(b, loc, i64(), x);
+  }
   /// x < y, unsigned: also false for "negative" coordinates.
   Value below(Value x, Value y) const {
     return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, y);
@@ -74,24 +82,42 @@ struct Emitter {
     return mul(div(add(x, c64(unit - 1)), c64(unit)), c64(unit));
   }
 
-  /// &base[index] for elements of `element`.
+  /// Four i32: the 16 bytes of one 128-bit load or store.
+  Type i32x4() const { return VectorType::get({4}, i32()); }
+
+  /// &base[index] for elements of `element`, in base's address space
+  /// (global, or shared: 3).
   Value at(Value base, Value index, Type element) const {
-    return LLVM::GEPOp::create(b, loc, ptr(), element, base,
+    return LLVM::GEPOp::create(b, loc, base.getType(), element, base,
                                ArrayRef<LLVM::GEPArg>{index});
   }
-  Value load(Value base, Value index, Type element) const {
-    unsigned bytes = element.getIntOrFloatBitWidth() / 8;
-    return LLVM::LoadOp::create(b, loc, element, at(base, index, element),
-                                bytes);
+  static unsigned bytesOf(Type type) {
+    if (auto vector = dyn_cast<VectorType>(type))
+      return vector.getNumElements() * bytesOf(vector.getElementType());
+    return type.getIntOrFloatBitWidth() / 8;
   }
-  /// The aligned 32-bit word at byte `index` (a multiple of 4) of `base`.
+  Value load(Value base, Value index, Type element) const {
+    return LLVM::LoadOp::create(b, loc, element, at(base, index, element),
+                                bytesOf(element));
+  }
+  /// The `type` (i32: a word, i32x4: 16 bytes) at byte `index` of `base`,
+  /// `index` a multiple of its size: one aligned load.
+  Value loadAt(Value base, Value index, Type type) const {
+    return LLVM::LoadOp::create(b, loc, type, at(base, index, i8()),
+                                bytesOf(type));
+  }
   Value loadWord(Value base, Value index) const {
-    return LLVM::LoadOp::create(b, loc, i32(), at(base, index, i8()), 4);
+    return loadAt(base, index, i32());
   }
   void store(Value value, Value base, Value index) const {
     Type element = value.getType();
     LLVM::StoreOp::create(b, loc, value, at(base, index, element),
-                          element.getIntOrFloatBitWidth() / 8);
+                          bytesOf(element));
+  }
+  /// Stores `value` at byte `index` of `base`, a multiple of its size.
+  void storeAt(Value value, Value base, Value index) const {
+    LLVM::StoreOp::create(b, loc, value, at(base, index, i8()),
+                          bytesOf(value.getType()));
   }
   Value threadId(gpu::Dimension d) const {
     return arith::IndexCastOp::create(b, loc, i64(),

@@ -389,6 +389,14 @@ bool quantx::gpu::runsOnGpu(qk::KernelKind kind, const int64_t *p,
                             qk::CallSpec &spec) {
   if (!qk::checkParams(kind, p, spec).empty())
     return false;
+  // The conv kernel divides taps out of k in 32 bits (ConvS8Kernel.cpp).
+  // Each factor of K is below 2^31 (checkParams), so no product overflows.
+  constexpr int64_t kLimit = int64_t(1) << 31;
+  if (kind == qk::KernelKind::GpuConvS8) {
+    int64_t taps = p[qk::kKernelH] * p[qk::kKernelW];
+    if (taps >= kLimit || getGpuWeightDepth(taps * p[qk::kInC]) >= kLimit)
+      return false;
+  }
   // The driver's limits on a grid: 2^31 - 1 blocks along x, 65535 along y
   // and z.
   LaunchShape shape = getLaunchShape(kind, p);

@@ -19,8 +19,17 @@
 // CHECK-LABEL: func.func @max_pool
 // CHECK: quantx.kernel_call "quantx_gpu_maxpool_s8"(%arg0 : tensor<1x7x7x3xi8>)
 // CHECK: gpu.module @quantx_gpu
+// CHECK-NEXT: llvm.mlir.global internal @quantx_conv_s8_tiles() {addr_space = 3 : i32, alignment = 16 : i64} : !llvm.array<10240 x i8>
 // CHECK-NEXT: gpu.func @quantx_conv_s8(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr) kernel attributes {known_block_size = array<i32: 128, 1, 1>}
+// CHECK-NEXT: %[[TILES:.*]] = llvm.mlir.addressof @quantx_conv_s8_tiles : !llvm.ptr<3>
+// The first stage's loads, before the k loop: 128-bit weight loads.
+// CHECK: llvm.load {{.*}} {alignment = 16 : i64} : !llvm.ptr -> vector<4xi32>
 // CHECK: scf.for
+// CHECK: gpu.barrier
+// CHECK: llvm.store {{.*}} {alignment = 4 : i64} : i32, !llvm.ptr<3>
+// CHECK: llvm.store {{.*}} {alignment = 16 : i64} : vector<4xi32>, !llvm.ptr<3>
+// CHECK: gpu.barrier
+// CHECK: nvvm.ldmatrix {{.*}} {eltType = #nvvm.ld_st_matrix_elt_type<b16>, layout = #nvvm.mma_layout<row>, num = 4 : i32, shape = #nvvm.ld_st_matrix_shape<m = 8, n = 8>} : (!llvm.ptr<3>) -> !llvm.struct<(i32, i32, i32, i32)>
 // CHECK: nvvm.mma.sync
 // CHECK-SAME: intOverflowBehavior = #nvvm.mma_int_overflow<wrapped>
 // CHECK-SAME: multiplicandAPtxType = #nvvm.mma_type<s8>, multiplicandBPtxType = #nvvm.mma_type<s8>

@@ -48,18 +48,22 @@ void registerGpuKernelDialects(DialectRegistry &registry);
 /// becomes a gpu.container_module.
 void buildGpuKernels(OpBuilder &builder, ModuleOp module);
 
-/// The int8 conv kernel's per-lane work as host functions, for the CPU
+/// The int8 conv kernel's per-thread work as host functions, for the CPU
 /// check of its tiling (unittests/Integration/GpuTilingTest.cpp), built
 /// from the same code as the kernel:
-///   quantx_conv_s8_fragments(input, weights, params, image, blockX, blockY,
-///                            thread, k0, out): out[0 ..
-///     kConvFragmentRegisters) = the lane's A and B registers of the
-///     mma.syncs over k0 .. k0 + 31 (weights in packGpuWeights' layout);
+///   quantx_conv_s8_stage(input, weights, params, image, blockX, blockY,
+///                        thread, k0, shared): the thread's part of the
+///     shared tiles of the stage at k0 (kConvStageK k), loaded from the
+///     input and the weights (packGpuWeights' layout) and stored into
+///     `shared` (kConvSharedBytes);
+///   quantx_conv_s8_ldmatrix_offsets(thread, kk, out): out[0 ..
+///     kConvLdMatrixCalls) = the shared-memory byte offsets the lane gives
+///     its warp's ldmatrix.x4 calls for the mma step at kk within a stage;
 ///   quantx_conv_s8_epilogue(bias, requant, params, output, image, blockX,
 ///                           blockY, thread, sums): stores the lane's C
 ///     fragments, sums[0 .. kConvAccumulators), as the kernel does.
-/// Pointers are !llvm.ptr, the ids and k0 i64 (quant-x/Runtime/
-/// GpuKernelCalls.h has the register counts).
+/// Pointers are !llvm.ptr, the ids, k0 and kk i64, the offsets i64
+/// (quant-x/Runtime/GpuKernelCalls.h has the sizes).
 void buildConvS8LaneFunctions(OpBuilder &builder, ModuleOp module);
 
 /// The depthwise and max-pooling kernels' per-thread work as host
