@@ -459,7 +459,8 @@ static int runTool(int argc, char **argv) {
     ::quantx::gpu::GpuCallCounts counts = ::quantx::gpu::getGpuCallCounts();
     llvm::errs()
         << "quant-run: int8 kernel calls (convolutions, matmuls, max pooling): "
-        << counts.gpu << " on the GPU, " << counts.cpu << " on the CPU\n";
+        << counts.gpu << " on the GPU, " << counts.cpu << " on the CPU; "
+        << counts.residentInputs << " inputs already in device memory\n";
   }
 
   if (timeCalls) {

@@ -15,8 +15,9 @@
 // for fails. The weights, which the runtime repacks into the GPU layout, are
 // packed back into the CPU kernel's. That checks quant-x's host side of a
 // GPU call (sizes, copies, the repacking, argument order, grid) end to end,
-// the PTX kernel aside. Built once more
-// with QUANTX_FAKE_CUDA_PARTIAL, without cuLaunchKernel.
+// the PTX kernel aside. With $QUANTX_FAKE_CUDA_LAUNCH_FAILS set, every
+// launch fails. Built once more with QUANTX_FAKE_CUDA_PARTIAL, without
+// cuLaunchKernel.
 //
 //===----------------------------------------------------------------------===//
 
@@ -145,6 +146,8 @@ CUresult cuLaunchKernel(CUfunction function, unsigned gridX, unsigned gridY,
   bool maxPool = function == reinterpret_cast<CUfunction>(&maxPoolStorage);
   if ((!conv && !depthwise && !maxPool) || extra || sharedBytes)
     return 1;
+  if (std::getenv("QUANTX_FAKE_CUDA_LAUNCH_FAILS"))
+    return 719; // CUDA_ERROR_LAUNCH_FAILED
   void *args[6];
   for (int i = 0; i < 6; ++i) {
     unsigned long long pointer =
@@ -153,10 +156,15 @@ CUresult cuLaunchKernel(CUfunction function, unsigned gridX, unsigned gridY,
       return 700; // CUDA_ERROR_ILLEGAL_ADDRESS
     args[i] = reinterpret_cast<void *>(pointer);
   }
-  const int64_t *p = static_cast<const int64_t *>(args[4]);
-  if (!allocated(reinterpret_cast<unsigned long long>(p),
+  if (!allocated(reinterpret_cast<unsigned long long>(args[4]),
                  qk::kNumParams * sizeof(int64_t)))
     return 700;
+  // The parameters without the GPU's residency bits, which the CPU kernels
+  // refuse.
+  int64_t cpuParams[qk::kNumParams];
+  std::memcpy(cpuParams, args[4], sizeof(cpuParams));
+  cpuParams[qk::kDeviceResidency] = 0;
+  const int64_t *p = cpuParams;
   int64_t m = p[qk::kOutH] * p[qk::kOutW], n = p[qk::kOutC];
   // The geometry the kernels are built for, computed here from their
   // constants, not taken from the runtime.

@@ -25,7 +25,9 @@
 namespace quantx::gpu {
 
 /// Loads the kernels' PTX or cubin (mlir::quantx::compileGpuKernels) on
-/// `device`; the GPU entry points launch them from then on.
+/// `device`; the GPU entry points launch them from then on. `device` must
+/// outlive the process's GPU calls: a later load frees the earlier model's
+/// device memory through it (quant-run opens one device for the process).
 llvm::Error loadGpuKernels(const CudaDevice &device, const std::string &ptx);
 
 /// Whether GPU entry point `kind` (KernelKind::GpuConvS8, GpuDepthwiseS8
@@ -51,9 +53,11 @@ LaunchShape getLaunchShape(kernels::KernelKind kind, const int64_t *params);
 llvm::Error takeGpuKernelError();
 
 /// How many calls of the GPU entry points ran on the GPU and on the CPU
-/// since the process started.
+/// since the process started, and how many of the GPU's read their input
+/// where an earlier call left it in device memory (kResidentInput), with
+/// no copy.
 struct GpuCallCounts {
-  int64_t gpu = 0, cpu = 0;
+  int64_t gpu = 0, cpu = 0, residentInputs = 0;
 };
 GpuCallCounts getGpuCallCounts();
 

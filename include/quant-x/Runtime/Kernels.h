@@ -108,8 +108,19 @@ enum Param : int {
   /// power-of-two weights. The kernels decode with a byte shuffle.
   kWeightTableLow,
   kWeightTableHigh,
+  /// GPU entry points only (0 on the CPU's): which activations stay in
+  /// device memory between calls, kResidentInput and kResidentOutput
+  /// (markDeviceResidentActivations).
+  kDeviceResidency,
   kNumParams
 };
+
+/// Bits of kDeviceResidency. kResidentOutput: every reader of the call's
+/// result is a GPU kernel call, so the result need not come back to host
+/// memory. kResidentInput: the call's input is such a result. The runtime
+/// keeps the host copy valid for any reader that runs on the CPU after all
+/// (quant-x/Runtime/GpuKernelCalls.h).
+inline constexpr int64_t kResidentInput = 1, kResidentOutput = 2;
 
 enum class OutputKind : int64_t {
   /// The int32 (or float) accumulator plus bias.

@@ -52,6 +52,44 @@ bool mlir::quantx::sendKernelCallsToGpu(ModuleOp module) {
   return any;
 }
 
+namespace {
+
+/// Whether `call` calls one of the GPU's entry points.
+bool callsGpu(KernelCallOp call) {
+  std::optional<qk::KernelKind> kind = qk::parseKernel(call.getKernel().str());
+  return kind && (*kind == qk::KernelKind::GpuConvS8 ||
+                  *kind == qk::KernelKind::GpuDepthwiseS8 ||
+                  *kind == qk::KernelKind::GpuMaxPoolS8);
+}
+
+void addResidency(KernelCallOp call, int64_t bits) {
+  SmallVector<int64_t> params(call.getParams());
+  params[qk::kDeviceResidency] |= bits;
+  call.setParams(params);
+}
+
+} // namespace
+
+void mlir::quantx::markDeviceResidentActivations(ModuleOp module) {
+  module.walk([&](KernelCallOp producer) {
+    if (!callsGpu(producer) || producer.getResult().size() != 1)
+      return;
+    Value result = producer.getResult().front();
+    // Read by GPU kernel calls alone, each as its activation (operand 0):
+    // then no host code ever reads the result.
+    auto readByGpu = [](OpOperand &use) {
+      auto consumer = dyn_cast<KernelCallOp>(use.getOwner());
+      return consumer && callsGpu(consumer) && !consumer.getInputs().empty() &&
+             &use == &consumer.getInputsMutable()[0];
+    };
+    if (result.use_empty() || !llvm::all_of(result.getUses(), readByGpu))
+      return;
+    addResidency(producer, qk::kResidentOutput);
+    for (Operation *consumer : result.getUsers())
+      addResidency(cast<KernelCallOp>(consumer), qk::kResidentInput);
+  });
+}
+
 void mlir::quantx::buildGpuKernels(OpBuilder &builder, ModuleOp module) {
   OpBuilder::InsertionGuard guard(builder);
   Location loc = module.getLoc();
@@ -77,8 +115,10 @@ struct LowerToGpuPass
     kernels.addNestedPass<func::FuncOp>(createLowerToKernels(options));
     if (failed(runPipeline(kernels, module)))
       return signalPassFailure();
-    if (!sendKernelCallsToGpu(module) ||
-        module.lookupSymbol(kGpuKernelModuleName))
+    if (!sendKernelCallsToGpu(module))
+      return;
+    markDeviceResidentActivations(module);
+    if (module.lookupSymbol(kGpuKernelModuleName))
       return;
     OpBuilder builder(&getContext());
     buildGpuKernels(builder, module);

@@ -11,6 +11,8 @@
 #include "quant-x/Runtime/KernelProfile.h"
 #include "quant-x/Runtime/Kernels.h"
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -89,6 +91,17 @@ private:
   size_t capacity = 0;
 };
 
+/// A call's result kept in device memory for the GPU calls that read it
+/// (kResidentOutput), by its host buffer, and which of the two copies
+/// holds its latest value. The host copy is brought up to date only where
+/// a reader runs on the CPU after all (a launch failed, or its grid is too
+/// large).
+struct ResidentActivation {
+  CUdeviceptr pointer = 0;
+  size_t capacity = 0, bytes = 0;
+  bool deviceCurrent = false, hostCurrent = true;
+};
+
 /// The loaded kernels, the model's constants and the calls' activation
 /// buffers on the device, and what the calls met. One model runs at a time (the
 /// mutex makes concurrent calls wait, not race).
@@ -105,6 +118,9 @@ struct GpuKernelState {
   std::unique_ptr<DeviceBuffers> constants;
   std::map<std::pair<const void *, size_t>, CUdeviceptr> constantCopies;
   std::unique_ptr<ScratchBuffer> input, output;
+  /// Results kept on the device, by host buffer; their memory is freed with
+  /// `constants`, when another model's kernels load.
+  std::map<const void *, ResidentActivation> resident;
   std::string firstError;
   GpuCallCounts counts;
 
@@ -140,6 +156,57 @@ struct GpuKernelState {
   llvm::Expected<CUdeviceptr> copyConstant(const void *host, size_t bytes) {
     return copyConstant(host, bytes,
                         [&] { return std::make_pair(host, bytes); });
+  }
+
+  /// The device buffer that keeps the result written to host buffer
+  /// `host`, of `bytes`: the one it had, or a new one where that is too
+  /// small.
+  llvm::Expected<ResidentActivation *> keepOnDevice(const void *host,
+                                                    size_t bytes) {
+    ResidentActivation &kept = resident[host];
+    if (kept.capacity < bytes) {
+      llvm::Expected<CUdeviceptr> pointer = constants->allocate(bytes);
+      if (!pointer)
+        return pointer.takeError();
+      kept.pointer = *pointer;
+      kept.capacity = bytes;
+    }
+    kept.bytes = bytes;
+    return &kept;
+  }
+
+  /// The device copy of the result in host buffer `host`, where it is
+  /// current; null where the host holds the latest value.
+  const ResidentActivation *findOnDevice(const void *host) const {
+    auto it = resident.find(host);
+    return it != resident.end() && it->second.deviceCurrent ? &it->second
+                                                            : nullptr;
+  }
+
+  /// Before a CPU kernel reads `host`: copies a result that only the device
+  /// holds back to the host.
+  llvm::Error bringToHost(const void *host) {
+    auto it = resident.find(host);
+    if (it == resident.end() || it->second.hostCurrent)
+      return llvm::Error::success();
+    const CudaDriverApi &api = device->api;
+    if (llvm::Error error = checkCuda(api, api.cuCtxSetCurrent(device->context),
+                                      "cuCtxSetCurrent"))
+      return error;
+    if (llvm::Error error =
+            checkCuda(api,
+                      api.cuMemcpyDtoH(const_cast<void *>(host),
+                                       it->second.pointer, it->second.bytes),
+                      "cuMemcpyDtoH"))
+      return error;
+    it->second.hostCurrent = true;
+    return llvm::Error::success();
+  }
+
+  /// After a CPU kernel wrote `host`: a device copy is out of date.
+  void wroteOnHost(const void *host) {
+    if (auto it = resident.find(host); it != resident.end())
+      it->second = {it->second.pointer, it->second.capacity, 0, false, true};
   }
 };
 
@@ -225,14 +292,25 @@ llvm::Error launch(GpuKernelState &state, qk::KernelKind kind,
                                     "cuCtxSetCurrent"))
     return error;
   CUdeviceptr args[6];
-  size_t inputBytes = getBytes(spec.inputs[0]);
-  llvm::Expected<CUdeviceptr> in = state.input->get(inputBytes);
-  if (!in)
-    return in.takeError();
-  if (llvm::Error error = checkCuda(
-          api, api.cuMemcpyHtoD(*in, input, inputBytes), "cuMemcpyHtoD"))
-    return error;
-  args[0] = *in;
+  int64_t residency = p[qk::kDeviceResidency];
+  // The input: where an earlier GPU call's result left it on the device,
+  // else copied in.
+  const ResidentActivation *kept = nullptr;
+  if (residency & qk::kResidentInput)
+    kept = state.findOnDevice(input);
+  if (kept) {
+    args[0] = kept->pointer;
+    ++state.counts.residentInputs;
+  } else {
+    size_t inputBytes = getBytes(spec.inputs[0]);
+    llvm::Expected<CUdeviceptr> in = state.input->get(inputBytes);
+    if (!in)
+      return in.takeError();
+    if (llvm::Error error = checkCuda(
+            api, api.cuMemcpyHtoD(*in, input, inputBytes), "cuMemcpyHtoD"))
+      return error;
+    args[0] = *in;
+  }
   // The operands a call passes: max pooling reads its input alone.
   auto operandBytes = [&](int i) {
     return spec.numInputs > i ? getBytes(spec.inputs[i]) : 0;
@@ -262,11 +340,25 @@ llvm::Error launch(GpuKernelState &state, qk::KernelKind kind,
       return pointer.takeError();
     args[2 + i] = *pointer;
   }
+  // The result: into its own device buffer where it stays there for the
+  // next calls, else into the scratch buffer it is copied back from.
   size_t outputBytes = getBytes(spec.output);
-  llvm::Expected<CUdeviceptr> out = state.output->get(outputBytes);
-  if (!out)
-    return out.takeError();
-  args[5] = *out;
+  ResidentActivation *keptResult = nullptr;
+  if (residency & qk::kResidentOutput) {
+    llvm::Expected<ResidentActivation *> buffer =
+        state.keepOnDevice(output, outputBytes);
+    if (!buffer)
+      return buffer.takeError();
+    keptResult = *buffer;
+    // Stale on both sides until the kernel has run.
+    keptResult->deviceCurrent = keptResult->hostCurrent = false;
+    args[5] = keptResult->pointer;
+  } else {
+    llvm::Expected<CUdeviceptr> out = state.output->get(outputBytes);
+    if (!out)
+      return out.takeError();
+    args[5] = *out;
+  }
   void *argPointers[6];
   for (int i = 0; i < 6; ++i)
     argPointers[i] = &args[i];
@@ -289,7 +381,12 @@ llvm::Error launch(GpuKernelState &state, qk::KernelKind kind,
     return error;
   if (llvm::Error error = timer.record(kind, p))
     return error;
-  return checkCuda(api, api.cuMemcpyDtoH(output, *out, outputBytes),
+  if (keptResult) {
+    keptResult->deviceCurrent = true;
+    return llvm::Error::success();
+  }
+  state.wroteOnHost(output);
+  return checkCuda(api, api.cuMemcpyDtoH(output, args[5], outputBytes),
                    "cuMemcpyDtoH");
 }
 
@@ -320,8 +417,19 @@ void runCall(qk::KernelKind kind, CpuKernel cpu, const void *input,
       state.firstError = llvm::toString(std::move(error));
     }
     ++state.counts.cpu;
+    // The CPU kernel reads the host copy of its input: bring a result that
+    // only the device holds back first.
+    if (params[qk::kDeviceResidency] & qk::kResidentInput)
+      if (llvm::Error error = state.bringToHost(input))
+        if (state.firstError.empty())
+          state.firstError = llvm::toString(std::move(error));
+    state.wroteOnHost(output);
   }
-  cpu(input, weights, bias, requant, params, output);
+  // The CPU's entry points take no residency.
+  std::array<int64_t, qk::kNumParams> cpuParams;
+  std::copy_n(params, qk::kNumParams, cpuParams.begin());
+  cpuParams[qk::kDeviceResidency] = 0;
+  cpu(input, weights, bias, requant, cpuParams.data(), output);
 }
 
 } // namespace
@@ -354,6 +462,7 @@ llvm::Error quantx::gpu::loadGpuKernels(const CudaDevice &device,
   state.constants = std::make_unique<DeviceBuffers>(api);
   state.input = std::make_unique<ScratchBuffer>(api);
   state.output = std::make_unique<ScratchBuffer>(api);
+  state.resident.clear();
   return llvm::Error::success();
 }
 

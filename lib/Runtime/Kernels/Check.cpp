@@ -16,6 +16,7 @@
 #include "IsaKernels.h"
 #include "quant-x/Runtime/Kernels.h"
 
+#include <algorithm>
 #include <iterator>
 #include <string>
 
@@ -60,7 +61,8 @@ const char *const kParamNames[kNumParams] = {"isa",
                                              "panel_width",
                                              "packed_weight_bits",
                                              "weight_table_low",
-                                             "weight_table_high"};
+                                             "weight_table_high",
+                                             "device_residency"};
 static_assert(std::size(kParamNames) == kNumParams);
 
 /// Checked int64 multiplication; nullopt on overflow.
@@ -144,7 +146,8 @@ std::string Checker::run(CallSpec &spec) {
   bool isPool = kind == KernelKind::MaxPoolS8 || kind == KernelKind::MaxPoolF32;
   bool isConv = !isDepthwise && !isPool;
   bool isBinary = kind == KernelKind::ConvB1;
-  if (!inRange(kIsa, 0, int64_t(Isa::Avx2Maddubs)))
+  if (!inRange(kIsa, 0, int64_t(Isa::Avx2Maddubs)) ||
+      !inRange(kDeviceResidency, 0, 0))
     return error;
   for (Param dim : {kBatch, kInH, kInW, kInC, kOutH, kOutW, kOutC, kKernelH,
                     kKernelW, kStrideH, kStrideW, kDilationH, kDilationW})
@@ -288,15 +291,30 @@ std::string Checker::run(CallSpec &spec) {
 
 } // namespace
 
-std::string quantx::kernels::checkParams(KernelKind kind, const int64_t *params,
+std::string quantx::kernels::checkParams(KernelKind kind,
+                                         const int64_t *gpuParams,
                                          CallSpec &spec) {
+  bool isGpu = kind == KernelKind::GpuConvS8 ||
+               kind == KernelKind::GpuDepthwiseS8 ||
+               kind == KernelKind::GpuMaxPoolS8;
+  if (!isGpu)
+    return Checker(kind, gpuParams).run(spec);
+  // The GPU's entry points also say which activations stay on the device;
+  // the rest is checked as for the CPU's.
+  int64_t residency = gpuParams[kDeviceResidency];
+  if (residency < 0 || residency > (kResidentInput | kResidentOutput))
+    return std::string(kParamNames[kDeviceResidency]) + " must be in [0, " +
+           std::to_string(kResidentInput | kResidentOutput) + "], got " +
+           std::to_string(residency);
+  std::array<int64_t, kNumParams> cpuParams;
+  std::copy_n(gpuParams, kNumParams, cpuParams.begin());
+  cpuParams[kDeviceResidency] = 0;
+  const int64_t *params = cpuParams.data();
   // The GPU's depthwise and pooling kernels take every call of the CPU's.
   if (kind == KernelKind::GpuDepthwiseS8)
     return Checker(KernelKind::DepthwiseS8, params).run(spec);
   if (kind == KernelKind::GpuMaxPoolS8)
     return Checker(KernelKind::MaxPoolS8, params).run(spec);
-  if (kind != KernelKind::GpuConvS8)
-    return Checker(kind, params).run(spec);
   // The GPU kernel takes the int8 conv's calls that read whole int8 weights
   // from the generic ISA's panels, without a weight zero point, shared by
   // the batch.

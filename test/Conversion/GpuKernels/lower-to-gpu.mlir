@@ -6,7 +6,7 @@
 // CHECK: module attributes {gpu.container_module}
 // CHECK-LABEL: func.func @conv
 // CHECK: quantx.kernel_call "quantx_gpu_conv_s8"(%arg0, %{{.*}} : tensor<1x4x4x2xi8>, tensor<144xi8>, tensor<2xi32>, tensor<4xi32>)
-// CHECK-SAME: params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, 1, 0, 1, 0, 5, -128, 127, 8, 0, 0, 0>
+// CHECK-SAME: params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, 1, 0, 1, 0, 5, -128, 127, 8, 0, 0, 0, 0>
 // CHECK-NOT: tosa.conv2d
 // CHECK-NOT: quantx.rescale
 // CHECK-LABEL: func.func @matmul
@@ -96,4 +96,43 @@ func.func @float(%x: tensor<1x4x4x2xf32>) -> tensor<1x4x4x2xf32> {
   %b = "tosa.const"() <{values = dense<0.0> : tensor<2xf32>}> : () -> tensor<2xf32>
   %acc = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: 1, 1, 1, 1>, stride = array<i64: 1, 1>} : (tensor<1x4x4x2xf32>, tensor<2x3x3x2xf32>, tensor<2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x4x4x2xf32>
   return %acc : tensor<1x4x4x2xf32>
+}
+
+// -----
+
+// Activations stay in device memory between GPU calls: the params' last
+// field (device_residency) marks a result that only GPU calls read, each
+// as its activation, kResidentOutput (2), and those readers kResidentInput
+// (1). A result the host also reads (returned here) goes back to the host.
+// CHECK-LABEL: func.func @chain
+// CHECK: %[[CONV:.*]] = quantx.kernel_call "quantx_gpu_conv_s8"(%arg0,
+// CHECK-SAME: 8, 0, 0, 0, 2>
+// CHECK: %[[POOL:.*]] = quantx.kernel_call "quantx_gpu_maxpool_s8"(%[[CONV]] :
+// CHECK-SAME: 0, 0, 0, 0, 3>
+// CHECK: quantx.kernel_call "quantx_gpu_conv_s8"(%[[POOL]],
+// CHECK-SAME: 8, 0, 0, 0, 1>
+// CHECK-LABEL: func.func @host_reads
+// CHECK: %[[FIRST:.*]] = quantx.kernel_call "quantx_gpu_conv_s8"(%arg0,
+// CHECK-SAME: 8, 0, 0, 0, 0>
+// CHECK: quantx.kernel_call "quantx_gpu_conv_s8"(%[[FIRST]],
+// CHECK-SAME: 8, 0, 0, 0, 0>
+func.func @chain(%x: tensor<1x4x4x2xi8>) -> tensor<1x3x3x2xi32> {
+  %zp = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
+  %w = "tosa.const"() <{values = dense<1> : tensor<2x3x3x2xi8>}> : () -> tensor<2x3x3x2xi8>
+  %b = "tosa.const"() <{values = dense<[7, -7]> : tensor<2xi32>}> : () -> tensor<2xi32>
+  %acc = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 1, 1, 1, 1>, stride = array<i64: 1, 1>} : (tensor<1x4x4x2xi8>, tensor<2x3x3x2xi8>, tensor<2xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x4x4x2xi32>
+  %y = quantx.rescale %acc {multiplier = #quantx.dyadic<multiplier = [1073741824], shift = [38], rounding = double>} : tensor<1x4x4x2xi32> -> tensor<1x4x4x2xi8>
+  %p = tosa.max_pool2d %y {kernel = array<i64: 2, 2>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x4x4x2xi8>) -> tensor<1x3x3x2xi8>
+  %w2 = "tosa.const"() <{values = dense<1> : tensor<2x1x1x2xi8>}> : () -> tensor<2x1x1x2xi8>
+  %r = tosa.conv2d %p, %w2, %b, %zp, %zp {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x3x3x2xi8>, tensor<2x1x1x2xi8>, tensor<2xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x3x3x2xi32>
+  return %r : tensor<1x3x3x2xi32>
+}
+func.func @host_reads(%x: tensor<1x4x4x2xi8>) -> (tensor<1x4x4x2xi8>, tensor<1x4x4x2xi32>) {
+  %zp = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
+  %w = "tosa.const"() <{values = dense<1> : tensor<2x1x1x2xi8>}> : () -> tensor<2x1x1x2xi8>
+  %b = "tosa.const"() <{values = dense<[7, -7]> : tensor<2xi32>}> : () -> tensor<2xi32>
+  %acc = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x4x4x2xi8>, tensor<2x1x1x2xi8>, tensor<2xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x4x4x2xi32>
+  %y = quantx.rescale %acc {multiplier = #quantx.dyadic<multiplier = [1073741824], shift = [38], rounding = double>} : tensor<1x4x4x2xi32> -> tensor<1x4x4x2xi8>
+  %r = tosa.conv2d %y, %w, %b, %zp, %zp {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x4x4x2xi8>, tensor<2x1x1x2xi8>, tensor<2xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x4x4x2xi32>
+  return %y, %r : tensor<1x4x4x2xi8>, tensor<1x4x4x2xi32>
 }

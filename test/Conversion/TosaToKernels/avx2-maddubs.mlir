@@ -10,7 +10,7 @@
 // CHECK-LABEL: func.func @proven
 // CHECK: quantx.kernel_call "quantx_kernel_conv_s8"(%arg0, %{{.*}} : tensor<1x4x4x2xi8>, tensor<320xi8>,
 // CHECK-SAME: params = array<i64: 3,
-// CHECK-SAME: 16, 0, 0, 0>
+// CHECK-SAME: 16, 0, 0, 0, 0>
 func.func @proven(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi32> {
   %zp = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
   %w = "tosa.const"() <{values = dense<[[[[100, 28], [1, 2], [3, 4]], [[5, 6], [7, 8], [9, 10]], [[11, 12], [13, 14], [15, 16]]], [[[64, -64], [1, 2], [3, 4]], [[5, 6], [7, 8], [9, 10]], [[11, 12], [13, 14], [15, 16]]]]> : tensor<2x3x3x2xi8>}> : () -> tensor<2x3x3x2xi8>
@@ -41,7 +41,7 @@ func.func @unproven(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi32> {
 // CHECK-LABEL: func.func @int4
 // CHECK: quantx.kernel_call "quantx_kernel_conv_s8"(%arg0, %{{.*}} : tensor<1x4x4x2xi8>, tensor<160xi8>,
 // CHECK-SAME: params = array<i64: 3,
-// CHECK-SAME: 16, 4, 506097522914230528, -283686952306184>
+// CHECK-SAME: 16, 4, 506097522914230528, -283686952306184, 0>
 func.func @int4(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi32> {
   %zp = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
   %bytes = "tosa.const"() <{values = dense<[18, -3, 112, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]> : tensor<18xi8>}> : () -> tensor<18xi8>

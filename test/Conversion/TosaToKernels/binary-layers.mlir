@@ -13,7 +13,7 @@
 // CHECK-DAG: %[[W:.*]] = arith.constant dense<[1, 0, 0, 0, 0, 0, 0, 0, -1, -1, 3, 0{{(, 0)+}}]> : tensor<64xi8>
 // CHECK-DAG: %[[B:.*]] = arith.constant dense<[7, -7]> : tensor<2xi32>
 // CHECK: quantx.kernel_call "quantx_kernel_conv_b1"(%[[SIGNS]], %[[W]], %[[B]] : tensor<1x4x4x2xi8>, tensor<64xi8>, tensor<2xi32>)
-// CHECK-SAME: params = array<i64: {{[01]}}, 1, 4, 4, 2, 4, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>
+// CHECK-SAME: params = array<i64: {{[01]}}, 1, 4, 4, 2, 4, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>
 func.func @binary_conv(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi32> {
   %zp = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
   %zero = "tosa.const"() <{values = dense<0> : tensor<1x1x1x1xi8>}> : () -> tensor<1x1x1x1xi8>

@@ -18,14 +18,14 @@ func.func @mixed(%x: tensor<4xi8>, %init: memref<4xi8>) {
 
 func.func @unknown_kernel(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi8>) -> tensor<1x2x2x2xi8> {
   // expected-error @+1 {{unknown kernel 'quantx_kernel_conv_s4'}}
-  %r = quantx.kernel_call "quantx_kernel_conv_s4"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi8>
+  %r = quantx.kernel_call "quantx_kernel_conv_s4"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi8>
   return %r : tensor<1x2x2x2xi8>
 }
 
 // -----
 
 func.func @param_count(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi8>) -> tensor<1x2x2x2xi8> {
-  // expected-error @+1 {{expected 29 params, got 3}}
+  // expected-error @+1 {{expected 30 params, got 3}}
   %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 0, 1, 2>} -> tensor<1x2x2x2xi8>
   return %r : tensor<1x2x2x2xi8>
 }
@@ -34,7 +34,7 @@ func.func @param_count(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi8>) -> ten
 
 func.func @unknown_isa(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi8>) -> tensor<1x2x2x2xi8> {
   // expected-error @+1 {{invalid params: isa must be in [0, 3], got 7}}
-  %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 7, 1, 4, 4, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi8>
+  %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 7, 1, 4, 4, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi8>
   return %r : tensor<1x2x2x2xi8>
 }
 
@@ -42,7 +42,7 @@ func.func @unknown_isa(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi8>) -> ten
 
 func.func @zero_stride(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi8>) -> tensor<1x2x2x2xi8> {
   // expected-error @+1 {{invalid params: stride_h must be in [1, 2147483647], got 0}}
-  %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 2, 2, 2, 2, 2, 0, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi8>
+  %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 2, 2, 2, 2, 2, 0, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi8>
   return %r : tensor<1x2x2x2xi8>
 }
 
@@ -50,7 +50,7 @@ func.func @zero_stride(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi8>) -> ten
 
 func.func @huge_kernel(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi8>) -> tensor<1x2x2x2xi8> {
   // expected-error @+1 {{invalid params: kernel_w must be in [1, 2147483647], got 2147483648}}
-  %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 2, 2, 2, 2, 2147483648, 2, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi8>
+  %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 2, 2, 2, 2, 2147483648, 2, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi8>
   return %r : tensor<1x2x2x2xi8>
 }
 
@@ -58,7 +58,7 @@ func.func @huge_kernel(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi8>) -> ten
 
 func.func @huge_stride(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi8>) -> tensor<1x2x2x2xi8> {
   // expected-error @+1 {{invalid params: the last window along width starts past the input (out_w 2, stride_w 2147483647, in_w 4)}}
-  %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 2, 2, 2, 2, 2, 2, 2147483647, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi8>
+  %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 2, 2, 2, 2, 2, 2, 2147483647, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi8>
   return %r : tensor<1x2x2x2xi8>
 }
 
@@ -66,7 +66,7 @@ func.func @huge_stride(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi8>) -> ten
 
 func.func @pad_past_kernel(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi8>) -> tensor<1x2x2x2xi8> {
   // expected-error @+1 {{invalid params: pad_top 2 exceeds the height kernel extent: the first window reads only padding}}
-  %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi8>
+  %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi8>
   return %r : tensor<1x2x2x2xi8>
 }
 
@@ -74,7 +74,7 @@ func.func @pad_past_kernel(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi8>) ->
 
 func.func @pool_dilation(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi8>) -> tensor<1x2x2x2xi8> {
   // expected-error @+1 {{invalid params: dilation_h must be in [1, 1], got 2}}
-  %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi8>
+  %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi8>
   return %r : tensor<1x2x2x2xi8>
 }
 
@@ -82,7 +82,7 @@ func.func @pool_dilation(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi8>) -> t
 
 func.func @too_many_taps(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi8>) -> tensor<1x2x2x2xi8> {
   // expected-error @+1 {{invalid params: kernel taps is 2097152, more than the 262144 the kernels support}}
-  %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 2, 1, 2, 2, 1048576, 2, 2, 1, 1, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi8>
+  %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 2, 1, 2, 2, 1048576, 2, 2, 1, 1, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi8>
   return %r : tensor<1x2x2x2xi8>
 }
 
@@ -90,7 +90,7 @@ func.func @too_many_taps(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi8>) -> t
 
 func.func @input_overflow(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi8>) -> tensor<1x2x2x2xi8> {
   // expected-error @+1 {{invalid params: input elements overflows int64}}
-  %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 0, 2147483647, 2147483647, 2147483647, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi8>
+  %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 0, 2147483647, 2147483647, 2147483647, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi8>
   return %r : tensor<1x2x2x2xi8>
 }
 
@@ -98,7 +98,7 @@ func.func @input_overflow(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi8>) -> 
 
 func.func @pool_channels(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi8>) -> tensor<1x2x2x2xi8> {
   // expected-error @+1 {{invalid params: out_c 3 of a pooling must equal in_c 2}}
-  %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 2, 2, 3, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi8>
+  %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 2, 2, 3, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi8>
   return %r : tensor<1x2x2x2xi8>
 }
 
@@ -106,7 +106,7 @@ func.func @pool_channels(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi8>) -> t
 
 func.func @pool_output_kind(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi8>) -> tensor<1x2x2x2xi8> {
   // expected-error @+1 {{invalid params: output_kind must be in [0, 0], got 1}}
-  %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi8>
+  %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi8>
   return %r : tensor<1x2x2x2xi8>
 }
 
@@ -114,7 +114,7 @@ func.func @pool_output_kind(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi8>) -
 
 func.func @pool_pad_value(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi8>) -> tensor<1x2x2x2xi8> {
   // expected-error @+1 {{invalid params: pad_value must be in [-128, 127], got 128}}
-  %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 0, 0, 128, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi8>
+  %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 0, 0, 128, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi8>
   return %r : tensor<1x2x2x2xi8>
 }
 
@@ -122,7 +122,7 @@ func.func @pool_pad_value(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi8>) -> 
 
 func.func @changed_dim(%x: tensor<1x4x5x2xi8>, %init: tensor<1x2x2x2xi8>) -> tensor<1x2x2x2xi8> {
   // expected-error @+1 {{input must have 32 elements for these params, got 'tensor<1x4x5x2xi8>'}}
-  %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x5x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi8>
+  %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x5x2xi8>) outs(%init : tensor<1x2x2x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi8>
   return %r : tensor<1x2x2x2xi8>
 }
 
@@ -130,7 +130,7 @@ func.func @changed_dim(%x: tensor<1x4x5x2xi8>, %init: tensor<1x2x2x2xi8>) -> ten
 
 func.func @wrong_element(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi32>) -> tensor<1x2x2x2xi32> {
   // expected-error @+1 {{init must have element type 'i8', got 'tensor<1x2x2x2xi32>'}}
-  %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi32>) {params = array<i64: 0, 1, 4, 4, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi32>
+  %r = quantx.kernel_call "quantx_kernel_maxpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x2x2x2xi32>) {params = array<i64: 0, 1, 4, 4, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x2x2x2xi32>
   return %r : tensor<1x2x2x2xi32>
 }
 
@@ -138,7 +138,7 @@ func.func @wrong_element(%x: tensor<1x4x4x2xi8>, %init: tensor<1x2x2x2xi32>) -> 
 
 func.func @input_count(%x: tensor<1x4x4x2xi8>, %init: tensor<1x4x4x2xi32>) -> tensor<1x4x4x2xi32> {
   // expected-error @+1 {{expected 3 inputs for these params, got 1}}
-  %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0>} -> tensor<1x4x4x2xi32>
+  %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0>} -> tensor<1x4x4x2xi32>
   return %r : tensor<1x4x4x2xi32>
 }
 
@@ -146,7 +146,7 @@ func.func @input_count(%x: tensor<1x4x4x2xi8>, %init: tensor<1x4x4x2xi32>) -> te
 
 func.func @panel_width(%x: tensor<1x4x4x2xi8>, %w: tensor<16xi8>, %b: tensor<2xi32>, %init: tensor<1x4x4x2xi32>) -> tensor<1x4x4x2xi32> {
   // expected-error @+1 {{invalid params: panel_width 3 is not a panel width of ISA generic}}
-  %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<16xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0>} -> tensor<1x4x4x2xi32>
+  %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<16xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0>} -> tensor<1x4x4x2xi32>
   return %r : tensor<1x4x4x2xi32>
 }
 
@@ -154,7 +154,7 @@ func.func @panel_width(%x: tensor<1x4x4x2xi8>, %w: tensor<16xi8>, %b: tensor<2xi
 
 func.func @deep_k(%x: tensor<1x4x4x524288xi8>, %w: tensor<16xi8>, %b: tensor<2xi32>, %init: tensor<1x4x4x2xi32>) -> tensor<1x4x4x2xi32> {
   // expected-error @+1 {{invalid params: K (kernel taps times in_c) is 524288, more than the 262144 the kernels support}}
-  %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x, %w, %b : tensor<1x4x4x524288xi8>, tensor<16xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 0, 1, 4, 4, 524288, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0>} -> tensor<1x4x4x2xi32>
+  %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x, %w, %b : tensor<1x4x4x524288xi8>, tensor<16xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 0, 1, 4, 4, 524288, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0>} -> tensor<1x4x4x2xi32>
   return %r : tensor<1x4x4x2xi32>
 }
 
@@ -162,7 +162,7 @@ func.func @deep_k(%x: tensor<1x4x4x524288xi8>, %w: tensor<16xi8>, %b: tensor<2xi
 
 func.func @weights_size(%x: tensor<1x4x4x2xi8>, %w: tensor<15xi8>, %b: tensor<2xi32>, %init: tensor<1x4x4x2xi32>) -> tensor<1x4x4x2xi32> {
   // expected-error @+1 {{packed weights must have 16 elements for these params, got 'tensor<15xi8>'}}
-  %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<15xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0>} -> tensor<1x4x4x2xi32>
+  %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<15xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0>} -> tensor<1x4x4x2xi32>
   return %r : tensor<1x4x4x2xi32>
 }
 
@@ -170,7 +170,7 @@ func.func @weights_size(%x: tensor<1x4x4x2xi8>, %w: tensor<15xi8>, %b: tensor<2x
 
 func.func @bias_size(%x: tensor<1x4x4x2xi8>, %w: tensor<16xi8>, %b: tensor<3xi32>, %init: tensor<1x4x4x2xi32>) -> tensor<1x4x4x2xi32> {
   // expected-error @+1 {{bias must have 2 elements for these params, got 'tensor<3xi32>'}}
-  %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<16xi8>, tensor<3xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0>} -> tensor<1x4x4x2xi32>
+  %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<16xi8>, tensor<3xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0>} -> tensor<1x4x4x2xi32>
   return %r : tensor<1x4x4x2xi32>
 }
 
@@ -178,7 +178,7 @@ func.func @bias_size(%x: tensor<1x4x4x2xi8>, %w: tensor<16xi8>, %b: tensor<3xi32
 
 func.func @clamp(%x: tensor<1x4x4x2xi8>, %w: tensor<16xi8>, %b: tensor<2xi32>, %rq: tensor<4xi32>, %init: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi8> {
   // expected-error @+1 {{invalid params: clamp_max must be in [5, 127], got 0}}
-  %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x, %w, %b, %rq : tensor<1x4x4x2xi8>, tensor<16xi8>, tensor<2xi32>, tensor<4xi32>) outs(%init : tensor<1x4x4x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 1, 0, 0, 5, 0, 8, 0, 0, 0>} -> tensor<1x4x4x2xi8>
+  %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x, %w, %b, %rq : tensor<1x4x4x2xi8>, tensor<16xi8>, tensor<2xi32>, tensor<4xi32>) outs(%init : tensor<1x4x4x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 1, 0, 0, 5, 0, 8, 0, 0, 0, 0>} -> tensor<1x4x4x2xi8>
   return %r : tensor<1x4x4x2xi8>
 }
 
@@ -186,7 +186,7 @@ func.func @clamp(%x: tensor<1x4x4x2xi8>, %w: tensor<16xi8>, %b: tensor<2xi32>, %
 
 func.func @rounding(%x: tensor<1x4x4x2xi8>, %w: tensor<16xi8>, %b: tensor<2xi32>, %rq: tensor<4xi32>, %init: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi8> {
   // expected-error @+1 {{invalid params: rounding must be in [0, 1], got 2}}
-  %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x, %w, %b, %rq : tensor<1x4x4x2xi8>, tensor<16xi8>, tensor<2xi32>, tensor<4xi32>) outs(%init : tensor<1x4x4x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 1, 2, 0, -128, 127, 8, 0, 0, 0>} -> tensor<1x4x4x2xi8>
+  %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x, %w, %b, %rq : tensor<1x4x4x2xi8>, tensor<16xi8>, tensor<2xi32>, tensor<4xi32>) outs(%init : tensor<1x4x4x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 1, 2, 0, -128, 127, 8, 0, 0, 0, 0>} -> tensor<1x4x4x2xi8>
   return %r : tensor<1x4x4x2xi8>
 }
 
@@ -194,7 +194,7 @@ func.func @rounding(%x: tensor<1x4x4x2xi8>, %w: tensor<16xi8>, %b: tensor<2xi32>
 
 func.func @weights_per_batch(%x: tensor<1x4x4x2xi8>, %w: tensor<16xi8>, %b: tensor<2xi32>, %init: tensor<1x4x4x2xi32>) -> tensor<1x4x4x2xi32> {
   // expected-error @+1 {{invalid params: weights_per_batch must be in [0, 1], got 2}}
-  %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<16xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 0, 8, 0, 0, 0>} -> tensor<1x4x4x2xi32>
+  %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<16xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0>} -> tensor<1x4x4x2xi32>
   return %r : tensor<1x4x4x2xi32>
 }
 
@@ -202,7 +202,7 @@ func.func @weights_per_batch(%x: tensor<1x4x4x2xi8>, %w: tensor<16xi8>, %b: tens
 
 func.func @depthwise_channels(%x: tensor<1x4x4x2xi8>, %w: tensor<16xi8>, %b: tensor<2xi32>, %init: tensor<1x4x4x2xi32>) -> tensor<1x4x4x2xi32> {
   // expected-error @+1 {{invalid params: out_c 2 must be in_c 2 times depth_multiplier 2}}
-  %r = quantx.kernel_call "quantx_kernel_depthwise_s8"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<16xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0>} -> tensor<1x4x4x2xi32>
+  %r = quantx.kernel_call "quantx_kernel_depthwise_s8"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<16xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0>} -> tensor<1x4x4x2xi32>
   return %r : tensor<1x4x4x2xi32>
 }
 
@@ -211,7 +211,7 @@ func.func @depthwise_channels(%x: tensor<1x4x4x2xi8>, %w: tensor<16xi8>, %b: ten
 // Low-bit weights only where the ISA expands them (not the generic kernel).
 func.func @int4_generic(%x: tensor<1x4x4x2xi8>, %w: tensor<16xi8>, %b: tensor<2xi32>, %init: tensor<1x4x4x2xi32>) -> tensor<1x4x4x2xi32> {
   // expected-error @+1 {{invalid params: packed_weight_bits must be in [0, 0], got 4}}
-  %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<16xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 8, 4, 0, 0>} -> tensor<1x4x4x2xi32>
+  %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<16xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 8, 4, 0, 0, 0>} -> tensor<1x4x4x2xi32>
   return %r : tensor<1x4x4x2xi32>
 }
 
@@ -219,7 +219,7 @@ func.func @int4_generic(%x: tensor<1x4x4x2xi8>, %w: tensor<16xi8>, %b: tensor<2x
 
 func.func @int4_bits(%x: tensor<1x4x4x2xi8>, %w: tensor<16xi8>, %b: tensor<2xi32>, %init: tensor<1x4x4x2xi32>) -> tensor<1x4x4x2xi32> {
   // expected-error @+1 {{invalid params: packed_weight_bits 3 is none of 0 (whole elements), 4 (int4) and 2 (int2)}}
-  %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<16xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 1, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 16, 3, 0, 0>} -> tensor<1x4x4x2xi32>
+  %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<16xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 1, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 16, 3, 0, 0, 0>} -> tensor<1x4x4x2xi32>
   return %r : tensor<1x4x4x2xi32>
 }
 
@@ -227,7 +227,7 @@ func.func @int4_bits(%x: tensor<1x4x4x2xi8>, %w: tensor<16xi8>, %b: tensor<2xi32
 
 func.func @int4_zero_point(%x: tensor<1x4x4x2xi8>, %w: tensor<16xi8>, %b: tensor<2xi32>, %init: tensor<1x4x4x2xi32>) -> tensor<1x4x4x2xi32> {
   // expected-error @+1 {{invalid params: low-bit weights (packed_weight_bits 4) need weight_zp 0}}
-  %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<16xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 1, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 3, 1, 0, 0, 0, 0, 0, 0, 16, 4, 0, 0>} -> tensor<1x4x4x2xi32>
+  %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<16xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 1, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 3, 1, 0, 0, 0, 0, 0, 0, 16, 4, 0, 0, 0>} -> tensor<1x4x4x2xi32>
   return %r : tensor<1x4x4x2xi32>
 }
 
@@ -236,7 +236,7 @@ func.func @int4_zero_point(%x: tensor<1x4x4x2xi8>, %w: tensor<16xi8>, %b: tensor
 // AVX2 packs 16 x 2 int16 weights (64 bytes); as nibbles they take 16.
 func.func @int4_bytes(%x: tensor<1x4x4x2xi8>, %w: tensor<64xi8>, %b: tensor<2xi32>, %init: tensor<1x4x4x2xi32>) -> tensor<1x4x4x2xi32> {
   // expected-error @+1 {{packed weights must have 16 elements for these params, got 'tensor<64xi8>'}}
-  %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<64xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 1, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 16, 4, 0, 0>} -> tensor<1x4x4x2xi32>
+  %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<64xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 1, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 16, 4, 0, 0, 0>} -> tensor<1x4x4x2xi32>
   return %r : tensor<1x4x4x2xi32>
 }
 
@@ -245,7 +245,7 @@ func.func @int4_bytes(%x: tensor<1x4x4x2xi8>, %w: tensor<64xi8>, %b: tensor<2xi3
 // As 2-bit weights they take 8.
 func.func @int2_bytes(%x: tensor<1x4x4x2xi8>, %w: tensor<16xi8>, %b: tensor<2xi32>, %init: tensor<1x4x4x2xi32>) -> tensor<1x4x4x2xi32> {
   // expected-error @+1 {{packed weights must have 8 elements for these params, got 'tensor<16xi8>'}}
-  %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<16xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 1, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 16, 2, 0, 0>} -> tensor<1x4x4x2xi32>
+  %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<16xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 1, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 16, 2, 0, 0, 0>} -> tensor<1x4x4x2xi32>
   return %r : tensor<1x4x4x2xi32>
 }
 
@@ -255,7 +255,7 @@ func.func @int2_bytes(%x: tensor<1x4x4x2xi8>, %w: tensor<16xi8>, %b: tensor<2xi3
 // word (64 bytes) on every ISA; no int8 panel width, no weight zero point.
 func.func @binary_bytes(%x: tensor<1x4x4x2xi8>, %w: tensor<16xi8>, %b: tensor<2xi32>, %init: tensor<1x4x4x2xi32>) -> tensor<1x4x4x2xi32> {
   // expected-error @+1 {{packed weights must have 64 elements for these params, got 'tensor<16xi8>'}}
-  %r = quantx.kernel_call "quantx_kernel_conv_b1"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<16xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 1, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x4x4x2xi32>
+  %r = quantx.kernel_call "quantx_kernel_conv_b1"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<16xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 1, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x4x4x2xi32>
   return %r : tensor<1x4x4x2xi32>
 }
 
@@ -263,7 +263,7 @@ func.func @binary_bytes(%x: tensor<1x4x4x2xi8>, %w: tensor<16xi8>, %b: tensor<2x
 
 func.func @binary_panels(%x: tensor<1x4x4x2xi8>, %w: tensor<64xi8>, %b: tensor<2xi32>, %init: tensor<1x4x4x2xi32>) -> tensor<1x4x4x2xi32> {
   // expected-error @+1 {{invalid params: panel_width must be in [0, 0], got 16}}
-  %r = quantx.kernel_call "quantx_kernel_conv_b1"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<64xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 1, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 16, 0, 0, 0>} -> tensor<1x4x4x2xi32>
+  %r = quantx.kernel_call "quantx_kernel_conv_b1"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<64xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 1, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 16, 0, 0, 0, 0>} -> tensor<1x4x4x2xi32>
   return %r : tensor<1x4x4x2xi32>
 }
 
@@ -271,7 +271,7 @@ func.func @binary_panels(%x: tensor<1x4x4x2xi8>, %w: tensor<64xi8>, %b: tensor<2
 
 func.func @binary_zero_point(%x: tensor<1x4x4x2xi8>, %w: tensor<64xi8>, %b: tensor<2xi32>, %init: tensor<1x4x4x2xi32>) -> tensor<1x4x4x2xi32> {
   // expected-error @+1 {{invalid params: weight_zp must be in [0, 0], got 3}}
-  %r = quantx.kernel_call "quantx_kernel_conv_b1"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<64xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 3, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x4x4x2xi32>
+  %r = quantx.kernel_call "quantx_kernel_conv_b1"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<64xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 3, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x4x4x2xi32>
   return %r : tensor<1x4x4x2xi32>
 }
 
@@ -279,7 +279,7 @@ func.func @binary_zero_point(%x: tensor<1x4x4x2xi8>, %w: tensor<64xi8>, %b: tens
 
 func.func @binary_low_bits(%x: tensor<1x4x4x2xi8>, %w: tensor<64xi8>, %b: tensor<2xi32>, %init: tensor<1x4x4x2xi32>) -> tensor<1x4x4x2xi32> {
   // expected-error @+1 {{invalid params: packed_weight_bits must be in [0, 0], got 2}}
-  %r = quantx.kernel_call "quantx_kernel_conv_b1"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<64xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 1, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0>} -> tensor<1x4x4x2xi32>
+  %r = quantx.kernel_call "quantx_kernel_conv_b1"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<64xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 1, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0>} -> tensor<1x4x4x2xi32>
   return %r : tensor<1x4x4x2xi32>
 }
 
@@ -293,7 +293,7 @@ func.func @gpu_isa(%x: tensor<1x4x4x2xi8>, %init: tensor<1x4x4x2xi8>) -> tensor<
   %b = arith.constant dense<0> : tensor<2xi32>
   %rq = arith.constant dense<[1073741824, 1073741824, 38, 38]> : tensor<4xi32>
   // expected-error @+1 {{invalid params: isa must be 0 for the GPU conv kernel (it reads the generic ISA's panels), got 1}}
-  %r = quantx.kernel_call "quantx_gpu_conv_s8"(%x, %w, %b, %rq : tensor<1x4x4x2xi8>, tensor<576xi8>, tensor<2xi32>, tensor<4xi32>) outs(%init : tensor<1x4x4x2xi8>) {params = array<i64: 1, 1, 4, 4, 2, 4, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, 1, 0, 1, 0, 5, -128, 127, 16, 0, 0, 0>} -> tensor<1x4x4x2xi8>
+  %r = quantx.kernel_call "quantx_gpu_conv_s8"(%x, %w, %b, %rq : tensor<1x4x4x2xi8>, tensor<576xi8>, tensor<2xi32>, tensor<4xi32>) outs(%init : tensor<1x4x4x2xi8>) {params = array<i64: 1, 1, 4, 4, 2, 4, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, 1, 0, 1, 0, 5, -128, 127, 16, 0, 0, 0, 0>} -> tensor<1x4x4x2xi8>
   return %r : tensor<1x4x4x2xi8>
 }
 
@@ -305,7 +305,7 @@ func.func @gpu_weight_zero_point(%x: tensor<1x4x4x2xi8>, %init: tensor<1x4x4x2xi
   %b = arith.constant dense<0> : tensor<2xi32>
   %rq = arith.constant dense<[1073741824, 1073741824, 38, 38]> : tensor<4xi32>
   // expected-error @+1 {{invalid params: weight_zp must be 0 for the GPU conv kernel (it adds no row sums), got 3}}
-  %r = quantx.kernel_call "quantx_gpu_conv_s8"(%x, %w, %b, %rq : tensor<1x4x4x2xi8>, tensor<144xi8>, tensor<2xi32>, tensor<4xi32>) outs(%init : tensor<1x4x4x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1, 0, 3, 1, 0, 1, 0, 5, -128, 127, 8, 0, 0, 0>} -> tensor<1x4x4x2xi8>
+  %r = quantx.kernel_call "quantx_gpu_conv_s8"(%x, %w, %b, %rq : tensor<1x4x4x2xi8>, tensor<144xi8>, tensor<2xi32>, tensor<4xi32>) outs(%init : tensor<1x4x4x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1, 0, 3, 1, 0, 1, 0, 5, -128, 127, 8, 0, 0, 0, 0>} -> tensor<1x4x4x2xi8>
   return %r : tensor<1x4x4x2xi8>
 }
 
@@ -317,7 +317,7 @@ func.func @gpu_conv_checks(%x: tensor<1x4x4x2xi8>, %init: tensor<1x4x4x2xi8>) ->
   %b = arith.constant dense<0> : tensor<2xi32>
   %rq = arith.constant dense<[1073741824, 1073741824, 38, 38]> : tensor<4xi32>
   // expected-error @+1 {{invalid params: stride_h must be in [1,}}
-  %r = quantx.kernel_call "quantx_gpu_conv_s8"(%x, %w, %b, %rq : tensor<1x4x4x2xi8>, tensor<144xi8>, tensor<2xi32>, tensor<4xi32>) outs(%init : tensor<1x4x4x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 3, 3, 0, 1, 1, 1, 1, 1, 0, 0, 1, 0, 1, 0, 5, -128, 127, 8, 0, 0, 0>} -> tensor<1x4x4x2xi8>
+  %r = quantx.kernel_call "quantx_gpu_conv_s8"(%x, %w, %b, %rq : tensor<1x4x4x2xi8>, tensor<144xi8>, tensor<2xi32>, tensor<4xi32>) outs(%init : tensor<1x4x4x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 3, 3, 0, 1, 1, 1, 1, 1, 0, 0, 1, 0, 1, 0, 5, -128, 127, 8, 0, 0, 0, 0>} -> tensor<1x4x4x2xi8>
   return %r : tensor<1x4x4x2xi8>
 }
 
@@ -327,7 +327,7 @@ func.func @gpu_conv_checks(%x: tensor<1x4x4x2xi8>, %init: tensor<1x4x4x2xi8>) ->
 // buffers, checked the same way.
 func.func @gpu_depthwise_channels(%x: tensor<1x4x4x2xi8>, %w: tensor<16xi8>, %b: tensor<2xi32>, %init: tensor<1x4x4x2xi32>) -> tensor<1x4x4x2xi32> {
   // expected-error @+1 {{invalid params: out_c 2 must be in_c 2 times depth_multiplier 2}}
-  %r = quantx.kernel_call "quantx_gpu_depthwise_s8"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<16xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0>} -> tensor<1x4x4x2xi32>
+  %r = quantx.kernel_call "quantx_gpu_depthwise_s8"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<16xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0>} -> tensor<1x4x4x2xi32>
   return %r : tensor<1x4x4x2xi32>
 }
 
@@ -335,6 +335,32 @@ func.func @gpu_depthwise_channels(%x: tensor<1x4x4x2xi8>, %w: tensor<16xi8>, %b:
 
 func.func @gpu_depthwise_weights(%x: tensor<1x4x4x2xi8>, %w: tensor<3xi8>, %b: tensor<2xi32>, %init: tensor<1x4x4x2xi32>) -> tensor<1x4x4x2xi32> {
   // expected-error @+1 {{packed weights must have 4 elements for these params, got 'tensor<3xi8>'}}
-  %r = quantx.kernel_call "quantx_gpu_depthwise_s8"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<3xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x4x4x2xi32>
+  %r = quantx.kernel_call "quantx_gpu_depthwise_s8"(%x, %w, %b : tensor<1x4x4x2xi8>, tensor<3xi8>, tensor<2xi32>) outs(%init : tensor<1x4x4x2xi32>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} -> tensor<1x4x4x2xi32>
   return %r : tensor<1x4x4x2xi32>
+}
+
+// -----
+
+// Only the GPU's entry points say which activations stay in device memory
+// (device_residency, the last field).
+func.func @cpu_residency(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi8> {
+  %init = tensor.empty() : tensor<1x4x4x2xi8>
+  %w = arith.constant dense<0> : tensor<144xi8>
+  %b = arith.constant dense<0> : tensor<2xi32>
+  %rq = arith.constant dense<[1073741824, 1073741824, 38, 38]> : tensor<4xi32>
+  // expected-error @+1 {{invalid params: device_residency must be in [0, 0], got 2}}
+  %r = quantx.kernel_call "quantx_kernel_conv_s8"(%x, %w, %b, %rq : tensor<1x4x4x2xi8>, tensor<144xi8>, tensor<2xi32>, tensor<4xi32>) outs(%init : tensor<1x4x4x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, 1, 0, 1, 0, 5, -128, 127, 8, 0, 0, 0, 2>} -> tensor<1x4x4x2xi8>
+  return %r : tensor<1x4x4x2xi8>
+}
+
+// -----
+
+func.func @gpu_residency(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi8> {
+  %init = tensor.empty() : tensor<1x4x4x2xi8>
+  %w = arith.constant dense<0> : tensor<144xi8>
+  %b = arith.constant dense<0> : tensor<2xi32>
+  %rq = arith.constant dense<[1073741824, 1073741824, 38, 38]> : tensor<4xi32>
+  // expected-error @+1 {{invalid params: device_residency must be in [0, 3], got 4}}
+  %r = quantx.kernel_call "quantx_gpu_conv_s8"(%x, %w, %b, %rq : tensor<1x4x4x2xi8>, tensor<144xi8>, tensor<2xi32>, tensor<4xi32>) outs(%init : tensor<1x4x4x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, 1, 0, 1, 0, 5, -128, 127, 8, 0, 0, 0, 4>} -> tensor<1x4x4x2xi8>
+  return %r : tensor<1x4x4x2xi8>
 }

@@ -11,11 +11,11 @@
 // columns x K = 20 (k unit 4) as int8 (320 bytes), 160 as nibbles. The
 // generic kernel has no nibble path: whole bytes (8 x 18), and 0.
 // AVX2: quantx.kernel_call "quantx_kernel_conv_s8"(%arg0, %{{.*}} : tensor<1x4x4x2xi8>, tensor<144xi8>,
-// AVX2-SAME: 16, 4, 506097522914230528, -283686952306184>
+// AVX2-SAME: 16, 4, 506097522914230528, -283686952306184, 0>
 // VNNI: quantx.kernel_call "quantx_kernel_conv_s8"(%arg0, %{{.*}} : tensor<1x4x4x2xi8>, tensor<160xi8>,
-// VNNI-SAME: 16, 4, 506097522914230528, -283686952306184>
+// VNNI-SAME: 16, 4, 506097522914230528, -283686952306184, 0>
 // GENERIC: quantx.kernel_call "quantx_kernel_conv_s8"(%arg0, %{{.*}} : tensor<1x4x4x2xi8>, tensor<144xi8>,
-// GENERIC-SAME: 8, 0, 0, 0>
+// GENERIC-SAME: 8, 0, 0, 0, 0>
 func.func @int4(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi32> {
   %zp = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
   %bytes = "tosa.const"() <{values = dense<[18, -3, 112, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]> : tensor<18xi8>}> : () -> tensor<18xi8>
@@ -30,7 +30,7 @@ func.func @int4(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi32> {
 // With sub-scales the effective weights are int8: whole bytes.
 // AVX2-LABEL: func.func @subscaled
 // AVX2: quantx.kernel_call "quantx_kernel_conv_s8"(%arg0, %{{.*}} : tensor<1x4x4x2xi8>, tensor<576xi8>,
-// AVX2-SAME: 16, 0, 0, 0>
+// AVX2-SAME: 16, 0, 0, 0, 0>
 func.func @subscaled(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi32> {
   %zp = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
   %bytes = "tosa.const"() <{values = dense<17> : tensor<18xi8>}> : () -> tensor<18xi8>
@@ -50,13 +50,13 @@ func.func @subscaled(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi32> {
 // int16 elements here.
 // SMALL-LABEL: func.func @ternary
 // SMALL: quantx.kernel_call "quantx_kernel_conv_s8"(%arg0, %{{.*}} : tensor<1x4x4x2xi8>, tensor<576xi8>,
-// SMALL-SAME: 16, 0, 0, 0>
+// SMALL-SAME: 16, 0, 0, 0, 0>
 // AVX2-LABEL: func.func @ternary
 // AVX2: quantx.kernel_call "quantx_kernel_conv_s8"(%arg0, %{{.*}} : tensor<1x4x4x2xi8>, tensor<72xi8>,
-// AVX2-SAME: 16, 2, 4294836480, 0>
+// AVX2-SAME: 16, 2, 4294836480, 0, 0>
 // AVX2-LABEL: func.func @binary
 // AVX2: quantx.kernel_call "quantx_kernel_conv_s8"(%arg0, %{{.*}} : tensor<1x4x4x2xi8>, tensor<72xi8>,
-// AVX2-SAME: 16, 2, 4294836480, 0>
+// AVX2-SAME: 16, 2, 4294836480, 0, 0>
 func.func @ternary(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi32> {
   %zp = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
   %bytes = "tosa.const"() <{values = dense<[1, 4, 16, 64, -1, 0, 5, 9, 33]> : tensor<9xi8>}> : () -> tensor<9xi8>
@@ -82,13 +82,13 @@ func.func @binary(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi32> {
 // 8, 9. The generic kernel gets the decoded int8 weights.
 // AVX2-LABEL: func.func @codebook
 // AVX2: quantx.kernel_call "quantx_kernel_conv_s8"(%arg0, %{{.*}} : tensor<1x4x4x2xi8>, tensor<144xi8>,
-// AVX2-SAME: 16, 4, 9159764193987914908, 650777868573540992>
+// AVX2-SAME: 16, 4, 9159764193987914908, 650777868573540992, 0>
 // VNNI-LABEL: func.func @codebook
 // VNNI: quantx.kernel_call "quantx_kernel_conv_s8"(%arg0, %{{.*}} : tensor<1x4x4x2xi8>, tensor<160xi8>,
-// VNNI-SAME: 16, 4, 9159764193987914908, 650777868573540992>
+// VNNI-SAME: 16, 4, 9159764193987914908, 650777868573540992, 0>
 // GENERIC-LABEL: func.func @codebook
 // GENERIC: quantx.kernel_call "quantx_kernel_conv_s8"(%arg0, %{{.*}} : tensor<1x4x4x2xi8>, tensor<144xi8>,
-// GENERIC-SAME: 8, 0, 0, 0>
+// GENERIC-SAME: 8, 0, 0, 0, 0>
 func.func @codebook(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi32> {
   %zp = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
   %bytes = "tosa.const"() <{values = dense<[18, -3, 112, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]> : tensor<18xi8>}> : () -> tensor<18xi8>

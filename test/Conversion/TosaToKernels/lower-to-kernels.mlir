@@ -17,7 +17,7 @@
 // CHECK-DAG: %[[RQ:.*]] = arith.constant dense<[1073741824, 1518500250, 38, 39]> : tensor<4xi32>
 // CHECK: %[[INIT:.*]] = tensor.empty() : tensor<1x4x4x2xi8>
 // CHECK: %[[R:.*]] = quantx.kernel_call "quantx_kernel_conv_s8"(%arg0, %[[W]], %[[B]], %[[RQ]] : tensor<1x4x4x2xi8>, tensor<144xi8>, tensor<2xi32>, tensor<4xi32>) outs(%[[INIT]] : tensor<1x4x4x2xi8>)
-// CHECK-SAME: params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1, -3, 0, 1, 0, 1, 0, 5, -128, 127, 8, 0, 0, 0>
+// CHECK-SAME: params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1, -3, 0, 1, 0, 1, 0, 5, -128, 127, 8, 0, 0, 0, 0>
 // CHECK-NOT: quantx.rescale
 // CHECK: return %[[R]]
 func.func @conv_rescale(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi8> {

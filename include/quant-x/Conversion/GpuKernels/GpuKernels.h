@@ -39,6 +39,13 @@ inline constexpr llvm::StringLiteral kGpuKernelModuleName = "quantx_gpu";
 /// themselves.
 bool sendKernelCallsToGpu(ModuleOp module);
 
+/// Sets kDeviceResidency in the params of the GPU kernel calls (after
+/// sendKernelCallsToGpu) whose result only GPU kernel calls read, each as
+/// its activation: the producer's kResidentOutput, the readers'
+/// kResidentInput. Such a result stays in device memory, with no copy to
+/// the host and back between the two calls.
+void markDeviceResidentActivations(ModuleOp module);
+
 /// Registers what building and compiling the GPU kernels needs: the gpu,
 /// nvvm, scf, arith and llvm dialects, the NVVM target and the translations
 /// to LLVM IR.
