@@ -44,7 +44,7 @@ std::string mode() {
 }
 // What the stand-in's handles point at.
 int contextStorage, moduleStorage, convStorage, depthwiseStorage,
-    maxPoolStorage;
+    maxPoolStorage, addStorage;
 /// The live allocations: start address to size.
 std::map<unsigned long long, size_t> allocations;
 
@@ -117,7 +117,8 @@ CUresult cuCtxSynchronize() { return 0; }
 CUresult cuModuleLoadData(CUmodule *module, const void *image) {
   if (mode() != "emulate" || !definesKernel(image, kConvS8KernelName) ||
       !definesKernel(image, kDepthwiseS8KernelName) ||
-      !definesKernel(image, kMaxPoolS8KernelName))
+      !definesKernel(image, kMaxPoolS8KernelName) ||
+      !definesKernel(image, kAddS8KernelName))
     return 218;
   *module = reinterpret_cast<CUmodule>(&moduleStorage);
   return 0;
@@ -132,6 +133,8 @@ CUresult cuModuleGetFunction(CUfunction *function, CUmodule, const char *name) {
     *function = reinterpret_cast<CUfunction>(&depthwiseStorage);
   else if (std::strcmp(name, kMaxPoolS8KernelName) == 0)
     *function = reinterpret_cast<CUfunction>(&maxPoolStorage);
+  else if (std::strcmp(name, kAddS8KernelName) == 0)
+    *function = reinterpret_cast<CUfunction>(&addStorage);
   else
     return 500; // CUDA_ERROR_NOT_FOUND
   return 0;
@@ -144,7 +147,8 @@ CUresult cuLaunchKernel(CUfunction function, unsigned gridX, unsigned gridY,
   bool conv = function == reinterpret_cast<CUfunction>(&convStorage);
   bool depthwise = function == reinterpret_cast<CUfunction>(&depthwiseStorage);
   bool maxPool = function == reinterpret_cast<CUfunction>(&maxPoolStorage);
-  if ((!conv && !depthwise && !maxPool) || extra || sharedBytes)
+  bool add = function == reinterpret_cast<CUfunction>(&addStorage);
+  if ((!conv && !depthwise && !maxPool && !add) || extra || sharedBytes)
     return 1;
   if (std::getenv("QUANTX_FAKE_CUDA_LAUNCH_FAILS"))
     return 719; // CUDA_ERROR_LAUNCH_FAILED
@@ -166,6 +170,24 @@ CUresult cuLaunchKernel(CUfunction function, unsigned gridX, unsigned gridY,
   cpuParams[qk::kDeviceResidency] = 0;
   const int64_t *p = cpuParams;
   int64_t m = p[qk::kOutH] * p[qk::kOutW], n = p[qk::kOutC];
+  if (add) {
+    // One thread per element, one row of blocks.
+    int64_t elements = p[qk::kBatch] * n;
+    if (gridX != (elements + kWindowBlockThreads - 1) / kWindowBlockThreads ||
+        gridY != 1 || gridZ != 1 || blockX != kWindowBlockThreads ||
+        blockY != 1 || blockZ != 1)
+      return 1;
+    const size_t sizes[] = {
+        size_t(elements), size_t(elements), size_t(6 * n * 4), 0, 0,
+        size_t(elements)};
+    for (int i = 0; i < 6; ++i)
+      if (sizes[i] &&
+          !allocated(reinterpret_cast<unsigned long long>(args[i]), sizes[i]))
+        return 700;
+    qk::setThreadCount(1);
+    quantx_kernel_add_s8(args[0], args[1], args[2], args[3], p, args[5]);
+    return 0;
+  }
   // The geometry the kernels are built for, computed here from their
   // constants, not taken from the runtime.
   unsigned wantX =

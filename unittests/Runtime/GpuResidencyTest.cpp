@@ -88,8 +88,7 @@ protected:
     setenv("QUANTX_FAKE_CUDA", "emulate", 1);
     // One device for the process, as loadGpuKernels asks.
     static CudaDevice *device = [] {
-      llvm::Expected<CudaDevice> opened =
-          openCudaDevice(QUANTX_FAKE_CUDA_PATH);
+      llvm::Expected<CudaDevice> opened = openCudaDevice(QUANTX_FAKE_CUDA_PATH);
       if (!opened) {
         ADD_FAILURE() << llvm::toString(opened.takeError());
         return static_cast<CudaDevice *>(nullptr);
@@ -100,7 +99,8 @@ protected:
     // The stand-in takes any image that names the kernels.
     std::string image = std::string(".entry ") + kConvS8KernelName + "(" +
                         ".entry " + kDepthwiseS8KernelName + "(" + ".entry " +
-                        kMaxPoolS8KernelName + "(";
+                        kMaxPoolS8KernelName + "(" + ".entry " +
+                        kAddS8KernelName + "(";
     llvm::Error error = loadGpuKernels(*device, image);
     ASSERT_FALSE(bool(error)) << llvm::toString(std::move(error));
     std::mt19937 rng(7);

@@ -30,8 +30,8 @@ namespace quantx::gpu {
 /// device memory through it (quant-run opens one device for the process).
 llvm::Error loadGpuKernels(const CudaDevice &device, const std::string &ptx);
 
-/// Whether GPU entry point `kind` (KernelKind::GpuConvS8, GpuDepthwiseS8
-/// or GpuMaxPoolS8) runs the call `params` describes on the GPU:
+/// Whether GPU entry point `kind` (KernelKind::GpuConvS8, GpuDepthwiseS8,
+/// GpuMaxPoolS8 or GpuAddS8) runs the call `params` describes on the GPU:
 /// checkParams takes it for that kind (the conv kernel: the generic ISA's int8
 /// panels, no weight zero point, no low-bit packing, weights shared by the
 /// batch), with the call's buffers in `spec`, and its grid is within the
@@ -114,6 +114,11 @@ static_assert(kConvBlockThreads % (kConvStageK / 16) == 0 &&
 inline constexpr const char *kDepthwiseS8KernelName = "quantx_depthwise_s8";
 inline constexpr const char *kMaxPoolS8KernelName = "quantx_maxpool_s8";
 inline constexpr int64_t kWindowBlockThreads = 256;
+/// The requantized int8 add: `quantx_add_s8(first, second, table, unused,
+/// params, output)`, quantx_kernel_add_s8's operands, one thread per
+/// element, kWindowBlockThreads a block, the grid (ceil(elements /
+/// kWindowBlockThreads), 1, 1).
+inline constexpr const char *kAddS8KernelName = "quantx_add_s8";
 
 /// The GPU kernel's weight layout: W[N'][K'] row-major int8, N rounded up
 /// to kConvBlockCols and K to kConvStageK, zeros in the padding. A stage's
@@ -143,6 +148,10 @@ void quantx_gpu_depthwise_s8(const void *input, const void *weights,
 void quantx_gpu_maxpool_s8(const void *input, const void *weights,
                            const void *bias, const void *requant,
                            const int64_t *params, void *output);
+/// quantx_kernel_add_s8's.
+void quantx_gpu_add_s8(const void *input, const void *weights, const void *bias,
+                       const void *requant, const int64_t *params,
+                       void *output);
 }
 
 #endif // QUANTX_RUNTIME_GPUKERNELCALLS_H

@@ -109,18 +109,20 @@ enum Param : int {
   kWeightTableLow,
   kWeightTableHigh,
   /// GPU entry points only (0 on the CPU's): which activations stay in
-  /// device memory between calls, kResidentInput and kResidentOutput
-  /// (markDeviceResidentActivations).
+  /// device memory between calls, kResidentInput, kResidentSecondInput and
+  /// kResidentOutput (markDeviceResidentActivations).
   kDeviceResidency,
   kNumParams
 };
 
 /// Bits of kDeviceResidency. kResidentOutput: every reader of the call's
 /// result is a GPU kernel call, so the result need not come back to host
-/// memory. kResidentInput: the call's input is such a result. The runtime
+/// memory. kResidentInput: the call's input is such a result;
+/// kResidentSecondInput: its second addend (the add kernel). The runtime
 /// keeps the host copy valid for any reader that runs on the CPU after all
 /// (quant-x/Runtime/GpuKernelCalls.h).
-inline constexpr int64_t kResidentInput = 1, kResidentOutput = 2;
+inline constexpr int64_t kResidentInput = 1, kResidentOutput = 2,
+                         kResidentSecondInput = 4;
 
 enum class OutputKind : int64_t {
   /// The int32 (or float) accumulator plus bias.
@@ -149,6 +151,20 @@ inline constexpr const char *kMaxPoolF32Symbol = "quantx_kernel_maxpool_f32";
 /// times +-1 weights packed by packWeightsBinary, exact int32 dot products
 /// and the int8 conv's epilogue. kPanelWidth and kPackedWeightBits are 0.
 inline constexpr const char *kConvB1Symbol = "quantx_kernel_conv_b1";
+/// The requantized int8 add of a residual connection, in one pass:
+///   out = clamp(R_out(R_a(a - zp_a) + R_b(b - zp_b)) + zp_out, lo, hi)
+/// with R_a, R_b rescales to int32 (saturating), their int32 sum wrapping
+/// and R_out the rescale back (quantx.rescale's arithmetic each, per channel
+/// of the last dimension). Operands: a (`input`), b (`weights`), the
+/// rescale table (`bias`: [6][channels] int32, the multipliers of R_a, the
+/// shifts of R_a, then R_b's, then R_out's). Params: kBatch the rows
+/// (elements / channels), kOutC the channels, kPadValue zp_a,
+/// kWeightZeroPoint zp_b, kOutputZeroPoint, kClampMin, kClampMax,
+/// kRounding a mask of the rescales rounded once (kAddSingleA |
+/// kAddSingleB | kAddSingleOut; clear: gemmlowp's double rounding); every
+/// other field 0.
+inline constexpr const char *kAddS8Symbol = "quantx_kernel_add_s8";
+inline constexpr int64_t kAddSingleA = 1, kAddSingleB = 2, kAddSingleOut = 4;
 /// The int8 conv on the GPU (quant-x/Runtime/GpuKernelCalls.h, which
 /// implements it: the JIT gets its address from the caller): the int8
 /// conv's operands and parameters, restricted to the generic ISA's panels,
@@ -158,13 +174,15 @@ inline constexpr const char *kGpuConvS8Symbol = "quantx_gpu_conv_s8";
 /// depthwise_s8 and maxpool_s8 call.
 inline constexpr const char *kGpuDepthwiseS8Symbol = "quantx_gpu_depthwise_s8";
 inline constexpr const char *kGpuMaxPoolS8Symbol = "quantx_gpu_maxpool_s8";
+/// The requantized int8 add on the GPU: every add_s8 call.
+inline constexpr const char *kGpuAddS8Symbol = "quantx_gpu_add_s8";
 inline constexpr const char *kKernelSymbols[] = {
-    kConvS8Symbol,       kConvF32Symbol,   kDepthwiseS8Symbol,
-    kDepthwiseF32Symbol, kMaxPoolS8Symbol, kMaxPoolF32Symbol,
-    kConvB1Symbol,       kGpuConvS8Symbol, kGpuDepthwiseS8Symbol,
-    kGpuMaxPoolS8Symbol};
+    kConvS8Symbol,         kConvF32Symbol,      kDepthwiseS8Symbol,
+    kDepthwiseF32Symbol,   kMaxPoolS8Symbol,    kMaxPoolF32Symbol,
+    kConvB1Symbol,         kAddS8Symbol,        kGpuConvS8Symbol,
+    kGpuDepthwiseS8Symbol, kGpuMaxPoolS8Symbol, kGpuAddS8Symbol};
 /// How many of kKernelSymbols, from the end, are the GPU's.
-inline constexpr size_t kNumGpuKernelSymbols = 3;
+inline constexpr size_t kNumGpuKernelSymbols = 4;
 
 /// The address of the CPU entry point named `symbol`, or null (unknown, or
 /// the GPU's).
@@ -179,10 +197,16 @@ enum class KernelKind {
   MaxPoolS8,
   MaxPoolF32,
   ConvB1,
+  AddS8,
   GpuConvS8,
   GpuDepthwiseS8,
-  GpuMaxPoolS8
+  GpuMaxPoolS8,
+  GpuAddS8
 };
+/// Whether `kind` is one of the GPU's entry points.
+inline bool isGpuKernel(KernelKind kind) {
+  return kind >= KernelKind::GpuConvS8;
+}
 /// The kernel named `symbol`, if it is one of kKernelSymbols.
 std::optional<KernelKind> parseKernel(const std::string &symbol);
 
@@ -194,6 +218,9 @@ enum class ElementKind { I8, I32, F32 };
 struct BufferSpec {
   ElementKind element;
   int64_t elements;
+  /// What the operand is, for messages; null: the conv's names (input,
+  /// packed weights, bias, requantization table).
+  const char *name = nullptr;
 };
 
 /// What a call's buffers must be for its parameters: `numInputs` inputs
@@ -325,6 +352,9 @@ void quantx_kernel_maxpool_f32(const void *input, const void *weights,
 void quantx_kernel_conv_b1(const void *input, const void *weights,
                            const void *bias, const void *requant,
                            const int64_t *params, void *output);
+void quantx_kernel_add_s8(const void *input, const void *weights,
+                          const void *bias, const void *requant,
+                          const int64_t *params, void *output);
 }
 
 #endif // QUANTX_RUNTIME_KERNELS_H

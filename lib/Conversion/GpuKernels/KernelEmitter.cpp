@@ -78,15 +78,21 @@ void gpu_kernels::storeResult(const Emitter &e, const Layer &l, Value bias,
   });
 }
 
-Value mlir::quantx::emitGpuRequantize(OpBuilder &b, Location loc, Value x,
-                                      Value multiplier, Value shift,
-                                      Value singleRounding, Value zeroPoint,
-                                      Value lo, Value hi) {
+Value mlir::quantx::emitGpuRescale(OpBuilder &b, Location loc, Value x,
+                                   Value multiplier, Value shift,
+                                   Value singleRounding) {
   Value single =
       emitDyadicRescale(b, loc, x, multiplier, shift, RoundingMode::Single);
   Value twice =
       emitDyadicRescale(b, loc, x, multiplier, shift, RoundingMode::Double);
-  Value scaled = arith::SelectOp::create(b, loc, singleRounding, single, twice);
+  return arith::SelectOp::create(b, loc, singleRounding, single, twice);
+}
+
+Value mlir::quantx::emitGpuRequantize(OpBuilder &b, Location loc, Value x,
+                                      Value multiplier, Value shift,
+                                      Value singleRounding, Value zeroPoint,
+                                      Value lo, Value hi) {
+  Value scaled = emitGpuRescale(b, loc, x, multiplier, shift, singleRounding);
   Value wide = arith::ExtSIOp::create(b, loc, b.getI64Type(), scaled);
   Value shifted = arith::AddIOp::create(b, loc, wide, zeroPoint);
   Value clamped = arith::MinSIOp::create(

@@ -165,6 +165,7 @@ void storeResult(const Emitter &e, const Layer &l, Value bias, Value requant,
 void buildConvS8Kernel(OpBuilder &builder, Location loc);
 void buildDepthwiseS8Kernel(OpBuilder &builder, Location loc);
 void buildMaxPoolS8Kernel(OpBuilder &builder, Location loc);
+void buildAddS8Kernel(OpBuilder &builder, Location loc);
 
 } // namespace mlir::quantx::gpu_kernels
 

@@ -54,12 +54,28 @@ bool mlir::quantx::sendKernelCallsToGpu(ModuleOp module) {
 
 namespace {
 
-/// Whether `call` calls one of the GPU's entry points.
-bool callsGpu(KernelCallOp call) {
+/// The GPU entry point `call` calls, if it calls one.
+std::optional<qk::KernelKind> getGpuKernel(KernelCallOp call) {
   std::optional<qk::KernelKind> kind = qk::parseKernel(call.getKernel().str());
-  return kind && (*kind == qk::KernelKind::GpuConvS8 ||
-                  *kind == qk::KernelKind::GpuDepthwiseS8 ||
-                  *kind == qk::KernelKind::GpuMaxPoolS8);
+  if (kind && qk::isGpuKernel(*kind))
+    return kind;
+  return std::nullopt;
+}
+
+/// The residency bit of `use` where it is an activation operand of a GPU
+/// kernel call (the input; the add kernel's second addend too), else 0.
+int64_t getActivationBit(OpOperand &use) {
+  auto call = dyn_cast<KernelCallOp>(use.getOwner());
+  std::optional<qk::KernelKind> kind = call ? getGpuKernel(call) : std::nullopt;
+  if (!kind)
+    return 0;
+  MutableOperandRange inputs = call.getInputsMutable();
+  if (!inputs.empty() && &use == &inputs[0])
+    return qk::kResidentInput;
+  if (*kind == qk::KernelKind::GpuAddS8 && inputs.size() > 1 &&
+      &use == &inputs[1])
+    return qk::kResidentSecondInput;
+  return 0;
 }
 
 void addResidency(KernelCallOp call, int64_t bits) {
@@ -72,21 +88,18 @@ void addResidency(KernelCallOp call, int64_t bits) {
 
 void mlir::quantx::markDeviceResidentActivations(ModuleOp module) {
   module.walk([&](KernelCallOp producer) {
-    if (!callsGpu(producer) || producer.getResult().size() != 1)
+    if (!getGpuKernel(producer) || producer.getResult().size() != 1)
       return;
     Value result = producer.getResult().front();
-    // Read by GPU kernel calls alone, each as its activation (operand 0):
-    // then no host code ever reads the result.
-    auto readByGpu = [](OpOperand &use) {
-      auto consumer = dyn_cast<KernelCallOp>(use.getOwner());
-      return consumer && callsGpu(consumer) && !consumer.getInputs().empty() &&
-             &use == &consumer.getInputsMutable()[0];
-    };
-    if (result.use_empty() || !llvm::all_of(result.getUses(), readByGpu))
+    // Read by GPU kernel calls alone, each as an activation: then no host
+    // code ever reads the result.
+    if (result.use_empty() ||
+        !llvm::all_of(result.getUses(),
+                      [](OpOperand &use) { return getActivationBit(use); }))
       return;
     addResidency(producer, qk::kResidentOutput);
-    for (Operation *consumer : result.getUsers())
-      addResidency(cast<KernelCallOp>(consumer), qk::kResidentInput);
+    for (OpOperand &use : result.getUses())
+      addResidency(cast<KernelCallOp>(use.getOwner()), getActivationBit(use));
   });
 }
 
@@ -101,6 +114,7 @@ void mlir::quantx::buildGpuKernels(OpBuilder &builder, ModuleOp module) {
   gpu_kernels::buildConvS8Kernel(builder, loc);
   gpu_kernels::buildDepthwiseS8Kernel(builder, loc);
   gpu_kernels::buildMaxPoolS8Kernel(builder, loc);
+  gpu_kernels::buildAddS8Kernel(builder, loc);
 }
 
 namespace {
@@ -115,7 +129,8 @@ struct LowerToGpuPass
     kernels.addNestedPass<func::FuncOp>(createLowerToKernels(options));
     if (failed(runPipeline(kernels, module)))
       return signalPassFailure();
-    if (!sendKernelCallsToGpu(module))
+    bool anyAdd = fuseResidualAddsForGpu(module);
+    if (!sendKernelCallsToGpu(module) && !anyAdd)
       return;
     markDeviceResidentActivations(module);
     if (module.lookupSymbol(kGpuKernelModuleName))

@@ -108,7 +108,8 @@ struct ResidentActivation {
 struct GpuKernelState {
   std::mutex mutex;
   const CudaDevice *device = nullptr;
-  CUfunction convS8 = nullptr, depthwiseS8 = nullptr, maxPoolS8 = nullptr;
+  CUfunction convS8 = nullptr, depthwiseS8 = nullptr, maxPoolS8 = nullptr,
+             addS8 = nullptr;
   /// Device copies of the calls' constant operands (packed weights, bias,
   /// requantization table, parameters: globals of the compiled model, at
   /// fixed addresses while it lives), by host address and size, made at
@@ -117,7 +118,9 @@ struct GpuKernelState {
   /// while two models alive at once never share one.
   std::unique_ptr<DeviceBuffers> constants;
   std::map<std::pair<const void *, size_t>, CUdeviceptr> constantCopies;
-  std::unique_ptr<ScratchBuffer> input, output;
+  /// The activation operands' buffers (the add kernel has two) and the
+  /// result's, where they are not kept on the device.
+  std::unique_ptr<ScratchBuffer> inputs[2], output;
   /// Results kept on the device, by host buffer; their memory is freed with
   /// `constants`, when another model's kernels load.
   std::map<const void *, ResidentActivation> resident;
@@ -133,6 +136,8 @@ struct GpuKernelState {
       return depthwiseS8;
     case qk::KernelKind::GpuMaxPoolS8:
       return maxPoolS8;
+    case qk::KernelKind::GpuAddS8:
+      return addS8;
     default:
       return nullptr;
     }
@@ -276,6 +281,17 @@ private:
   CUevent events[2] = {nullptr, nullptr};
 };
 
+/// The kDeviceResidency bit of operand `i` (input, weights, bias, requant)
+/// of a call of `kind` where it is an activation (the input; the add
+/// kernel's second addend), else 0: a constant of the model.
+int64_t getActivationBit(qk::KernelKind kind, int i) {
+  if (i == 0)
+    return qk::kResidentInput;
+  if (i == 1 && kind == qk::KernelKind::GpuAddS8)
+    return qk::kResidentSecondInput;
+  return 0;
+}
+
 size_t getBytes(const qk::BufferSpec &buffer) {
   return buffer.elements * (buffer.element == qk::ElementKind::I8 ? 1 : 4);
 }
@@ -293,53 +309,52 @@ llvm::Error launch(GpuKernelState &state, qk::KernelKind kind,
     return error;
   CUdeviceptr args[6];
   int64_t residency = p[qk::kDeviceResidency];
-  // The input: where an earlier GPU call's result left it on the device,
-  // else copied in.
-  const ResidentActivation *kept = nullptr;
-  if (residency & qk::kResidentInput)
-    kept = state.findOnDevice(input);
-  if (kept) {
-    args[0] = kept->pointer;
-    ++state.counts.residentInputs;
-  } else {
-    size_t inputBytes = getBytes(spec.inputs[0]);
-    llvm::Expected<CUdeviceptr> in = state.input->get(inputBytes);
-    if (!in)
-      return in.takeError();
-    if (llvm::Error error = checkCuda(
-            api, api.cuMemcpyHtoD(*in, input, inputBytes), "cuMemcpyHtoD"))
-      return error;
-    args[0] = *in;
-  }
+  const void *operands[4] = {input, weights, bias, requant};
   // The operands a call passes: max pooling reads its input alone.
   auto operandBytes = [&](int i) {
     return spec.numInputs > i ? getBytes(spec.inputs[i]) : 0;
   };
-  // The conv kernel reads its weights repacked (packGpuWeights), the
-  // depthwise kernel the CPU's.
-  std::vector<int8_t> repacked;
-  llvm::Expected<CUdeviceptr> weightCopy =
-      state.copyConstant(weights, operandBytes(1), [&] {
-        if (kind != qk::KernelKind::GpuConvS8)
-          return std::make_pair(weights, operandBytes(1));
-        repacked = packGpuWeights(p, weights);
-        return std::make_pair(static_cast<const void *>(repacked.data()),
-                              repacked.size());
-      });
-  if (!weightCopy)
-    return weightCopy.takeError();
-  args[1] = *weightCopy;
-  const std::pair<const void *, size_t> constants[] = {
-      {bias, operandBytes(2)},
-      {requant, operandBytes(3)},
-      {p, qk::kNumParams * sizeof(int64_t)}};
-  for (auto [i, constant] : llvm::enumerate(constants)) {
-    llvm::Expected<CUdeviceptr> pointer =
-        state.copyConstant(constant.first, constant.second);
-    if (!pointer)
-      return pointer.takeError();
-    args[2 + i] = *pointer;
+  for (int i = 0; i < 4; ++i) {
+    // An activation: where an earlier GPU call's result left it on the
+    // device, else copied in.
+    if (int64_t bit = getActivationBit(kind, i)) {
+      const ResidentActivation *kept =
+          residency & bit ? state.findOnDevice(operands[i]) : nullptr;
+      if (kept) {
+        args[i] = kept->pointer;
+        ++state.counts.residentInputs;
+        continue;
+      }
+      llvm::Expected<CUdeviceptr> in = state.inputs[i]->get(operandBytes(i));
+      if (!in)
+        return in.takeError();
+      if (llvm::Error error = checkCuda(
+              api, api.cuMemcpyHtoD(*in, operands[i], operandBytes(i)),
+              "cuMemcpyHtoD"))
+        return error;
+      args[i] = *in;
+      continue;
+    }
+    // A constant of the model, copied once. The conv kernel reads its
+    // weights repacked (packGpuWeights).
+    std::vector<int8_t> repacked;
+    llvm::Expected<CUdeviceptr> copy =
+        state.copyConstant(operands[i], operandBytes(i), [&] {
+          if (i != 1 || kind != qk::KernelKind::GpuConvS8)
+            return std::make_pair(operands[i], operandBytes(i));
+          repacked = packGpuWeights(p, weights);
+          return std::make_pair(static_cast<const void *>(repacked.data()),
+                                repacked.size());
+        });
+    if (!copy)
+      return copy.takeError();
+    args[i] = *copy;
   }
+  llvm::Expected<CUdeviceptr> paramCopy =
+      state.copyConstant(p, qk::kNumParams * sizeof(int64_t));
+  if (!paramCopy)
+    return paramCopy.takeError();
+  args[4] = *paramCopy;
   // The result: into its own device buffer where it stays there for the
   // next calls, else into the scratch buffer it is copied back from.
   size_t outputBytes = getBytes(spec.output);
@@ -417,12 +432,14 @@ void runCall(qk::KernelKind kind, CpuKernel cpu, const void *input,
       state.firstError = llvm::toString(std::move(error));
     }
     ++state.counts.cpu;
-    // The CPU kernel reads the host copy of its input: bring a result that
-    // only the device holds back first.
-    if (params[qk::kDeviceResidency] & qk::kResidentInput)
-      if (llvm::Error error = state.bringToHost(input))
-        if (state.firstError.empty())
-          state.firstError = llvm::toString(std::move(error));
+    // The CPU kernel reads the host copies of its activations: bring a
+    // result that only the device holds back first.
+    const void *operands[2] = {input, weights};
+    for (int i = 0; i < 2; ++i)
+      if (params[qk::kDeviceResidency] & getActivationBit(kind, i))
+        if (llvm::Error error = state.bringToHost(operands[i]))
+          if (state.firstError.empty())
+            state.firstError = llvm::toString(std::move(error));
     state.wroteOnHost(output);
   }
   // The CPU's entry points take no residency.
@@ -444,10 +461,12 @@ llvm::Error quantx::gpu::loadGpuKernels(const CudaDevice &device,
   if (llvm::Error error = checkCuda(
           api, api.cuModuleLoadData(&module, ptx.c_str()), "cuModuleLoadData"))
     return error;
-  CUfunction convS8 = nullptr, depthwiseS8 = nullptr, maxPoolS8 = nullptr;
+  CUfunction convS8 = nullptr, depthwiseS8 = nullptr, maxPoolS8 = nullptr,
+             addS8 = nullptr;
   for (auto [function, name] : {std::pair(&convS8, kConvS8KernelName),
                                 std::pair(&depthwiseS8, kDepthwiseS8KernelName),
-                                std::pair(&maxPoolS8, kMaxPoolS8KernelName)})
+                                std::pair(&maxPoolS8, kMaxPoolS8KernelName),
+                                std::pair(&addS8, kAddS8KernelName)})
     if (llvm::Error error =
             checkCuda(api, api.cuModuleGetFunction(function, module, name),
                       "cuModuleGetFunction"))
@@ -458,9 +477,11 @@ llvm::Error quantx::gpu::loadGpuKernels(const CudaDevice &device,
   state.convS8 = convS8;
   state.depthwiseS8 = depthwiseS8;
   state.maxPoolS8 = maxPoolS8;
+  state.addS8 = addS8;
   state.constantCopies.clear();
   state.constants = std::make_unique<DeviceBuffers>(api);
-  state.input = std::make_unique<ScratchBuffer>(api);
+  for (std::unique_ptr<ScratchBuffer> &buffer : state.inputs)
+    buffer = std::make_unique<ScratchBuffer>(api);
   state.output = std::make_unique<ScratchBuffer>(api);
   state.resident.clear();
   return llvm::Error::success();
@@ -487,6 +508,9 @@ LaunchShape quantx::gpu::getLaunchShape(qk::KernelKind kind, const int64_t *p) {
   auto blocks = [](int64_t items, int64_t perBlock) {
     return (items + perBlock - 1) / perBlock;
   };
+  if (kind == qk::KernelKind::GpuAddS8)
+    return {{blocks(p[qk::kBatch] * n, kWindowBlockThreads), 1, 1},
+            kWindowBlockThreads};
   if (kind != qk::KernelKind::GpuConvS8)
     return {{blocks(m * n, kWindowBlockThreads), 1, p[qk::kBatch]},
             kWindowBlockThreads};
@@ -548,4 +572,11 @@ void quantx_gpu_maxpool_s8(const void *input, const void *weights,
                            const int64_t *params, void *output) {
   runCall(qk::KernelKind::GpuMaxPoolS8, quantx_kernel_maxpool_s8, input,
           weights, bias, requant, params, output);
+}
+
+void quantx_gpu_add_s8(const void *input, const void *weights, const void *bias,
+                       const void *requant, const int64_t *params,
+                       void *output) {
+  runCall(qk::KernelKind::GpuAddS8, quantx_kernel_add_s8, input, weights, bias,
+          requant, params, output);
 }

@@ -83,6 +83,9 @@ public:
   std::string run(CallSpec &spec);
 
 private:
+  /// run() for the add kernel (kAddS8Symbol).
+  std::string runAdd(CallSpec &spec);
+
   KernelKind kind;
   const int64_t *p;
   std::string error;
@@ -140,7 +143,39 @@ private:
   }
 };
 
+std::string Checker::runAdd(CallSpec &spec) {
+  static constexpr Param kUsed[] = {
+      kBatch,           kOutC,     kPadValue, kWeightZeroPoint, kRounding,
+      kOutputZeroPoint, kClampMin, kClampMax};
+  for (int field = 0; field < kNumParams; ++field)
+    if (std::find(std::begin(kUsed), std::end(kUsed), field) == std::end(kUsed))
+      inRange(static_cast<Param>(field), 0, 0);
+  inRange(kBatch, 1, kMaxDim);
+  inRange(kOutC, 1, kMaxDim);
+  inRange(kPadValue, -128, 127);
+  inRange(kWeightZeroPoint, -128, 127);
+  inRange(kRounding, 0, kAddSingleA | kAddSingleB | kAddSingleOut);
+  inRange(kOutputZeroPoint, -128, 127);
+  inRange(kClampMin, -128, 127);
+  inRange(kClampMax, p[kClampMin], 127);
+  if (!error.empty())
+    return error;
+  std::optional<int64_t> elements =
+      bounded(mul(p[kBatch], p[kOutC]), "elements");
+  std::optional<int64_t> table = bounded(mul(p[kOutC], 6), "table entries");
+  if (!elements || !table)
+    return error;
+  spec.numInputs = 3;
+  spec.inputs[0] = {ElementKind::I8, *elements, "first addend"};
+  spec.inputs[1] = {ElementKind::I8, *elements, "second addend"};
+  spec.inputs[2] = {ElementKind::I32, *table, "rescale table"};
+  spec.output = {ElementKind::I8, *elements};
+  return error;
+}
+
 std::string Checker::run(CallSpec &spec) {
+  if (kind == KernelKind::AddS8)
+    return runAdd(spec);
   bool isDepthwise =
       kind == KernelKind::DepthwiseS8 || kind == KernelKind::DepthwiseF32;
   bool isPool = kind == KernelKind::MaxPoolS8 || kind == KernelKind::MaxPoolF32;
@@ -294,23 +329,26 @@ std::string Checker::run(CallSpec &spec) {
 std::string quantx::kernels::checkParams(KernelKind kind,
                                          const int64_t *gpuParams,
                                          CallSpec &spec) {
-  bool isGpu = kind == KernelKind::GpuConvS8 ||
-               kind == KernelKind::GpuDepthwiseS8 ||
-               kind == KernelKind::GpuMaxPoolS8;
-  if (!isGpu)
+  if (!isGpuKernel(kind))
     return Checker(kind, gpuParams).run(spec);
-  // The GPU's entry points also say which activations stay on the device;
-  // the rest is checked as for the CPU's.
+  // The GPU's entry points also say which activations stay on the device
+  // (a second input: the add kernel's); the rest is checked as for the
+  // CPU's.
   int64_t residency = gpuParams[kDeviceResidency];
-  if (residency < 0 || residency > (kResidentInput | kResidentOutput))
+  int64_t maxResidency = kResidentInput | kResidentOutput;
+  if (kind == KernelKind::GpuAddS8)
+    maxResidency |= kResidentSecondInput;
+  if (residency < 0 || residency > maxResidency)
     return std::string(kParamNames[kDeviceResidency]) + " must be in [0, " +
-           std::to_string(kResidentInput | kResidentOutput) + "], got " +
-           std::to_string(residency);
+           std::to_string(maxResidency) + "], got " + std::to_string(residency);
   std::array<int64_t, kNumParams> cpuParams;
   std::copy_n(gpuParams, kNumParams, cpuParams.begin());
   cpuParams[kDeviceResidency] = 0;
   const int64_t *params = cpuParams.data();
-  // The GPU's depthwise and pooling kernels take every call of the CPU's.
+  // The GPU's depthwise, pooling and add kernels take every call of the
+  // CPU's.
+  if (kind == KernelKind::GpuAddS8)
+    return Checker(KernelKind::AddS8, params).run(spec);
   if (kind == KernelKind::GpuDepthwiseS8)
     return Checker(KernelKind::DepthwiseS8, params).run(spec);
   if (kind == KernelKind::GpuMaxPoolS8)

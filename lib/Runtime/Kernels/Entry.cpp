@@ -147,6 +147,19 @@ QUANTX_ENTRY(quantx_kernel_depthwise_f32, DepthwiseF32, depthwiseF32)
 QUANTX_ENTRY(quantx_kernel_maxpool_s8, MaxPoolS8, maxPoolS8)
 QUANTX_ENTRY(quantx_kernel_maxpool_f32, MaxPoolF32, maxPoolF32)
 QUANTX_ENTRY(quantx_kernel_conv_b1, ConvB1, convB1)
+
+void quantx_kernel_add_s8(const void *input, const void *weights,
+                          const void *bias, const void *, const int64_t *params,
+                          void *output) {
+  if (!isRunnable("quantx_kernel_add_s8", KernelKind::AddS8, params))
+    return;
+  call(
+      "quantx_kernel_add_s8",
+      [](const KernelArgs &args) {
+        addS8(args.input, args.weights, args.bias, args.params, args.output);
+      },
+      KernelArgs{input, weights, bias, nullptr, params, output});
+}
 }
 #undef QUANTX_ENTRY
 
@@ -157,7 +170,7 @@ void *quantx::kernels::lookupKernel(const std::string &symbol) {
       quantx_kernel_conv_s8,      quantx_kernel_conv_f32,
       quantx_kernel_depthwise_s8, quantx_kernel_depthwise_f32,
       quantx_kernel_maxpool_s8,   quantx_kernel_maxpool_f32,
-      quantx_kernel_conv_b1};
+      quantx_kernel_conv_b1,      quantx_kernel_add_s8};
   // The last symbols, the GPU's, are not the CPU's.
   static_assert(std::size(entries) + kNumGpuKernelSymbols ==
                 std::size(kKernelSymbols));

@@ -46,6 +46,11 @@ struct IsaKernels {
 const IsaKernels &getIsaKernels(Isa isa);
 
 const IsaKernels &getGenericKernels();
+
+/// quantx_kernel_add_s8's work, once its params are checked (AddS8.cpp):
+/// one portable kernel for every ISA.
+void addS8(const void *first, const void *second, const void *table,
+           const int64_t *params, void *output);
 const IsaKernels &getAvx2Kernels();
 const IsaKernels &getAvx2MaddubsKernels();
 const IsaKernels &getAvx512Kernels();

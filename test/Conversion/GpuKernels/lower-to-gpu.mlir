@@ -136,3 +136,87 @@ func.func @host_reads(%x: tensor<1x4x4x2xi8>) -> (tensor<1x4x4x2xi8>, tensor<1x4
   %r = tosa.conv2d %y, %w, %b, %zp, %zp {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x4x4x2xi8>, tensor<2x1x1x2xi8>, tensor<2xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x4x4x2xi32>
   return %y, %r : tensor<1x4x4x2xi8>, tensor<1x4x4x2xi32>
 }
+
+// -----
+
+// A residual connection (each int8 operand rescaled to int32, the sum,
+// the sum rescaled to int8) becomes one call of the add kernel: the
+// table holds the three rescales' multipliers and shifts per channel (a
+// per-tensor one repeated), the params rows (4) and channels (3), the
+// operands' zero points (pad_value 10, weight_zp -128), the rounding mask
+// (4: the last rescale rounds once), the output zero point and clamp.
+// CHECK-LABEL: func.func @residual
+// CHECK: %[[TABLE:.*]] = arith.constant dense<[1073741824, 1073741824, 1073741824, 11, 11, 11, 1500000000, 1400000000, 1300000000, 12, 12, 12, 1740239225, 1740239225, 1740239225, 49, 49, 49]> : tensor<18xi32>
+// CHECK: %[[INIT:.*]] = tensor.empty() : tensor<1x2x2x3xi8>
+// CHECK: quantx.kernel_call "quantx_gpu_add_s8"(%arg0, %arg1, %[[TABLE]] : tensor<1x2x2x3xi8>, tensor<1x2x2x3xi8>, tensor<18xi32>) outs(%[[INIT]] : tensor<1x2x2x3xi8>) {params = array<i64: 0, 4, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 10, -128, 0, 0, 0, 4, -128, -128, 100, 0, 0, 0, 0, 0>}
+// CHECK-NOT: tosa.add
+// CHECK: gpu.module @quantx_gpu
+// CHECK: gpu.func @quantx_add_s8(
+func.func @residual(%a: tensor<1x2x2x3xi8>, %b: tensor<1x2x2x3xi8>) -> tensor<1x2x2x3xi8> {
+  %ra = quantx.rescale %a {input_zero_point = 10 : i64, multiplier = #quantx.dyadic<multiplier = [1073741824], shift = [11], rounding = double>} : tensor<1x2x2x3xi8> -> tensor<1x2x2x3xi32>
+  %rb = quantx.rescale %b {axis = 3 : i64, input_zero_point = -128 : i64, multiplier = #quantx.dyadic<multiplier = [1500000000, 1400000000, 1300000000], shift = [12, 12, 12], rounding = double>} : tensor<1x2x2x3xi8> -> tensor<1x2x2x3xi32>
+  %sum = tosa.add %ra, %rb : (tensor<1x2x2x3xi32>, tensor<1x2x2x3xi32>) -> tensor<1x2x2x3xi32>
+  %y = quantx.rescale %sum {clamp_max = 100 : i64, multiplier = #quantx.dyadic<multiplier = [1740239225], shift = [49], rounding = single>, output_zero_point = -128 : i64} : tensor<1x2x2x3xi32> -> tensor<1x2x2x3xi8>
+  return %y : tensor<1x2x2x3xi8>
+}
+
+// -----
+
+// What the add kernel does not compute stays as it was: an addend the host
+// also reads, an addend rescale with an output zero point, a sum rescaled
+// to int16.
+// CHECK-NOT: gpu.container_module
+// CHECK-LABEL: func.func @addend_read_twice
+// CHECK: tosa.add
+// CHECK-LABEL: func.func @addend_zero_point
+// CHECK: tosa.add
+// CHECK-LABEL: func.func @wide_sum
+// CHECK: tosa.add
+// CHECK-NOT: quantx_gpu_add_s8
+func.func @addend_read_twice(%a: tensor<4xi8>, %b: tensor<4xi8>) -> (tensor<4xi8>, tensor<4xi32>) {
+  %ra = quantx.rescale %a {multiplier = #quantx.dyadic<multiplier = [1073741824], shift = [11], rounding = double>} : tensor<4xi8> -> tensor<4xi32>
+  %rb = quantx.rescale %b {multiplier = #quantx.dyadic<multiplier = [1073741824], shift = [11], rounding = double>} : tensor<4xi8> -> tensor<4xi32>
+  %sum = tosa.add %ra, %rb : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  %y = quantx.rescale %sum {multiplier = #quantx.dyadic<multiplier = [1073741824], shift = [49], rounding = double>} : tensor<4xi32> -> tensor<4xi8>
+  return %y, %ra : tensor<4xi8>, tensor<4xi32>
+}
+func.func @addend_zero_point(%a: tensor<4xi8>, %b: tensor<4xi8>) -> tensor<4xi8> {
+  %ra = quantx.rescale %a {multiplier = #quantx.dyadic<multiplier = [1073741824], shift = [11], rounding = double>, output_zero_point = 3 : i64} : tensor<4xi8> -> tensor<4xi32>
+  %rb = quantx.rescale %b {multiplier = #quantx.dyadic<multiplier = [1073741824], shift = [11], rounding = double>} : tensor<4xi8> -> tensor<4xi32>
+  %sum = tosa.add %ra, %rb : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  %y = quantx.rescale %sum {multiplier = #quantx.dyadic<multiplier = [1073741824], shift = [49], rounding = double>} : tensor<4xi32> -> tensor<4xi8>
+  return %y : tensor<4xi8>
+}
+func.func @wide_sum(%a: tensor<4xi8>, %b: tensor<4xi8>) -> tensor<4xi16> {
+  %ra = quantx.rescale %a {multiplier = #quantx.dyadic<multiplier = [1073741824], shift = [11], rounding = double>} : tensor<4xi8> -> tensor<4xi32>
+  %rb = quantx.rescale %b {multiplier = #quantx.dyadic<multiplier = [1073741824], shift = [11], rounding = double>} : tensor<4xi8> -> tensor<4xi32>
+  %sum = tosa.add %ra, %rb : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  %y = quantx.rescale %sum {multiplier = #quantx.dyadic<multiplier = [1073741824], shift = [49], rounding = double>} : tensor<4xi32> -> tensor<4xi16>
+  return %y : tensor<4xi16>
+}
+
+// -----
+
+// A conv feeding a residual add's second operand, the add feeding a conv:
+// every activation between them stays in device memory (the add's
+// device_residency 6: its second addend and its result).
+// CHECK-LABEL: func.func @residual_chain
+// CHECK: %[[CONV:.*]] = quantx.kernel_call "quantx_gpu_conv_s8"(%arg0,
+// CHECK-SAME: 8, 0, 0, 0, 2>
+// CHECK: %[[ADD:.*]] = quantx.kernel_call "quantx_gpu_add_s8"(%arg0, %[[CONV]],
+// CHECK-SAME: 0, 0, 0, 0, 6>
+// CHECK: quantx.kernel_call "quantx_gpu_conv_s8"(%[[ADD]],
+// CHECK-SAME: 8, 0, 0, 0, 1>
+func.func @residual_chain(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi32> {
+  %zp = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
+  %w = "tosa.const"() <{values = dense<1> : tensor<2x1x1x2xi8>}> : () -> tensor<2x1x1x2xi8>
+  %b = "tosa.const"() <{values = dense<[7, -7]> : tensor<2xi32>}> : () -> tensor<2xi32>
+  %acc = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x4x4x2xi8>, tensor<2x1x1x2xi8>, tensor<2xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x4x4x2xi32>
+  %y = quantx.rescale %acc {multiplier = #quantx.dyadic<multiplier = [1073741824], shift = [32], rounding = double>} : tensor<1x4x4x2xi32> -> tensor<1x4x4x2xi8>
+  %ra = quantx.rescale %x {multiplier = #quantx.dyadic<multiplier = [1073741824], shift = [11], rounding = double>} : tensor<1x4x4x2xi8> -> tensor<1x4x4x2xi32>
+  %rb = quantx.rescale %y {multiplier = #quantx.dyadic<multiplier = [1073741824], shift = [11], rounding = double>} : tensor<1x4x4x2xi8> -> tensor<1x4x4x2xi32>
+  %sum = tosa.add %ra, %rb : (tensor<1x4x4x2xi32>, tensor<1x4x4x2xi32>) -> tensor<1x4x4x2xi32>
+  %s = quantx.rescale %sum {multiplier = #quantx.dyadic<multiplier = [1073741824], shift = [31], rounding = double>} : tensor<1x4x4x2xi32> -> tensor<1x4x4x2xi8>
+  %r = tosa.conv2d %s, %w, %b, %zp, %zp {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x4x4x2xi8>, tensor<2x1x1x2xi8>, tensor<2xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x4x4x2xi32>
+  return %r : tensor<1x4x4x2xi32>
+}

@@ -364,3 +364,53 @@ func.func @gpu_residency(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi8> {
   %r = quantx.kernel_call "quantx_gpu_conv_s8"(%x, %w, %b, %rq : tensor<1x4x4x2xi8>, tensor<144xi8>, tensor<2xi32>, tensor<4xi32>) outs(%init : tensor<1x4x4x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 4, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, 1, 0, 1, 0, 5, -128, 127, 8, 0, 0, 0, 4>} -> tensor<1x4x4x2xi8>
   return %r : tensor<1x4x4x2xi8>
 }
+
+// -----
+
+// The add kernel reads rows, channels, zero points, the rounding mask and
+// the clamp; every other field must be 0.
+func.func @add_unused_field(%a: tensor<2x3xi8>, %b: tensor<2x3xi8>, %t: tensor<18xi32>) -> tensor<2x3xi8> {
+  %init = tensor.empty() : tensor<2x3xi8>
+  // expected-error @+1 {{invalid params: in_h must be in [0, 0], got 1}}
+  %r = quantx.kernel_call "quantx_kernel_add_s8"(%a, %b, %t : tensor<2x3xi8>, tensor<2x3xi8>, tensor<18xi32>) outs(%init : tensor<2x3xi8>) {params = array<i64: 0, 2, 1, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 0, 0, 0>} -> tensor<2x3xi8>
+  return %r : tensor<2x3xi8>
+}
+
+// -----
+
+func.func @add_rounding(%a: tensor<2x3xi8>, %b: tensor<2x3xi8>, %t: tensor<18xi32>) -> tensor<2x3xi8> {
+  %init = tensor.empty() : tensor<2x3xi8>
+  // expected-error @+1 {{invalid params: rounding must be in [0, 7], got 8}}
+  %r = quantx.kernel_call "quantx_kernel_add_s8"(%a, %b, %t : tensor<2x3xi8>, tensor<2x3xi8>, tensor<18xi32>) outs(%init : tensor<2x3xi8>) {params = array<i64: 0, 2, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0, -128, 127, 0, 0, 0, 0, 0>} -> tensor<2x3xi8>
+  return %r : tensor<2x3xi8>
+}
+
+// -----
+
+// Its operands are named as what they are.
+func.func @add_table(%a: tensor<2x3xi8>, %b: tensor<2x3xi8>, %t: tensor<12xi32>) -> tensor<2x3xi8> {
+  %init = tensor.empty() : tensor<2x3xi8>
+  // expected-error @+1 {{rescale table must have 18 elements for these params, got 'tensor<12xi32>'}}
+  %r = quantx.kernel_call "quantx_gpu_add_s8"(%a, %b, %t : tensor<2x3xi8>, tensor<2x3xi8>, tensor<12xi32>) outs(%init : tensor<2x3xi8>) {params = array<i64: 0, 2, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 0, 0, 7>} -> tensor<2x3xi8>
+  return %r : tensor<2x3xi8>
+}
+
+// -----
+
+func.func @add_second_addend(%a: tensor<2x3xi8>, %b: tensor<3x3xi8>, %t: tensor<18xi32>) -> tensor<2x3xi8> {
+  %init = tensor.empty() : tensor<2x3xi8>
+  // expected-error @+1 {{second addend must have 6 elements for these params, got 'tensor<3x3xi8>'}}
+  %r = quantx.kernel_call "quantx_gpu_add_s8"(%a, %b, %t : tensor<2x3xi8>, tensor<3x3xi8>, tensor<18xi32>) outs(%init : tensor<2x3xi8>) {params = array<i64: 0, 2, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 0, 0, 0>} -> tensor<2x3xi8>
+  return %r : tensor<2x3xi8>
+}
+
+// -----
+
+// The add kernel's second addend may stay on the device too (bit 4): 7 is
+// its largest residency.
+func.func @add_residency(%a: tensor<2x3xi8>, %b: tensor<2x3xi8>, %t: tensor<18xi32>) -> tensor<2x3xi8> {
+  %init = tensor.empty() : tensor<2x3xi8>
+  // expected-error @+1 {{invalid params: device_residency must be in [0, 7], got 8}}
+  %r = quantx.kernel_call "quantx_gpu_add_s8"(%a, %b, %t : tensor<2x3xi8>, tensor<2x3xi8>, tensor<18xi32>) outs(%init : tensor<2x3xi8>) {params = array<i64: 0, 2, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 0, 0, 8>} -> tensor<2x3xi8>
+  return %r : tensor<2x3xi8>
+}

@@ -3,7 +3,8 @@
 CPU kernels get wrong first, plus calibration and test data.
 
 make_kernel_models.py OUT_DIR: odd.mlir, calib.npy [16, 1, 3, 11, 13],
-x.npy [4, 1, 3, 11, 13]; fc.mlir (M = 1 matmul), fc_calib.npy, fc_x.npy.
+x.npy [4, 1, 3, 11, 13]; fc.mlir (M = 1 matmul), fc_calib.npy, fc_x.npy;
+residual.mlir (residual adds), residual_calib.npy, residual_x.npy.
 """
 
 import os
@@ -40,6 +41,27 @@ class OddShapes(nn.Module):
         return self.linear(y.permute(0, 2, 3, 1))
 
 
+class Residual(nn.Module):
+    """Two residual blocks on 13 and 20 channels (not multiples of a
+    vector), the first with an identity shortcut, the second with a 1x1
+    projection: each ends in an add of two differently scaled int8 tensors
+    once quantized."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 13, 3, padding=1)
+        self.a1 = nn.Conv2d(13, 13, 3, padding=1)
+        self.a2 = nn.Conv2d(13, 13, 3, padding=1)
+        self.b1 = nn.Conv2d(13, 20, 3, stride=2, padding=1)
+        self.b2 = nn.Conv2d(20, 20, 3, padding=1)
+        self.project = nn.Conv2d(13, 20, 1, stride=2)
+
+    def forward(self, x):
+        x = torch.relu(self.stem(x))
+        x = torch.relu(x + self.a2(torch.relu(self.a1(x))))
+        return torch.relu(self.project(x) + self.b2(torch.relu(self.b1(x))))
+
+
 def export(model, shape, out, name, samples=16):
     model.eval()
     onnx_path = os.path.join(out, name + ".onnx")
@@ -59,6 +81,7 @@ def main(out):
     export(OddShapes(), (1, 3, 11, 13), out, "odd")
     export(nn.Sequential(nn.Linear(75, 130), nn.ReLU(), nn.Linear(130, 3)),
            (1, 75), out, "fc")
+    export(Residual(), (1, 3, 9, 7), out, "residual")
 
 
 if __name__ == "__main__":

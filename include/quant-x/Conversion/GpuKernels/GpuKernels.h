@@ -39,6 +39,15 @@ inline constexpr llvm::StringLiteral kGpuKernelModuleName = "quantx_gpu";
 /// themselves.
 bool sendKernelCallsToGpu(ModuleOp module);
 
+/// Replaces each residual add of `module` that the GPU's add kernel
+/// computes (signed int8 operands each rescaled to int32 with no output
+/// zero point or clamp, their tosa.add, the sum rescaled to signed int8;
+/// multipliers per tensor or per channel of the last dimension, each
+/// rescale read only by the next) with a call of quantx_gpu_add_s8; whether
+/// it replaced one. Part of `quantx-lower-to-gpu`, run before
+/// sendKernelCallsToGpu.
+bool fuseResidualAddsForGpu(ModuleOp module);
+
 /// Sets kDeviceResidency in the params of the GPU kernel calls (after
 /// sendKernelCallsToGpu) whose result only GPU kernel calls read, each as
 /// its activation: the producer's kResidentOutput, the readers'
@@ -82,6 +91,12 @@ void buildConvS8LaneFunctions(OpBuilder &builder, ModuleOp module);
 ///     element as the kernel does.
 void buildWindowThreadFunctions(OpBuilder &builder, ModuleOp module);
 
+/// The add kernel's per-thread work as a host function, built from the same
+/// code, for the same check: quantx_add_s8_thread(first, second, table,
+/// unused, params, output, blockX, thread) computes and stores the thread's
+/// element as the kernel does.
+void buildAddThreadFunction(OpBuilder &builder, ModuleOp module);
+
 /// The kernels' requantization of one int32 accumulator (bias included):
 /// quant-x's dyadic rescale with multiplier and shift read at run time,
 /// double rounding, or single where `singleRounding` (i1) holds, then the
@@ -91,6 +106,11 @@ void buildWindowThreadFunctions(OpBuilder &builder, ModuleOp module);
 Value emitGpuRequantize(OpBuilder &b, Location loc, Value x, Value multiplier,
                         Value shift, Value singleRounding, Value zeroPoint,
                         Value lo, Value hi);
+
+/// Its rescale alone: `x` (i32) times the dyadic multiplier, rounded once
+/// where `singleRounding` holds, else twice; saturated to i32.
+Value emitGpuRescale(OpBuilder &b, Location loc, Value x, Value multiplier,
+                     Value shift, Value singleRounding);
 
 /// What the kernels are compiled to: PTX text (portable: PTX for sm_80
 /// also runs on every later GPU, whose driver compiles it when it loads),

@@ -329,7 +329,9 @@ LogicalResult KernelCallOp::verify() {
       "input", "packed weights", "bias", "requantization table"};
   for (auto [input, buffer, name] :
        llvm::zip(getInputs(), spec.inputs, kInputNames))
-    if (failed(checkBuffer(input, buffer, name)))
+    if (failed(checkBuffer(input, buffer,
+                           buffer.name ? StringRef(buffer.name)
+                                       : StringRef(name))))
       return failure();
   return checkBuffer(getInit(), spec.output, "init");
 }
