@@ -50,7 +50,10 @@ def run(tools, model, x_path, out_path, target):
         return None, result.stderr.strip().splitlines()[-1]
     ms = float(re.search(r"median latency: ([0-9.]+) ms", result.stdout)
                .group(1))
-    calls = re.search(r"calls: (\d+) on the GPU, (\d+) on the CPU",
+    # "calls: G on the GPU, C on the CPU; R inputs already in device
+    # memory": how much ran where, and how many copies residency saved.
+    calls = re.search(r"calls: (\d+) on the GPU, (\d+) on the CPU"
+                      r"(; \d+ inputs already in device memory)?",
                       result.stderr)
     return ms, calls.group(0) if calls else ""
 

@@ -90,16 +90,9 @@ void emitAddThread(const Emitter &e, Value blockX, Value thread, ValueRange a) {
 } // namespace
 
 void gpu_kernels::buildAddS8Kernel(OpBuilder &builder, Location loc) {
-  Type ptr = LLVM::LLVMPointerType::get(builder.getContext());
-  auto kernel = gpu::GPUFuncOp::create(
-      builder, loc, qg::kAddS8KernelName,
-      builder.getFunctionType(SmallVector<Type>(6, ptr), {}));
-  kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
-                  builder.getUnitAttr());
-  kernel.setKnownBlockSizeAttr(
-      builder.getDenseI32ArrayAttr({int32_t(qg::kWindowBlockThreads), 1, 1}));
   OpBuilder::InsertionGuard guard(builder);
-  builder.setInsertionPointToStart(&kernel.getBody().front());
+  gpu::GPUFuncOp kernel = createKernelFunction(
+      builder, loc, qg::kAddS8KernelName, qg::kWindowBlockThreads);
   Emitter e{builder, loc};
   emitAddThread(e, e.blockId(gpu::Dimension::x), e.threadId(gpu::Dimension::x),
                 kernel.getArguments());
@@ -107,16 +100,11 @@ void gpu_kernels::buildAddS8Kernel(OpBuilder &builder, Location loc) {
 }
 
 void mlir::quantx::buildAddThreadFunction(OpBuilder &builder, ModuleOp module) {
-  OpBuilder::InsertionGuard guard(builder);
-  Location loc = module.getLoc();
-  builder.setInsertionPointToEnd(module.getBody());
   Type ptr = LLVM::LLVMPointerType::get(builder.getContext());
   Type i64 = builder.getI64Type();
-  auto thread = func::FuncOp::create(
-      builder, loc, "quantx_add_s8_thread",
-      builder.getFunctionType({ptr, ptr, ptr, ptr, ptr, ptr, i64, i64}, {}));
-  builder.setInsertionPointToStart(thread.addEntryBlock());
-  ValueRange a = thread.getArguments();
-  emitAddThread(Emitter{builder, loc}, a[6], a[7], a.take_front(6));
-  func::ReturnOp::create(builder, loc);
+  buildHostFunction(builder, module, "quantx_add_s8_thread",
+                    {ptr, ptr, ptr, ptr, ptr, ptr, i64, i64},
+                    [](const Emitter &e, ValueRange a) {
+                      emitAddThread(e, a[6], a[7], a.take_front(6));
+                    });
 }

@@ -377,13 +377,6 @@ ValueRange emitMainLoop(const Emitter &e, const Layer &l, const Stager &stager,
   return loop.getResults().take_front(qg::kConvAccumulators);
 }
 
-/// The kernel's function type: (input, weights, bias, requant, params,
-/// output) pointers.
-FunctionType getKernelType(OpBuilder &builder) {
-  Type ptr = LLVM::LLVMPointerType::get(builder.getContext());
-  return builder.getFunctionType(SmallVector<Type>(6, ptr), {});
-}
-
 } // namespace
 
 void gpu_kernels::buildConvS8Kernel(OpBuilder &builder, Location loc) {
@@ -395,14 +388,9 @@ void gpu_kernels::buildConvS8Kernel(OpBuilder &builder, Location loc) {
       /*isConstant=*/false, LLVM::Linkage::Internal,
       std::string(qg::kConvS8KernelName) + "_tiles", Attribute(),
       /*alignment=*/16, /*addrSpace=*/3);
-  auto kernel = gpu::GPUFuncOp::create(builder, loc, qg::kConvS8KernelName,
-                                       getKernelType(builder));
-  kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
-                  builder.getUnitAttr());
-  kernel.setKnownBlockSizeAttr(
-      builder.getDenseI32ArrayAttr({int32_t(qg::kConvBlockThreads), 1, 1}));
   OpBuilder::InsertionGuard guard(builder);
-  builder.setInsertionPointToStart(&kernel.getBody().front());
+  gpu::GPUFuncOp kernel = createKernelFunction(
+      builder, loc, qg::kConvS8KernelName, qg::kConvBlockThreads);
   Emitter e{builder, loc};
   ValueRange args = kernel.getArguments();
   Value input = args[0], weights = args[1], bias = args[2], requant = args[3],
@@ -427,25 +415,6 @@ void gpu_kernels::buildConvS8Kernel(OpBuilder &builder, Location loc) {
   emitEpilogue(e, l, Lane(e, ids), bias, requant, output, sums.getResults());
   gpu::ReturnOp::create(builder, loc);
 }
-
-namespace {
-
-/// A host function `name` of `types`, its body built by `build` from the
-/// arguments; returns at the end.
-template <class Build>
-void buildHostFunction(OpBuilder &builder, ModuleOp module, StringRef name,
-                       ArrayRef<Type> types, Build build) {
-  OpBuilder::InsertionGuard guard(builder);
-  Location loc = module.getLoc();
-  builder.setInsertionPointToEnd(module.getBody());
-  auto function = func::FuncOp::create(builder, loc, name,
-                                       builder.getFunctionType(types, {}));
-  builder.setInsertionPointToStart(function.addEntryBlock());
-  build(Emitter{builder, loc}, function.getArguments());
-  func::ReturnOp::create(builder, loc);
-}
-
-} // namespace
 
 void mlir::quantx::buildConvS8LaneFunctions(OpBuilder &builder,
                                             ModuleOp module) {

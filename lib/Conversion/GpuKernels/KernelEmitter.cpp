@@ -43,6 +43,21 @@ KernelIds KernelIds::fromGpu(const Emitter &e) {
           e.blockId(gpu::Dimension::y), e.blockId(gpu::Dimension::z)};
 }
 
+gpu::GPUFuncOp gpu_kernels::createKernelFunction(OpBuilder &builder,
+                                                 Location loc, StringRef name,
+                                                 int64_t blockThreads) {
+  Type ptr = LLVM::LLVMPointerType::get(builder.getContext());
+  auto kernel = gpu::GPUFuncOp::create(
+      builder, loc, name,
+      builder.getFunctionType(SmallVector<Type>(6, ptr), {}));
+  kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
+                  builder.getUnitAttr());
+  kernel.setKnownBlockSizeAttr(
+      builder.getDenseI32ArrayAttr({int32_t(blockThreads), 1, 1}));
+  builder.setInsertionPointToStart(&kernel.getBody().front());
+  return kernel;
+}
+
 Value gpu_kernels::padBytes(const Emitter &e, const Layer &l, int64_t copies) {
   Value byte = arith::TruncIOp::create(
       e.b, e.loc, e.i32(),

@@ -17,6 +17,7 @@
 #include "quant-x/Runtime/Kernels.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
@@ -149,6 +150,29 @@ struct KernelIds {
   /// The GPU's: thread x, block x, y and z.
   static KernelIds fromGpu(const Emitter &e);
 };
+
+/// A kernel `name` of six pointer arguments (the CPU kernels' operands:
+/// input, weights, bias, requant, params, output) for blocks of
+/// `blockThreads` threads, at the builder's insertion point in a
+/// gpu.module; the builder is left at the start of its body.
+gpu::GPUFuncOp createKernelFunction(OpBuilder &builder, Location loc,
+                                    StringRef name, int64_t blockThreads);
+
+/// A host function `name` of `types` at the end of `module` (for the CPU
+/// harnesses of the kernels' per-thread work), its body built by
+/// `build(emitter, arguments)`; returns at the end.
+template <class Build>
+void buildHostFunction(OpBuilder &builder, ModuleOp module, StringRef name,
+                       ArrayRef<Type> types, Build build) {
+  OpBuilder::InsertionGuard guard(builder);
+  Location loc = module.getLoc();
+  builder.setInsertionPointToEnd(module.getBody());
+  auto function = func::FuncOp::create(builder, loc, name,
+                                       builder.getFunctionType(types, {}));
+  builder.setInsertionPointToStart(function.addEntryBlock());
+  build(Emitter{builder, loc}, function.getArguments());
+  func::ReturnOp::create(builder, loc);
+}
 
 /// The pad value's byte in an i32, `copies` times (1 or 4).
 Value padBytes(const Emitter &e, const Layer &l, int64_t copies);

@@ -146,16 +146,9 @@ using ThreadBody = void (*)(const Emitter &, const Layer &, const KernelIds &,
 /// `body` in each of kWindowBlockThreads threads a block.
 void buildWindowKernel(OpBuilder &builder, Location loc, StringRef name,
                        ThreadBody body) {
-  Type ptr = LLVM::LLVMPointerType::get(builder.getContext());
-  auto kernel = gpu::GPUFuncOp::create(
-      builder, loc, name,
-      builder.getFunctionType(SmallVector<Type>(6, ptr), {}));
-  kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
-                  builder.getUnitAttr());
-  kernel.setKnownBlockSizeAttr(
-      builder.getDenseI32ArrayAttr({int32_t(qg::kWindowBlockThreads), 1, 1}));
   OpBuilder::InsertionGuard guard(builder);
-  builder.setInsertionPointToStart(&kernel.getBody().front());
+  gpu::GPUFuncOp kernel =
+      createKernelFunction(builder, loc, name, qg::kWindowBlockThreads);
   Emitter e{builder, loc};
   ValueRange a = kernel.getArguments();
   body(e, Layer(e, a[4]), KernelIds::fromGpu(e), a);
@@ -166,21 +159,14 @@ void buildWindowKernel(OpBuilder &builder, Location loc, StringRef name,
 /// output, image, blockX, thread)`.
 void buildThreadFunction(OpBuilder &builder, ModuleOp module, StringRef name,
                          ThreadBody body) {
-  OpBuilder::InsertionGuard guard(builder);
-  Location loc = module.getLoc();
-  builder.setInsertionPointToEnd(module.getBody());
   Type ptr = LLVM::LLVMPointerType::get(builder.getContext());
   Type i64 = builder.getI64Type();
-  auto thread = func::FuncOp::create(
-      builder, loc, name,
-      builder.getFunctionType({ptr, ptr, ptr, ptr, ptr, ptr, i64, i64, i64},
-                              {}));
-  builder.setInsertionPointToStart(thread.addEntryBlock());
-  Emitter e{builder, loc};
-  ValueRange a = thread.getArguments();
-  body(e, Layer(e, a[4]), KernelIds{a[8], a[7], Value(), a[6]},
-       a.take_front(6));
-  func::ReturnOp::create(builder, loc);
+  buildHostFunction(
+      builder, module, name, {ptr, ptr, ptr, ptr, ptr, ptr, i64, i64, i64},
+      [&](const Emitter &e, ValueRange a) {
+        body(e, Layer(e, a[4]), KernelIds{a[8], a[7], Value(), a[6]},
+             a.take_front(6));
+      });
 }
 
 } // namespace
