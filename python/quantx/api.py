@@ -161,7 +161,8 @@ class Model:
     def run(self, *inputs, outputs=None, progress=False, target="cpu"):
         """Runs on numpy arrays ([N, <argument shape>] batches, or single
         samples); one array per result (a tuple when several). With
-        target="gpu" the int8 convolutions and matmuls run on an NVIDIA GPU
+        target="gpu" the int8 convolutions, matmuls, depthwise
+        convolutions, poolings and residual adds run on an NVIDIA GPU
         (docs/GPU.md), bit-identical; GpuUnavailableError where there is
         none."""
         flags = (["--progress"] if progress else []) + _target_flags(target)

@@ -297,6 +297,8 @@ static int prepareGpu(CPUCompileOptions &options) {
       reinterpret_cast<void *>(&quantx_gpu_maxpool_s8);
   options.hostSymbols[::quantx::kernels::kGpuAddS8Symbol] =
       reinterpret_cast<void *>(&quantx_gpu_add_s8);
+  options.hostSymbols[::quantx::kernels::kGpuAvgPoolS8Symbol] =
+      reinterpret_cast<void *>(&quantx_gpu_avgpool_s8);
   return 0;
 }
 
@@ -460,7 +462,7 @@ static int runTool(int argc, char **argv) {
     // low-bit packing, weights per batch) ran on the CPU kernel.
     ::quantx::gpu::GpuCallCounts counts = ::quantx::gpu::getGpuCallCounts();
     llvm::errs()
-        << "quant-run: int8 kernel calls (convolutions, matmuls, max pooling, "
+        << "quant-run: int8 kernel calls (convolutions, matmuls, pooling, "
            "adds): "
         << counts.gpu << " on the GPU, " << counts.cpu << " on the CPU; "
         << counts.residentInputs << " inputs already in device memory\n";

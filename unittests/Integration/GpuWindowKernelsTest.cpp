@@ -231,4 +231,42 @@ TEST_F(GpuWindowKernelsTest, MaxPoolThreadsTakeTheWindowsMaximum) {
   }
 }
 
+TEST_F(GpuWindowKernelsTest, AvgPoolThreadsAverageTheWindow) {
+  const PoolLayer layers[] = {
+      // A 3x3 stride-2 pooling with padding 1: the windows at the edges
+      // average 4 or 6 taps, the others 9.
+      {1, 9, 8, 12, 3, 3, 2, 2, 1, 1, 1, 1},
+      // Asymmetric padding (a corner window of one tap), a batch of 2.
+      {2, 5, 6, 3, 3, 3, 1, 2, 2, 0, 2, 1},
+      // ResNet's global 7x7 pooling (49 taps).
+      {1, 7, 7, 10, 7, 7, 1, 1, 0, 0, 0, 0},
+  };
+  std::mt19937 rng(6);
+  for (const PoolLayer &layer : layers)
+    for (int64_t inputZp : {-128, 3})
+      for (int64_t outputZp : {-128, 0, 17}) {
+        SCOPED_TRACE("pooling " + std::to_string(layer.kH) + "x" +
+                     std::to_string(layer.kW) + ", zero points " +
+                     std::to_string(inputZp) + ", " + std::to_string(outputZp));
+        std::vector<int64_t> params = layer.params();
+        params[qk::kPadValue] = inputZp;
+        params[qk::kOutputZeroPoint] = outputZp;
+        params[qk::kClampMin] = -128, params[qk::kClampMax] = 127;
+        qk::CallSpec spec;
+        ASSERT_TRUE(
+            qg::runsOnGpu(qk::KernelKind::GpuAvgPoolS8, params.data(), spec));
+        std::vector<int8_t> x(layer.batch * layer.inH * layer.inW *
+                              layer.channels);
+        for (int8_t &v : x)
+          v = int8_t(rng());
+        std::vector<int8_t> expected(spec.output.elements),
+            actual(expected.size(), 0x5A);
+        quantx_kernel_avgpool_s8(x.data(), nullptr, nullptr, nullptr,
+                                 params.data(), expected.data());
+        runThreads("quantx_avgpool_s8_thread", qk::KernelKind::GpuAvgPoolS8,
+                   params, x.data(), nullptr, nullptr, nullptr, actual.data());
+        ASSERT_EQ(actual, expected);
+      }
+}
+
 } // namespace

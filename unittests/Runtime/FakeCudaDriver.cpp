@@ -44,7 +44,7 @@ std::string mode() {
 }
 // What the stand-in's handles point at.
 int contextStorage, moduleStorage, convStorage, depthwiseStorage,
-    maxPoolStorage, addStorage;
+    maxPoolStorage, addStorage, avgPoolStorage;
 /// The live allocations: start address to size.
 std::map<unsigned long long, size_t> allocations;
 
@@ -118,7 +118,8 @@ CUresult cuModuleLoadData(CUmodule *module, const void *image) {
   if (mode() != "emulate" || !definesKernel(image, kConvS8KernelName) ||
       !definesKernel(image, kDepthwiseS8KernelName) ||
       !definesKernel(image, kMaxPoolS8KernelName) ||
-      !definesKernel(image, kAddS8KernelName))
+      !definesKernel(image, kAddS8KernelName) ||
+      !definesKernel(image, kAvgPoolS8KernelName))
     return 218;
   *module = reinterpret_cast<CUmodule>(&moduleStorage);
   return 0;
@@ -135,6 +136,8 @@ CUresult cuModuleGetFunction(CUfunction *function, CUmodule, const char *name) {
     *function = reinterpret_cast<CUfunction>(&maxPoolStorage);
   else if (std::strcmp(name, kAddS8KernelName) == 0)
     *function = reinterpret_cast<CUfunction>(&addStorage);
+  else if (std::strcmp(name, kAvgPoolS8KernelName) == 0)
+    *function = reinterpret_cast<CUfunction>(&avgPoolStorage);
   else
     return 500; // CUDA_ERROR_NOT_FOUND
   return 0;
@@ -148,7 +151,9 @@ CUresult cuLaunchKernel(CUfunction function, unsigned gridX, unsigned gridY,
   bool depthwise = function == reinterpret_cast<CUfunction>(&depthwiseStorage);
   bool maxPool = function == reinterpret_cast<CUfunction>(&maxPoolStorage);
   bool add = function == reinterpret_cast<CUfunction>(&addStorage);
-  if ((!conv && !depthwise && !maxPool && !add) || extra || sharedBytes)
+  bool avgPool = function == reinterpret_cast<CUfunction>(&avgPoolStorage);
+  if ((!conv && !depthwise && !maxPool && !add && !avgPool) || extra ||
+      sharedBytes)
     return 1;
   if (std::getenv("QUANTX_FAKE_CUDA_LAUNCH_FAILS"))
     return 719; // CUDA_ERROR_LAUNCH_FAILED
@@ -201,6 +206,10 @@ CUresult cuLaunchKernel(CUfunction function, unsigned gridX, unsigned gridY,
   qk::setThreadCount(1);
   if (maxPool) {
     quantx_kernel_maxpool_s8(args[0], args[1], args[2], args[3], p, args[5]);
+    return 0;
+  }
+  if (avgPool) {
+    quantx_kernel_avgpool_s8(args[0], args[1], args[2], args[3], p, args[5]);
     return 0;
   }
   if (depthwise) {

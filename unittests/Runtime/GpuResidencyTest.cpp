@@ -11,7 +11,8 @@
 // must stay on the device (its host buffer untouched) and the second call
 // read it there; and where the second launch fails and the call falls back
 // to the CPU kernel, the runtime must first bring the result to the host.
-// Both ways the output is the CPU kernels' to the bit.
+// Both ways the output is the CPU kernels' to the bit. A resident input
+// that no call left is an error.
 //
 //===----------------------------------------------------------------------===//
 
@@ -100,7 +101,8 @@ protected:
     std::string image = std::string(".entry ") + kConvS8KernelName + "(" +
                         ".entry " + kDepthwiseS8KernelName + "(" + ".entry " +
                         kMaxPoolS8KernelName + "(" + ".entry " +
-                        kAddS8KernelName + "(";
+                        kAddS8KernelName + "(" + ".entry " +
+                        kAvgPoolS8KernelName + "(";
     llvm::Error error = loadGpuKernels(*device, image);
     ASSERT_FALSE(bool(error)) << llvm::toString(std::move(error));
     std::mt19937 rng(7);
@@ -150,6 +152,18 @@ TEST_F(GpuResidencyTest, CpuFallbackBringsTheResultToTheHost) {
             "CUDA_ERROR_LAUNCH_FAILED (719)");
   EXPECT_EQ(output, expected);
   EXPECT_NE(middle, std::vector<int8_t>(input.size(), 0x5A));
+}
+
+TEST_F(GpuResidencyTest, InputNoCallLeftIsAnError) {
+  // A kResidentInput at an address no kResidentOutput call wrote: the marks
+  // disagree with the compiled model, and the call must fail, not read a
+  // host buffer nothing wrote.
+  std::vector<int8_t> stranger(input.size(), 0x5A), output(input.size());
+  second->runOnGpu(stranger.data(), output.data());
+  llvm::Error error = takeGpuKernelError();
+  EXPECT_NE(llvm::toString(std::move(error))
+                .find("no GPU call left a result at the device-resident input"),
+            std::string::npos);
 }
 
 } // namespace

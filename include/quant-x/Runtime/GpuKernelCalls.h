@@ -113,6 +113,8 @@ static_assert(kConvBlockThreads % (kConvStageK / 16) == 0 &&
 /// block, the grid (ceil(M N / kWindowBlockThreads), 1, batch).
 inline constexpr const char *kDepthwiseS8KernelName = "quantx_depthwise_s8";
 inline constexpr const char *kMaxPoolS8KernelName = "quantx_maxpool_s8";
+/// The int8 average pooling, the same way: `quantx_avgpool_s8(...)`.
+inline constexpr const char *kAvgPoolS8KernelName = "quantx_avgpool_s8";
 inline constexpr int64_t kWindowBlockThreads = 256;
 /// The requantized int8 add: `quantx_add_s8(first, second, table, unused,
 /// params, output)`, quantx_kernel_add_s8's operands, one thread per
@@ -148,10 +150,13 @@ void quantx_gpu_depthwise_s8(const void *input, const void *weights,
 void quantx_gpu_maxpool_s8(const void *input, const void *weights,
                            const void *bias, const void *requant,
                            const int64_t *params, void *output);
-/// quantx_kernel_add_s8's.
+/// quantx_kernel_add_s8's and quantx_kernel_avgpool_s8's.
 void quantx_gpu_add_s8(const void *input, const void *weights, const void *bias,
                        const void *requant, const int64_t *params,
                        void *output);
+void quantx_gpu_avgpool_s8(const void *input, const void *weights,
+                           const void *bias, const void *requant,
+                           const int64_t *params, void *output);
 }
 
 #endif // QUANTX_RUNTIME_GPUKERNELCALLS_H

@@ -165,6 +165,14 @@ inline constexpr const char *kConvB1Symbol = "quantx_kernel_conv_b1";
 /// other field 0.
 inline constexpr const char *kAddS8Symbol = "quantx_kernel_add_s8";
 inline constexpr int64_t kAddSingleA = 1, kAddSingleB = 2, kAddSingleOut = 4;
+/// int8 average pooling, as TOSA's avg_pool2d with an int32 accumulator
+/// and its reference lowering compute it: per output, the sum of the
+/// window's taps inside the input minus count times the input zero point
+/// (kPadValue), count the taps inside, times ((2^30 + 1) << k) / count
+/// with k = ceil(log2 count), shifted right by k + 30 rounding half up,
+/// plus the output zero point (kOutputZeroPoint), clamped to [kClampMin,
+/// kClampMax]. The max pooling's window parameters; no dilation.
+inline constexpr const char *kAvgPoolS8Symbol = "quantx_kernel_avgpool_s8";
 /// The int8 conv on the GPU (quant-x/Runtime/GpuKernelCalls.h, which
 /// implements it: the JIT gets its address from the caller): the int8
 /// conv's operands and parameters, restricted to the generic ISA's panels,
@@ -174,15 +182,18 @@ inline constexpr const char *kGpuConvS8Symbol = "quantx_gpu_conv_s8";
 /// depthwise_s8 and maxpool_s8 call.
 inline constexpr const char *kGpuDepthwiseS8Symbol = "quantx_gpu_depthwise_s8";
 inline constexpr const char *kGpuMaxPoolS8Symbol = "quantx_gpu_maxpool_s8";
-/// The requantized int8 add on the GPU: every add_s8 call.
+/// The requantized int8 add and the int8 average pooling on the GPU: every
+/// add_s8 and avgpool_s8 call.
 inline constexpr const char *kGpuAddS8Symbol = "quantx_gpu_add_s8";
+inline constexpr const char *kGpuAvgPoolS8Symbol = "quantx_gpu_avgpool_s8";
 inline constexpr const char *kKernelSymbols[] = {
-    kConvS8Symbol,         kConvF32Symbol,      kDepthwiseS8Symbol,
-    kDepthwiseF32Symbol,   kMaxPoolS8Symbol,    kMaxPoolF32Symbol,
-    kConvB1Symbol,         kAddS8Symbol,        kGpuConvS8Symbol,
-    kGpuDepthwiseS8Symbol, kGpuMaxPoolS8Symbol, kGpuAddS8Symbol};
+    kConvS8Symbol,       kConvF32Symbol,        kDepthwiseS8Symbol,
+    kDepthwiseF32Symbol, kMaxPoolS8Symbol,      kMaxPoolF32Symbol,
+    kConvB1Symbol,       kAddS8Symbol,          kAvgPoolS8Symbol,
+    kGpuConvS8Symbol,    kGpuDepthwiseS8Symbol, kGpuMaxPoolS8Symbol,
+    kGpuAddS8Symbol,     kGpuAvgPoolS8Symbol};
 /// How many of kKernelSymbols, from the end, are the GPU's.
-inline constexpr size_t kNumGpuKernelSymbols = 4;
+inline constexpr size_t kNumGpuKernelSymbols = 5;
 
 /// The address of the CPU entry point named `symbol`, or null (unknown, or
 /// the GPU's).
@@ -198,10 +209,12 @@ enum class KernelKind {
   MaxPoolF32,
   ConvB1,
   AddS8,
+  AvgPoolS8,
   GpuConvS8,
   GpuDepthwiseS8,
   GpuMaxPoolS8,
-  GpuAddS8
+  GpuAddS8,
+  GpuAvgPoolS8
 };
 /// Whether `kind` is one of the GPU's entry points.
 inline bool isGpuKernel(KernelKind kind) {
@@ -355,6 +368,9 @@ void quantx_kernel_conv_b1(const void *input, const void *weights,
 void quantx_kernel_add_s8(const void *input, const void *weights,
                           const void *bias, const void *requant,
                           const int64_t *params, void *output);
+void quantx_kernel_avgpool_s8(const void *input, const void *weights,
+                              const void *bias, const void *requant,
+                              const int64_t *params, void *output);
 }
 
 #endif // QUANTX_RUNTIME_KERNELS_H

@@ -190,6 +190,7 @@ void buildConvS8Kernel(OpBuilder &builder, Location loc);
 void buildDepthwiseS8Kernel(OpBuilder &builder, Location loc);
 void buildMaxPoolS8Kernel(OpBuilder &builder, Location loc);
 void buildAddS8Kernel(OpBuilder &builder, Location loc);
+void buildAvgPoolS8Kernel(OpBuilder &builder, Location loc);
 
 } // namespace mlir::quantx::gpu_kernels
 

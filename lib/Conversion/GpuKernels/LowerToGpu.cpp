@@ -86,20 +86,35 @@ void addResidency(KernelCallOp call, int64_t bits) {
 
 } // namespace
 
+/// Whether every reader of `value` is a GPU kernel call taking it as an
+/// activation; collects those operands. A tosa.reshape between two calls
+/// is a reader of its own: bufferization may copy it (the kernel call's
+/// buffer has no layout that a view could be proven of), and a copy of a
+/// result left on the device would read a host buffer nothing wrote.
+static bool collectGpuReaders(Value value,
+                              SmallVectorImpl<OpOperand *> &readers) {
+  if (value.use_empty())
+    return false;
+  for (OpOperand &use : value.getUses()) {
+    if (!getActivationBit(use))
+      return false;
+    readers.push_back(&use);
+  }
+  return true;
+}
+
 void mlir::quantx::markDeviceResidentActivations(ModuleOp module) {
   module.walk([&](KernelCallOp producer) {
     if (!getGpuKernel(producer) || producer.getResult().size() != 1)
       return;
-    Value result = producer.getResult().front();
     // Read by GPU kernel calls alone, each as an activation: then no host
     // code ever reads the result.
-    if (result.use_empty() ||
-        !llvm::all_of(result.getUses(),
-                      [](OpOperand &use) { return getActivationBit(use); }))
+    SmallVector<OpOperand *> readers;
+    if (!collectGpuReaders(producer.getResult().front(), readers))
       return;
     addResidency(producer, qk::kResidentOutput);
-    for (OpOperand &use : result.getUses())
-      addResidency(cast<KernelCallOp>(use.getOwner()), getActivationBit(use));
+    for (OpOperand *use : readers)
+      addResidency(cast<KernelCallOp>(use->getOwner()), getActivationBit(*use));
   });
 }
 
@@ -115,6 +130,7 @@ void mlir::quantx::buildGpuKernels(OpBuilder &builder, ModuleOp module) {
   gpu_kernels::buildDepthwiseS8Kernel(builder, loc);
   gpu_kernels::buildMaxPoolS8Kernel(builder, loc);
   gpu_kernels::buildAddS8Kernel(builder, loc);
+  gpu_kernels::buildAvgPoolS8Kernel(builder, loc);
 }
 
 namespace {
@@ -129,8 +145,9 @@ struct LowerToGpuPass
     kernels.addNestedPass<func::FuncOp>(createLowerToKernels(options));
     if (failed(runPipeline(kernels, module)))
       return signalPassFailure();
-    bool anyAdd = fuseResidualAddsForGpu(module);
-    if (!sendKernelCallsToGpu(module) && !anyAdd)
+    bool anyDirect = fuseResidualAddsForGpu(module);
+    anyDirect |= lowerAvgPoolsForGpu(module);
+    if (!sendKernelCallsToGpu(module) && !anyDirect)
       return;
     markDeviceResidentActivations(module);
     if (module.lookupSymbol(kGpuKernelModuleName))

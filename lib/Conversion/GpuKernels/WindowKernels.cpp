@@ -139,6 +139,54 @@ void emitMaxPoolThread(const Emitter &e, const Layer &l, const KernelIds &ids,
   });
 }
 
+/// The average of the thread's window as quantx_kernel_avgpool_s8 takes it
+/// (TOSA's reference lowering): the taps inside the input summed, the
+/// input zero point taken count times, divided by the count through
+/// ((2^30 + 1) << k) / count and a right shift by k + 30 rounded half up
+/// (k = ceil(log2 count)), plus the output zero point, clamped.
+void emitAvgPoolThread(const Emitter &e, const Layer &l, const KernelIds &ids,
+                       ValueRange operands) {
+  Value input = operands[0], output = operands[5];
+  forThreadElement(e, l, ids, [&](const Emitter &in, OutputElement out) {
+    Value sum = foldWindow(
+        in, l, out, out.col, in.c32(0),
+        [&](const Emitter &t, Value acc, Value inside, Value index, Value) {
+          Value x = widen(t, t.load(input, index, t.i8()));
+          return t.add(acc, t.select(inside, x, t.c32(0)));
+        });
+    OpBuilder &b = in.b;
+    Location loc = in.loc;
+    // The window clipped to the input (its corner may lie in the padding).
+    auto extent = [&](Value start, Value size, Value limit) {
+      Value first = arith::MaxSIOp::create(b, loc, start, in.c64(0));
+      Value end = arith::MinSIOp::create(b, loc, in.add(start, size), limit);
+      return in.sub(end, first);
+    };
+    Value count =
+        in.mul(extent(out.top, l.kH, l.inH), extent(out.left, l.kW, l.inW));
+    Value value = in.sub(arith::ExtSIOp::create(b, loc, in.i64(), sum),
+                         in.mul(count, l.padValue));
+    // k = ceil(log2 count): 64 - clz(count - 1), 0 for a count of 1.
+    Value k = in.sub(in.c64(64),
+                     LLVM::CountLeadingZerosOp::create(
+                         b, loc, in.i64(), in.sub(count, in.c64(1)), false));
+    Value multiplier =
+        in.div(arith::ShLIOp::create(b, loc, in.c64(1073741825), k), count);
+    Value shift = in.add(k, in.c64(30));
+    Value half =
+        arith::ShLIOp::create(b, loc, in.c64(1), in.sub(shift, in.c64(1)));
+    Value average = arith::ShRSIOp::create(
+        b, loc, in.add(in.mul(value, multiplier), half), shift);
+    Value clamped = arith::MinSIOp::create(
+        b, loc,
+        arith::MaxSIOp::create(b, loc, in.add(average, l.zeroPoint), l.lo),
+        l.hi);
+    Value index =
+        in.add(in.mul(in.add(in.mul(out.image, l.m), out.row), l.n), out.col);
+    in.store(arith::TruncIOp::create(b, loc, in.i8(), clamped), output, index);
+  });
+}
+
 using ThreadBody = void (*)(const Emitter &, const Layer &, const KernelIds &,
                             ValueRange);
 
@@ -180,10 +228,16 @@ void gpu_kernels::buildMaxPoolS8Kernel(OpBuilder &builder, Location loc) {
   buildWindowKernel(builder, loc, qg::kMaxPoolS8KernelName, emitMaxPoolThread);
 }
 
+void gpu_kernels::buildAvgPoolS8Kernel(OpBuilder &builder, Location loc) {
+  buildWindowKernel(builder, loc, qg::kAvgPoolS8KernelName, emitAvgPoolThread);
+}
+
 void mlir::quantx::buildWindowThreadFunctions(OpBuilder &builder,
                                               ModuleOp module) {
   buildThreadFunction(builder, module, "quantx_depthwise_s8_thread",
                       emitDepthwiseThread);
   buildThreadFunction(builder, module, "quantx_maxpool_s8_thread",
                       emitMaxPoolThread);
+  buildThreadFunction(builder, module, "quantx_avgpool_s8_thread",
+                      emitAvgPoolThread);
 }

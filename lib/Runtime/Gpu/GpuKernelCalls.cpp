@@ -9,7 +9,9 @@
 #include "quant-x/Runtime/GpuKernelCalls.h"
 
 #include "quant-x/Runtime/KernelProfile.h"
+
 #include "quant-x/Runtime/Kernels.h"
+#include "llvm/ADT/StringExtras.h"
 
 #include <algorithm>
 #include <array>
@@ -109,7 +111,7 @@ struct GpuKernelState {
   std::mutex mutex;
   const CudaDevice *device = nullptr;
   CUfunction convS8 = nullptr, depthwiseS8 = nullptr, maxPoolS8 = nullptr,
-             addS8 = nullptr;
+             addS8 = nullptr, avgPoolS8 = nullptr;
   /// Device copies of the calls' constant operands (packed weights, bias,
   /// requantization table, parameters: globals of the compiled model, at
   /// fixed addresses while it lives), by host address and size, made at
@@ -138,6 +140,8 @@ struct GpuKernelState {
       return maxPoolS8;
     case qk::KernelKind::GpuAddS8:
       return addS8;
+    case qk::KernelKind::GpuAvgPoolS8:
+      return avgPoolS8;
     default:
       return nullptr;
     }
@@ -180,12 +184,19 @@ struct GpuKernelState {
     return &kept;
   }
 
-  /// The device copy of the result in host buffer `host`, where it is
-  /// current; null where the host holds the latest value.
-  const ResidentActivation *findOnDevice(const void *host) const {
+  /// What is known of the result a kResidentInput reads at `host`: every
+  /// call marked kResidentOutput records its result, on either side, so a
+  /// missing one means the compiled model and its marks disagree (say, a
+  /// copy between the two calls). That is an error, not a read of a host
+  /// buffer nothing wrote.
+  llvm::Expected<const ResidentActivation *>
+  findResident(const void *host) const {
     auto it = resident.find(host);
-    return it != resident.end() && it->second.deviceCurrent ? &it->second
-                                                            : nullptr;
+    if (it == resident.end())
+      return llvm::createStringError(
+          "no GPU call left a result at the device-resident input " +
+          llvm::utohexstr(reinterpret_cast<uintptr_t>(host)));
+    return &it->second;
   }
 
   /// Before a CPU kernel reads `host`: copies a result that only the device
@@ -208,9 +219,14 @@ struct GpuKernelState {
     return llvm::Error::success();
   }
 
-  /// After a CPU kernel wrote `host`: a device copy is out of date.
-  void wroteOnHost(const void *host) {
-    if (auto it = resident.find(host); it != resident.end())
+  /// After a CPU kernel or a copy wrote `host`: a device copy is out of
+  /// date. `resident`: the call was marked kResidentOutput, so its readers
+  /// will look the result up (and find it on the host).
+  void wroteOnHost(const void *host, bool resident) {
+    auto it = this->resident.find(host);
+    if (it == this->resident.end() && resident)
+      it = this->resident.emplace(host, ResidentActivation{}).first;
+    if (it != this->resident.end())
       it->second = {it->second.pointer, it->second.capacity, 0, false, true};
   }
 };
@@ -318,8 +334,15 @@ llvm::Error launch(GpuKernelState &state, qk::KernelKind kind,
     // An activation: where an earlier GPU call's result left it on the
     // device, else copied in.
     if (int64_t bit = getActivationBit(kind, i)) {
-      const ResidentActivation *kept =
-          residency & bit ? state.findOnDevice(operands[i]) : nullptr;
+      const ResidentActivation *kept = nullptr;
+      if (residency & bit) {
+        llvm::Expected<const ResidentActivation *> found =
+            state.findResident(operands[i]);
+        if (!found)
+          return found.takeError();
+        if ((*found)->deviceCurrent)
+          kept = *found;
+      }
       if (kept) {
         args[i] = kept->pointer;
         ++state.counts.residentInputs;
@@ -400,7 +423,7 @@ llvm::Error launch(GpuKernelState &state, qk::KernelKind kind,
     keptResult->deviceCurrent = true;
     return llvm::Error::success();
   }
-  state.wroteOnHost(output);
+  state.wroteOnHost(output, /*resident=*/false);
   return checkCuda(api, api.cuMemcpyDtoH(output, args[5], outputBytes),
                    "cuMemcpyDtoH");
 }
@@ -440,7 +463,8 @@ void runCall(qk::KernelKind kind, CpuKernel cpu, const void *input,
         if (llvm::Error error = state.bringToHost(operands[i]))
           if (state.firstError.empty())
             state.firstError = llvm::toString(std::move(error));
-    state.wroteOnHost(output);
+    state.wroteOnHost(output,
+                      params[qk::kDeviceResidency] & qk::kResidentOutput);
   }
   // The CPU's entry points take no residency.
   std::array<int64_t, qk::kNumParams> cpuParams;
@@ -462,11 +486,12 @@ llvm::Error quantx::gpu::loadGpuKernels(const CudaDevice &device,
           api, api.cuModuleLoadData(&module, ptx.c_str()), "cuModuleLoadData"))
     return error;
   CUfunction convS8 = nullptr, depthwiseS8 = nullptr, maxPoolS8 = nullptr,
-             addS8 = nullptr;
+             addS8 = nullptr, avgPoolS8 = nullptr;
   for (auto [function, name] : {std::pair(&convS8, kConvS8KernelName),
                                 std::pair(&depthwiseS8, kDepthwiseS8KernelName),
                                 std::pair(&maxPoolS8, kMaxPoolS8KernelName),
-                                std::pair(&addS8, kAddS8KernelName)})
+                                std::pair(&addS8, kAddS8KernelName),
+                                std::pair(&avgPoolS8, kAvgPoolS8KernelName)})
     if (llvm::Error error =
             checkCuda(api, api.cuModuleGetFunction(function, module, name),
                       "cuModuleGetFunction"))
@@ -478,6 +503,7 @@ llvm::Error quantx::gpu::loadGpuKernels(const CudaDevice &device,
   state.depthwiseS8 = depthwiseS8;
   state.maxPoolS8 = maxPoolS8;
   state.addS8 = addS8;
+  state.avgPoolS8 = avgPoolS8;
   state.constantCopies.clear();
   state.constants = std::make_unique<DeviceBuffers>(api);
   for (std::unique_ptr<ScratchBuffer> &buffer : state.inputs)
@@ -579,4 +605,11 @@ void quantx_gpu_add_s8(const void *input, const void *weights, const void *bias,
                        void *output) {
   runCall(qk::KernelKind::GpuAddS8, quantx_kernel_add_s8, input, weights, bias,
           requant, params, output);
+}
+
+void quantx_gpu_avgpool_s8(const void *input, const void *weights,
+                           const void *bias, const void *requant,
+                           const int64_t *params, void *output) {
+  runCall(qk::KernelKind::GpuAvgPoolS8, quantx_kernel_avgpool_s8, input,
+          weights, bias, requant, params, output);
 }

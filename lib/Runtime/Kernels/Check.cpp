@@ -92,7 +92,8 @@ private:
 
   bool isInt() const {
     return kind == KernelKind::ConvS8 || kind == KernelKind::DepthwiseS8 ||
-           kind == KernelKind::MaxPoolS8 || kind == KernelKind::ConvB1;
+           kind == KernelKind::MaxPoolS8 || kind == KernelKind::ConvB1 ||
+           kind == KernelKind::AvgPoolS8;
   }
 
   /// Records the first error; returns whether there was none.
@@ -178,7 +179,9 @@ std::string Checker::run(CallSpec &spec) {
     return runAdd(spec);
   bool isDepthwise =
       kind == KernelKind::DepthwiseS8 || kind == KernelKind::DepthwiseF32;
-  bool isPool = kind == KernelKind::MaxPoolS8 || kind == KernelKind::MaxPoolF32;
+  bool isAvgPool = kind == KernelKind::AvgPoolS8;
+  bool isPool = kind == KernelKind::MaxPoolS8 ||
+                kind == KernelKind::MaxPoolF32 || isAvgPool;
   bool isConv = !isDepthwise && !isPool;
   bool isBinary = kind == KernelKind::ConvB1;
   if (!inRange(kIsa, 0, int64_t(Isa::Avx2Maddubs)) ||
@@ -213,6 +216,14 @@ std::string Checker::run(CallSpec &spec) {
   if (isPool) {
     inRange(kOutputKind, int64_t(OutputKind::Accumulator),
             int64_t(OutputKind::Accumulator));
+    // The average pooling's rescale is its own (the window's count); it
+    // reads the zero points and the clamp.
+    if (isAvgPool) {
+      inRange(kOutputZeroPoint, -128, 127);
+      inRange(kClampMin, -128, 127);
+      inRange(kClampMax, p[kClampMin], 127);
+      inRange(kWeightZeroPoint, 0, 0);
+    }
   } else if (inRange(kOutputKind, 0, isInt() ? 1 : 0)) {
     int8Out = static_cast<OutputKind>(p[kOutputKind]) == OutputKind::Int8;
   }
@@ -349,6 +360,8 @@ std::string quantx::kernels::checkParams(KernelKind kind,
   // CPU's.
   if (kind == KernelKind::GpuAddS8)
     return Checker(KernelKind::AddS8, params).run(spec);
+  if (kind == KernelKind::GpuAvgPoolS8)
+    return Checker(KernelKind::AvgPoolS8, params).run(spec);
   if (kind == KernelKind::GpuDepthwiseS8)
     return Checker(KernelKind::DepthwiseS8, params).run(spec);
   if (kind == KernelKind::GpuMaxPoolS8)

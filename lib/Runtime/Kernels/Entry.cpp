@@ -160,6 +160,15 @@ void quantx_kernel_add_s8(const void *input, const void *weights,
       },
       KernelArgs{input, weights, bias, nullptr, params, output});
 }
+
+void quantx_kernel_avgpool_s8(const void *input, const void *weights,
+                              const void *bias, const void *requant,
+                              const int64_t *params, void *output) {
+  if (!isRunnable("quantx_kernel_avgpool_s8", KernelKind::AvgPoolS8, params))
+    return;
+  call("quantx_kernel_avgpool_s8", avgPoolS8,
+       KernelArgs{input, weights, bias, requant, params, output});
+}
 }
 #undef QUANTX_ENTRY
 
@@ -170,7 +179,8 @@ void *quantx::kernels::lookupKernel(const std::string &symbol) {
       quantx_kernel_conv_s8,      quantx_kernel_conv_f32,
       quantx_kernel_depthwise_s8, quantx_kernel_depthwise_f32,
       quantx_kernel_maxpool_s8,   quantx_kernel_maxpool_f32,
-      quantx_kernel_conv_b1,      quantx_kernel_add_s8};
+      quantx_kernel_conv_b1,      quantx_kernel_add_s8,
+      quantx_kernel_avgpool_s8};
   // The last symbols, the GPU's, are not the CPU's.
   static_assert(std::size(entries) + kNumGpuKernelSymbols ==
                 std::size(kKernelSymbols));

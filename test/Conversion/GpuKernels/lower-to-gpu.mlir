@@ -220,3 +220,34 @@ func.func @residual_chain(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi32> {
   %r = tosa.conv2d %s, %w, %b, %zp, %zp {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x4x4x2xi8>, tensor<2x1x1x2xi8>, tensor<2xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x4x4x2xi32>
   return %r : tensor<1x4x4x2xi32>
 }
+
+// -----
+
+// An int8 average pooling becomes a call of the GPU's pooling kernel (the
+// zero points in pad_value and output_zp); it reads the conv's result in
+// device memory (device_residency 1). A reshape reads its result on the
+// host: bufferization may copy a reshape, and a copy would read a host
+// buffer nothing wrote.
+// CHECK-LABEL: func.func @pool_reshape
+// CHECK: %[[CONV:.*]] = quantx.kernel_call "quantx_gpu_conv_s8"(%arg0,
+// CHECK-SAME: 8, 0, 0, 0, 2>
+// CHECK: %[[POOL:.*]] = quantx.kernel_call "quantx_gpu_avgpool_s8"(%[[CONV]] : tensor<1x4x4x2xi8>) outs(%{{.*}} : tensor<1x1x1x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 1, 1, 2, 4, 4, 1, 1, 1, 1, 0, 0, -128, 0, 0, 0, 0, 0, 5, -128, 127, 0, 0, 0, 0, 1>}
+// CHECK: %[[FLAT:.*]] = tosa.reshape %[[POOL]]
+// CHECK: quantx.kernel_call "quantx_gpu_conv_s8"(%[[FLAT]],
+// CHECK-SAME: 0, 0, 0, 0>
+// CHECK: gpu.func @quantx_avgpool_s8(
+func.func @pool_reshape(%x: tensor<1x4x4x2xi8>) -> tensor<1x1x3xi32> {
+  %zp = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
+  %w = "tosa.const"() <{values = dense<1> : tensor<2x1x1x2xi8>}> : () -> tensor<2x1x1x2xi8>
+  %b = "tosa.const"() <{values = dense<[7, -7]> : tensor<2xi32>}> : () -> tensor<2xi32>
+  %acc = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x4x4x2xi8>, tensor<2x1x1x2xi8>, tensor<2xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x4x4x2xi32>
+  %y = quantx.rescale %acc {multiplier = #quantx.dyadic<multiplier = [1073741824], shift = [32], rounding = double>, output_zero_point = -128 : i64} : tensor<1x4x4x2xi32> -> tensor<1x4x4x2xi8>
+  %inzp = "tosa.const"() <{values = dense<-128> : tensor<1xi8>}> : () -> tensor<1xi8>
+  %outzp = "tosa.const"() <{values = dense<5> : tensor<1xi8>}> : () -> tensor<1xi8>
+  %p = tosa.avg_pool2d %y, %inzp, %outzp {acc_type = i32, kernel = array<i64: 4, 4>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x4x4x2xi8>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x1x1x2xi8>
+  %shape = tosa.const_shape {values = dense<[1, 1, 2]> : tensor<3xindex>} : () -> !tosa.shape<3>
+  %flat = tosa.reshape %p, %shape : (tensor<1x1x1x2xi8>, !tosa.shape<3>) -> tensor<1x1x2xi8>
+  %fw = "tosa.const"() <{values = dense<[[[1, 0, -1], [1, 0, -1]]]> : tensor<1x2x3xi8>}> : () -> tensor<1x2x3xi8>
+  %m = tosa.matmul %flat, %fw, %zp, %zp : (tensor<1x1x2xi8>, tensor<1x2x3xi8>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x1x3xi32>
+  return %m : tensor<1x1x3xi32>
+}

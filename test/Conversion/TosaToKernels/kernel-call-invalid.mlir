@@ -414,3 +414,23 @@ func.func @add_residency(%a: tensor<2x3xi8>, %b: tensor<2x3xi8>, %t: tensor<18xi
   %r = quantx.kernel_call "quantx_gpu_add_s8"(%a, %b, %t : tensor<2x3xi8>, tensor<2x3xi8>, tensor<18xi32>) outs(%init : tensor<2x3xi8>) {params = array<i64: 0, 2, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 0, 0, 8>} -> tensor<2x3xi8>
   return %r : tensor<2x3xi8>
 }
+
+// -----
+
+// The average pooling reads the pooling's window, the zero points and the
+// clamp; it has no weights.
+func.func @avgpool_weight_zero_point(%x: tensor<1x4x4x2xi8>) -> tensor<1x1x1x2xi8> {
+  %init = tensor.empty() : tensor<1x1x1x2xi8>
+  // expected-error @+1 {{invalid params: weight_zp must be in [0, 0], got 3}}
+  %r = quantx.kernel_call "quantx_gpu_avgpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x1x1x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 1, 1, 2, 4, 4, 1, 1, 1, 1, 0, 0, -128, 3, 0, 0, 0, 0, 5, -128, 127, 0, 0, 0, 0, 0>} -> tensor<1x1x1x2xi8>
+  return %r : tensor<1x1x1x2xi8>
+}
+
+// -----
+
+func.func @avgpool_output_zero_point(%x: tensor<1x4x4x2xi8>) -> tensor<1x1x1x2xi8> {
+  %init = tensor.empty() : tensor<1x1x1x2xi8>
+  // expected-error @+1 {{invalid params: output_zp must be in [-128, 127], got 200}}
+  %r = quantx.kernel_call "quantx_kernel_avgpool_s8"(%x : tensor<1x4x4x2xi8>) outs(%init : tensor<1x1x1x2xi8>) {params = array<i64: 0, 1, 4, 4, 2, 1, 1, 2, 4, 4, 1, 1, 1, 1, 0, 0, -128, 0, 0, 0, 0, 0, 200, -128, 127, 0, 0, 0, 0, 0>} -> tensor<1x1x1x2xi8>
+  return %r : tensor<1x1x1x2xi8>
+}

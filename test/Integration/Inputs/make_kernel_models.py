@@ -45,7 +45,8 @@ class Residual(nn.Module):
     """Two residual blocks on 13 and 20 channels (not multiples of a
     vector), the first with an identity shortcut, the second with a 1x1
     projection: each ends in an add of two differently scaled int8 tensors
-    once quantized."""
+    once quantized. Between them a padded 3x3 average pooling (the edge
+    windows average fewer taps), at the end a global one and a classifier."""
 
     def __init__(self):
         super().__init__()
@@ -55,11 +56,17 @@ class Residual(nn.Module):
         self.b1 = nn.Conv2d(13, 20, 3, stride=2, padding=1)
         self.b2 = nn.Conv2d(20, 20, 3, padding=1)
         self.project = nn.Conv2d(13, 20, 1, stride=2)
+        self.pool = nn.AvgPool2d(3, stride=1, padding=1,
+                                 count_include_pad=False)
+        self.head = nn.AdaptiveAvgPool2d(1)
+        self.classifier = nn.Linear(20, 5)
 
     def forward(self, x):
         x = torch.relu(self.stem(x))
         x = torch.relu(x + self.a2(torch.relu(self.a1(x))))
-        return torch.relu(self.project(x) + self.b2(torch.relu(self.b1(x))))
+        x = self.pool(x)
+        x = torch.relu(self.project(x) + self.b2(torch.relu(self.b1(x))))
+        return self.classifier(torch.flatten(self.head(x), 1))
 
 
 def export(model, shape, out, name, samples=16):

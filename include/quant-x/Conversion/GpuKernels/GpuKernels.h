@@ -48,6 +48,12 @@ bool sendKernelCallsToGpu(ModuleOp module);
 /// sendKernelCallsToGpu.
 bool fuseResidualAddsForGpu(ModuleOp module);
 
+/// Replaces each int8 tosa.avg_pool2d of `module` (static NHWC, int32
+/// accumulator, constant zero points) with a call of
+/// quantx_gpu_avgpool_s8; whether it replaced one. Part of
+/// `quantx-lower-to-gpu`.
+bool lowerAvgPoolsForGpu(ModuleOp module);
+
 /// Sets kDeviceResidency in the params of the GPU kernel calls (after
 /// sendKernelCallsToGpu) whose result only GPU kernel calls read, each as
 /// its activation: the producer's kResidentOutput, the readers'
@@ -87,8 +93,8 @@ void buildConvS8LaneFunctions(OpBuilder &builder, ModuleOp module);
 /// (unittests/Integration/GpuWindowKernelsTest.cpp):
 ///   quantx_depthwise_s8_thread(input, weights, bias, requant, params,
 ///                              output, image, blockX, thread),
-///   quantx_maxpool_s8_thread(...): compute and store the thread's output
-///     element as the kernel does.
+///   quantx_maxpool_s8_thread(...), quantx_avgpool_s8_thread(...): compute
+///     and store the thread's output element as the kernel does.
 void buildWindowThreadFunctions(OpBuilder &builder, ModuleOp module);
 
 /// The add kernel's per-thread work as a host function, built from the same
