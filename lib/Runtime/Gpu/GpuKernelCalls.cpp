@@ -8,9 +8,10 @@
 
 #include "quant-x/Runtime/GpuKernelCalls.h"
 
+#include "DeviceMemory.h"
 #include "quant-x/Runtime/KernelProfile.h"
-
 #include "quant-x/Runtime/Kernels.h"
+
 #include "llvm/ADT/StringExtras.h"
 
 #include <algorithm>
@@ -25,73 +26,6 @@ using namespace quantx::gpu;
 namespace qk = ::quantx::kernels;
 
 namespace {
-
-/// Device memory, freed with this object: a model's constants.
-class DeviceBuffers {
-public:
-  explicit DeviceBuffers(const CudaDriverApi &api) : api(api) {}
-  ~DeviceBuffers() {
-    for (CUdeviceptr pointer : owned)
-      api.cuMemFree(pointer);
-  }
-
-  llvm::Expected<CUdeviceptr> allocate(size_t bytes) {
-    CUdeviceptr pointer = 0;
-    // A zero-byte operand (no requantization table) still gets a valid
-    // address.
-    if (llvm::Error error = checkCuda(
-            api, api.cuMemAlloc(&pointer, bytes ? bytes : 1), "cuMemAlloc"))
-      return std::move(error);
-    owned.push_back(pointer);
-    return pointer;
-  }
-
-  llvm::Expected<CUdeviceptr> copyIn(const void *host, size_t bytes) {
-    llvm::Expected<CUdeviceptr> pointer = allocate(bytes);
-    if (!pointer || bytes == 0)
-      return pointer;
-    if (llvm::Error error = checkCuda(
-            api, api.cuMemcpyHtoD(*pointer, host, bytes), "cuMemcpyHtoD"))
-      return std::move(error);
-    return pointer;
-  }
-
-private:
-  const CudaDriverApi &api;
-  std::vector<CUdeviceptr> owned;
-};
-
-/// Device memory for one operand of every call (an input or a result),
-/// kept between calls and grown when a call needs more: an allocation and a
-/// free per call would cost more than a small layer's kernel.
-class ScratchBuffer {
-public:
-  explicit ScratchBuffer(const CudaDriverApi &api) : api(api) {}
-  ~ScratchBuffer() {
-    if (pointer)
-      api.cuMemFree(pointer);
-  }
-
-  /// At least `bytes` of device memory (at least one byte: a valid address).
-  llvm::Expected<CUdeviceptr> get(size_t bytes) {
-    if (pointer && bytes <= capacity)
-      return pointer;
-    if (pointer)
-      api.cuMemFree(pointer);
-    pointer = 0;
-    capacity = 0;
-    if (llvm::Error error = checkCuda(
-            api, api.cuMemAlloc(&pointer, bytes ? bytes : 1), "cuMemAlloc"))
-      return std::move(error);
-    capacity = bytes;
-    return pointer;
-  }
-
-private:
-  const CudaDriverApi &api;
-  CUdeviceptr pointer = 0;
-  size_t capacity = 0;
-};
 
 /// A call's result kept in device memory for the GPU calls that read it
 /// (kResidentOutput), by its host buffer, and which of the two copies
