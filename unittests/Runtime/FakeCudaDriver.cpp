@@ -43,8 +43,10 @@ std::string mode() {
   return value ? value : "";
 }
 // What the stand-in's handles point at.
-int contextStorage, moduleStorage, convStorage, depthwiseStorage,
-    maxPoolStorage, addStorage, avgPoolStorage;
+int contextStorage, moduleStorage;
+/// One per kernel, in kGpuKernelNames' order: a function handle points at
+/// its kernel's.
+int kernelStorage[std::size(kGpuKernelNames)];
 /// The live allocations: start address to size.
 std::map<unsigned long long, size_t> allocations;
 
@@ -115,12 +117,11 @@ CUresult cuDevicePrimaryCtxRetain(CUcontext *context, CUdevice) {
 CUresult cuCtxSetCurrent(CUcontext context) { return context ? 0 : 201; }
 CUresult cuCtxSynchronize() { return 0; }
 CUresult cuModuleLoadData(CUmodule *module, const void *image) {
-  if (mode() != "emulate" || !definesKernel(image, kConvS8KernelName) ||
-      !definesKernel(image, kDepthwiseS8KernelName) ||
-      !definesKernel(image, kMaxPoolS8KernelName) ||
-      !definesKernel(image, kAddS8KernelName) ||
-      !definesKernel(image, kAvgPoolS8KernelName))
+  if (mode() != "emulate")
     return 218;
+  for (const char *kernel : kGpuKernelNames)
+    if (!definesKernel(image, kernel))
+      return 218; // CUDA_ERROR_INVALID_PTX
   *module = reinterpret_cast<CUmodule>(&moduleStorage);
   return 0;
 }
@@ -128,30 +129,27 @@ CUresult cuModuleUnload(CUmodule) { return 0; }
 CUresult cuModuleGetFunction(CUfunction *function, CUmodule, const char *name) {
   if (mode() != "emulate")
     return 500;
-  if (std::strcmp(name, kConvS8KernelName) == 0)
-    *function = reinterpret_cast<CUfunction>(&convStorage);
-  else if (std::strcmp(name, kDepthwiseS8KernelName) == 0)
-    *function = reinterpret_cast<CUfunction>(&depthwiseStorage);
-  else if (std::strcmp(name, kMaxPoolS8KernelName) == 0)
-    *function = reinterpret_cast<CUfunction>(&maxPoolStorage);
-  else if (std::strcmp(name, kAddS8KernelName) == 0)
-    *function = reinterpret_cast<CUfunction>(&addStorage);
-  else if (std::strcmp(name, kAvgPoolS8KernelName) == 0)
-    *function = reinterpret_cast<CUfunction>(&avgPoolStorage);
-  else
-    return 500; // CUDA_ERROR_NOT_FOUND
-  return 0;
+  for (size_t i = 0; i < std::size(kGpuKernelNames); ++i)
+    if (std::strcmp(name, kGpuKernelNames[i]) == 0) {
+      *function = reinterpret_cast<CUfunction>(&kernelStorage[i]);
+      return 0;
+    }
+  return 500; // CUDA_ERROR_NOT_FOUND
 }
 #ifndef QUANTX_FAKE_CUDA_PARTIAL
 CUresult cuLaunchKernel(CUfunction function, unsigned gridX, unsigned gridY,
                         unsigned gridZ, unsigned blockX, unsigned blockY,
                         unsigned blockZ, unsigned sharedBytes, CUstream,
                         void **params, void **extra) {
-  bool conv = function == reinterpret_cast<CUfunction>(&convStorage);
-  bool depthwise = function == reinterpret_cast<CUfunction>(&depthwiseStorage);
-  bool maxPool = function == reinterpret_cast<CUfunction>(&maxPoolStorage);
-  bool add = function == reinterpret_cast<CUfunction>(&addStorage);
-  bool avgPool = function == reinterpret_cast<CUfunction>(&avgPoolStorage);
+  auto is = [&](const char *kernel) {
+    for (size_t i = 0; i < std::size(kGpuKernelNames); ++i)
+      if (kGpuKernelNames[i] == kernel)
+        return function == reinterpret_cast<CUfunction>(&kernelStorage[i]);
+    return false;
+  };
+  bool conv = is(kConvS8KernelName), depthwise = is(kDepthwiseS8KernelName),
+       maxPool = is(kMaxPoolS8KernelName), add = is(kAddS8KernelName),
+       avgPool = is(kAvgPoolS8KernelName);
   if ((!conv && !depthwise && !maxPool && !add && !avgPool) || extra ||
       sharedBytes)
     return 1;

@@ -98,11 +98,9 @@ protected:
     }();
     ASSERT_NE(device, nullptr);
     // The stand-in takes any image that names the kernels.
-    std::string image = std::string(".entry ") + kConvS8KernelName + "(" +
-                        ".entry " + kDepthwiseS8KernelName + "(" + ".entry " +
-                        kMaxPoolS8KernelName + "(" + ".entry " +
-                        kAddS8KernelName + "(" + ".entry " +
-                        kAvgPoolS8KernelName + "(";
+    std::string image;
+    for (const char *kernel : kGpuKernelNames)
+      image += std::string(".entry ") + kernel + "(";
     llvm::Error error = loadGpuKernels(*device, image);
     ASSERT_FALSE(bool(error)) << llvm::toString(std::move(error));
     std::mt19937 rng(7);

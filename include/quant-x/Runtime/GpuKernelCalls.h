@@ -19,6 +19,7 @@
 #include "quant-x/Runtime/Kernels.h"
 
 #include <cstdint>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -121,6 +122,16 @@ inline constexpr int64_t kWindowBlockThreads = 256;
 /// element, kWindowBlockThreads a block, the grid (ceil(elements /
 /// kWindowBlockThreads), 1, 1).
 inline constexpr const char *kAddS8KernelName = "quantx_add_s8";
+/// The kernel behind each GPU entry point, in KernelKind order from
+/// KernelKind::GpuConvS8.
+inline constexpr const char *kGpuKernelNames[] = {
+    kConvS8KernelName, kDepthwiseS8KernelName, kMaxPoolS8KernelName,
+    kAddS8KernelName, kAvgPoolS8KernelName};
+static_assert(std::size(kGpuKernelNames) == kernels::kNumGpuKernelSymbols);
+/// kGpuKernelNames' index of GPU entry point `kind`.
+inline size_t getGpuKernelIndex(kernels::KernelKind kind) {
+  return size_t(kind) - size_t(kernels::KernelKind::GpuConvS8);
+}
 
 /// The GPU kernel's weight layout: W[N'][K'] row-major int8, N rounded up
 /// to kConvBlockCols and K to kConvStageK, zeros in the padding. A stage's

@@ -220,6 +220,35 @@ enum class KernelKind {
 inline bool isGpuKernel(KernelKind kind) {
   return kind >= KernelKind::GpuConvS8;
 }
+/// The CPU entry point GPU entry point `kind` stands in for: it takes that
+/// one's calls (the conv kernel only some of them) and falls back to it.
+inline KernelKind getCpuCounterpart(KernelKind kind) {
+  switch (kind) {
+  case KernelKind::GpuConvS8:
+    return KernelKind::ConvS8;
+  case KernelKind::GpuDepthwiseS8:
+    return KernelKind::DepthwiseS8;
+  case KernelKind::GpuMaxPoolS8:
+    return KernelKind::MaxPoolS8;
+  case KernelKind::GpuAddS8:
+    return KernelKind::AddS8;
+  case KernelKind::GpuAvgPoolS8:
+    return KernelKind::AvgPoolS8;
+  default:
+    return kind;
+  }
+}
+/// The kDeviceResidency bit of input `operand` of GPU entry point `kind`
+/// where that operand is an activation (the input; the add kernel's second
+/// addend), else 0: a constant of the model. The marking pass and the
+/// runtime both read activations through this.
+inline int64_t getActivationBit(KernelKind kind, unsigned operand) {
+  if (operand == 0)
+    return kResidentInput;
+  if (operand == 1 && kind == KernelKind::GpuAddS8)
+    return kResidentSecondInput;
+  return 0;
+}
 /// The kernel named `symbol`, if it is one of kKernelSymbols.
 std::optional<KernelKind> parseKernel(const std::string &symbol);
 

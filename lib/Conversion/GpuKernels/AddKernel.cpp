@@ -46,41 +46,40 @@ void emitAddThread(const Emitter &e, Value blockX, Value thread, ValueRange a) {
         Emitter in{b, loc};
         Value channel = in.rem(flat, channels);
         Value rounding = param(qk::kRounding);
-        // Rescale `index` of the table (0: a, 1: b, 2: the sum) of `x`.
-        auto rescale = [&](int64_t index, Value x, int64_t singleBit) {
-          Value multiplier = in.load(
-              table, in.add(in.mul(channels, in.c64(2 * index)), channel),
-              in.i32());
-          Value shift = in.load(
-              table, in.add(in.mul(channels, in.c64(2 * index + 1)), channel),
-              in.i32());
+        // Rescale `index` of the table (0: a, 1: b, 2: the sum): the
+        // channel's multiplier and shift, and whether it rounds once.
+        struct Rescale {
+          Value multiplier, shift, single;
+        };
+        auto rescaleOf = [&](int64_t index, int64_t singleBit) {
+          auto entry = [&](int64_t row) {
+            return in.load(table,
+                           in.add(in.mul(channels, in.c64(row)), channel),
+                           in.i32());
+          };
           Value single = arith::CmpIOp::create(
               b, loc, arith::CmpIPredicate::ne,
               arith::AndIOp::create(b, loc, rounding, in.c64(singleBit)),
               in.c64(0));
-          return emitGpuRescale(b, loc, x, multiplier, shift, single);
+          return Rescale{entry(2 * index), entry(2 * index + 1), single};
         };
-        // An int8 operand minus its zero point, as i32.
-        auto centered = [&](Value operand, qk::Param zeroPoint) {
-          Value x = arith::ExtSIOp::create(b, loc, in.i32(),
-                                           in.load(operand, flat, in.i8()));
-          return in.sub(x, in.narrow(param(zeroPoint)));
+        // An int8 operand minus its zero point, rescaled to int32.
+        auto addend = [&](Value operand, qk::Param zeroPoint, int64_t index,
+                          int64_t singleBit) {
+          Value x =
+              in.sub(arith::ExtSIOp::create(b, loc, in.i32(),
+                                            in.load(operand, flat, in.i8())),
+                     in.narrow(param(zeroPoint)));
+          Rescale r = rescaleOf(index, singleBit);
+          return emitGpuRescale(b, loc, x, r.multiplier, r.shift, r.single);
         };
-        // int32 addends; the sum wraps, as the reference's i32 add.
+        // The sum wraps, as the reference's i32 add.
         Value sum =
-            in.add(rescale(0, centered(first, qk::kPadValue), qk::kAddSingleA),
-                   rescale(1, centered(second, qk::kWeightZeroPoint),
-                           qk::kAddSingleB));
-        Value multiplier = in.load(
-            table, in.add(in.mul(channels, in.c64(4)), channel), in.i32());
-        Value shift = in.load(
-            table, in.add(in.mul(channels, in.c64(5)), channel), in.i32());
-        Value single = arith::CmpIOp::create(
-            b, loc, arith::CmpIPredicate::ne,
-            arith::AndIOp::create(b, loc, rounding, in.c64(qk::kAddSingleOut)),
-            in.c64(0));
-        in.store(emitGpuRequantize(b, loc, sum, multiplier, shift, single,
-                                   param(qk::kOutputZeroPoint),
+            in.add(addend(first, qk::kPadValue, 0, qk::kAddSingleA),
+                   addend(second, qk::kWeightZeroPoint, 1, qk::kAddSingleB));
+        Rescale out = rescaleOf(2, qk::kAddSingleOut);
+        in.store(emitGpuRequantize(b, loc, sum, out.multiplier, out.shift,
+                                   out.single, param(qk::kOutputZeroPoint),
                                    param(qk::kClampMin), param(qk::kClampMax)),
                  output, flat);
         scf::YieldOp::create(b, loc);

@@ -33,18 +33,19 @@ namespace qk = ::quantx::kernels;
 
 bool mlir::quantx::sendKernelCallsToGpu(ModuleOp module) {
   bool any = false;
-  // Each CPU kernel the GPU has a counterpart of, and the counterpart.
-  const std::pair<const char *, qk::KernelKind> counterparts[] = {
-      {qk::kConvS8Symbol, qk::KernelKind::GpuConvS8},
-      {qk::kDepthwiseS8Symbol, qk::KernelKind::GpuDepthwiseS8},
-      {qk::kMaxPoolS8Symbol, qk::KernelKind::GpuMaxPoolS8}};
   module.walk([&](KernelCallOp call) {
-    for (auto [cpu, gpu] : counterparts) {
+    std::optional<qk::KernelKind> cpu = qk::parseKernel(call.getKernel().str());
+    if (!cpu || qk::isGpuKernel(*cpu))
+      return;
+    // The GPU entry point that stands in for this CPU kernel, if any.
+    for (size_t i = size_t(qk::KernelKind::GpuConvS8);
+         i < std::size(qk::kKernelSymbols); ++i) {
+      auto gpu = static_cast<qk::KernelKind>(i);
       qk::CallSpec spec;
-      if (call.getKernel() != cpu ||
+      if (qk::getCpuCounterpart(gpu) != *cpu ||
           !qk::checkParams(gpu, call.getParams().data(), spec).empty())
         continue;
-      call.setKernel(qk::kKernelSymbols[size_t(gpu)]);
+      call.setKernel(qk::kKernelSymbols[i]);
       any = true;
       return;
     }
@@ -63,19 +64,14 @@ std::optional<qk::KernelKind> getGpuKernel(KernelCallOp call) {
 }
 
 /// The residency bit of `use` where it is an activation operand of a GPU
-/// kernel call (the input; the add kernel's second addend too), else 0.
+/// kernel call (qk::getActivationBit), else 0.
 int64_t getActivationBit(OpOperand &use) {
   auto call = dyn_cast<KernelCallOp>(use.getOwner());
   std::optional<qk::KernelKind> kind = call ? getGpuKernel(call) : std::nullopt;
-  if (!kind)
+  // The inputs are the call's first operands, the init its last.
+  if (!kind || use.getOperandNumber() >= call.getInputs().size())
     return 0;
-  MutableOperandRange inputs = call.getInputsMutable();
-  if (!inputs.empty() && &use == &inputs[0])
-    return qk::kResidentInput;
-  if (*kind == qk::KernelKind::GpuAddS8 && inputs.size() > 1 &&
-      &use == &inputs[1])
-    return qk::kResidentSecondInput;
-  return 0;
+  return qk::getActivationBit(*kind, use.getOperandNumber());
 }
 
 void addResidency(KernelCallOp call, int64_t bits) {
@@ -86,35 +82,24 @@ void addResidency(KernelCallOp call, int64_t bits) {
 
 } // namespace
 
-/// Whether every reader of `value` is a GPU kernel call taking it as an
-/// activation; collects those operands. A tosa.reshape between two calls
-/// is a reader of its own: bufferization may copy it (the kernel call's
-/// buffer has no layout that a view could be proven of), and a copy of a
-/// result left on the device would read a host buffer nothing wrote.
-static bool collectGpuReaders(Value value,
-                              SmallVectorImpl<OpOperand *> &readers) {
-  if (value.use_empty())
-    return false;
-  for (OpOperand &use : value.getUses()) {
-    if (!getActivationBit(use))
-      return false;
-    readers.push_back(&use);
-  }
-  return true;
-}
-
 void mlir::quantx::markDeviceResidentActivations(ModuleOp module) {
   module.walk([&](KernelCallOp producer) {
     if (!getGpuKernel(producer) || producer.getResult().size() != 1)
       return;
     // Read by GPU kernel calls alone, each as an activation: then no host
-    // code ever reads the result.
-    SmallVector<OpOperand *> readers;
-    if (!collectGpuReaders(producer.getResult().front(), readers))
+    // code ever reads the result. Anything else reads it on the host: a
+    // tosa.reshape too, since bufferization may copy it (the call's buffer
+    // has no layout a view could be proven of), and a copy of a result left
+    // on the device would read a host buffer nothing wrote.
+    Value result = producer.getResult().front();
+    if (result.use_empty() ||
+        !llvm::all_of(result.getUses(), [](OpOperand &use) {
+          return getActivationBit(use) != 0;
+        }))
       return;
     addResidency(producer, qk::kResidentOutput);
-    for (OpOperand *use : readers)
-      addResidency(cast<KernelCallOp>(use->getOwner()), getActivationBit(*use));
+    for (OpOperand &use : result.getUses())
+      addResidency(cast<KernelCallOp>(use.getOwner()), getActivationBit(use));
   });
 }
 

@@ -44,8 +44,8 @@ struct ResidentActivation {
 struct GpuKernelState {
   std::mutex mutex;
   const CudaDevice *device = nullptr;
-  CUfunction convS8 = nullptr, depthwiseS8 = nullptr, maxPoolS8 = nullptr,
-             addS8 = nullptr, avgPoolS8 = nullptr;
+  /// The loaded kernels, in kGpuKernelNames' order.
+  CUfunction functions[qk::kNumGpuKernelSymbols] = {};
   /// Device copies of the calls' constant operands (packed weights, bias,
   /// requantization table, parameters: globals of the compiled model, at
   /// fixed addresses while it lives), by host address and size, made at
@@ -65,20 +65,7 @@ struct GpuKernelState {
 
   /// The kernel behind entry point `kind`, once loaded.
   CUfunction functionOf(qk::KernelKind kind) const {
-    switch (kind) {
-    case qk::KernelKind::GpuConvS8:
-      return convS8;
-    case qk::KernelKind::GpuDepthwiseS8:
-      return depthwiseS8;
-    case qk::KernelKind::GpuMaxPoolS8:
-      return maxPoolS8;
-    case qk::KernelKind::GpuAddS8:
-      return addS8;
-    case qk::KernelKind::GpuAvgPoolS8:
-      return avgPoolS8;
-    default:
-      return nullptr;
-    }
+    return qk::isGpuKernel(kind) ? functions[getGpuKernelIndex(kind)] : nullptr;
   }
 
   /// The device copy of a constant operand of `bytes` at `host`, made by
@@ -231,17 +218,6 @@ private:
   CUevent events[2] = {nullptr, nullptr};
 };
 
-/// The kDeviceResidency bit of operand `i` (input, weights, bias, requant)
-/// of a call of `kind` where it is an activation (the input; the add
-/// kernel's second addend), else 0: a constant of the model.
-int64_t getActivationBit(qk::KernelKind kind, int i) {
-  if (i == 0)
-    return qk::kResidentInput;
-  if (i == 1 && kind == qk::KernelKind::GpuAddS8)
-    return qk::kResidentSecondInput;
-  return 0;
-}
-
 size_t getBytes(const qk::BufferSpec &buffer) {
   return buffer.elements * (buffer.element == qk::ElementKind::I8 ? 1 : 4);
 }
@@ -267,7 +243,7 @@ llvm::Error launch(GpuKernelState &state, qk::KernelKind kind,
   for (int i = 0; i < 4; ++i) {
     // An activation: where an earlier GPU call's result left it on the
     // device, else copied in.
-    if (int64_t bit = getActivationBit(kind, i)) {
+    if (int64_t bit = qk::getActivationBit(kind, i)) {
       const ResidentActivation *kept = nullptr;
       if (residency & bit) {
         llvm::Expected<const ResidentActivation *> found =
@@ -393,7 +369,7 @@ void runCall(qk::KernelKind kind, CpuKernel cpu, const void *input,
     // result that only the device holds back first.
     const void *operands[2] = {input, weights};
     for (int i = 0; i < 2; ++i)
-      if (params[qk::kDeviceResidency] & getActivationBit(kind, i))
+      if (params[qk::kDeviceResidency] & qk::getActivationBit(kind, i))
         if (llvm::Error error = state.bringToHost(operands[i]))
           if (state.firstError.empty())
             state.firstError = llvm::toString(std::move(error));
@@ -419,25 +395,16 @@ llvm::Error quantx::gpu::loadGpuKernels(const CudaDevice &device,
   if (llvm::Error error = checkCuda(
           api, api.cuModuleLoadData(&module, ptx.c_str()), "cuModuleLoadData"))
     return error;
-  CUfunction convS8 = nullptr, depthwiseS8 = nullptr, maxPoolS8 = nullptr,
-             addS8 = nullptr, avgPoolS8 = nullptr;
-  for (auto [function, name] : {std::pair(&convS8, kConvS8KernelName),
-                                std::pair(&depthwiseS8, kDepthwiseS8KernelName),
-                                std::pair(&maxPoolS8, kMaxPoolS8KernelName),
-                                std::pair(&addS8, kAddS8KernelName),
-                                std::pair(&avgPoolS8, kAvgPoolS8KernelName)})
+  CUfunction functions[qk::kNumGpuKernelSymbols] = {};
+  for (auto [function, name] : llvm::zip(functions, kGpuKernelNames))
     if (llvm::Error error =
-            checkCuda(api, api.cuModuleGetFunction(function, module, name),
+            checkCuda(api, api.cuModuleGetFunction(&function, module, name),
                       "cuModuleGetFunction"))
       return error;
   GpuKernelState &state = getState();
   std::lock_guard<std::mutex> lock(state.mutex);
   state.device = &device;
-  state.convS8 = convS8;
-  state.depthwiseS8 = depthwiseS8;
-  state.maxPoolS8 = maxPoolS8;
-  state.addS8 = addS8;
-  state.avgPoolS8 = avgPoolS8;
+  std::copy(std::begin(functions), std::end(functions), state.functions);
   state.constantCopies.clear();
   state.constants = std::make_unique<DeviceBuffers>(api);
   for (std::unique_ptr<ScratchBuffer> &buffer : state.inputs)

@@ -21,8 +21,12 @@
 
 using namespace quantx::kernels;
 
-int64_t quantx::kernels::averageOfWindow(int64_t sum, int64_t count,
-                                         int64_t inputZeroPoint) {
+namespace {
+
+/// The division of one window: the sum of `count` int8 taps, less `count`
+/// input zero points, divided by `count` as TOSA's reference lowering does
+/// (before the output zero point and the clamp).
+int64_t averageOfWindow(int64_t sum, int64_t count, int64_t inputZeroPoint) {
   int64_t value = sum - count * inputZeroPoint;
   // k = ceil(log2(count)): 32 - clz(count - 1) on 32 bits, 0 for count 1.
   int64_t k = 0;
@@ -32,6 +36,8 @@ int64_t quantx::kernels::averageOfWindow(int64_t sum, int64_t count,
   int64_t shift = k + 30;
   return (value * multiplier + (int64_t(1) << (shift - 1))) >> shift;
 }
+
+} // namespace
 
 void quantx::kernels::avgPoolS8(const KernelArgs &args) {
   const int64_t *p = args.params;

@@ -356,21 +356,12 @@ std::string quantx::kernels::checkParams(KernelKind kind,
   std::copy_n(gpuParams, kNumParams, cpuParams.begin());
   cpuParams[kDeviceResidency] = 0;
   const int64_t *params = cpuParams.data();
-  // The GPU's depthwise, pooling and add kernels take every call of the
-  // CPU's.
-  if (kind == KernelKind::GpuAddS8)
-    return Checker(KernelKind::AddS8, params).run(spec);
-  if (kind == KernelKind::GpuAvgPoolS8)
-    return Checker(KernelKind::AvgPoolS8, params).run(spec);
-  if (kind == KernelKind::GpuDepthwiseS8)
-    return Checker(KernelKind::DepthwiseS8, params).run(spec);
-  if (kind == KernelKind::GpuMaxPoolS8)
-    return Checker(KernelKind::MaxPoolS8, params).run(spec);
-  // The GPU kernel takes the int8 conv's calls that read whole int8 weights
-  // from the generic ISA's panels, without a weight zero point, shared by
-  // the batch.
-  std::string error = Checker(KernelKind::ConvS8, params).run(spec);
-  if (!error.empty())
+  // The GPU's depthwise, pooling and add kernels take every call of their
+  // CPU counterparts; the conv kernel those of the int8 conv that read whole
+  // int8 weights from the generic ISA's panels, without a weight zero
+  // point, shared by the batch.
+  std::string error = Checker(getCpuCounterpart(kind), params).run(spec);
+  if (!error.empty() || kind != KernelKind::GpuConvS8)
     return error;
   auto require = [&](Param field, int64_t value, const char *why) {
     if (error.empty() && params[field] != value)

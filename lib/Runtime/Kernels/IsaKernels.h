@@ -53,11 +53,8 @@ void addS8(const void *first, const void *second, const void *table,
            const int64_t *params, void *output);
 
 /// quantx_kernel_avgpool_s8's work, once its params are checked
-/// (AvgPoolS8.cpp); and its division of one window: the sum of `count` int8
-/// taps, less `count` input zero points, divided by `count` as TOSA's
-/// reference lowering does (before the output zero point and the clamp).
+/// (AvgPoolS8.cpp).
 void avgPoolS8(const KernelArgs &args);
-int64_t averageOfWindow(int64_t sum, int64_t count, int64_t inputZeroPoint);
 const IsaKernels &getAvx2Kernels();
 const IsaKernels &getAvx2MaddubsKernels();
 const IsaKernels &getAvx512Kernels();

@@ -30,10 +30,10 @@ namespace mlir::quantx {
 
 inline constexpr llvm::StringLiteral kGpuKernelModuleName = "quantx_gpu";
 
-/// Sends every `quantx.kernel_call` of the int8 conv, depthwise conv and
-/// max pooling whose parameters the GPU kernels take (qk::checkParams with
-/// KernelKind::GpuConvS8, GpuDepthwiseS8, GpuMaxPoolS8) to
-/// quantx_gpu_conv_s8, quantx_gpu_depthwise_s8 and quantx_gpu_maxpool_s8;
+/// Sends every `quantx.kernel_call` of a CPU kernel that a GPU entry point
+/// stands in for (qk::getCpuCounterpart: the int8 conv, depthwise conv, max
+/// and average pooling and add) to that entry point, where its parameters
+/// are ones the GPU kernel takes (qk::checkParams with the GPU's kind);
 /// whether there was one. The rest of
 /// `quantx-lower-to-gpu`, for embedders that lower to kernel calls
 /// themselves.
